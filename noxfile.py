@@ -1,0 +1,47 @@
+"""Developer tasks: ``nox -s lint typecheck tests`` is what CI runs."""
+
+from __future__ import annotations
+
+import nox
+
+nox.options.sessions = ["lint", "typecheck", "tests"]
+nox.options.reuse_existing_virtualenvs = True
+nox.options.error_on_missing_interpreters = True
+
+PYTHON = "3.11"
+LINT_DEPS = ["ruff>=0.6"]
+
+
+@nox.session(python=PYTHON)
+def tests(session: nox.Session) -> None:
+    """Run the test suite with branch coverage (fails under 95%)."""
+    session.install("-e", ".[test,emulator]")
+    session.run(
+        "pytest",
+        "--cov=pictory_async",
+        "--cov-report=term-missing:skip-covered",
+        "--cov-fail-under=95",
+        *session.posargs,
+    )
+
+
+@nox.session(python=PYTHON)
+def lint(session: nox.Session) -> None:
+    """Ruff lint and format check."""
+    session.install(*LINT_DEPS)
+    session.run("ruff", "check", ".")
+    session.run("ruff", "format", "--check", ".")
+
+
+@nox.session(python=PYTHON)
+def typecheck(session: nox.Session) -> None:
+    """mypy --strict on the package and the tests."""
+    session.install("-e", ".[test,emulator]", "mypy>=1.11", "aiohttp", "requests", "types-requests")
+    session.run("mypy", "--strict", "pictory_async", "tests", "benchmarks", "noxfile.py")
+
+
+@nox.session(python=PYTHON)
+def bench(session: nox.Session) -> None:
+    """Benchmarks against the emulator over loopback, with baselines from the same run."""
+    session.install("-e", ".[emulator]", "aiohttp", "requests", "psutil")
+    session.run("python", "-m", "benchmarks", *session.posargs)

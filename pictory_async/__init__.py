@@ -1,0 +1,69 @@
+"""pictory-async: the async Python client for Pictory's video API."""
+
+from __future__ import annotations
+
+from ._client import AsyncPictory
+from ._exceptions import (
+    APIConnectionError,
+    APIError,
+    APIStatusError,
+    APITimeoutError,
+    AuthenticationError,
+    BadRequestError,
+    BulkOperationError,
+    ConflictError,
+    InternalServerError,
+    InvalidInputError,
+    InvalidProjectIdError,
+    MissingAPIKeyError,
+    NotFoundError,
+    PermissionDeniedError,
+    PictoryError,
+    RateLimitError,
+    ResponseValidationError,
+    UnprocessableEntityError,
+)
+from ._models import (
+    DeleteResult,
+    Project,
+    ProjectSummary,
+    Scene,
+    ScriptTxtSceneSettings,
+    VisualFilter,
+)
+from ._types import NOT_GIVEN, NotGiven, ProjectId
+from ._version import __version__
+from .resources.projects import Page
+
+__all__ = [
+    "NOT_GIVEN",
+    "APIConnectionError",
+    "APIError",
+    "APIStatusError",
+    "APITimeoutError",
+    "AsyncPictory",
+    "AuthenticationError",
+    "BadRequestError",
+    "BulkOperationError",
+    "ConflictError",
+    "DeleteResult",
+    "InternalServerError",
+    "InvalidInputError",
+    "InvalidProjectIdError",
+    "MissingAPIKeyError",
+    "NotFoundError",
+    "NotGiven",
+    "Page",
+    "PermissionDeniedError",
+    "PictoryError",
+    "Project",
+    "ProjectId",
+    "ProjectSummary",
+    "RateLimitError",
+    "ResponseValidationError",
+    "Scene",
+    "ScriptTxtSceneSettings",
+    "UnprocessableEntityError",
+    "VisualFilter",
+    "__version__",
+]

@@ -1,0 +1,281 @@
+"""Exceptions raised by pictory-async.
+
+The tree::
+
+    PictoryError
+    ├── InvalidInputError (also a ValueError)   bad input, raised before any request
+    │   ├── InvalidProjectIdError
+    │   └── MissingAPIKeyError
+    ├── APIError                                something went wrong talking to the API
+    │   ├── APIConnectionError                  no usable response (DNS, refused, reset, ...)
+    │   │   └── APITimeoutError
+    │   ├── APIStatusError                      the API answered with an error status
+    │   │   ├── BadRequestError                 400
+    │   │   ├── AuthenticationError             401
+    │   │   ├── PermissionDeniedError           403
+    │   │   ├── NotFoundError                   404
+    │   │   ├── ConflictError                   409
+    │   │   ├── UnprocessableEntityError        422
+    │   │   ├── RateLimitError                  429
+    │   │   └── InternalServerError             5xx
+    │   └── ResponseValidationError             a 2xx body that is not what the API promises
+    └── BulkOperationError                      ``BulkResult.raise_for_failures()``
+
+No message, ``repr`` or attribute of these exceptions carries the API key: requests keep
+their headers, and httpx redacts ``Authorization`` in their ``repr``.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+import httpx
+
+if TYPE_CHECKING:
+    from ._bulk import BulkResult
+
+__all__ = [
+    "APIConnectionError",
+    "APIError",
+    "APIStatusError",
+    "APITimeoutError",
+    "AuthenticationError",
+    "BadRequestError",
+    "BulkOperationError",
+    "ConflictError",
+    "InternalServerError",
+    "InvalidInputError",
+    "InvalidProjectIdError",
+    "MissingAPIKeyError",
+    "NotFoundError",
+    "PermissionDeniedError",
+    "PictoryError",
+    "RateLimitError",
+    "ResponseValidationError",
+    "UnprocessableEntityError",
+]
+
+_REQUEST_ID_HEADERS = ("x-request-id", "x-amzn-requestid", "cf-ray")
+_MAX_MESSAGE_CHARS = 500
+
+
+class PictoryError(Exception):
+    """Root of every exception this library raises on purpose."""
+
+
+class InvalidInputError(PictoryError, ValueError):
+    """An argument is invalid; raised before any request is sent."""
+
+
+class InvalidProjectIdError(InvalidInputError):
+    """A project id that is empty, negative, or could reach another endpoint."""
+
+
+class MissingAPIKeyError(InvalidInputError):
+    """No API key was given and ``PICTORY_API_KEY`` is not set."""
+
+
+class APIError(PictoryError):
+    """Base for errors that happen while talking to the API.
+
+    Attributes:
+        message: A human-readable description.
+        request: The request that failed (headers redact ``Authorization`` in ``repr``).
+    """
+
+    message: str
+    request: httpx.Request
+
+    def __init__(self, message: str, *, request: httpx.Request) -> None:
+        super().__init__(message)
+        self.message = message
+        self.request = request
+
+
+class APIConnectionError(APIError):
+    """The request got no usable response: refused, reset, DNS, TLS, protocol errors."""
+
+    def __init__(self, message: str = "Connection error.", *, request: httpx.Request) -> None:
+        super().__init__(message, request=request)
+
+
+class APITimeoutError(APIConnectionError):
+    """The request timed out."""
+
+    def __init__(self, message: str = "Request timed out.", *, request: httpx.Request) -> None:
+        super().__init__(message, request=request)
+
+
+class ResponseValidationError(APIError):
+    """A successful response whose body is not what the API documents.
+
+    Attributes:
+        response: The response.
+        body: The decoded body when it was JSON, else the text.
+    """
+
+    def __init__(self, message: str, *, response: httpx.Response, body: object = None) -> None:
+        super().__init__(message, request=response.request)
+        self.response = response
+        self.body = body
+
+
+class APIStatusError(APIError):
+    """The API answered with a 4xx or 5xx status.
+
+    Attributes:
+        status_code: The HTTP status.
+        message: The error message read from the body, or the reason phrase.
+        body: The decoded JSON body, the text of a non-JSON body, or ``None`` when empty.
+        request_id: A request id from the response headers, when one was given.
+        retry_after: Seconds the server asked us to wait (``Retry-After``), if it did.
+        response: The response.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        response: httpx.Response,
+        body: object,
+        retry_after: float | None = None,
+    ) -> None:
+        super().__init__(message, request=response.request)
+        self.response = response
+        self.status_code = response.status_code
+        self.body = body
+        self.request_id = _request_id(response.headers)
+        self.retry_after = retry_after
+
+    def __str__(self) -> str:
+        suffix = f" (request id {self.request_id})" if self.request_id else ""
+        return f"{self.status_code} {self.message}{suffix}"
+
+
+class BadRequestError(APIStatusError):
+    """400: the API rejected the request."""
+
+
+class AuthenticationError(APIStatusError):
+    """401: the API key is missing, wrong or revoked."""
+
+
+class PermissionDeniedError(APIStatusError):
+    """403: the project belongs to another account, or Cloudflare refused the client."""
+
+
+class NotFoundError(APIStatusError):
+    """404: no such project (or it was already deleted)."""
+
+
+class ConflictError(APIStatusError):
+    """409: the resource is busy or changed; retried automatically."""
+
+
+class UnprocessableEntityError(APIStatusError):
+    """422: the request was well-formed but not acceptable."""
+
+
+class RateLimitError(APIStatusError):
+    """429: too many requests; ``retry_after`` says for how long, when the API said so."""
+
+
+class InternalServerError(APIStatusError):
+    """5xx: the API or a proxy in front of it failed."""
+
+
+class BulkOperationError(PictoryError):
+    """Some items of a bulk operation failed.
+
+    Attributes:
+        result: The complete ``BulkResult``, failures and successes alike.
+    """
+
+    def __init__(self, result: BulkResult[Any]) -> None:
+        self.result = result
+        failed = result.failed
+        first = failed[0] if failed else None
+        detail = f"; first: {first.item!r}: {first.error}" if first is not None else ""
+        super().__init__(f"{len(failed)} of {result.total} items failed{detail}")
+
+
+_STATUS_ERRORS: dict[int, type[APIStatusError]] = {
+    400: BadRequestError,
+    401: AuthenticationError,
+    403: PermissionDeniedError,
+    404: NotFoundError,
+    409: ConflictError,
+    422: UnprocessableEntityError,
+    429: RateLimitError,
+}
+
+
+def _request_id(headers: httpx.Headers) -> str | None:
+    for name in _REQUEST_ID_HEADERS:
+        value = headers.get(name)
+        if value:
+            return value
+    return None
+
+
+def decode_error_body(response: httpx.Response) -> tuple[object, str]:
+    """Read ``(body, message)`` from an error response of any known shape.
+
+    Handles ``{"message": ...}``, ``{"code", "message", "fields"}``, the legacy
+    ``{"success": false, "error": {"error_message": ...}}`` envelope, HTML pages
+    and empty or broken bodies, without ever raising.
+    """
+    text = response.text if response.content else ""
+    body: object = None
+    if text:
+        try:
+            body = json.loads(text)
+        except ValueError:
+            body = text
+    message = _message_from(body) or _html_title(text) or response.reason_phrase or "Error"
+    return body, _shorten(message)
+
+
+def _message_from(body: object) -> str | None:
+    if not isinstance(body, dict):
+        return None
+    for key in ("message", "error_message", "errorMessage", "detail"):
+        value = body.get(key)
+        if isinstance(value, str) and value:
+            return value
+    error = body.get("error")
+    if isinstance(error, dict):
+        return _message_from(error)
+    if isinstance(error, str) and error:
+        return error
+    return None
+
+
+def _html_title(text: str) -> str | None:
+    lowered = text[:4096].lower()
+    start = lowered.find("<title>")
+    end = lowered.find("</title>")
+    if start == -1 or end <= start:
+        return None
+    title = " ".join(text[start + len("<title>") : end].split())
+    return title or None
+
+
+def _shorten(message: str) -> str:
+    message = " ".join(message.split())
+    if len(message) > _MAX_MESSAGE_CHARS:
+        return message[: _MAX_MESSAGE_CHARS - 1] + "…"
+    return message
+
+
+def make_status_error(
+    response: httpx.Response, *, retry_after: float | None = None
+) -> APIStatusError:
+    """Build the ``APIStatusError`` subclass that fits ``response``."""
+    body, message = decode_error_body(response)
+    status = response.status_code
+    cls = _STATUS_ERRORS.get(status)
+    if cls is None:
+        cls = InternalServerError if status >= 500 else APIStatusError
+    return cls(message, response=response, body=body, retry_after=retry_after)

@@ -1,0 +1,53 @@
+"""Validation of project ids: nothing a caller passes may reach another endpoint."""
+
+from __future__ import annotations
+
+import unicodedata
+from urllib.parse import quote
+
+from ._exceptions import InvalidProjectIdError
+from ._types import ProjectId
+
+__all__ = ["project_path", "validate_project_id"]
+
+_FORBIDDEN = frozenset("/?#%\\")
+_MAX_LENGTH = 200
+
+
+def validate_project_id(project_id: object) -> ProjectId:
+    """Return ``project_id`` if it is a safe project id.
+
+    Ints must be >= 0 (bools are refused). Strings must be non-empty, at most 200
+    characters, and free of ``/ ? # % \\``, whitespace, control characters and ``..``.
+
+    Raises:
+        InvalidProjectIdError: The id is not safe to put in a URL path.
+    """
+    if isinstance(project_id, bool) or not isinstance(project_id, (int, str)):
+        raise InvalidProjectIdError(
+            f"project id must be a str or an int, not {type(project_id).__name__}"
+        )
+    if isinstance(project_id, int):
+        if project_id < 0:
+            raise InvalidProjectIdError(f"project id must not be negative, got {project_id}")
+        return project_id
+    if not project_id:
+        raise InvalidProjectIdError("project id must not be empty")
+    if len(project_id) > _MAX_LENGTH:
+        raise InvalidProjectIdError(f"project id is longer than {_MAX_LENGTH} characters")
+    if project_id.startswith("-") and project_id[1:].isdigit():
+        raise InvalidProjectIdError(f"project id must not be negative, got {project_id!r}")
+    if ".." in project_id or project_id == ".":
+        raise InvalidProjectIdError(f"project id must not contain '..': {project_id!r}")
+    for char in project_id:
+        if char in _FORBIDDEN or char.isspace() or unicodedata.category(char)[0] in "CZ":
+            raise InvalidProjectIdError(
+                f"project id contains a forbidden character {char!r}: {project_id!r}"
+            )
+    return project_id
+
+
+def project_path(project_id: object) -> str:
+    """The percent-encoded path of one project, after validation."""
+    safe_id = validate_project_id(project_id)
+    return "/pictoryapis/v2/projects/" + quote(str(safe_id), safe="")

@@ -1,0 +1,110 @@
+"""Deterministic media files for the emulator's CDN: same seed and key, same bytes."""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import random
+
+__all__ = ["ASSET_KINDS", "CONTENT_TYPES", "EXTENSIONS", "asset_bytes", "asset_sha256"]
+
+ASSET_KINDS = ("video", "audio", "thumbnail", "srt", "vtt", "txt")
+"""Kinds of media a project can have, as the client names them."""
+
+RENDERED_KINDS = frozenset({"video", "srt", "vtt", "txt"})
+"""Kinds that exist only once a render has finished."""
+
+EXTENSIONS = {
+    "video": "mp4",
+    "audio": "mp3",
+    "thumbnail": "jpg",
+    "srt": "srt",
+    "vtt": "vtt",
+    "txt": "txt",
+}
+
+CONTENT_TYPES = {
+    "video": b"video/mp4",
+    "audio": b"audio/mpeg",
+    "thumbnail": b"image/jpeg",
+    "srt": b"application/x-subrip",
+    "vtt": b"text/vtt; charset=utf-8",
+    "txt": b"text/plain; charset=utf-8",
+}
+
+_SIZES = {"video": (256 * 1024, 1024 * 1024), "audio": (64 * 1024, 256 * 1024)}
+_THUMBNAIL_SIZE = (4 * 1024, 32 * 1024)
+_TEXT_SIZE = (2 * 1024, 8 * 1024)
+_MAGIC = {
+    "video": b"\x00\x00\x00\x20ftypisom\x00\x00\x02\x00isomiso2avc1mp41",
+    "audio": b"ID3\x04\x00\x00\x00\x00\x00\x00",
+    "thumbnail": b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00",
+}
+_WORDS = (
+    "video audio story brand launch team quarter growth customer product market idea "
+    "design future journey welcome update summary insight moment vision simple clear "
+    "bright together learn build share create review plan focus result success"
+).split()
+
+
+def _sentences(rng: random.Random, script: tuple[str, ...], size: int) -> list[str]:
+    lines = [line for line in script if line]
+    total = sum(len(line) + 1 for line in lines)
+    while total < size:
+        words = [rng.choice(_WORDS) for _ in range(rng.randint(6, 14))]
+        line = " ".join(words).capitalize() + "."
+        lines.append(line)
+        total += len(line) + 1
+    return lines
+
+
+def _timestamp(seconds: float, sep: str) -> str:
+    millis = round(seconds * 1000)
+    hours, millis = divmod(millis, 3_600_000)
+    minutes, millis = divmod(millis, 60_000)
+    secs, millis = divmod(millis, 1000)
+    return f"{hours:02d}:{minutes:02d}:{secs:02d}{sep}{millis:03d}"
+
+
+def _subtitles(lines: list[str], kind: str) -> str:
+    sep = "," if kind == "srt" else "."
+    cues = []
+    for index, line in enumerate(lines):
+        start, end = _timestamp(index * 3.0, sep), _timestamp(index * 3.0 + 2.8, sep)
+        number = f"{index + 1}\n" if kind == "srt" else ""
+        cues.append(f"{number}{start} --> {end}\n{line}\n")
+    body = "\n".join(cues)
+    return "WEBVTT\n\n" + body if kind == "vtt" else body
+
+
+@functools.lru_cache(maxsize=32)
+def asset_bytes(seed: int, asset_key: str, kind: str, script: tuple[str, ...] = ()) -> bytes:
+    """The content of one media file.
+
+    Args:
+        seed: The emulator's seed.
+        asset_key: The project's asset key (part of its CDN URLs).
+        kind: One of ``ASSET_KINDS``.
+        script: Lines of text that subtitles and transcripts start with.
+
+    Raises:
+        ValueError: An unknown kind.
+    """
+    if kind not in EXTENSIONS:
+        raise ValueError(f"unknown asset kind {kind!r}")
+    rng = random.Random(f"asset:{seed}:{asset_key}:{kind}")
+    if kind in ("srt", "vtt", "txt"):
+        lines = _sentences(rng, script, rng.randint(*_TEXT_SIZE))
+        text = "\n".join(lines) + "\n" if kind == "txt" else _subtitles(lines, kind)
+        return text.encode()
+    low, high = _SIZES.get(kind, _THUMBNAIL_SIZE)
+    size = rng.randint(low, high)
+    magic = _MAGIC[kind]
+    tail = b"\xff\xd9" if kind == "thumbnail" else b""
+    return magic + rng.randbytes(size - len(magic) - len(tail)) + tail
+
+
+@functools.lru_cache(maxsize=256)
+def asset_sha256(seed: int, asset_key: str, kind: str, script: tuple[str, ...] = ()) -> str:
+    """The hex SHA-256 of :func:`asset_bytes` for the same arguments."""
+    return hashlib.sha256(asset_bytes(seed, asset_key, kind, script)).hexdigest()
