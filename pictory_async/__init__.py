@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ._bulk import BulkProgress, BulkResult, BulkRun, ItemResult, Outcome
 from ._client import AsyncPictory
 from ._exceptions import (
     APIConnectionError,
@@ -45,14 +46,19 @@ __all__ = [
     "AuthenticationError",
     "BadRequestError",
     "BulkOperationError",
+    "BulkProgress",
+    "BulkResult",
+    "BulkRun",
     "ConflictError",
     "DeleteResult",
     "InternalServerError",
     "InvalidInputError",
     "InvalidProjectIdError",
+    "ItemResult",
     "MissingAPIKeyError",
     "NotFoundError",
     "NotGiven",
+    "Outcome",
     "Page",
     "PermissionDeniedError",
     "PictoryError",

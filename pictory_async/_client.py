@@ -13,9 +13,7 @@ import logging
 import os
 import time
 from collections.abc import Awaitable, Callable, Iterable, Mapping
-from datetime import timedelta
 from types import TracebackType
-from typing import Any
 
 import attrs
 import httpx
@@ -271,7 +269,7 @@ class AsyncPictory:
     def with_options(
         self,
         *,
-        timeout: Duration | None | NotGiven = NOT_GIVEN,
+        timeout: Duration | NotGiven | None = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_retry_after: Duration | NotGiven = NOT_GIVEN,
     ) -> AsyncPictory:
@@ -355,9 +353,7 @@ class AsyncPictory:
             except httpx.TransportError as exc:
                 lost = True
                 detail = str(exc) or type(exc).__name__
-                raise APIConnectionError(
-                    f"{describe} failed: {detail}", request=request
-                ) from exc
+                raise APIConnectionError(f"{describe} failed: {detail}", request=request) from exc
             status = response.status_code
             if logger.isEnabledFor(logging.DEBUG):
                 logger.debug("%s -> %d (attempt %d)", describe, status, attempts)

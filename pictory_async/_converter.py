@@ -55,9 +55,7 @@ def _structure_bool(value: object, _: object) -> bool:
 
 
 def _structure_float(value: object, _: object) -> float:
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        result = float(value)
-    elif isinstance(value, str):
+    if (isinstance(value, (int, float)) and not isinstance(value, bool)) or isinstance(value, str):
         result = float(value)
     else:
         raise _type_error("a number", value)
@@ -100,7 +98,7 @@ def _structure_datetime(value: object, _: object) -> datetime:
 
 
 def _is_homogeneous_tuple(t: Any) -> bool:
-    args = getattr(t, "__args__", ())
+    args: tuple[Any, ...] = getattr(t, "__args__", ())
     return getattr(t, "__origin__", None) is tuple and len(args) == 2 and args[1] is Ellipsis
 
 
@@ -132,10 +130,12 @@ def _wire_name(field: attrs.Attribute[Any]) -> str:
 
 def _attrs_structure_factory(cls: type[T], conv: cattrs.Converter) -> Callable[[Any, Any], T]:
     """Structure hook for an attrs model: wire renames, ``raw`` kept, objects only."""
-    fields = attrs.fields(cls)
+    fields = attrs.fields(cls)  # type: ignore[arg-type]
     has_raw = any(field.name == "raw" for field in fields)
     overrides = {
-        field.name: override(omit=True) if field.name == "raw" else override(rename=_wire_name(field))
+        field.name: override(omit=True)
+        if field.name == "raw"
+        else override(rename=_wire_name(field))
         for field in fields
     }
     inner = make_dict_structure_fn(

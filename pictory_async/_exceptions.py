@@ -213,7 +213,7 @@ _STATUS_ERRORS: dict[int, type[APIStatusError]] = {
 
 def _request_id(headers: httpx.Headers) -> str | None:
     for name in _REQUEST_ID_HEADERS:
-        value = headers.get(name)
+        value: str | None = headers.get(name)
         if value:
             return value
     return None

@@ -15,7 +15,7 @@ _MAX_LENGTH = 200
 
 
 def validate_project_id(project_id: object) -> ProjectId:
-    """Return ``project_id`` if it is a safe project id.
+    r"""Return ``project_id`` if it is a safe project id.
 
     Ints must be >= 0 (bools are refused). Strings must be non-empty, at most 200
     characters, and free of ``/ ? # % \\``, whitespace, control characters and ``..``.

@@ -75,7 +75,7 @@ def is_retryable(exc: BaseException) -> bool:
 
 def backoff(attempt: int, *, rand: Callable[[], float] = random.random) -> float:
     """Capped exponential backoff with jitter for the ``attempt``-th failure (1-based)."""
-    base = min(MAX_DELAY, INITIAL_DELAY * 2 ** (attempt - 1))
+    base: float = min(MAX_DELAY, INITIAL_DELAY * 2.0 ** (attempt - 1))
     return base * (1 - 0.25 * rand())
 
 
@@ -149,9 +149,9 @@ class RetryPolicy:
             stop=stop_after_attempt(self.max_retries),
             wait=wait,
             retry=lambda state: bool(
-                state.outcome and state.outcome.failed and self.should_retry(
-                    state.outcome.exception()  # type: ignore[arg-type]
-                )
+                state.outcome
+                and state.outcome.failed
+                and self.should_retry(state.outcome.exception())
             ),
             sleep=self._sleep,
             before_sleep=before_sleep,

@@ -43,7 +43,9 @@ def to_seconds(value: Duration, *, name: str) -> float:
     elif isinstance(value, (int, float)) and not isinstance(value, bool):
         seconds = float(value)
     else:
-        raise InvalidInputError(f"{name} must be seconds or a timedelta, not {type(value).__name__}")
+        raise InvalidInputError(
+            f"{name} must be seconds or a timedelta, not {type(value).__name__}"
+        )
     if not seconds >= 0 or seconds == float("inf"):
         raise InvalidInputError(f"{name} must be a finite duration >= 0, got {value!r}")
     return seconds

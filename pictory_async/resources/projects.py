@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from typing import TYPE_CHECKING
+import logging
+from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterable
+from datetime import datetime, timedelta, timezone
+from os import PathLike
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from .._bulk import BulkResult, BulkRun, ItemResult, Outcome, ProgressCallback
 from .._converter import decode_json, structure
 from .._exceptions import (
     InvalidInputError,
@@ -15,6 +19,7 @@ from .._exceptions import (
     make_status_error,
 )
 from .._ids import project_path
+from .._journal import Journal
 from .._models import DeleteResult, Project, ProjectSummary
 from .._types import ProjectId
 
@@ -22,6 +27,11 @@ if TYPE_CHECKING:
     from .._client import AsyncPictory
 
 __all__ = ["Page", "Projects"]
+
+logger = logging.getLogger("pictory_async")
+
+IdSource = Iterable[Any] | AsyncIterable[Any]
+"""Ids, ``ProjectSummary`` or ``Project`` objects, from a collection or a stream."""
 
 LIST_PATH = "/pictoryapis/v2/projects"
 
@@ -170,3 +180,185 @@ class Projects:
             for summary in page.items:
                 yield summary
 
+    # -- selection ---------------------------------------------------------------
+
+    async def select(
+        self,
+        *,
+        older_than: timedelta | None = None,
+        source: str | Iterable[str] | None = None,
+        folder: str | None = None,
+        where: Callable[[ProjectSummary], bool] | None = None,
+        now: datetime | None = None,
+    ) -> AsyncIterator[ProjectSummary]:
+        """Stream the summaries that match every given filter, page by page.
+
+        Feed it straight to ``delete_many`` for "delete old projects", "delete by
+        source" or "delete a folder"; nothing is materialised.
+
+        Args:
+            older_than: Last saved longer ago than this. A project without a saved
+                date never matches (unknown age is not old enough to delete).
+            source: One source (``"url"``) or several.
+            folder: Only projects in this folder (filtered by the API).
+            where: Any other test of a summary.
+            now: The time "older than" counts from (default: now, UTC).
+        """
+        if older_than is not None and (
+            not isinstance(older_than, timedelta) or older_than < timedelta(0)
+        ):
+            raise InvalidInputError("older_than must be a timedelta >= 0")
+        sources = {source} if isinstance(source, str) else set(source) if source else None
+        if now is not None and now.tzinfo is None:
+            raise InvalidInputError("now must be an aware datetime")
+        cutoff = (now or datetime.now(timezone.utc)) - older_than if older_than else None
+        async for summary in self.list(folder=folder):
+            if cutoff is not None and (summary.saved_date is None or summary.saved_date >= cutoff):
+                continue
+            if sources is not None and summary.source not in sources:
+                continue
+            if where is not None and not where(summary):
+                continue
+            yield summary
+
+    # -- bulk ----------------------------------------------------------------------
+
+    def _concurrency(self, concurrency: int | None) -> int:
+        limit = self._client.max_connections
+        if concurrency is None:
+            return limit
+        if (
+            isinstance(concurrency, int)
+            and not isinstance(concurrency, bool)
+            and concurrency > limit
+        ):
+            logger.warning(
+                "concurrency %d is above the pool's max_connections %d; using %d "
+                "(raise max_connections on the client to go higher)",
+                concurrency,
+                limit,
+                limit,
+            )
+            return limit
+        return concurrency
+
+    def delete_many_stream(
+        self,
+        ids: IdSource,
+        *,
+        concurrency: int | None = None,
+        dry_run: bool = False,
+        missing_ok: bool = True,
+        on_progress: ProgressCallback | None = None,
+        journal: str | PathLike[str] | None = None,
+    ) -> BulkRun[DeleteResult]:
+        """Delete many projects, yielding each outcome as it completes.
+
+        Use as ``async with ... as run: async for item in run: ...``; ``run.result`` is
+        complete after the block, however it was left. Arguments as ``delete_many``.
+        """
+
+        async def delete_one(project_id: ProjectId) -> ItemResult[DeleteResult]:
+            result = await self.delete(project_id, missing_ok=missing_ok)
+            outcome = Outcome.ALREADY_ABSENT if result.already_absent else Outcome.DELETED
+            return ItemResult(item=project_id, outcome=outcome, value=result)
+
+        return BulkRun(
+            ids,
+            delete_one,
+            concurrency=self._concurrency(concurrency),
+            dry_run=dry_run,
+            on_progress=on_progress,
+            journal=Journal(journal, operation="delete") if journal is not None else None,
+        )
+
+    async def delete_many(
+        self,
+        ids: IdSource,
+        *,
+        concurrency: int | None = None,
+        dry_run: bool = False,
+        missing_ok: bool = True,
+        on_progress: ProgressCallback | None = None,
+        journal: str | PathLike[str] | None = None,
+    ) -> BulkResult[DeleteResult]:
+        """Delete many projects concurrently; every id ends in exactly one outcome.
+
+        Args:
+            ids: Ids (or summaries, or projects) from any iterable or async iterable,
+                e.g. ``client.projects.select(...)``. Read lazily: memory stays flat.
+            concurrency: Requests at once (default and ceiling: the client's
+                ``max_connections``).
+            dry_run: Send nothing; every valid id is ``skipped`` (reason ``dry_run``).
+            missing_ok: A project that does not exist is ``already_absent`` rather
+                than ``failed``.
+            on_progress: Called with a ``BulkProgress`` after each item.
+            journal: A JSONL file recording outcomes as they happen; run again with
+                the same file after a crash or a cancellation and what is done is
+                skipped (reason ``journal``), not redone.
+
+        Returns:
+            The ``BulkResult``; call ``raise_for_failures()`` to turn failures into an
+            exception. Cancelling the call cancels the run and raises ``CancelledError``;
+            use ``delete_many_stream`` to keep the partial result.
+        """
+        run = self.delete_many_stream(
+            ids,
+            concurrency=concurrency,
+            dry_run=dry_run,
+            missing_ok=missing_ok,
+            on_progress=on_progress,
+            journal=journal,
+        )
+        return await run.wait()
+
+    def get_many_stream(
+        self,
+        ids: IdSource,
+        *,
+        concurrency: int | None = None,
+        missing_ok: bool = True,
+        on_progress: ProgressCallback | None = None,
+    ) -> BulkRun[Project]:
+        """Fetch many projects, yielding each outcome as it completes (see ``get_many``)."""
+
+        async def get_one(project_id: ProjectId) -> ItemResult[Project]:
+            try:
+                project = await self.get(project_id)
+            except NotFoundError:
+                if not missing_ok:
+                    raise
+                return ItemResult(item=project_id, outcome=Outcome.ALREADY_ABSENT)
+            return ItemResult(item=project_id, outcome=Outcome.FETCHED, value=project)
+
+        return BulkRun(
+            ids,
+            get_one,
+            concurrency=self._concurrency(concurrency),
+            on_progress=on_progress,
+        )
+
+    async def get_many(
+        self,
+        ids: IdSource,
+        *,
+        concurrency: int | None = None,
+        missing_ok: bool = True,
+        on_progress: ProgressCallback | None = None,
+    ) -> BulkResult[Project]:
+        """Fetch many projects concurrently.
+
+        Args:
+            ids: Ids (or summaries) from any iterable or async iterable.
+            concurrency: Requests at once (default: the client's ``max_connections``).
+            missing_ok: A project that does not exist is ``already_absent`` rather
+                than ``failed``.
+            on_progress: Called with a ``BulkProgress`` after each item.
+
+        Returns:
+            The ``BulkResult``; ``result.values`` maps each id to its ``Project``.
+        """
+        run = self.get_many_stream(
+            ids, concurrency=concurrency, missing_ok=missing_ok, on_progress=on_progress
+        )
+        return await run.wait()
