@@ -12,9 +12,10 @@ import enum
 import logging
 import os
 import time
-from collections.abc import Awaitable, Callable, Iterable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from types import TracebackType
 
+import aiohttp
 import attrs
 import httpx
 
@@ -27,7 +28,7 @@ from ._exceptions import (
 )
 from ._retry import RetryPolicy, parse_retry_after
 from ._throttle import Throttle
-from ._transport import AiohttpTransport
+from ._transport import AiohttpTransport, RawResponse, map_exception
 from ._types import NOT_GIVEN, Duration, NotGiven, to_seconds
 from ._version import __version__
 
@@ -43,6 +44,9 @@ DEFAULT_MAX_RETRY_AFTER = 60.0
 DEFAULT_MAX_CONNECTIONS = 100
 
 Sleep = Callable[[float], Awaitable[None]]
+
+_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+"""Transport errors raised before the request left: the API cannot have acted on it."""
 
 
 class _State(enum.Enum):
@@ -72,27 +76,80 @@ class _Shared:
     http: httpx.AsyncClient
     owns_http: bool
     throttle: Throttle
+    lean: AiohttpTransport | None
+    """Our own transport, when we built the client: API calls take its lean door."""
     state: _State = _State.UNOPENED
 
 
-@attrs.frozen
 class Reply:
-    """A response that passed the pipeline, and how it got there."""
+    """A response that passed the pipeline, and how it got there.
 
-    response: httpx.Response
-    attempts: int
-    lost_attempt: bool
-    """Whether an earlier attempt may have reached the API without us seeing the answer."""
+    The body is read in full. ``response`` (an ``httpx.Response``) is built only when
+    something asks for it: on the hot path nothing does.
+    """
+
+    __slots__ = (
+        "_client",
+        "_method",
+        "_params",
+        "_path",
+        "_raw",
+        "_request",
+        "_response",
+        "attempts",
+        "content",
+        "headers",
+        "lost_attempt",
+        "status_code",
+    )
+
+    def __init__(
+        self,
+        source: RawResponse | httpx.Response,
+        *,
+        attempts: int,
+        lost_attempt: bool,
+        client: AsyncPictory,
+        method: str,
+        path: str,
+        params: Mapping[str, str] | None,
+    ) -> None:
+        self.status_code = source.status_code
+        self.headers: Mapping[str, str] = source.headers
+        self.content: bytes = source.content
+        self.attempts = attempts
+        self.lost_attempt = lost_attempt
+        """Whether an earlier attempt may have reached the API without us seeing the answer."""
+        self._raw = source if isinstance(source, RawResponse) else None
+        self._response = source if isinstance(source, httpx.Response) else None
+        self._client = client
+        self._method = method
+        self._path = path
+        self._params = params
+
+    @property
+    def response(self) -> httpx.Response:
+        """The response as an ``httpx.Response`` (built on first use)."""
+        if self._response is None:
+            assert self._raw is not None
+            request = self._client.build_request(self._method, self._path, params=self._params)
+            self._response = self._raw.to_httpx(request)
+        return self._response
+
+    @property
+    def text(self) -> str:
+        """The body decoded as text."""
+        return self.response.text
 
 
 def _resolve_key(api_key: str | None) -> _Secret:
-    key = api_key if api_key is not None else os.environ.get("PICTORY_API_KEY")
+    key: object = api_key if api_key is not None else os.environ.get("PICTORY_API_KEY")
+    if key is not None and not isinstance(key, str):
+        raise InvalidInputError(f"api_key must be a str, not {type(key).__name__}")
     if key is None or not key.strip():
         raise MissingAPIKeyError(
             "no API key: pass api_key=... or set the PICTORY_API_KEY environment variable"
         )
-    if not isinstance(key, str):
-        raise InvalidInputError(f"api_key must be a str, not {type(key).__name__}")
     if any(char.isspace() or ord(char) < 32 or ord(char) == 127 for char in key):
         raise InvalidInputError("api_key contains whitespace or control characters")
     return _Secret(key)
@@ -201,16 +258,19 @@ class AsyncPictory:
                 "Accept-Encoding": "gzip, deflate",
             }
         )
+        self._lean_headers = dict(self._headers.items())
         owns_http = http_client is None
+        lean = None
         if http_client is None:
+            lean = AiohttpTransport(max_connections=max_connections)
             http_client = httpx.AsyncClient(
-                transport=AiohttpTransport(max_connections=max_connections),
-                timeout=self._timeout,
-                follow_redirects=False,
+                transport=lean, timeout=self._timeout, follow_redirects=False
             )
+        self._lean_timeout = lean.timeout(self._timeout_ext) if lean else None
         self._shared = _Shared(
             http=http_client,
             owns_http=owns_http,
+            lean=lean,
             throttle=Throttle(
                 clock=clock,
                 sleep=self._sleep,
@@ -282,6 +342,8 @@ class AsyncPictory:
         if not isinstance(timeout, NotGiven):
             clone._timeout = _resolve_timeout(timeout)
             clone._timeout_ext = clone._timeout.as_dict()
+            lean = self._shared.lean
+            clone._lean_timeout = lean.timeout(clone._timeout_ext) if lean else None
         if not isinstance(max_retries, NotGiven):
             clone.max_retries = _resolve_retries(max_retries)
         if not isinstance(max_retry_after, NotGiven):
@@ -319,12 +381,12 @@ class AsyncPictory:
         path: str,
         *,
         params: Mapping[str, str] | None = None,
-        ok_statuses: Iterable[int] = (),
+        ok_statuses: frozenset[int] = frozenset(),
     ) -> Reply:
         """Send one API request with retries; raise a typed error for a failure status.
 
         Args:
-            method: The HTTP method.
+            method: The HTTP method (requests have no body).
             path: The path under the base URL, already validated and encoded.
             params: Query parameters.
             ok_statuses: Error statuses to hand back instead of raising (``404`` for
@@ -333,34 +395,37 @@ class AsyncPictory:
         shared = self._shared
         if shared.state is _State.CLOSED:
             raise RuntimeError("Cannot send a request, as the client has been closed.")
-        request = self.build_request(method, path, params=params)
-        ok = frozenset(ok_statuses)
         throttle = shared.throttle
-        http = shared.http
-        describe = f"{method} {request.url.path}"
+        lean = shared.lean
+        url = self.base_url + path
+        if params:
+            url = str(httpx.URL(url, params=params))
+        describe = f"{method} {path}"
         attempts = 0
         lost = False
 
-        async def attempt() -> httpx.Response:
+        async def attempt() -> RawResponse | httpx.Response:
             nonlocal attempts, lost
             ticket = await throttle.acquire()
             attempts += 1
             try:
-                response = await http.send(request)
-            except httpx.TimeoutException as exc:
-                lost = True
-                raise APITimeoutError(f"{describe} timed out: {exc}", request=request) from exc
-            except httpx.TransportError as exc:
-                lost = True
-                detail = str(exc) or type(exc).__name__
-                raise APIConnectionError(f"{describe} failed: {detail}", request=request) from exc
-            status = response.status_code
+                if lean is not None:
+                    assert self._lean_timeout is not None
+                    reply: RawResponse | httpx.Response = await lean.send_raw(
+                        method, url, self._lean_headers, self._lean_timeout
+                    )
+                else:
+                    reply = await shared.http.send(self.build_request(method, path, params=params))
+            except Exception as exc:
+                lost = lost or _may_have_been_sent(exc)
+                raise self._connection_error(exc, method, path, params) from exc
+            status = reply.status_code
             if logger.isEnabledFor(logging.DEBUG):
                 logger.debug("%s -> %d (attempt %d)", describe, status, attempts)
-            if status < 400 or status in ok:
+            if status < 400 or status in ok_statuses:
                 throttle.on_success(ticket)
-                return response
-            retry_after = parse_retry_after(response.headers)
+                return reply
+            retry_after = parse_retry_after(reply.headers)
             if status == 429:
                 if retry_after is None or retry_after <= self.max_retry_after:
                     throttle.on_throttled(ticket, retry_after)
@@ -368,7 +433,62 @@ class AsyncPictory:
                 throttle.on_success(ticket)
                 if status >= 500 or status == 408:
                     lost = True
-            raise make_status_error(response, retry_after=retry_after)
+            if isinstance(reply, RawResponse):
+                reply = reply.to_httpx(self.build_request(method, path, params=params))
+            raise make_status_error(reply, retry_after=retry_after)
 
-        response = await self._retry.run(attempt, describe=describe)
-        return Reply(response=response, attempts=attempts, lost_attempt=lost)
+        source = await self._retry.run(attempt, describe=describe)
+        return Reply(
+            source,
+            attempts=attempts,
+            lost_attempt=lost,
+            client=self,
+            method=method,
+            path=path,
+            params=params,
+        )
+
+    def _connection_error(
+        self,
+        exc: Exception,
+        method: str,
+        path: str,
+        params: Mapping[str, str] | None,
+    ) -> Exception:
+        """The ``APIConnectionError`` for a transport failure (or ``exc`` itself if a bug)."""
+        if isinstance(exc, httpx.TransportError):
+            mapped: httpx.TransportError | None = exc
+            request = exc.request if _has_request(exc) else None
+        else:
+            request = self.build_request(method, path, params=params)
+            mapped = map_exception(exc, request)
+        if mapped is None:
+            return exc
+        if request is None:
+            request = self.build_request(method, path, params=params)
+        detail = str(mapped) or type(mapped).__name__
+        if isinstance(mapped, httpx.TimeoutException):
+            return APITimeoutError(f"{method} {path} timed out: {detail}", request=request)
+        return APIConnectionError(
+            f"{method} {path} failed: {type(mapped).__name__}: {detail}", request=request
+        )
+
+
+def _has_request(exc: httpx.TransportError) -> bool:
+    try:
+        exc.request  # noqa: B018
+    except RuntimeError:
+        return False
+    return True
+
+
+def _may_have_been_sent(exc: BaseException) -> bool:
+    """False only for failures that prove the request never left (refused, pool, DNS)."""
+    never_sent = (
+        httpx.ConnectError,
+        httpx.ConnectTimeout,
+        httpx.PoolTimeout,
+        aiohttp.ClientConnectorError,
+        aiohttp.ConnectionTimeoutError,
+    )
+    return not isinstance(exc, never_sent)

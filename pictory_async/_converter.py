@@ -13,7 +13,7 @@ import json
 import math
 from collections.abc import Callable, Mapping
 from datetime import datetime, timezone
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 import attrs
 import cattrs
@@ -187,25 +187,45 @@ converter = _make_converter()
 """The one converter for the wire format."""
 
 
-def decode_json(response: httpx.Response) -> Any:
+class Body(Protocol):
+    """What decoding needs of a response: ``Reply`` and ``httpx.Response`` both fit."""
+
+    @property
+    def status_code(self) -> int: ...
+    @property
+    def content(self) -> bytes: ...
+    @property
+    def text(self) -> str: ...
+
+
+def as_response(reply: Body) -> httpx.Response:
+    """The ``httpx.Response`` behind ``reply``, for an error to carry."""
+    if isinstance(reply, httpx.Response):
+        return reply
+    response: httpx.Response = reply.response  # type: ignore[attr-defined]
+    return response
+
+
+def decode_json(reply: Body) -> Any:
     """The JSON body of a successful response.
 
     Raises:
         ResponseValidationError: The body is empty or not JSON (e.g. an HTML page).
     """
-    content = response.content
+    content = reply.content
     if not content:
         raise ResponseValidationError(
-            f"empty body in a {response.status_code} response, expected JSON", response=response
+            f"empty body in a {reply.status_code} response, expected JSON",
+            response=as_response(reply),
         )
     try:
         return json.loads(content)
     except (ValueError, UnicodeDecodeError):
-        text = response.text
+        text = reply.text
         kind = "an HTML page" if text.lstrip()[:1] == "<" else "broken JSON"
         raise ResponseValidationError(
-            f"got {kind} in a {response.status_code} response, expected JSON",
-            response=response,
+            f"got {kind} in a {reply.status_code} response, expected JSON",
+            response=as_response(reply),
             body=text,
         ) from None
 
@@ -213,7 +233,7 @@ def decode_json(response: httpx.Response) -> Any:
 def structure(
     payload: Any,
     cls: type[T],
-    response: httpx.Response,
+    response: Body,
     conv: cattrs.Converter = converter,
 ) -> T:
     """Structure ``payload`` into ``cls``, turning any mismatch into a typed error.
@@ -226,9 +246,11 @@ def structure(
     except cattrs.BaseValidationError as exc:
         problems = "; ".join(cattrs.transform_error(exc, path=cls.__name__))
         raise ResponseValidationError(
-            f"unexpected response body: {problems}", response=response, body=payload
+            f"unexpected response body: {problems}", response=as_response(response), body=payload
         ) from exc
     except (TypeError, ValueError, KeyError, AttributeError) as exc:
         raise ResponseValidationError(
-            f"unexpected response body for {cls.__name__}: {exc}", response=response, body=payload
+            f"unexpected response body for {cls.__name__}: {exc}",
+            response=as_response(response),
+            body=payload,
         ) from exc

@@ -13,10 +13,9 @@ import logging
 import math
 import random
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from typing import TypeVar
 
-import httpx
 from tenacity import AsyncRetrying, RetryCallState, stop_after_attempt
 
 from ._exceptions import APIConnectionError, APIStatusError, RateLimitError
@@ -34,7 +33,7 @@ MAX_DELAY = 8.0
 
 
 def parse_retry_after(
-    headers: httpx.Headers, *, now: Callable[[], float] = time.time
+    headers: Mapping[str, str], *, now: Callable[[], float] = time.time
 ) -> float | None:
     """Seconds to wait from ``retry-after-ms``, or ``Retry-After`` in seconds or as a date.
 

@@ -34,6 +34,7 @@ IdSource = Iterable[Any] | AsyncIterable[Any]
 """Ids, ``ProjectSummary`` or ``Project`` objects, from a collection or a stream."""
 
 LIST_PATH = "/pictoryapis/v2/projects"
+_NOT_FOUND = frozenset({404})
 
 
 @attrs.frozen(kw_only=True)
@@ -81,8 +82,8 @@ class Projects:
         """
         path = project_path(project_id)
         reply = await self._client.request("GET", path)
-        payload = decode_json(reply.response)
-        project = structure(payload, Project, reply.response)
+        payload = decode_json(reply)
+        project = structure(payload, Project, reply)
         if project.id is None:
             project = attrs.evolve(project, id=project_id, raw=project.raw)
         return project
@@ -105,9 +106,8 @@ class Projects:
             PermissionDeniedError: The project belongs to another account.
         """
         path = project_path(project_id)
-        reply = await self._client.request("DELETE", path, ok_statuses=(404,))
-        response = reply.response
-        if response.status_code == 404:
+        reply = await self._client.request("DELETE", path, ok_statuses=_NOT_FOUND)
+        if reply.status_code == 404:
             if reply.lost_attempt:
                 return DeleteResult(
                     project_id=project_id,
@@ -122,15 +122,16 @@ class Projects:
                     message="Project not found",
                     already_absent=True,
                 )
-            error = make_status_error(response)
+            error = make_status_error(reply.response)
             assert isinstance(error, NotFoundError)
             raise error
-        body = structure(decode_json(response), _DeleteBody, response)
+        payload = decode_json(reply)
+        body = structure(payload, _DeleteBody, reply)
         if body.success is False:
             raise ResponseValidationError(
                 f"the API reported the delete as failed: {body.message or 'no message'}",
-                response=response,
-                body=response.text,
+                response=reply.response,
+                body=payload,
             )
         return DeleteResult(project_id=project_id, success=True, message=body.message)
 
@@ -152,12 +153,12 @@ class Projects:
             if not isinstance(folder, str) or not folder.strip():
                 raise InvalidInputError("folder must be a non-empty string")
             params["folder"] = folder
-        seen: set[str] = set()
+        seen: set[str] = {page_key} if page_key else set()
         while True:
             if page_key is not None:
                 params["pagekey"] = page_key
             reply = await self._client.request("GET", LIST_PATH, params=params)
-            body = structure(decode_json(reply.response), _PageBody, reply.response)
+            body = structure(decode_json(reply), _PageBody, reply)
             yield Page(items=body.items, page_key=body.page_key)
             if not body.page_key:
                 return

@@ -1,0 +1,1 @@
+"""Benchmarks of pictory-async against the emulator over loopback (``nox -s bench``)."""
