@@ -177,9 +177,9 @@ async def ratelimit(count: int, rate: float, concurrency: int, latency_ms: float
         async with spawn(args=args, cpu=SERVER_CPU) as remote:
             key, base = remote.api_key, remote.base_url
             for label in ("pictory-async `delete_many`", "naive per-request retries (aiohttp)"):
+                await remote.reset()
                 await remote.set_faults(rate_limit=None)
                 ids = await _ids(remote)
-                await remote.reset()
                 await remote.set_faults(rate_limit=rate, retry_after=mode)
                 await asyncio.sleep(1.0)  # let the bucket fill, as for a fresh client
                 await remote.reset(stats_only=True)

@@ -29,7 +29,7 @@ Clock = Callable[[], float]
 Sleep = Callable[[float], Awaitable[None]]
 
 BETA = 0.85  # keep this share of the allowed rate after a throttle (botocore: 0.7)
-SCALE = 0.4  # cubic growth constant (botocore's)
+SCALE = 0.1  # cubic growth constant (botocore: 0.4; lower probes the limit less often)
 MIN_RATE = 0.5  # requests/second, the floor of the adaptive rate
 WINDOW = 2.0  # seconds of history used to measure the allowed rate
 SLOT = 0.1  # seconds per slot of that history
@@ -174,9 +174,9 @@ class Throttle:
             self._cubic_k = (self._last_max_rate * (1 - BETA) / SCALE) ** (1 / 3)
             self._set_rate(self._last_max_rate * BETA)
         logger.warning(
-            "rate limited by the API: all calls pause %.2fs; client rate now %s/s",
+            "rate limited by the API: all calls pause %.2fs; client rate now %s",
             delay,
-            "unlimited" if self._rate is None else f"{self._rate:.1f}",
+            "unlimited" if self._rate is None else f"{self._rate:.1f}/s",
         )
 
     def _set_rate(self, rate: float) -> None:
