@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
 import os
 import statistics
 import subprocess
@@ -75,8 +76,8 @@ async def throughput(repeat: int, count: int, concurrency: int, latency_ms: floa
             "raw aiohttp, worker pool": lambda ids: _baselines.aiohttp_loop(
                 base, key, ids, concurrency
             ),
-            "httpx + httpx-aiohttp transport, Semaphore": lambda ids: (
-                _baselines.httpx_aiohttp_loop(base, key, ids, concurrency)
+            "httpx + httpx-aiohttp transport, Semaphore": lambda ids: _baselines.httpx_aiohttp_loop(
+                base, key, ids, concurrency
             ),
             "plain httpx.AsyncClient, Semaphore": lambda ids: _baselines.httpx_loop(
                 base, key, ids, concurrency
@@ -89,7 +90,7 @@ async def throughput(repeat: int, count: int, concurrency: int, latency_ms: floa
                 await remote.reset()
                 ids = await _ids(remote)
                 await remote.reset(stats_only=True)
-                ok, wall, cpu = await _measure(lambda client=client, ids=ids: client(ids))
+                ok, wall, cpu = await _measure(functools.partial(client, ids))
                 if ok != len(ids):
                     raise SystemExit(f"{name}: {ok} of {len(ids)} deleted")
                 figures[name].append((len(ids) / wall, cpu / len(ids) * 1e6))
@@ -109,19 +110,36 @@ async def throughput(repeat: int, count: int, concurrency: int, latency_ms: floa
         rate = statistics.median(r for r, _ in runs)
         cpu_us = statistics.median(c for _, c in runs)
         rows.append(
-            [name, f"{rate:,.0f}", f"{cpu_us:,.0f}", f"{rate / aiohttp_rate:.2f}x",
-             f"{rate / httpx_rate:.1f}x", peaks[name]]
+            [
+                name,
+                f"{rate:,.0f}",
+                f"{cpu_us:,.0f}",
+                f"{rate / aiohttp_rate:.2f}x",
+                f"{rate / httpx_rate:.1f}x",
+                peaks[name],
+            ]
         )
     rows.append(
-        [f"sequential `requests` (Pictory's example, {len(ids)} ids)", f"{sequential[0]:,.0f}",
-         f"{sequential[1]:,.0f}", f"{sequential[0] / aiohttp_rate:.2f}x",
-         f"{sequential[0] / httpx_rate:.1f}x", 1]
+        [
+            f"sequential `requests` (Pictory's example, {len(ids)} ids)",
+            f"{sequential[0]:,.0f}",
+            f"{sequential[1]:,.0f}",
+            f"{sequential[0] / aiohttp_rate:.2f}x",
+            f"{sequential[0] / httpx_rate:.1f}x",
+            1,
+        ]
     )
     _table(
         f"Throughput: {count:,} DELETEs, concurrency {concurrency}, {latency_ms:g} ms latency "
         f"(median of {repeat})",
-        ["client", "deletes/s", "client CPU µs/request", "vs raw aiohttp", "vs plain httpx",
-         "server peak concurrency"],
+        [
+            "client",
+            "deletes/s",
+            "client CPU µs/request",
+            "vs raw aiohttp",
+            "vs plain httpx",
+            "server peak concurrency",
+        ],
         rows,
     )
 
@@ -156,7 +174,9 @@ def memory(count: int) -> None:
     ):
         out = subprocess.run(
             [sys.executable, "-c", _MEMORY_CHILD, str(n), mode],
-            check=True, capture_output=True, text=True,
+            check=True,
+            capture_output=True,
+            text=True,
         ).stdout.split()
         base, peak = float(out[0]), float(out[1])
         rows.append([label, f"{base:.0f}", f"{peak:.0f}", f"{peak - base:+.0f}"])
@@ -171,8 +191,16 @@ async def ratelimit(count: int, rate: float, concurrency: int, latency_ms: float
     floor = count / rate
     for mode in ("seconds", "date", "none"):
         args = [
-            "--projects", str(count), "--rate-limit", str(rate), "--retry-after", mode,
-            "--latency-ms", str(latency_ms), "--page-size", "1000",
+            "--projects",
+            str(count),
+            "--rate-limit",
+            str(rate),
+            "--retry-after",
+            mode,
+            "--latency-ms",
+            str(latency_ms),
+            "--page-size",
+            "1000",
         ]
         async with spawn(args=args, cpu=SERVER_CPU) as remote:
             key, base = remote.api_key, remote.base_url
@@ -185,14 +213,18 @@ async def ratelimit(count: int, rate: float, concurrency: int, latency_ms: float
                 await remote.reset(stats_only=True)
                 if label.startswith("pictory"):
 
-                    async def run(ids: list[int | str] = ids) -> tuple[int, int]:
+                    async def run(
+                        ids: list[int | str] = ids, key: str = key, base: str = base
+                    ) -> tuple[int, int]:
                         async with AsyncPictory(key, base_url=base) as client:
                             result = await client.projects.delete_many(ids, concurrency=concurrency)
                         return len(result.deleted) + len(result.already_absent), len(result.failed)
 
                 else:
 
-                    async def run(ids: list[int | str] = ids) -> tuple[int, int]:
+                    async def run(
+                        ids: list[int | str] = ids, key: str = key, base: str = base
+                    ) -> tuple[int, int]:
                         return await _baselines.naive_retry_loop(base, key, ids, concurrency)
 
                 (ok, failed), wall, _ = await _measure(run)
@@ -200,8 +232,16 @@ async def ratelimit(count: int, rate: float, concurrency: int, latency_ms: float
                 requests = stats["total"]
                 limited = stats["rate_limited"]
                 rows.append(
-                    [label, mode, f"{wall:.2f}", f"{wall / floor:.3f}x", f"{requests:,}",
-                     f"{limited:,} ({limited / max(requests, 1):.1%})", ok, failed]
+                    [
+                        label,
+                        mode,
+                        f"{wall:.2f}",
+                        f"{wall / floor:.3f}x",
+                        f"{requests:,}",
+                        f"{limited:,} ({limited / max(requests, 1):.1%})",
+                        ok,
+                        failed,
+                    ]
                 )
     _table(
         f"Rate limited: {count:,} DELETEs at concurrency {concurrency}, emulator allows "
@@ -236,11 +276,30 @@ async def faults(count: int, concurrency: int, latency_ms: float) -> None:
     _table(
         f"Faults: {count:,} DELETEs, 5% 503s, 1% dropped connections (half after the delete "
         "was applied)",
-        ["deleted", "already_absent", "failed", "accounted", "projects left", "deletes applied",
-         "injected errors", "dropped", "seconds"],
-        [[counts[Outcome.DELETED], counts[Outcome.ALREADY_ABSENT], counts[Outcome.FAILED],
-          result.total, left, stats["deletes_applied"], stats["errors_injected"],
-          stats["dropped"], f"{wall:.2f}"]],
+        [
+            "deleted",
+            "already_absent",
+            "failed",
+            "accounted",
+            "projects left",
+            "deletes applied",
+            "injected errors",
+            "dropped",
+            "seconds",
+        ],
+        [
+            [
+                counts[Outcome.DELETED],
+                counts[Outcome.ALREADY_ABSENT],
+                counts[Outcome.FAILED],
+                result.total,
+                left,
+                stats["deletes_applied"],
+                stats["errors_injected"],
+                stats["dropped"],
+                f"{wall:.2f}",
+            ]
+        ],
     )
     inferred = sum(1 for value in result.values.values() if value.inferred_from_retry)
     print(f"\n{inferred} deletes were confirmed by a 404 after a lost response.")

@@ -69,7 +69,8 @@ async def aiohttp_loop(base_url: str, key: str, ids: Ids, concurrency: int) -> i
                 ok += response.status == 200
 
     connector = aiohttp.TCPConnector(limit=concurrency)
-    async with aiohttp.ClientSession(connector=connector, headers={"Authorization": key}) as session:
+    headers = {"Authorization": key}
+    async with aiohttp.ClientSession(connector=connector, headers=headers) as session:
         await asyncio.gather(*(worker(session) for _ in range(concurrency)))
     return ok
 
@@ -123,7 +124,8 @@ async def naive_retry_loop(
                 await asyncio.sleep(delay)
 
     connector = aiohttp.TCPConnector(limit=concurrency)
-    async with aiohttp.ClientSession(connector=connector, headers={"Authorization": key}) as session:
+    headers = {"Authorization": key}
+    async with aiohttp.ClientSession(connector=connector, headers=headers) as session:
         await asyncio.gather(*(worker(session) for _ in range(concurrency)))
     return ok, failed
 

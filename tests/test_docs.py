@@ -17,15 +17,15 @@ DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
 BLOCK = re.compile(r"^```python\n(.*?)^```", re.MULTILINE | re.DOTALL)
 
 
-def _examples() -> list[pytest.param]:  # type: ignore[valid-type]
-    params = []
+def _blocks() -> list[tuple[str, str]]:
+    """``(code, "file:line")`` of every python block in the docs."""
+    blocks = []
     for path in DOCS:
         text = path.read_text()
         for match in BLOCK.finditer(text):
             line = text.count("\n", 0, match.start()) + 2
-            name = f"{path.relative_to(ROOT)}:{line}"
-            params.append(pytest.param(match.group(1), name, id=name))
-    return params
+            blocks.append((match.group(1), f"{path.relative_to(ROOT)}:{line}"))
+    return blocks
 
 
 class _Server:
@@ -67,7 +67,7 @@ def server() -> Iterator[_Server]:
         yield running
 
 
-@pytest.mark.parametrize(("code", "name"), _examples())
+@pytest.mark.parametrize(("code", "name"), _blocks(), ids=[name for _, name in _blocks()])
 def test_example_runs(
     server: _Server, code: str, name: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -78,11 +78,11 @@ def test_example_runs(
     monkeypatch.setenv("PICTORY_API_KEY", emulator.api_key)
     monkeypatch.setenv("PICTORY_BASE_URL", server.base_url)
     monkeypatch.setenv("PICTORY_FOLDER_ID", folder)
-    exec(compile(code, name, "exec"), {"__name__": "__main__"})  # noqa: S102
+    exec(compile(code, name, "exec"), {"__name__": "__main__"})
 
 
 def test_examples_found() -> None:
     """The collector finds the examples (a broken pattern would silently test nothing)."""
-    names = [param.values[1] for param in _examples()]
+    names = [name for _, name in _blocks()]
     assert any(name.startswith("README.md") for name in names)
     assert any(name.startswith("docs/bulk.md") for name in names)

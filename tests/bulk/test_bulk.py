@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
 from datetime import timedelta
 from pathlib import Path
@@ -103,7 +104,7 @@ async def test_breaking_out_of_a_stream_accounts_for_the_rest(
     own = _own_ids(pictory_emulator)
 
     async with pictory_client.projects.delete_many_stream(own, concurrency=4) as run:
-        async for item in run:
+        async for _item in run:
             if run.result.counts[Outcome.DELETED] >= 10:
                 break
     result = run.result
@@ -232,7 +233,7 @@ async def test_after_a_429_no_worker_sends_before_the_deadline(
     assert 1 == pictory_emulator.stats.rate_limited
     assert any(delay >= 1 for delay in pictory_clock.sleeps)
     pause = max(pictory_clock.sleeps)
-    gap = [b - a for a, b in zip(sent_at, sent_at[1:], strict=False)]
+    gap = [b - a for a, b in itertools.pairwise(sent_at)]
     assert max(gap) >= pause * 0.99  # one pause for everyone, not one per worker
 
 
@@ -255,9 +256,7 @@ async def test_select_filters_by_age_source_folder_and_predicate(
         )
     ]
 
-    assert sorted(str(r.id) for r in records if r.saved < cutoff) == sorted(
-        str(s.id) for s in old
-    )
+    assert sorted(str(r.id) for r in records if r.saved < cutoff) == sorted(str(s.id) for s in old)
     assert sorted(str(r.id) for r in records if r.source in ("url", "script")) == sorted(
         str(s.id) for s in by_source
     )
