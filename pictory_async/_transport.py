@@ -203,6 +203,11 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
             skip_auto_headers=("User-Agent", "Accept-Encoding", "Accept"),
             cookie_jar=aiohttp.DummyCookieJar(),
         )
+        # aiohttp silently re-sends an idempotent request once when a reused connection
+        # fails. Our retry layer must see that failure: a DELETE whose answer was lost
+        # may have been applied, and a silent re-send would report it "already absent".
+        if hasattr(self._session, "_retry_connection"):
+            self._session._retry_connection = False
         return self._session
 
     def timeout(self, given: Mapping[str, float | None] | None) -> aiohttp.ClientTimeout:
