@@ -36,12 +36,14 @@ def lint(session: nox.Session) -> None:
 @nox.session(python=PYTHON)
 def typecheck(session: nox.Session) -> None:
     """mypy --strict on the package and the tests."""
-    session.install("-e", ".[test,emulator]", "mypy>=1.11", "aiohttp", "requests", "types-requests")
+    session.install(
+        "-e", ".[test,emulator]", "mypy>=1.11", "httpx-aiohttp", "requests", "types-requests"
+    )
     session.run("mypy", "--strict", "pictory_async", "tests", "benchmarks", "noxfile.py")
 
 
 @nox.session(python=PYTHON)
 def bench(session: nox.Session) -> None:
     """Benchmarks against the emulator over loopback, with baselines from the same run."""
-    session.install("-e", ".[emulator]", "aiohttp", "requests", "psutil")
+    session.install("-e", ".[emulator]", "httpx-aiohttp", "requests")
     session.run("python", "-m", "benchmarks", *session.posargs)

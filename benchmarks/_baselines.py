@@ -18,8 +18,14 @@ def _url(base_url: str, project_id: int | str) -> str:
     return f"{base_url}/pictoryapis/v2/projects/{project_id}"
 
 
-async def httpx_loop(base_url: str, key: str, ids: Ids, concurrency: int) -> int:
-    """Plain ``httpx.AsyncClient`` with an ``asyncio.Semaphore``; returns the successes."""
+async def httpx_loop(
+    base_url: str,
+    key: str,
+    ids: Ids,
+    concurrency: int,
+    transport: httpx.AsyncBaseTransport | None = None,
+) -> int:
+    """An ``httpx.AsyncClient`` with an ``asyncio.Semaphore``; returns the successes."""
     semaphore = asyncio.Semaphore(concurrency)
     ok = 0
 
@@ -29,7 +35,8 @@ async def httpx_loop(base_url: str, key: str, ids: Ids, concurrency: int) -> int
             response = await client.delete(_url(base_url, project_id))
             ok += response.status_code == 200
 
-    async with httpx.AsyncClient(headers={"Authorization": key}) as client:
+    headers = {"Authorization": key}
+    async with httpx.AsyncClient(headers=headers, transport=transport) as client:
         await asyncio.gather(*(one(client, i) for i in ids))
     return ok
 
@@ -38,19 +45,8 @@ async def httpx_aiohttp_loop(base_url: str, key: str, ids: Ids, concurrency: int
     """httpx over the ``httpx-aiohttp`` transport (what the OpenAI/Anthropic SDKs offer)."""
     from httpx_aiohttp import AiohttpTransport
 
-    semaphore = asyncio.Semaphore(concurrency)
-    ok = 0
-
-    async def one(client: httpx.AsyncClient, project_id: int | str) -> None:
-        nonlocal ok
-        async with semaphore:
-            response = await client.delete(_url(base_url, project_id))
-            ok += response.status_code == 200
-
     transport = AiohttpTransport(limits=httpx.Limits(max_connections=concurrency))
-    async with httpx.AsyncClient(headers={"Authorization": key}, transport=transport) as client:
-        await asyncio.gather(*(one(client, i) for i in ids))
-    return ok
+    return await httpx_loop(base_url, key, ids, concurrency, transport)
 
 
 async def aiohttp_loop(base_url: str, key: str, ids: Ids, concurrency: int) -> int:
