@@ -45,9 +45,6 @@ DEFAULT_MAX_CONNECTIONS = 100
 
 Sleep = Callable[[float], Awaitable[None]]
 
-_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
-"""Transport errors raised before the request left: the API cannot have acted on it."""
-
 
 class _State(enum.Enum):
     UNOPENED = 1
@@ -155,6 +152,24 @@ def _resolve_key(api_key: str | None) -> _Secret:
     return _Secret(key)
 
 
+def _resolve_user_agent(user_agent: str | None) -> str:
+    if user_agent is None:
+        return f"pictory-async/{__version__} python-httpx/{httpx.__version__}"
+    if not isinstance(user_agent, str) or not user_agent.strip():
+        raise InvalidInputError("user_agent must be a non-empty str")
+    if any(ord(char) < 32 or ord(char) == 127 for char in user_agent):
+        raise InvalidInputError("user_agent contains control characters")
+    return user_agent
+
+
+class _SecretHeaders(dict[str, str]):
+    """Request headers whose ``repr`` hides the ``Authorization`` value."""
+
+    def __repr__(self) -> str:
+        shown = {k: "<redacted>" if k.lower() == "authorization" else v for k, v in self.items()}
+        return repr(shown)
+
+
 def _resolve_base_url(base_url: str | None) -> str:
     url = base_url or os.environ.get("PICTORY_BASE_URL") or DEFAULT_BASE_URL
     try:
@@ -243,7 +258,11 @@ class AsyncPictory:
         if max_connections < 1:
             raise InvalidInputError(f"max_connections must be >= 1, got {max_connections}")
         self.max_connections = max_connections
-        if rate_limit is not None and not (isinstance(rate_limit, (int, float)) and rate_limit > 0):
+        if rate_limit is not None and (
+            isinstance(rate_limit, bool)
+            or not isinstance(rate_limit, (int, float))
+            or not rate_limit > 0
+        ):
             raise InvalidInputError(f"rate_limit must be > 0 requests/second, got {rate_limit!r}")
         if http_client is not None and not isinstance(http_client, httpx.AsyncClient):
             raise InvalidInputError("http_client must be an httpx.AsyncClient")
@@ -252,13 +271,12 @@ class AsyncPictory:
         self._headers = httpx.Headers(
             {
                 "Authorization": self._key.value,
-                "User-Agent": user_agent
-                or f"pictory-async/{__version__} python-httpx/{httpx.__version__}",
+                "User-Agent": _resolve_user_agent(user_agent),
                 "Accept": "application/json",
                 "Accept-Encoding": "gzip, deflate",
             }
         )
-        self._lean_headers = dict(self._headers.items())
+        self._lean_headers = _SecretHeaders(self._headers.items())
         owns_http = http_client is None
         lean = None
         if http_client is None:

@@ -86,7 +86,9 @@ def _structure_optional_id(value: object, _: object) -> ProjectId | None:
 
 def _structure_datetime(value: object, _: object) -> datetime:
     if isinstance(value, str):
-        parsed = datetime.fromisoformat(value)
+        # Python 3.10's fromisoformat does not read the "Z" every Pictory date ends with.
+        text = value[:-1] + "+00:00" if value.endswith(("Z", "z")) else value
+        parsed = datetime.fromisoformat(text)
     elif isinstance(value, (int, float)) and not isinstance(value, bool):
         seconds = value / 1000 if value > 1e11 else value  # epoch milliseconds or seconds
         parsed = datetime.fromtimestamp(seconds, tz=timezone.utc)

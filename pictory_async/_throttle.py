@@ -151,7 +151,7 @@ class Throttle:
     def on_throttled(self, ticket: float, retry_after: float | None) -> None:
         """Note a 429 for a request sent at ``ticket``; start or extend the cool-down."""
         now = self._clock()
-        same_event = ticket < self._last_throttle
+        same_event = ticket <= self._last_throttle
         if retry_after is not None:
             delay = retry_after
         elif same_event:
@@ -166,8 +166,8 @@ class Throttle:
             return
         self.throttle_events += 1
         self._last_throttle = now
-        if self._adaptive:
-            allowed = self._ok.per_second(now, self._started)
+        allowed = self._ok.per_second(now, self._started)
+        if self._adaptive and allowed > 0:  # with no success seen, the limit is unknown
             if self._rate is not None:
                 allowed = min(allowed, self._rate)
             self._last_max_rate = max(allowed, MIN_RATE)

@@ -86,7 +86,7 @@ def map_exception(exc: BaseException, request: httpx.Request) -> httpx.Transport
     if isinstance(exc, aiohttp.ClientConnectionResetError):
         return httpx.WriteError(message, request=request)
     if isinstance(exc, aiohttp.ClientOSError):
-        if message.startswith("Can not write request body"):
+        if "Can not write request body" in message:
             return httpx.WriteError(message, request=request)
         return httpx.ReadError(message, request=request)
     if isinstance(exc, (aiohttp.ClientPayloadError, aiohttp.ClientResponseError)):
@@ -94,7 +94,10 @@ def map_exception(exc: BaseException, request: httpx.Request) -> httpx.Transport
     if isinstance(exc, aiohttp.InvalidURL):
         return httpx.UnsupportedProtocol(message, request=request)
     if isinstance(exc, aiohttp.ClientConnectionError):
-        return httpx.ConnectError(message, request=request)
+        if "Connector is closed" in message:  # the session was closed: nothing went out
+            return httpx.ConnectError(message, request=request)
+        # also raised after connecting ("Connection lost"): assume it may have been sent
+        return httpx.ReadError(message, request=request)
     if isinstance(exc, aiohttp.ClientError):
         return httpx.TransportError(message, request=request)
     if isinstance(exc, TimeoutError):
@@ -105,7 +108,7 @@ def map_exception(exc: BaseException, request: httpx.Request) -> httpx.Transport
 class RawResponse:
     """A response read in full, without httpx objects (built on demand by ``to_httpx``)."""
 
-    __slots__ = ("content", "headers", "raw_headers", "reason", "status_code")
+    __slots__ = ("content", "decoded", "headers", "raw_headers", "reason", "status_code")
 
     def __init__(
         self,
@@ -114,21 +117,32 @@ class RawResponse:
         raw_headers: Any,
         content: bytes,
         reason: str | None,
+        *,
+        decoded: bool = False,
     ) -> None:
         self.status_code = status_code
         self.headers = headers
         self.raw_headers = raw_headers
         self.content = content
         self.reason = reason
+        self.decoded = decoded
+        """Whether ``content`` was already decompressed (``Content-Encoding`` undone)."""
 
     def to_httpx(self, request: httpx.Request) -> httpx.Response:
         """The same response as an ``httpx.Response`` (decoded as httpx would)."""
         extensions: dict[str, Any] = {"http_version": _HTTP11}
         if self.reason:
             extensions["reason_phrase"] = self.reason.encode("ascii", "replace")
+        headers = self.raw_headers
+        if self.decoded:  # httpx must not decode the body a second time
+            headers = [
+                (name, value)
+                for name, value in headers
+                if name.lower() not in (b"content-encoding", b"content-length")
+            ]
         return httpx.Response(
             self.status_code,
-            headers=self.raw_headers,
+            headers=headers,
             content=self.content,
             request=request,
             extensions=extensions,
@@ -246,11 +260,17 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
             URL(url, encoded=True),
             headers=headers,
             allow_redirects=False,
+            auto_decompress=True,
             timeout=timeout,
         ) as response:
             body = await response.read()
             return RawResponse(
-                response.status, response.headers, response.raw_headers, body, response.reason
+                response.status,
+                response.headers,
+                response.raw_headers,
+                body,
+                response.reason,
+                decoded=True,
             )
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:

@@ -125,6 +125,8 @@ class Projects:
             error = make_status_error(reply.response)
             assert isinstance(error, NotFoundError)
             raise error
+        if not reply.content.strip():  # a 204, or a 200 with nothing to say
+            return DeleteResult(project_id=project_id, success=True, message=None)
         payload = decode_json(reply)
         body = structure(payload, _DeleteBody, reply)
         if body.success is False:
