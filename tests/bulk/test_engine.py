@@ -1,0 +1,168 @@
+"""The bulk engine on its own, with fake operations: edge cases of the accounting."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+
+from pictory_async import BulkRun, InvalidProjectIdError, ItemResult, Outcome
+from pictory_async._bulk import as_project_id, dedupe_key
+from pictory_async._journal import Journal
+
+
+async def ok(item: int | str) -> ItemResult[str]:
+    await asyncio.sleep(0)
+    return ItemResult(item=item, outcome=Outcome.DELETED, value=f"done {item}")
+
+
+class Boom(BaseException):
+    """A BaseException that is not KeyboardInterrupt (asyncio treats that one apart)."""
+
+
+def test_dedupe_key_treats_decimal_strings_as_ints() -> None:
+    """``"5"`` and ``5`` are one project; ``"05"`` and ``"abc"`` stay strings."""
+    assert (5, "05", "abc", 0) == (
+        dedupe_key("5"),
+        dedupe_key("05"),
+        dedupe_key("abc"),
+        dedupe_key("0"),
+    )
+
+
+def test_as_project_id_reads_ids_from_objects() -> None:
+    """Summaries and projects give their ``id``; anything else is passed on to be refused."""
+
+    class WithId:
+        id = 42
+
+    class Nothing:
+        pass
+
+    thing: object = Nothing()
+    assert [42, "a", thing] == [as_project_id(WithId()), as_project_id("a"), as_project_id(thing)]
+
+
+async def test_an_object_without_an_id_fails_alone() -> None:
+    """An item that is no id fails with ``InvalidProjectIdError``; the others go on."""
+    result = await BulkRun([1, object(), 2], ok, concurrency=2).wait()
+    assert [1, 2] == sorted(map(int, result.deleted))
+    assert [InvalidProjectIdError] == [type(item.error) for item in result.failed]
+
+
+async def test_a_large_sync_input_is_read_lazily_and_completely() -> None:
+    """Thousands of ids from a generator all end in one outcome each."""
+    result = await BulkRun((i for i in range(3000)), ok, concurrency=7).wait()
+    assert (3000, 3000) == (result.total, len(result.deleted))
+    assert "done 5" == result.values[5]
+
+
+async def test_iterating_outside_async_with_is_an_error() -> None:
+    """A run is iterated inside ``async with``."""
+    run = BulkRun([1], ok, concurrency=1)
+    with pytest.raises(RuntimeError, match="async with"):
+        await run.__anext__()
+
+
+async def test_a_run_starts_once() -> None:
+    """Waiting on a run twice is refused."""
+    run = BulkRun([1], ok, concurrency=1)
+    await run.wait()
+    with pytest.raises(RuntimeError, match="only be started once"):
+        await run.wait()
+
+
+async def test_an_error_in_a_progress_callback_ends_the_stream_with_it() -> None:
+    """The stream raises the callback's error; every id is still accounted for."""
+
+    def explode(progress: object) -> None:
+        raise ValueError("callback broke")
+
+    run = BulkRun(list(range(20)), ok, concurrency=2, on_progress=explode)
+
+    async def consume() -> None:
+        async with run:
+            async for _ in run:
+                pass
+
+    with pytest.raises(ValueError, match="callback broke"):
+        await consume()
+    assert 20 == run.result.total
+    assert run.result.interrupted
+
+
+async def test_an_input_that_fails_stops_the_run_and_keeps_what_was_read() -> None:
+    """An exception from the input is raised; ids read before it are accounted."""
+
+    def ids() -> Iterator[int]:
+        yield from range(5)
+        raise OSError("disk gone")
+
+    run = BulkRun(ids(), ok, concurrency=2)
+    with pytest.raises(OSError, match="disk gone"):
+        await run.wait()
+    assert 5 == run.result.total
+    assert run.result.interrupted
+
+
+async def test_an_async_input_that_fails_stops_the_run() -> None:
+    """The same for an async iterable."""
+
+    async def ids() -> AsyncIterator[int]:
+        for i in range(3):
+            yield i
+        raise OSError("listing failed")
+
+    run = BulkRun(ids(), ok, concurrency=2)
+    with pytest.raises(OSError, match="listing failed"):
+        await run.wait()
+    assert 3 == run.result.total
+
+
+async def test_a_base_exception_in_an_operation_stops_the_run() -> None:
+    """A BaseException in a worker stops everything; its item counts as cancelled."""
+
+    async def op(item: int | str) -> ItemResult[str]:
+        if item == 3:
+            raise Boom
+        return await ok(item)
+
+    run = BulkRun(list(range(10)), op, concurrency=1)
+    with pytest.raises(Boom):
+        await run.wait()
+    assert 10 == run.result.total
+    assert [3] == run.result.cancelled
+
+
+async def test_the_journal_records_outcomes_and_skips_torn_lines(tmp_path: Path) -> None:
+    """Failures carry their error; a torn or foreign line is ignored on reload."""
+    path = tmp_path / "j.jsonl"
+
+    async def op(item: int | str) -> ItemResult[str]:
+        if item == 2:
+            raise RuntimeError("nope")
+        return await ok(item)
+
+    result = await BulkRun(
+        [1, 2, 1], op, concurrency=1, journal=Journal(path, operation="delete")
+    ).wait()
+    assert [1] == result.skipped_because("duplicate")
+    entries = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+    assert {"id": 2, "outcome": "failed", "error": "RuntimeError: nope"} in entries
+    with path.open("a") as file:
+        file.write('[1, 2]\n{"id": 7, "outcome": "dele')  # a foreign line, then a torn one
+    journal = Journal(path, operation="delete")
+    assert frozenset({1}) == journal.done
+    await journal.aclose()  # nothing was opened: nothing to close
+
+
+async def test_a_dry_run_writes_no_journal(tmp_path: Path) -> None:
+    """A dry run reads the journal but never writes it."""
+    path = tmp_path / "j.jsonl"
+    await BulkRun(
+        [1, 2], ok, concurrency=1, dry_run=True, journal=Journal(path, operation="d")
+    ).wait()
+    assert not path.exists()
