@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import random
 from collections import deque
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import timedelta
 from typing import Any, Literal, TypeAlias, get_args
 
@@ -40,6 +40,10 @@ def _seconds(value: float | timedelta) -> float:
     if isinstance(value, timedelta):
         return value.total_seconds()
     return float(value)
+
+
+def _statuses(value: Iterable[int]) -> tuple[int, ...]:
+    return tuple(value)
 
 
 def _share(instance: object, attribute: attrs.Attribute[float], value: float) -> None:
@@ -95,7 +99,7 @@ class Faults:
     retry_after: RetryAfterMode = attrs.field(default="seconds", validator=_retry_after_mode)
     error_rate: float = attrs.field(default=0.0, validator=_share)
     error_statuses: tuple[int, ...] = attrs.field(
-        default=ERROR_STATUSES, converter=tuple, validator=_error_statuses
+        default=ERROR_STATUSES, converter=_statuses, validator=_error_statuses
     )
     drop_rate: float = attrs.field(default=0.0, validator=_share)
     drop_after_delete_rate: float = attrs.field(default=0.0, validator=_share)
@@ -180,7 +184,9 @@ class ScriptedFaults:
             ValueError: An unknown outcome or a count below 1.
         """
         if outcome not in _OUTCOMES or isinstance(outcome, bool):
-            raise ValueError(f"unknown outcome {outcome!r}; expected one of {sorted(map(str, _OUTCOMES))}")
+            raise ValueError(
+                f"unknown outcome {outcome!r}; expected one of {sorted(map(str, _OUTCOMES))}"
+            )
         if times < 1:
             raise ValueError(f"times must be >= 1, got {times!r}")
         self._queue.append([outcome, times, method.upper() if method else None])
@@ -195,10 +201,6 @@ class ScriptedFaults:
                 outcome: Outcome = entry[0]
                 return outcome
         return None
-
-    def clear(self) -> None:
-        """Forget everything scripted."""
-        self._queue.clear()
 
 
 class Dice:

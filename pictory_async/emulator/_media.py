@@ -41,10 +41,11 @@ _MAGIC = {
     "thumbnail": b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00",
 }
 _WORDS = (
-    "video audio story brand launch team quarter growth customer product market idea "
-    "design future journey welcome update summary insight moment vision simple clear "
-    "bright together learn build share create review plan focus result success"
-).split()
+    "video", "audio", "story", "brand", "launch", "team", "quarter", "growth", "customer",
+    "product", "market", "idea", "design", "future", "journey", "welcome", "update", "summary",
+    "insight", "moment", "vision", "simple", "clear", "bright", "together", "learn", "build",
+    "share", "create", "review", "plan", "focus", "result", "success",
+)  # fmt: skip
 
 
 def _sentences(rng: random.Random, script: tuple[str, ...], size: int) -> list[str]:

@@ -1,0 +1,50 @@
+"""A local emulator of Pictory's projects API, for tests, demos and benchmarks.
+
+Like moto for AWS: the real client talks to it over real HTTP, in process through
+``httpx.ASGITransport`` or over loopback sockets, and it misbehaves on request (latency,
+rate limits, 5xx, dropped connections, lost DELETE answers, slow or cut-off downloads),
+deterministically from a seed.
+
+Quick start::
+
+    emulator = Emulator(projects=50, seed=1)
+    transport = emulator.transport()
+    async with httpx.AsyncClient(transport=transport, base_url=emulator.base_url) as http:
+        ...
+
+    async with serve(projects=50) as running:  # loopback, in this event loop
+        ...
+"""
+
+from ._asgi import ConnectionDroppedError, EmulatorApp, EmulatorTransport
+from ._clock import Clock, FakeClock, Sleep
+from ._core import DEFAULT_BASE_URL, DEFAULT_CDN_BASE_URL, Emulator, Reply
+from ._faults import Faults, Outcome, RetryAfterMode
+from ._media import ASSET_KINDS
+from ._server import RemoteEmulator, RunningEmulator, serve, spawn
+from ._stats import CdnRequest, Stats
+from ._store import ProjectRecord
+
+__all__ = [
+    "ASSET_KINDS",
+    "DEFAULT_BASE_URL",
+    "DEFAULT_CDN_BASE_URL",
+    "CdnRequest",
+    "Clock",
+    "ConnectionDroppedError",
+    "Emulator",
+    "EmulatorApp",
+    "EmulatorTransport",
+    "FakeClock",
+    "Faults",
+    "Outcome",
+    "ProjectRecord",
+    "RemoteEmulator",
+    "Reply",
+    "RetryAfterMode",
+    "RunningEmulator",
+    "Sleep",
+    "Stats",
+    "serve",
+    "spawn",
+]

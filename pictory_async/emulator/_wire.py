@@ -1,0 +1,157 @@
+"""What goes on the wire: project bodies in Pictory's exact key names, and error bodies."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+from typing import Any
+
+from ._media import EXTENSIONS
+from ._seed import slug
+from ._store import ProjectRecord
+
+__all__ = [
+    "BAD_GATEWAY_HTML",
+    "DELETED",
+    "FORBIDDEN",
+    "INTERNAL_ERROR",
+    "METHOD_NOT_ALLOWED",
+    "NOT_FOUND",
+    "PROJECT_NOT_FOUND",
+    "SERVICE_UNAVAILABLE",
+    "TOO_MANY_REQUESTS",
+    "UNAUTHORIZED",
+    "bad_request",
+    "dumps",
+    "iso",
+    "list_item",
+    "media_urls",
+    "project_body",
+]
+
+
+def dumps(value: Any) -> bytes:
+    """Compact JSON bytes."""
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def iso(moment: datetime) -> str:
+    """``2025-12-23T01:54:26.658Z``: milliseconds, UTC, with a ``Z``."""
+    utc = moment.astimezone(timezone.utc)
+    return utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}Z"
+
+
+UNAUTHORIZED = dumps({"message": "Unauthorized"})
+NOT_FOUND = dumps({"message": "Not Found"})
+PROJECT_NOT_FOUND = dumps({"success": False, "message": "Project not found"})
+METHOD_NOT_ALLOWED = dumps({"message": "Method Not Allowed"})
+TOO_MANY_REQUESTS = dumps({"message": "Too Many Requests"})
+SERVICE_UNAVAILABLE = dumps({"message": "Service Unavailable"})
+DELETED = dumps({"success": True, "message": "Project deleted successfully"})
+FORBIDDEN = dumps(
+    {
+        "success": False,
+        "error": {
+            "error_message": "You do not have permission to access this project",
+            "error_code": 403,
+        },
+    }
+)
+INTERNAL_ERROR = dumps(
+    {
+        "success": False,
+        "error": {"error_message": "Internal server error, please retry", "error_code": 500},
+    }
+)
+BAD_GATEWAY_HTML = b"""<!DOCTYPE html>
+<html>
+<head><title>502 Bad Gateway</title></head>
+<body>
+<center><h1>502 Bad Gateway</h1></center>
+<hr><center>cloudflare</center>
+</body>
+</html>
+"""
+
+
+def bad_request(message: str, fields: list[str]) -> bytes:
+    """A 400 body in the ``INVALID_REQUEST_BODY`` shape."""
+    return dumps({"code": "INVALID_REQUEST_BODY", "message": message, "fields": fields})
+
+
+def media_urls(record: ProjectRecord, cdn_base_url: str) -> dict[str, str]:
+    """The CDN URL of each media file of ``record``, by kind (rendered ones included)."""
+    base = f"{cdn_base_url}/media/{record.asset_key}"
+    name = slug(record.name)
+    return {
+        "video": f"{base}/video/{name}.{EXTENSIONS['video']}",
+        "audio": f"{base}/audio/{name}.{EXTENSIONS['audio']}",
+        "thumbnail": f"{base}/thumbnail/{record.asset_key}.jpg",
+        "srt": f"{base}/srt/{record.asset_key}.srt",
+        "vtt": f"{base}/vtt/{record.asset_key}.vtt",
+        "txt": f"{base}/txt/{record.asset_key}.txt",
+    }
+
+
+def project_body(record: ProjectRecord, cdn_base_url: str) -> dict[str, Any]:
+    """The body of ``GET /pictoryapis/v2/projects/{id}``, keys in the documented order."""
+    urls = media_urls(record, cdn_base_url)
+    rendered = not record.in_progress
+    body: dict[str, Any] = {
+        "projectName": record.name,
+        "source": record.source,
+        "step": record.step,
+    }
+    if record.schema_version is not None:
+        body["schemaVersion"] = record.schema_version
+    body["layout"] = record.layout
+    body["thumbnail"] = urls["thumbnail"]
+    if rendered:
+        body["videoURL"] = urls["video"]
+        body["shareVideoURL"] = f"{cdn_base_url}/share/{record.key}/{record.share_token}"
+    body["audioURL"] = urls["audio"]
+    if rendered and record.video_duration is not None:
+        body["videoDuration"] = record.video_duration
+    body["saveDate"] = iso(record.saved)
+    if rendered and record.generated is not None:
+        body["generatedDate"] = iso(record.generated)
+    if rendered:
+        body["srtFile"] = urls["srt"]
+        body["vttFile"] = urls["vtt"]
+        body["txtFile"] = urls["txt"]
+    body["scriptLanguage"] = record.script_language
+    if record.voice_over_id is not None:
+        body["voiceOverId"] = record.voice_over_id
+    body["audioSpeed"] = record.audio_speed
+    body["videoVolume"] = record.video_volume
+    if record.brand_id is not None:
+        body["brandId"] = record.brand_id
+    if record.smart_template_id is not None:
+        body["smartTemplateId"] = record.smart_template_id
+    body["inProgress"] = record.in_progress
+    body["scriptTxtSceneSettings"] = record.scene_settings
+    body["visualFilter"] = record.visual_filter
+    if record.scenes is not None:
+        body["scenes"] = record.scenes
+    if record.project_type is not None:
+        body["projectType"] = record.project_type
+    body.update(record.extra)
+    return body
+
+
+def list_item(record: ProjectRecord, cdn_base_url: str) -> dict[str, Any]:
+    """One item of ``GET /pictoryapis/v2/projects`` (``savedDate`` here, not ``saveDate``)."""
+    item: dict[str, Any] = {
+        "id": record.id,
+        "name": record.name,
+        "source": record.source,
+        "projectPreview": None
+        if record.in_progress
+        else media_urls(record, cdn_base_url)["thumbnail"],
+        "savedDate": iso(record.saved),
+    }
+    if record.aspect_ratio is not None:
+        item["aspectRatio"] = record.aspect_ratio
+    item["schemaVersion"] = record.schema_version
+    item["type"] = "project"
+    return item

@@ -1,0 +1,220 @@
+"""The emulator's CDN: real, deterministic bytes on another origin, with no API key."""
+
+from __future__ import annotations
+
+import hashlib
+
+import httpx
+import pytest
+
+from pictory_async.emulator import ASSET_KINDS, Emulator, FakeClock
+from pictory_async.emulator._media import asset_bytes
+
+from .support import PROJECTS, Conn
+
+SIZES = {
+    "video": (256 * 1024, 1024 * 1024),
+    "audio": (64 * 1024, 256 * 1024),
+    "thumbnail": (4 * 1024, 32 * 1024),
+    "srt": (2 * 1024, 16 * 1024),
+    "vtt": (2 * 1024, 16 * 1024),
+    "txt": (2 * 1024, 16 * 1024),
+}
+TYPES = {
+    "video": "video/mp4",
+    "audio": "audio/mpeg",
+    "thumbnail": "image/jpeg",
+    "srt": "application/x-subrip",
+    "vtt": "text/vtt; charset=utf-8",
+    "txt": "text/plain; charset=utf-8",
+}
+
+
+def _rendered(emulator: Emulator) -> int | str:
+    return emulator.add_project(id="media-1", in_progress=False).id
+
+
+async def test_every_media_url_serves_its_bytes(conn: Conn) -> None:
+    """Each URL of a project serves bytes whose SHA-256 the emulator tells tests."""
+    project_id = _rendered(conn.emulator)
+    body = (await conn.api.get(f"{PROJECTS}/{project_id}")).json()
+    urls = {
+        "video": body["videoURL"],
+        "audio": body["audioURL"],
+        "thumbnail": body["thumbnail"],
+        "srt": body["srtFile"],
+        "vtt": body["vttFile"],
+        "txt": body["txtFile"],
+    }
+
+    for kind, url in urls.items():
+        response = await conn.anon.get(url)
+        assert 200 == response.status_code
+        assert TYPES[kind] == response.headers["content-type"]
+        digest = hashlib.sha256(response.content).hexdigest()
+        assert conn.emulator.asset_sha256(project_id, kind) == digest
+        assert f'"{digest}"' == response.headers["etag"]
+        low, high = SIZES[kind]
+        assert low <= len(response.content) <= high
+
+
+async def test_cdn_records_headers_and_no_key_arrives_there(conn: Conn) -> None:
+    """The CDN keeps the headers it saw: none carry the key when the client sends none."""
+    project_id = _rendered(conn.emulator)
+    url = conn.emulator.asset_url(project_id, "thumbnail")
+
+    await conn.anon.get(url, headers={"X-Probe": "1"})
+    clean = conn.emulator.stats.cdn_authorization_seen
+    await conn.api.get(url)
+
+    seen = list(conn.emulator.stats.cdn_requests)
+    assert 2 == len(seen)
+    assert "1" == seen[0].headers["x-probe"]
+    assert "authorization" not in seen[0].headers
+    assert conn.emulator.api_key == seen[1].headers["authorization"]
+    assert (False, True) == (clean, conn.emulator.stats.cdn_authorization_seen)
+
+
+async def test_media_is_not_served_on_the_api_host(conn: Conn) -> None:
+    """A media path on the API's origin is 404: the CDN is another host."""
+    project_id = _rendered(conn.emulator)
+    path = conn.emulator.asset_url(project_id, "video").split("/", 3)[3]
+
+    response = await conn.anon.get("/" + path)
+
+    assert 404 == response.status_code
+
+
+async def test_media_of_deleted_or_unrendered_projects_is_missing(conn: Conn) -> None:
+    """Deleted projects lose their files; an unrendered one has audio but no video yet."""
+    gone = _rendered(conn.emulator)
+    video = conn.emulator.asset_url(gone, "video")
+    conn.emulator.add_project(id="busy", in_progress=True, render_seconds=60)
+    await conn.api.delete(f"{PROJECTS}/{gone}")
+
+    deleted = await conn.anon.get(video)
+    busy_video = await conn.anon.get(conn.emulator.asset_url("busy", "video"))
+    busy_audio = await conn.anon.get(conn.emulator.asset_url("busy", "audio"))
+    bogus = await conn.anon.get(conn.emulator.cdn_base_url + "/media/nope/video/x.mp4")
+
+    assert (404, 404, 200, 404) == (
+        deleted.status_code,
+        busy_video.status_code,
+        busy_audio.status_code,
+        bogus.status_code,
+    )
+    assert "<Code>NoSuchKey</Code>" in deleted.text
+
+
+@pytest.mark.parametrize(
+    ("header", "part", "content_range"),
+    [
+        ("bytes=10-19", slice(10, 20), "bytes 10-19/{size}"),
+        ("bytes=-5", slice(-5, None), "bytes {last5}-{last}/{size}"),
+        ("bytes=100-", slice(100, None), "bytes 100-{last}/{size}"),
+    ],
+)
+async def test_range_requests_get_206(
+    conn: Conn, header: str, part: slice, content_range: str
+) -> None:
+    """Single byte ranges are honoured, for resumable downloads."""
+    project_id = _rendered(conn.emulator)
+    content = conn.emulator.asset(project_id, "audio")
+    size = len(content)
+
+    response = await conn.anon.get(
+        conn.emulator.asset_url(project_id, "audio"), headers={"Range": header}
+    )
+
+    assert 206 == response.status_code
+    assert content[part] == response.content
+    expected = content_range.format(size=size, last=size - 1, last5=size - 5)
+    assert expected == response.headers["content-range"]
+
+
+@pytest.mark.parametrize(
+    "header", ["bytes=999999999-", "bytes=5-2", "items=0-1", "bytes=-0", "bytes=a-"]
+)
+async def test_unsatisfiable_ranges_get_416(conn: Conn, header: str) -> None:
+    """A range that cannot be served is 416 with the full size."""
+    project_id = _rendered(conn.emulator)
+    size = len(conn.emulator.asset(project_id, "txt"))
+
+    response = await conn.anon.get(
+        conn.emulator.asset_url(project_id, "txt"), headers={"Range": header}
+    )
+
+    assert 416 == response.status_code
+    assert f"bytes */{size}" == response.headers["content-range"]
+
+
+async def test_head_gives_the_length_without_the_body(conn: Conn) -> None:
+    """HEAD tells the size; POST is not allowed on the CDN."""
+    project_id = _rendered(conn.emulator)
+    url = conn.emulator.asset_url(project_id, "video")
+
+    head = await conn.anon.head(url)
+    post = await conn.anon.post(url)
+
+    assert str(len(conn.emulator.asset(project_id, "video"))) == head.headers["content-length"]
+    assert b"" == head.content
+    assert 405 == post.status_code
+
+
+async def test_truncated_download_breaks_off_halfway(conn: Conn) -> None:
+    """With ``media_truncate_rate=1`` the connection closes after half the body."""
+    project_id = _rendered(conn.emulator)
+    conn.emulator.set_faults(media_truncate_rate=1.0)
+
+    with pytest.raises(httpx.RemoteProtocolError):
+        await conn.anon.get(conn.emulator.asset_url(project_id, "audio"))
+
+    assert 1 == conn.emulator.stats.truncated_downloads
+
+
+async def test_throttled_download_sleeps_between_chunks(conn: Conn, clock: FakeClock) -> None:
+    """At N bytes/s a download takes about size/N seconds of injected sleep."""
+    project_id = _rendered(conn.emulator)
+    conn.emulator.set_faults(media_bytes_per_second=200_000)
+    size = len(conn.emulator.asset(project_id, "video"))
+
+    response = await conn.anon.get(conn.emulator.asset_url(project_id, "video"))
+
+    assert conn.emulator.asset(project_id, "video") == response.content
+    assert 0 < size / 200_000 - sum(clock.sleeps) < 0.2
+    assert all(delay == clock.sleeps[0] for delay in clock.sleeps)
+
+
+async def test_share_page_links_the_video(conn: Conn) -> None:
+    """``shareVideoURL`` is an HTML page with the video; a wrong token is 404."""
+    project_id = _rendered(conn.emulator)
+    share = (await conn.api.get(f"{PROJECTS}/{project_id}")).json()["shareVideoURL"]
+
+    page = await conn.anon.get(share)
+    wrong = await conn.anon.get(share + "x")
+    head = await conn.anon.head(share)
+
+    assert (200, 404, 200) == (page.status_code, wrong.status_code, head.status_code)
+    assert "text/html; charset=utf-8" == page.headers["content-type"]
+    assert conn.emulator.asset_url(project_id, "video") in page.text
+
+
+def test_media_bytes_are_deterministic_and_look_like_their_kind() -> None:
+    """Same seed and key, same bytes; files start like real MP4, MP3, JPEG, SRT, VTT."""
+    emulator = Emulator(projects=0, seed=4)
+    other = Emulator(projects=0, seed=4)
+    for e in (emulator, other):
+        e.add_project(id="m", in_progress=False, asset_key="k", scenes=[{"text": "Hello."}])
+
+    files = {kind: emulator.asset("m", kind) for kind in ASSET_KINDS}
+
+    assert files == {kind: other.asset("m", kind) for kind in ASSET_KINDS}
+    assert b"ftyp" == files["video"][4:8]
+    assert files["audio"].startswith(b"ID3")
+    assert files["thumbnail"].startswith(b"\xff\xd8\xff")
+    assert files["thumbnail"].endswith(b"\xff\xd9")
+    assert files["srt"].startswith(b"1\n00:00:00,000 --> 00:00:02,800\nHello.\n")
+    assert files["vtt"].startswith(b"WEBVTT\n\n00:00:00.000 --> 00:00:02.800\nHello.\n")
+    assert files["txt"].startswith(b"Hello.\n")
+    with pytest.raises(ValueError, match="unknown asset kind"):
+        asset_bytes(4, "k", "gif")
