@@ -37,7 +37,7 @@ def lint(session: nox.Session) -> None:
 def typecheck(session: nox.Session) -> None:
     """mypy --strict on the package and the tests."""
     session.install(
-        "-e", ".[test,emulator]", "mypy>=1.11", "httpx-aiohttp", "requests", "types-requests"
+        "-e", ".[test,emulator]", "mypy>=1.11", "nox", "httpx-aiohttp", "requests", "types-requests"
     )
     session.run("mypy", "--strict", "pictory_async", "tests", "benchmarks", "noxfile.py")
 
