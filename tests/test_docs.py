@@ -86,3 +86,28 @@ def test_examples_found() -> None:
     names = [name for _, name in _blocks()]
     assert any(name.startswith("README.md") for name in names)
     assert any(name.startswith("docs/bulk.md") for name in names)
+
+
+def test_test_examples_pass_as_tests(tmp_path: Path) -> None:
+    """Examples that are pytest tests (using the plugin's fixtures) pass when run by pytest."""
+    import subprocess
+    import sys
+
+    suites = [
+        (code, name)
+        for code, name in _blocks()
+        if "\ndef test_" in "\n" + code or ("\nasync def test_" in "\n" + code)
+    ]
+    assert suites, "no test-style examples found"
+    for number, (code, name) in enumerate(suites):
+        (tmp_path / f"test_example_{number}.py").write_text(f"# {name}\n{code}")
+    (tmp_path / "pytest.ini").write_text("[pytest]\nasyncio_mode = auto\n")
+    run = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        check=False,
+    )
+    assert 0 == run.returncode, run.stdout[-3000:]
+    assert " passed" in run.stdout
