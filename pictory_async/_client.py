@@ -129,7 +129,7 @@ class Reply:
         """The response as an ``httpx.Response`` (built on first use)."""
         if self._response is None:
             assert self._raw is not None
-            request = self._client.build_request(self._method, self._path, params=self._params)
+            request = self._client._build_request(self._method, self._path, params=self._params)
             self._response = self._raw.to_httpx(request)
         return self._response
 
@@ -381,7 +381,7 @@ class AsyncPictory:
         """The rate control shared by every call of this client."""
         return self._shared.throttle
 
-    def build_request(
+    def _build_request(
         self, method: str, path: str, *, params: Mapping[str, str] | None = None
     ) -> httpx.Request:
         """A request to the API (pure: nothing is sent)."""
@@ -393,7 +393,7 @@ class AsyncPictory:
             extensions={"timeout": self._timeout_ext},
         )
 
-    async def request(
+    async def _request(
         self,
         method: str,
         path: str,
@@ -433,7 +433,7 @@ class AsyncPictory:
                         method, url, self._lean_headers, self._lean_timeout
                     )
                 else:
-                    reply = await shared.http.send(self.build_request(method, path, params=params))
+                    reply = await shared.http.send(self._build_request(method, path, params=params))
             except Exception as exc:
                 lost = lost or _may_have_been_sent(exc)
                 raise self._connection_error(exc, method, path, params) from exc
@@ -452,7 +452,7 @@ class AsyncPictory:
                 if status >= 500 or status == 408:
                     lost = True
             if isinstance(reply, RawResponse):
-                reply = reply.to_httpx(self.build_request(method, path, params=params))
+                reply = reply.to_httpx(self._build_request(method, path, params=params))
             raise make_status_error(reply, retry_after=retry_after)
 
         source = await self._retry.run(attempt, describe=describe)
@@ -478,12 +478,12 @@ class AsyncPictory:
             mapped: httpx.TransportError | None = exc
             request = exc.request if _has_request(exc) else None
         else:
-            request = self.build_request(method, path, params=params)
+            request = self._build_request(method, path, params=params)
             mapped = map_exception(exc, request)
         if mapped is None:
             return exc
         if request is None:
-            request = self.build_request(method, path, params=params)
+            request = self._build_request(method, path, params=params)
         detail = str(mapped) or type(mapped).__name__
         if isinstance(mapped, httpx.TimeoutException):
             return APITimeoutError(f"{method} {path} timed out: {detail}", request=request)

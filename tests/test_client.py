@@ -405,7 +405,7 @@ async def test_build_request_sends_nothing(
     """``build_request`` is pure: it returns the request and sends nothing."""
     route = router.route().mock(return_value=project_response())
     async with make_client() as client:
-        request = client.build_request("GET", PROJECTS_PATH, params={"pagekey": "k"})
+        request = client._build_request("GET", PROJECTS_PATH, params={"pagekey": "k"})
     assert f"{BASE_URL}{PROJECTS_PATH}?pagekey=k" == str(request.url)
     assert API_KEY == request.headers["Authorization"]
     assert 0 == route.call_count
@@ -420,8 +420,8 @@ async def test_request_reports_attempts_and_lost_attempts(
         side_effect=[httpx.Response(429, headers={"Retry-After": "1"}), project_response()]
     )
     async with make_client() as client:
-        after_5xx = await client.request("GET", PATH)
-        after_429 = await client.request("GET", f"{PROJECTS_PATH}/p2")
+        after_5xx = await client._request("GET", PATH)
+        after_429 = await client._request("GET", f"{PROJECTS_PATH}/p2")
     assert (2, True) == (after_5xx.attempts, after_5xx.lost_attempt)
     assert (2, False) == (after_429.attempts, after_429.lost_attempt)
 
@@ -432,9 +432,9 @@ async def test_request_hands_back_ok_statuses(
     """A status in ``ok_statuses`` is returned instead of raised; others still raise."""
     router.get(PATH).mock(return_value=httpx.Response(404))
     async with make_client() as client:
-        reply = await client.request("GET", PATH, ok_statuses=frozenset({404}))
+        reply = await client._request("GET", PATH, ok_statuses=frozenset({404}))
         with pytest.raises(NotFoundError):
-            await client.request("GET", PATH)
+            await client._request("GET", PATH)
     assert 404 == reply.response.status_code
 
 

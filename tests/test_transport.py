@@ -579,7 +579,7 @@ async def test_client_read_timeout_is_a_timeout_error(
     """No answer within ``timeout`` is ``APITimeoutError``."""
     async with pictory(server.url, fake_time, timeout=0.1, max_retries=0) as client:
         with pytest.raises(APITimeoutError, match="timed out"):
-            await client.request("GET", "/slow")
+            await client._request("GET", "/slow")
 
 
 async def test_client_closes_its_own_pool(server: LocalServer, fake_time: FakeTime) -> None:

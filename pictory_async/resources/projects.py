@@ -81,7 +81,7 @@ class Projects:
             ResponseValidationError: The API answered with something that is not a project.
         """
         path = project_path(project_id)
-        reply = await self._client.request("GET", path)
+        reply = await self._client._request("GET", path)
         payload = decode_json(reply)
         project = structure(payload, Project, reply)
         if project.id is None:
@@ -106,7 +106,7 @@ class Projects:
             PermissionDeniedError: The project belongs to another account.
         """
         path = project_path(project_id)
-        reply = await self._client.request("DELETE", path, ok_statuses=_NOT_FOUND)
+        reply = await self._client._request("DELETE", path, ok_statuses=_NOT_FOUND)
         if reply.status_code == 404:
             if reply.lost_attempt:
                 return DeleteResult(
@@ -159,7 +159,7 @@ class Projects:
         while True:
             if page_key is not None:
                 params["pagekey"] = page_key
-            reply = await self._client.request("GET", LIST_PATH, params=params)
+            reply = await self._client._request("GET", LIST_PATH, params=params)
             body = structure(decode_json(reply), _PageBody, reply)
             yield Page(items=body.items, page_key=body.page_key)
             if not body.page_key:
