@@ -221,7 +221,11 @@ def decode_json(reply: Body) -> Any:
             response=as_response(reply),
         )
     try:
-        return json.loads(content)
+        try:
+            # JSON on the wire is UTF-8 (RFC 8259); decoding first skips json's sniffing.
+            return json.loads(content.decode("utf-8"))
+        except UnicodeDecodeError:
+            return json.loads(content)  # UTF-16/32, which json detects
     except (ValueError, UnicodeDecodeError):
         text = reply.text
         kind = "an HTML page" if text.lstrip()[:1] == "<" else "broken JSON"

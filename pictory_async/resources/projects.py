@@ -62,6 +62,20 @@ class _PageBody:
     page_key: str | None = None
 
 
+def _delete_body(payload: object) -> _DeleteBody | None:
+    """The documented DELETE answer, read without the converter (this is the hot path).
+
+    Returns ``None`` for anything else, which the converter then reads or explains.
+    """
+    if type(payload) is not dict:
+        return None
+    success = payload.get("success")
+    message = payload.get("message")
+    if (success is None or type(success) is bool) and (message is None or type(message) is str):
+        return _DeleteBody(success=success, message=message)
+    return None
+
+
 class Projects:
     """Projects of the account the API key belongs to."""
 
@@ -128,7 +142,7 @@ class Projects:
         if not reply.content.strip():  # a 204, or a 200 with nothing to say
             return DeleteResult(project_id=project_id, success=True, message=None)
         payload = decode_json(reply)
-        body = structure(payload, _DeleteBody, reply)
+        body = _delete_body(payload) or structure(payload, _DeleteBody, reply)
         if body.success is False:
             raise ResponseValidationError(
                 f"the API reported the delete as failed: {body.message or 'no message'}",
