@@ -243,6 +243,20 @@ async def test_delete_tolerates_a_body_without_success(
     assert DeleteResult(project_id="p1", success=True) == result
 
 
+async def test_delete_reads_an_off_spec_but_clear_success(
+    router: respx.Router, make_client: ClientFactory
+) -> None:
+    """``{"success": "true"}`` still reads as a success; ``"maybe"`` is a typed error."""
+    route = router.delete(f"{PROJECTS_PATH}/p1")
+    route.mock(return_value=httpx.Response(200, json={"success": "true", "message": 5}))
+    async with make_client() as client:
+        with pytest.raises(ResponseValidationError, match="message"):
+            await client.projects.delete("p1")
+        route.mock(return_value=httpx.Response(200, json={"success": "true"}))
+        result = await client.projects.delete("p1")
+    assert DeleteResult(project_id="p1", success=True) == result
+
+
 @pytest.mark.parametrize("status", [200, 204])
 async def test_delete_with_an_empty_body_is_a_success(
     router: respx.Router, make_client: ClientFactory, status: int
