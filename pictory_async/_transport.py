@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime
+import functools
 import ssl
 import types
 from collections.abc import AsyncIterator, Mapping
@@ -35,7 +36,12 @@ _HTTP11: Final = b"HTTP/1.1"
 _NO_BODY_METHODS = frozenset({"GET", "DELETE", "HEAD", "OPTIONS"})
 
 
+@functools.cache
 def _ssl_context() -> ssl.SSLContext:
+    """The verifying TLS context (certifi's CAs, as httpx uses), built once per process.
+
+    Loading the CA bundle costs tens of milliseconds of CPU; every client shares it.
+    """
     import certifi
 
     return ssl.create_default_context(cafile=certifi.where())
