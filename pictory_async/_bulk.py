@@ -18,6 +18,7 @@ from collections.abc import (
     AsyncIterable,
     Awaitable,
     Callable,
+    Collection,
     Iterable,
     Iterator,
     Mapping,
@@ -62,6 +63,15 @@ class Outcome(str, enum.Enum):
 
 
 FINISHED = frozenset({Outcome.DELETED, Outcome.FETCHED, Outcome.ALREADY_ABSENT})
+
+
+class _Signal(enum.Enum):
+    END = "end"  # the input is exhausted (or the run failed)
+    YIELD = "yield"  # many items settled without a request: yield to the event loop
+
+
+_END = _Signal.END
+_YIELD = _Signal.YIELD
 
 
 @attrs.frozen(kw_only=True)
@@ -249,7 +259,8 @@ class BulkRun(Generic[T]):
         total = len(items) if isinstance(items, Sized) else None
         self.result: BulkResult[T] = BulkResult(total=total)
         self._seen: set[ProjectId] = set()
-        self._queue: asyncio.Queue[ProjectId] = asyncio.Queue(maxsize=concurrency)
+        self._queue: asyncio.Queue[ProjectId | _Signal] = asyncio.Queue(maxsize=concurrency)
+        self._active = 0
         self._events: asyncio.Queue[ItemResult[T] | None] | None = None
         self._in_flight: dict[int, ProjectId] = {}
         self._tasks: list[asyncio.Task[None]] = []
@@ -304,58 +315,90 @@ class BulkRun(Generic[T]):
         if self._started:
             raise RuntimeError("a bulk run can only be started once")
         self._started = True
-        workers = [asyncio.create_task(self._worker(n)) for n in range(self._concurrency)]
-        feeder = asyncio.create_task(self._feed(workers))
-        self._tasks = [feeder, *workers]
+        self._active = self._concurrency
+        self._tasks = [asyncio.create_task(self._worker(n)) for n in range(self._concurrency)]
+        if isinstance(self._items, AsyncIterable):
+            self._tasks.append(asyncio.create_task(self._feed(self._items)))
+        else:
+            self._sync_rest = iter(self._items)
 
-    async def _feed(self, workers: list[asyncio.Task[None]]) -> None:
+    # Sync inputs: workers pull from the shared iterator themselves (no queue, no feeder).
+    # Async inputs: one feeder task reads them into a queue, ended by a sentinel.
+
+    def _pull(self) -> ProjectId | _Signal:
+        """The next id to send from a sync input; records skips and failures on the way."""
+        iterator = self._sync_rest
+        if iterator is None:
+            return _END
+        passed = 0
         try:
-            if isinstance(self._items, AsyncIterable):
-                async for raw in self._items:
-                    await self._admit(raw)
-            else:
-                iterator = iter(self._items)
-                self._sync_rest = iterator
-                for count, raw in enumerate(iterator, 1):
-                    await self._admit(raw)
-                    if count % YIELD_EVERY == 0:
-                        await asyncio.sleep(0)
-                self._sync_rest = None
-            await self._queue.join()
-        except asyncio.CancelledError:
-            raise
-        except BaseException as exc:  # the input itself failed: stop the run
+            for raw in iterator:
+                item = self._admit(raw)
+                if item is not None:
+                    return item
+                passed += 1
+                if passed == YIELD_EVERY:
+                    return _YIELD  # let the event loop breathe during a long dry run
+        except Exception as exc:  # the input itself failed: stop the run
+            self._sync_rest = None
             self._fail(exc)
-            return
-        self._finish()
+            return _END
+        self._sync_rest = None
+        return _END
 
-    async def _admit(self, raw: object) -> None:
+    async def _feed(self, items: AsyncIterable[Any]) -> None:
+        try:
+            async for raw in items:
+                item = self._admit(raw)
+                if item is not None:
+                    self._admitting = item  # read from the input but not queued yet
+                    await self._queue.put(item)
+                    self._admitting = None
+        except Exception as exc:  # the input itself failed: stop the run
+            self._fail(exc)
+        self._queue.put_nowait(_END)
+
+    def _admit(self, raw: object) -> ProjectId | None:
+        """The id to send for ``raw``, or ``None`` when it was settled without a request."""
         item = as_project_id(raw)
         try:
             validate_project_id(item)
         except InvalidInputError as exc:
             self._record(ItemResult(item=item, outcome=Outcome.FAILED, error=exc))
-            return
+            return None
         key = dedupe_key(item)
         if key in self._seen:
             self._record(ItemResult(item=item, outcome=Outcome.SKIPPED, reason="duplicate"))
-            return
+            return None
         self._seen.add(key)
         if self._journal is not None and self._journal.is_done(key):
             self._record(ItemResult(item=item, outcome=Outcome.SKIPPED, reason="journal"))
-            return
+            return None
         if self._dry_run:
             self._record(ItemResult(item=item, outcome=Outcome.SKIPPED, reason="dry_run"))
-            return
-        self._admitting = item  # read from the input but not queued yet
-        await self._queue.put(item)
-        self._admitting = None
+            return None
+        return item
+
+    async def _next(self) -> ProjectId | _Signal:
+        if self._sync_rest is not None:
+            while True:
+                item = self._pull()
+                if item is not _YIELD:
+                    return item
+                await asyncio.sleep(0)
+        if isinstance(self._items, AsyncIterable):
+            item = await self._queue.get()
+            if item is _END:
+                self._queue.put_nowait(_END)  # for the next worker
+            return item
+        return _END
 
     async def _worker(self, slot: int) -> None:
-        queue = self._queue
         operation = self._operation
-        while True:
-            item = await queue.get()
+        while not self._error:
+            item = await self._next()
+            if isinstance(item, _Signal):
+                break
             self._in_flight[slot] = item
             try:
                 result = await operation(item)
@@ -368,7 +411,9 @@ class BulkRun(Generic[T]):
                 raise
             del self._in_flight[slot]
             self._record(result)
-            queue.task_done()
+        self._active -= 1
+        if self._active == 0:
+            self._finish()
 
     def _record(self, result: ItemResult[T]) -> None:
         if self._finished:
@@ -411,13 +456,15 @@ class BulkRun(Generic[T]):
         ]
         self._in_flight.clear()
         while not self._queue.empty():
-            leftovers.append(ItemResult(item=self._queue.get_nowait(), outcome=Outcome.NOT_STARTED))
+            queued = self._queue.get_nowait()
+            if not isinstance(queued, _Signal):
+                leftovers.append(ItemResult(item=queued, outcome=Outcome.NOT_STARTED))
         if self._admitting is not None:
             leftovers.append(ItemResult(item=self._admitting, outcome=Outcome.NOT_STARTED))
             self._admitting = None
         rest = self._sync_rest
         self._sync_rest = None
-        if rest is not None:
+        if rest is not None and isinstance(self._items, Collection):  # never drain a stream
             leftovers.extend(
                 ItemResult(item=as_project_id(raw), outcome=Outcome.NOT_STARTED) for raw in rest
             )

@@ -424,7 +424,9 @@ class AsyncPictory:
 
         async def attempt() -> RawResponse | httpx.Response:
             nonlocal attempts, lost
-            ticket = await throttle.acquire()
+            ticket = throttle.ready()
+            if ticket is None:
+                ticket = await throttle.acquire()
             attempts += 1
             try:
                 if lean is not None:
@@ -455,7 +457,10 @@ class AsyncPictory:
                 reply = reply.to_httpx(self._build_request(method, path, params=params))
             raise make_status_error(reply, retry_after=retry_after)
 
-        source = await self._retry.run(attempt, describe=describe)
+        try:
+            source = await attempt()
+        except Exception as exc:
+            source = await self._retry.after_failure(attempt, exc, describe=describe)
         return Reply(
             source,
             attempts=attempts,

@@ -127,9 +127,18 @@ class RetryPolicy:
         try:
             return await attempt()
         except Exception as exc:
-            if self.max_retries <= 0 or not self.should_retry(exc):
-                raise
-            first_failure = exc
+            return await self.after_failure(attempt, exc, describe=describe)
+
+    async def after_failure(
+        self, attempt: Callable[[], Awaitable[T]], first_failure: Exception, *, describe: str
+    ) -> T:
+        """Carry on after the first attempt raised ``first_failure`` (re-raised if final).
+
+        Callers on a hot path make the first attempt themselves and come here only when
+        it failed, which saves a coroutine frame on every request that succeeds.
+        """
+        if self.max_retries <= 0 or not self.should_retry(first_failure):
+            raise first_failure
         delay = self.wait_for(first_failure, 1)
         self._log_retry(describe, first_failure, delay, 1)
         if delay:

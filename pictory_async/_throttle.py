@@ -110,6 +110,14 @@ class Throttle:
         """Seconds left in the shared cool-down."""
         return max(0.0, self._cooldown_until - self._clock())
 
+    def ready(self) -> float | None:
+        """The send time if a request may go now without waiting, else ``None``."""
+        if self._rate is None:
+            now = self._clock()
+            if now >= self._cooldown_until:
+                return now
+        return None
+
     async def acquire(self) -> float:
         """Wait for the cool-down and a token; return the send time (the "ticket")."""
         waited_for = -math.inf

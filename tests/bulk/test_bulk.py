@@ -218,14 +218,22 @@ async def test_after_a_429_no_worker_sends_before_the_deadline(
     own = _own_ids(pictory_emulator)
     pictory_emulator.fail_next(429, times=1, method="DELETE")
     sent_at: list[float] = []
-    original = pictory_client.throttle.acquire
+    throttle = pictory_client.throttle
+    original_ready, original_acquire = throttle.ready, throttle.acquire
+
+    def recording_ready() -> float | None:
+        ticket = original_ready()
+        if ticket is not None:
+            sent_at.append(pictory_clock.time())
+        return ticket
 
     async def recording_acquire() -> float:
-        ticket = await original()
+        ticket = await original_acquire()
         sent_at.append(pictory_clock.time())
         return ticket
 
-    pictory_client.throttle.acquire = recording_acquire  # type: ignore[method-assign]
+    throttle.ready = recording_ready  # type: ignore[method-assign]
+    throttle.acquire = recording_acquire  # type: ignore[method-assign]
 
     result = await pictory_client.projects.delete_many(own, concurrency=5)
 

@@ -166,3 +166,37 @@ async def test_a_dry_run_writes_no_journal(tmp_path: Path) -> None:
         [1, 2], ok, concurrency=1, dry_run=True, journal=Journal(path, operation="d")
     ).wait()
     assert not path.exists()
+
+
+async def test_stopping_a_run_over_an_endless_stream_does_not_drain_it() -> None:
+    """An endless generator is never drained: leaving early returns at once."""
+    import itertools
+
+    run = BulkRun(itertools.count(1), ok, concurrency=3)
+    async with run:
+        async for item in run:
+            if item.item == 50:
+                break
+    assert run.result.interrupted
+    assert 50 <= run.result.total < 60  # what was read, not the endless rest
+
+
+async def test_stopping_an_async_input_reports_queued_ids_as_not_started() -> None:
+    """With an async input, ids read into the queue but never sent are not_started."""
+    gate = asyncio.Event()
+
+    async def slow(item: int | str) -> ItemResult[str]:
+        await gate.wait()
+        return await ok(item)
+
+    async def ids() -> AsyncIterator[int]:
+        for i in range(100):
+            yield i
+
+    run = BulkRun(ids(), slow, concurrency=2)
+    async with run:
+        for _ in range(20):
+            await asyncio.sleep(0)  # let the feeder fill the queue while workers wait
+    assert 2 == len(run.result.cancelled)
+    assert len(run.result.not_started) >= 2
+    assert run.result.total == len(run.result.cancelled) + len(run.result.not_started)
