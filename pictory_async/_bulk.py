@@ -468,12 +468,10 @@ class BulkRun(Generic[T]):
             leftovers.extend(
                 ItemResult(item=as_project_id(raw), outcome=Outcome.NOT_STARTED) for raw in rest
             )
-        if leftovers:
+        if leftovers or self._error is not None or rest is not None:
             self.result.interrupted = True
-            for leftover in leftovers:
-                self._record(leftover)
-        elif self._error is not None:
-            self.result.interrupted = True
+        for leftover in leftovers:
+            self._record(leftover)
         self._finished = True
         if self._journal is not None:
             await self._journal.aclose()

@@ -438,7 +438,10 @@ class AsyncPictory:
                     reply = await shared.http.send(self._build_request(method, path, params=params))
             except Exception as exc:
                 lost = lost or _may_have_been_sent(exc)
-                raise self._connection_error(exc, method, path, params) from exc
+                error = self._connection_error(exc, method, path, params)
+                if error is exc:
+                    raise  # not a transport failure: a bug, not ours to dress up
+                raise error from exc
             status = reply.status_code
             if logger.isEnabledFor(logging.DEBUG):
                 logger.debug("%s -> %d (attempt %d)", describe, status, attempts)
