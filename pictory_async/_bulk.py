@@ -62,9 +62,6 @@ class Outcome(str, enum.Enum):
     """Never sent, because the run was cancelled or stopped first."""
 
 
-FINISHED = frozenset({Outcome.DELETED, Outcome.FETCHED, Outcome.ALREADY_ABSENT})
-
-
 class _Signal(enum.Enum):
     END = "end"  # the input is exhausted (or the run failed)
     YIELD = "yield"  # many items settled without a request: yield to the event loop

@@ -46,7 +46,6 @@ class Journal:
         self._done: set[ProjectId] = set()
         self._fd: int | None = None
         self._last_sync = 0.0
-        self._dirty = False
         self._sync_task: asyncio.Task[None] | None = None
         self._load()
 
@@ -101,16 +100,12 @@ class Journal:
         entry: dict[str, Any] = {"id": key, "outcome": result.outcome.value}
         if result.error is not None:
             entry["error"] = f"{type(result.error).__name__}: {result.error}"
-        if result.reason:
-            entry["reason"] = result.reason
         os.write(fd, json.dumps(entry).encode() + b"\n")
         if result.outcome.value in DONE:
             self._done.add(key)
-        self._dirty = True
         now = time.monotonic()
         if now - self._last_sync >= FSYNC_EVERY and self._sync_task is None:
             self._last_sync = now
-            self._dirty = False
             self._sync_task = asyncio.get_running_loop().create_task(self._fsync(fd))
 
     async def _fsync(self, fd: int) -> None:
