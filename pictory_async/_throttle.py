@@ -145,6 +145,24 @@ class Throttle:
         self._tokens -= 1.0
         return 0.0 if self._tokens >= 0 else -self._tokens / rate
 
+    def release(self, ticket: float, status: int | None, retry_after: float | None = None) -> None:
+        """The one feedback entry point: how the attempt sent at ``ticket`` ended.
+
+        The pipeline calls it exactly once per ticket from ``ready()``/``acquire()``:
+        with the HTTP ``status`` and the ``Retry-After`` seconds it carried, or with
+        ``status=None`` when no response came (a transport failure or a cancellation).
+
+        Args:
+            ticket: What ``ready()`` or ``acquire()`` returned for this attempt.
+            status: The response's status, ``None`` when there was no response.
+            retry_after: The server's ``Retry-After`` in seconds, if it sent one
+                (already capped by the pipeline's ``max_retry_after`` rule).
+        """
+        if status == 429:
+            self.on_throttled(ticket, retry_after)
+        elif status is not None:
+            self.on_success(ticket)
+
     def on_success(self, ticket: float) -> None:
         """Note a response that was not throttled."""
         now = self._clock()
