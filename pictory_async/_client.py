@@ -22,6 +22,7 @@ import httpx
 from ._exceptions import (
     APIConnectionError,
     APITimeoutError,
+    ClientClosedError,
     InvalidInputError,
     MissingAPIKeyError,
     make_status_error,
@@ -412,7 +413,7 @@ class AsyncPictory:
         """
         shared = self._shared
         if shared.state is _State.CLOSED:
-            raise RuntimeError("Cannot send a request, as the client has been closed.")
+            raise ClientClosedError("Cannot send a request, as the client has been closed.")
         throttle = shared.throttle
         lean = shared.lean
         url = self.base_url + path

@@ -6,6 +6,7 @@ The tree::
     ├── InvalidInputError (also a ValueError)   bad input, raised before any request
     │   ├── InvalidProjectIdError
     │   └── MissingAPIKeyError
+    ├── ClientClosedError (also a RuntimeError)  the client was closed; nothing more is sent
     ├── APIError                                something went wrong talking to the API
     │   ├── APIConnectionError                  no usable response (DNS, refused, reset, ...)
     │   │   └── APITimeoutError
@@ -43,6 +44,7 @@ __all__ = [
     "AuthenticationError",
     "BadRequestError",
     "BulkOperationError",
+    "ClientClosedError",
     "ConflictError",
     "InternalServerError",
     "InvalidInputError",
@@ -74,6 +76,14 @@ class InvalidProjectIdError(InvalidInputError):
 
 class MissingAPIKeyError(InvalidInputError):
     """No API key was given and ``PICTORY_API_KEY`` is not set."""
+
+
+class ClientClosedError(PictoryError, RuntimeError):
+    """The client was closed (``aclose()``): no new request is sent.
+
+    Raised for a call made after ``aclose()``, and for a call that was in flight when
+    the client was closed: such a request may or may not have reached the API.
+    """
 
 
 class APIError(PictoryError):
