@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ._bulk import BulkProgress, BulkResult, BulkRun, ItemResult, Outcome
 from ._client import AsyncPictory
+from ._logs import setup_from_env as _setup_logging
 from ._exceptions import (
     APIConnectionError,
     APIError,
@@ -22,6 +23,7 @@ from ._exceptions import (
     PermissionDeniedError,
     PictoryError,
     RateLimitError,
+    ResponseTooLargeError,
     ResponseValidationError,
     UnprocessableEntityError,
 )
@@ -33,6 +35,7 @@ from ._models import (
     ScriptTxtSceneSettings,
     VisualFilter,
 )
+from ._transport import AiohttpTransport
 from ._types import NOT_GIVEN, NotGiven, ProjectId
 from ._version import __version__
 from .resources.projects import Page
@@ -43,6 +46,7 @@ __all__ = [
     "APIError",
     "APIStatusError",
     "APITimeoutError",
+    "AiohttpTransport",
     "AsyncPictory",
     "AuthenticationError",
     "BadRequestError",
@@ -68,6 +72,7 @@ __all__ = [
     "ProjectId",
     "ProjectSummary",
     "RateLimitError",
+    "ResponseTooLargeError",
     "ResponseValidationError",
     "Scene",
     "ScriptTxtSceneSettings",
@@ -75,3 +80,5 @@ __all__ = [
     "VisualFilter",
     "__version__",
 ]
+
+_setup_logging()

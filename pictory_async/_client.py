@@ -1,21 +1,33 @@
-"""``AsyncPictory``: configuration, lifecycle, and the one send pipeline.
+"""``AsyncPictory``: configuration, lifecycle, and the one request pipeline.
 
-Every request goes: build (pure) -> ``Throttle.acquire`` -> send -> classify -> retry
-through ``RetryPolicy``. Resources (``client.projects``) only build requests and parse
-responses.
+Every request, every retry, takes the same few steps::
+
+    build_request (the httpx client's defaults merged in, ours win)
+      -> Throttle: wait for the shared cool-down and a token
+      -> httpx.AsyncClient.send (event hooks, mounts/proxies, respx, OpenTelemetry)
+      -> read the body, capped after decompression, within the total timeout
+      -> Throttle.release: one piece of feedback per attempt
+      -> classify: a response, or one typed error
+      -> RetryPolicy: another attempt, or the final error
+
+There is no other door: the default transport is the project's aiohttp-backed
+``httpx.AsyncBaseTransport`` behind the same ``send``. Resources (``client.projects``)
+only build requests and parse responses.
 """
 
 from __future__ import annotations
 
 import asyncio
 import enum
-import logging
 import os
+import ssl
+import sys
 import time
+import urllib.parse
 from collections.abc import Awaitable, Callable, Mapping
 from types import TracebackType
+from typing import TYPE_CHECKING, Final
 
-import aiohttp
 import attrs
 import httpx
 
@@ -25,26 +37,49 @@ from ._exceptions import (
     ClientClosedError,
     InvalidInputError,
     MissingAPIKeyError,
+    ResponseTooLargeError,
+    ResponseValidationError,
     make_status_error,
+    request_id,
 )
+from ._logs import logger
 from ._retry import RetryPolicy, parse_retry_after
 from ._throttle import Throttle
-from ._transport import AiohttpTransport, RawResponse, map_exception
+from ._transport import AiohttpTransport
 from ._types import NOT_GIVEN, Duration, NotGiven, to_seconds
 from ._version import __version__
 
-__all__ = ["AsyncPictory"]
+if TYPE_CHECKING:
+    from httpx._client import UseClientDefault
 
-logger = logging.getLogger("pictory_async")
+if sys.version_info >= (3, 11):
+    from asyncio import timeout as _deadline
+else:  # pragma: no cover - Python 3.10
+    from async_timeout import timeout as _deadline
+
+__all__ = ["AsyncPictory"]
 
 DEFAULT_BASE_URL = "https://api.pictory.ai"
 DEFAULT_TIMEOUT = 60.0
 DEFAULT_CONNECT_TIMEOUT = 10.0
 DEFAULT_MAX_RETRIES = 4
 DEFAULT_MAX_RETRY_AFTER = 60.0
+DEFAULT_MAX_RETRY_TIME = 120.0
 DEFAULT_MAX_CONNECTIONS = 100
+DEFAULT_MAX_RESPONSE_BYTES = 32 * 1024 * 1024
+_DEBUG: Final = 10
 
 Sleep = Callable[[float], Awaitable[None]]
+
+_NEVER_SENT = (
+    httpx.ConnectError,
+    httpx.ConnectTimeout,
+    httpx.PoolTimeout,
+    httpx.ProxyError,
+    httpx.UnsupportedProtocol,
+    httpx.LocalProtocolError,
+)
+"""Transport failures that prove the request never left."""
 
 
 class _State(enum.Enum):
@@ -74,70 +109,23 @@ class _Shared:
     http: httpx.AsyncClient
     owns_http: bool
     throttle: Throttle
-    lean: AiohttpTransport | None
-    """Our own transport, when we built the client: API calls take its lean door."""
     state: _State = _State.UNOPENED
+    loop: asyncio.AbstractEventLoop | None = None
 
 
 class Reply:
-    """A response that passed the pipeline, and how it got there.
+    """A response that passed the pipeline (body read), and how it got there."""
 
-    The body is read in full. ``response`` (an ``httpx.Response``) is built only when
-    something asks for it: on the hot path nothing does.
-    """
+    __slots__ = ("attempts", "lost_attempt", "response")
 
-    __slots__ = (
-        "_client",
-        "_method",
-        "_params",
-        "_path",
-        "_raw",
-        "_request",
-        "_response",
-        "attempts",
-        "content",
-        "headers",
-        "lost_attempt",
-        "status_code",
-    )
-
-    def __init__(
-        self,
-        source: RawResponse | httpx.Response,
-        *,
-        attempts: int,
-        lost_attempt: bool,
-        client: AsyncPictory,
-        method: str,
-        path: str,
-        params: Mapping[str, str] | None,
-    ) -> None:
-        self.status_code = source.status_code
-        self.headers: Mapping[str, str] = source.headers
-        self.content: bytes = source.content
+    def __init__(self, response: httpx.Response, attempts: int, lost_attempt: bool) -> None:
+        self.response = response
         self.attempts = attempts
         self.lost_attempt = lost_attempt
         """Whether an earlier attempt may have reached the API without us seeing the answer."""
-        self._raw = source if isinstance(source, RawResponse) else None
-        self._response = source if isinstance(source, httpx.Response) else None
-        self._client = client
-        self._method = method
-        self._path = path
-        self._params = params
 
-    @property
-    def response(self) -> httpx.Response:
-        """The response as an ``httpx.Response`` (built on first use)."""
-        if self._response is None:
-            assert self._raw is not None
-            request = self._client._build_request(self._method, self._path, params=self._params)
-            self._response = self._raw.to_httpx(request)
-        return self._response
 
-    @property
-    def text(self) -> str:
-        """The body decoded as text."""
-        return self.response.text
+# -- option checks (all before any request) --------------------------------------------
 
 
 def _resolve_key(api_key: str | None) -> _Secret:
@@ -148,8 +136,11 @@ def _resolve_key(api_key: str | None) -> _Secret:
         raise MissingAPIKeyError(
             "no API key: pass api_key=... or set the PICTORY_API_KEY environment variable"
         )
-    if any(char.isspace() or ord(char) < 32 or ord(char) == 127 for char in key):
-        raise InvalidInputError("api_key contains whitespace or control characters")
+    if not key.isascii() or not key.isprintable() or any(char.isspace() for char in key):
+        raise InvalidInputError(
+            "api_key must be printable ASCII without spaces (was it pasted with a smart "
+            "quote or a line break?)"
+        )
     return _Secret(key)
 
 
@@ -158,25 +149,28 @@ def _resolve_user_agent(user_agent: str | None) -> str:
         return f"pictory-async/{__version__} python-httpx/{httpx.__version__}"
     if not isinstance(user_agent, str) or not user_agent.strip():
         raise InvalidInputError("user_agent must be a non-empty str")
-    if any(ord(char) < 32 or ord(char) == 127 for char in user_agent):
-        raise InvalidInputError("user_agent contains control characters")
+    if not user_agent.isascii() or not user_agent.isprintable():
+        raise InvalidInputError("user_agent must be printable ASCII")
     return user_agent
-
-
-class _SecretHeaders(dict[str, str]):
-    """Request headers whose ``repr`` hides the ``Authorization`` value."""
-
-    def __repr__(self) -> str:
-        shown = {k: "<redacted>" if k.lower() == "authorization" else v for k, v in self.items()}
-        return repr(shown)
 
 
 def _resolve_base_url(base_url: str | None) -> str:
     url = base_url or os.environ.get("PICTORY_BASE_URL") or DEFAULT_BASE_URL
+    if not isinstance(url, str):
+        raise InvalidInputError(f"base_url must be a str, not {type(url).__name__}")
+    try:
+        netloc = urllib.parse.urlsplit(url).netloc
+    except ValueError:
+        netloc = ""
+    if "@" in netloc:  # never echo it: it holds a password
+        raise InvalidInputError(
+            "base_url must not contain credentials (user:password@); the API key is the "
+            "only credential sent"
+        )
     try:
         parsed = httpx.URL(url)
-    except (httpx.InvalidURL, TypeError) as exc:
-        raise InvalidInputError(f"base_url is not a valid URL: {url!r}") from exc
+    except (httpx.InvalidURL, TypeError):
+        raise InvalidInputError(f"base_url is not a valid URL: {url!r}") from None
     if parsed.scheme not in ("http", "https") or not parsed.host:
         raise InvalidInputError(f"base_url must be an http(s) URL with a host, got {url!r}")
     if parsed.query or parsed.fragment:
@@ -184,45 +178,127 @@ def _resolve_base_url(base_url: str | None) -> str:
     return str(parsed).rstrip("/")
 
 
-def _resolve_timeout(timeout: Duration | None) -> httpx.Timeout:
+def _resolve_timeout(
+    timeout: Duration | None | NotGiven, *, own_client: bool
+) -> tuple[float | None, httpx.Timeout | UseClientDefault]:
+    """``(total seconds per attempt, the httpx timeout)`` for a ``timeout`` option."""
+    if isinstance(timeout, NotGiven):
+        if not own_client:
+            return None, httpx.USE_CLIENT_DEFAULT  # the user's client decides
+        timeout = DEFAULT_TIMEOUT
     if timeout is None:
-        return httpx.Timeout(None)
+        return None, httpx.Timeout(None)
     seconds = to_seconds(timeout, name="timeout")
     if seconds == 0:
         raise InvalidInputError("timeout must be > 0, or None for no timeout")
-    return httpx.Timeout(seconds, connect=min(seconds, DEFAULT_CONNECT_TIMEOUT))
+    return seconds, httpx.Timeout(seconds, connect=min(seconds, DEFAULT_CONNECT_TIMEOUT))
 
 
-def _resolve_retries(max_retries: int) -> int:
-    if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
-        raise InvalidInputError(f"max_retries must be an int >= 0, got {max_retries!r}")
-    return max_retries
+def _resolve_count(value: object, *, name: str, minimum: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise InvalidInputError(f"{name} must be an int >= {minimum}, got {value!r}")
+    number = int.__int__(value)
+    if number < minimum:
+        raise InvalidInputError(f"{name} must be an int >= {minimum}, got {number}")
+    return number
+
+
+def _resolve_retry_time(value: Duration | None) -> float | None:
+    return None if value is None else to_seconds(value, name="max_retry_time")
+
+
+def _default_http_client(
+    *,
+    max_connections: int,
+    proxy: str | None,
+    verify: bool | ssl.SSLContext,
+    trust_env: bool,
+) -> httpx.AsyncClient:
+    """Our own ``httpx.AsyncClient``: aiohttp's pool, proxies routed as httpx routes them."""
+    if not isinstance(verify, (bool, ssl.SSLContext)):
+        raise InvalidInputError("verify must be a bool or an ssl.SSLContext")
+
+    def transport(proxy_url: str | None = None) -> AiohttpTransport:
+        try:
+            return AiohttpTransport(
+                max_connections=max_connections,
+                verify=verify,
+                trust_env=trust_env,
+                proxy=proxy_url,
+            )
+        except ValueError:
+            raise InvalidInputError(
+                "only http:// and https:// proxies are supported by the default transport; "
+                "for another kind pass your own http_client="
+            ) from None
+        except OSError as exc:
+            raise InvalidInputError(
+                f"cannot load the CA bundle from SSL_CERT_FILE/SSL_CERT_DIR: {exc}"
+            ) from None
+
+    # The same routing httpx builds from proxy= or from the environment; httpx skips it
+    # when it is handed a transport, so it is done here, with one transport per proxy.
+    if proxy is not None:
+        if not isinstance(proxy, str):
+            raise InvalidInputError("proxy must be a URL string")
+        routes: dict[str, str | None] = {"all://": proxy}
+    elif trust_env:
+        from httpx._utils import get_environment_proxies
+
+        routes = get_environment_proxies()
+    else:
+        routes = {}
+    mounts: dict[str, httpx.AsyncBaseTransport | None] = {
+        pattern: None if url is None else transport(url) for pattern, url in routes.items()
+    }
+    return httpx.AsyncClient(
+        transport=transport(),
+        mounts=mounts,
+        trust_env=trust_env,
+        follow_redirects=False,
+    )
 
 
 class AsyncPictory:
     """The async client for Pictory's API.
 
-    Use it as an async context manager, one per application, shared by all tasks::
+    Use it as an async context manager, one per application (and event loop), shared by
+    all tasks::
 
         async with AsyncPictory() as client:
             project = await client.projects.get(project_id)
+
+    Every request goes through one ``httpx.AsyncClient`` (``http_client``), so httpx's
+    event hooks, proxies, logging, respx and OpenTelemetry see all of them.
 
     Args:
         api_key: Your API key (``pictai_...``); defaults to ``PICTORY_API_KEY``.
         base_url: The API's address; defaults to ``PICTORY_BASE_URL`` or
             ``https://api.pictory.ai``.
-        timeout: Seconds (or a ``timedelta``) per request; ``None`` for no timeout.
+        timeout: Seconds (or a ``timedelta``) one attempt may take in all: connecting,
+            sending, waiting and reading the whole body. ``None``: no limit. Not given:
+            60 s, or with your own ``http_client``, that client's own timeout.
         max_retries: Retries after a transient failure (connection errors, timeouts,
             408, 409, 429, 5xx).
-        max_retry_after: Longest ``Retry-After`` to wait for; above it the
-            ``RateLimitError`` is raised at once.
+        max_retry_after: Longest ``Retry-After`` to wait for; above it the error is
+            raised at once.
+        max_retry_time: Seconds one call may spend retrying, from its first attempt on;
+            a wait that would end later is not started. ``None``: no budget.
+        max_response_bytes: Largest response body read, counted after decompression;
+            a larger one raises ``ResponseTooLargeError`` (memory stays bounded).
         max_connections: Size of the connection pool; bulk operations size their
             concurrency to it.
         rate_limit: A fixed ceiling in requests/second, shared by all calls.
         adaptive_rate_limit: Learn the API's rate limit from 429s and stay under it.
-        http_client: Your own ``httpx.AsyncClient``. It is used as is (its transport,
-            proxies, event hooks) and not closed by us. The key is sent per request,
-            never set on your client.
+        http_client: Your own ``httpx.AsyncClient``: its transport, proxies, headers,
+            timeout and event hooks apply (our ``Authorization``, ``User-Agent`` and
+            ``Accept`` win). It must not have ``auth=`` (it would replace the key) and
+            is not closed by us.
+        proxy: Send every request through this HTTP(S) proxy (default client only).
+        verify: Verify TLS certificates, or use this ``ssl.SSLContext`` (default client).
+        trust_env: Read proxies (``HTTP_PROXY``, ``HTTPS_PROXY``, ``ALL_PROXY``,
+            ``NO_PROXY``) and the CA bundle (``SSL_CERT_FILE``, ``SSL_CERT_DIR``) from
+            the environment, as httpx does (default client).
         user_agent: Replaces the default ``pictory-async/<version> ...`` User-Agent.
         sleep: The async sleep used to wait between attempts (tests pass a fake).
         clock: A monotonic clock in seconds, paired with ``sleep``.
@@ -237,70 +313,93 @@ class AsyncPictory:
         api_key: str | None = None,
         *,
         base_url: str | None = None,
-        timeout: Duration | None = DEFAULT_TIMEOUT,
+        timeout: Duration | None | NotGiven = NOT_GIVEN,
         max_retries: int = DEFAULT_MAX_RETRIES,
         max_retry_after: Duration = DEFAULT_MAX_RETRY_AFTER,
+        max_retry_time: Duration | None = DEFAULT_MAX_RETRY_TIME,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
         max_connections: int = DEFAULT_MAX_CONNECTIONS,
         rate_limit: float | None = None,
         adaptive_rate_limit: bool = True,
         http_client: httpx.AsyncClient | None = None,
+        proxy: str | None = None,
+        verify: bool | ssl.SSLContext = True,
+        trust_env: bool = True,
         user_agent: str | None = None,
         sleep: Sleep | None = None,
         clock: Callable[[], float] | None = None,
     ) -> None:
         self._key = _resolve_key(api_key)
         self.base_url = _resolve_base_url(base_url)
-        self._timeout = _resolve_timeout(timeout)
-        self._timeout_ext = self._timeout.as_dict()
-        self.max_retries = _resolve_retries(max_retries)
+        if http_client is not None:
+            if not isinstance(http_client, httpx.AsyncClient):
+                raise InvalidInputError("http_client must be an httpx.AsyncClient")
+            if http_client.auth is not None:
+                raise InvalidInputError(
+                    "http_client has auth= set, which would replace the API key; configure "
+                    "proxy credentials in the proxy URL instead"
+                )
+            if proxy is not None or verify is not True or trust_env is not True:
+                raise InvalidInputError(
+                    "proxy=, verify= and trust_env= configure the default client; set them "
+                    "on your http_client instead"
+                )
+        self._total_timeout, self._httpx_timeout = _resolve_timeout(
+            timeout, own_client=http_client is None
+        )
+        self.max_retries = _resolve_count(max_retries, name="max_retries", minimum=0)
         self.max_retry_after = to_seconds(max_retry_after, name="max_retry_after")
-        if isinstance(max_connections, bool) or not isinstance(max_connections, int):
-            raise InvalidInputError("max_connections must be an int")
-        if max_connections < 1:
-            raise InvalidInputError(f"max_connections must be >= 1, got {max_connections}")
-        self.max_connections = max_connections
+        self.max_retry_time = _resolve_retry_time(max_retry_time)
+        self.max_response_bytes = _resolve_count(
+            max_response_bytes, name="max_response_bytes", minimum=1
+        )
+        self.max_connections = _resolve_count(max_connections, name="max_connections", minimum=1)
         if rate_limit is not None and (
             isinstance(rate_limit, bool)
             or not isinstance(rate_limit, (int, float))
-            or not rate_limit > 0
+            or not 0 < rate_limit < float("inf")
         ):
             raise InvalidInputError(f"rate_limit must be > 0 requests/second, got {rate_limit!r}")
-        if http_client is not None and not isinstance(http_client, httpx.AsyncClient):
-            raise InvalidInputError("http_client must be an httpx.AsyncClient")
         self._sleep: Sleep = sleep or asyncio.sleep
-        clock = clock or time.monotonic
+        self._clock = clock or time.monotonic
         self._headers = httpx.Headers(
             {
                 "Authorization": self._key.value,
                 "User-Agent": _resolve_user_agent(user_agent),
                 "Accept": "application/json",
-                "Accept-Encoding": "gzip, deflate",
             }
         )
-        self._lean_headers = _SecretHeaders(self._headers.items())
         owns_http = http_client is None
-        lean = None
         if http_client is None:
-            lean = AiohttpTransport(max_connections=max_connections)
-            http_client = httpx.AsyncClient(
-                transport=lean, timeout=self._timeout, follow_redirects=False
+            http_client = _default_http_client(
+                max_connections=self.max_connections,
+                proxy=proxy,
+                verify=verify,
+                trust_env=trust_env,
             )
-        self._lean_timeout = lean.timeout(self._timeout_ext) if lean else None
         self._shared = _Shared(
             http=http_client,
             owns_http=owns_http,
-            lean=lean,
             throttle=Throttle(
-                clock=clock,
+                clock=self._clock,
                 sleep=self._sleep,
                 rate_limit=float(rate_limit) if rate_limit is not None else None,
                 adaptive=adaptive_rate_limit,
             ),
         )
-        self._retry = RetryPolicy(
-            max_retries=self.max_retries, max_retry_after=self.max_retry_after, sleep=self._sleep
-        )
+        self._retry = self._retry_policy()
         self._bind_resources()
+
+    def _retry_policy(self) -> RetryPolicy:
+        throttle = self._shared.throttle
+        return RetryPolicy(
+            max_retries=self.max_retries,
+            max_retry_after=self.max_retry_after,
+            max_retry_time=self.max_retry_time,
+            sleep=self._sleep,
+            clock=self._clock,
+            cooldown=lambda: throttle.cooldown_remaining,
+        )
 
     def _bind_resources(self) -> None:
         from .resources.projects import Projects
@@ -320,6 +419,15 @@ class AsyncPictory:
         """Whether ``aclose()`` was called."""
         return self._shared.state is _State.CLOSED
 
+    @property
+    def http_client(self) -> httpx.AsyncClient:
+        """The ``httpx.AsyncClient`` every request goes through (yours, or ours).
+
+        Hook into it as into any httpx client, e.g. OpenTelemetry's
+        ``HTTPXClientInstrumentor.instrument_client(client.http_client)``.
+        """
+        return self._shared.http
+
     async def __aenter__(self) -> AsyncPictory:
         state = self._shared.state
         if state is _State.OPENED:
@@ -338,7 +446,10 @@ class AsyncPictory:
         await self.aclose()
 
     async def aclose(self) -> None:
-        """Close the connection pool (unless it is a user's ``http_client``). Idempotent."""
+        """Close the connection pool (unless it is a user's ``http_client``). Idempotent.
+
+        Calls in flight end with ``ClientClosedError``; no new request is sent.
+        """
         if self._shared.state is _State.CLOSED:
             return
         self._shared.state = _State.CLOSED
@@ -351,6 +462,8 @@ class AsyncPictory:
         timeout: Duration | NotGiven | None = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_retry_after: Duration | NotGiven = NOT_GIVEN,
+        max_retry_time: Duration | NotGiven | None = NOT_GIVEN,
+        max_response_bytes: int | NotGiven = NOT_GIVEN,
     ) -> AsyncPictory:
         """A client with other options that shares this one's pool, throttle and state.
 
@@ -359,19 +472,20 @@ class AsyncPictory:
         clone = object.__new__(type(self))
         clone.__dict__.update(self.__dict__)
         if not isinstance(timeout, NotGiven):
-            clone._timeout = _resolve_timeout(timeout)
-            clone._timeout_ext = clone._timeout.as_dict()
-            lean = self._shared.lean
-            clone._lean_timeout = lean.timeout(clone._timeout_ext) if lean else None
+            clone._total_timeout, clone._httpx_timeout = _resolve_timeout(
+                timeout, own_client=self._shared.owns_http
+            )
         if not isinstance(max_retries, NotGiven):
-            clone.max_retries = _resolve_retries(max_retries)
+            clone.max_retries = _resolve_count(max_retries, name="max_retries", minimum=0)
         if not isinstance(max_retry_after, NotGiven):
             clone.max_retry_after = to_seconds(max_retry_after, name="max_retry_after")
-        clone._retry = RetryPolicy(
-            max_retries=clone.max_retries,
-            max_retry_after=clone.max_retry_after,
-            sleep=self._sleep,
-        )
+        if not isinstance(max_retry_time, NotGiven):
+            clone.max_retry_time = _resolve_retry_time(max_retry_time)
+        if not isinstance(max_response_bytes, NotGiven):
+            clone.max_response_bytes = _resolve_count(
+                max_response_bytes, name="max_response_bytes", minimum=1
+            )
+        clone._retry = clone._retry_policy()
         clone._bind_resources()
         return clone
 
@@ -382,16 +496,30 @@ class AsyncPictory:
         """The rate control shared by every call of this client."""
         return self._shared.throttle
 
+    def _check_usable(self) -> None:
+        shared = self._shared
+        if shared.state is _State.CLOSED:
+            raise ClientClosedError("Cannot send a request, as the client has been closed.")
+        loop = asyncio.get_running_loop()
+        if shared.loop is not loop:
+            if shared.loop is not None:
+                raise RuntimeError(
+                    "This AsyncPictory client was first used in another event loop: its "
+                    "connection pool belongs to that loop. Create one client per event loop "
+                    "(e.g. inside the coroutine you pass to asyncio.run())."
+                )
+            shared.loop = loop
+
     def _build_request(
         self, method: str, path: str, *, params: Mapping[str, str] | None = None
     ) -> httpx.Request:
-        """A request to the API (pure: nothing is sent)."""
-        return httpx.Request(
+        """A request to the API with the httpx client's defaults merged in (pure)."""
+        return self._shared.http.build_request(
             method,
             self.base_url + path,
             params=params,
             headers=self._headers,
-            extensions={"timeout": self._timeout_ext},
+            timeout=self._httpx_timeout,
         )
 
     async def _request(
@@ -402,7 +530,7 @@ class AsyncPictory:
         params: Mapping[str, str] | None = None,
         ok_statuses: frozenset[int] = frozenset(),
     ) -> Reply:
-        """Send one API request with retries; raise a typed error for a failure status.
+        """Send one API request with retries; raise a typed error for a failure.
 
         Args:
             method: The HTTP method (requests have no body).
@@ -411,111 +539,183 @@ class AsyncPictory:
             ok_statuses: Error statuses to hand back instead of raising (``404`` for
                 ``delete``, which decides what a 404 means).
         """
-        shared = self._shared
-        if shared.state is _State.CLOSED:
-            raise ClientClosedError("Cannot send a request, as the client has been closed.")
-        throttle = shared.throttle
-        lean = shared.lean
-        url = self.base_url + path
-        if params:
-            url = str(httpx.URL(url, params=params))
-        describe = f"{method} {path}"
-        attempts = 0
-        lost = False
-
-        async def attempt() -> RawResponse | httpx.Response:
-            nonlocal attempts, lost
-            ticket = throttle.ready()
-            if ticket is None:
-                ticket = await throttle.acquire()
-            attempts += 1
-            try:
-                if lean is not None:
-                    assert self._lean_timeout is not None
-                    reply: RawResponse | httpx.Response = await lean.send_raw(
-                        method, url, self._lean_headers, self._lean_timeout
-                    )
-                else:
-                    reply = await shared.http.send(self._build_request(method, path, params=params))
-            except Exception as exc:
-                lost = lost or _may_have_been_sent(exc)
-                error = self._connection_error(exc, method, path, params)
-                if error is exc:
-                    raise  # not a transport failure: a bug, not ours to dress up
-                raise error from exc
-            status = reply.status_code
-            if logger.isEnabledFor(logging.DEBUG):
-                logger.debug("%s -> %d (attempt %d)", describe, status, attempts)
-            if status < 400 or status in ok_statuses:
-                throttle.on_success(ticket)
-                return reply
-            retry_after = parse_retry_after(reply.headers)
-            if status == 429:
-                if retry_after is None or retry_after <= self.max_retry_after:
-                    throttle.on_throttled(ticket, retry_after)
-            else:
-                throttle.on_success(ticket)
-                if status >= 500 or status == 408:
-                    lost = True
-            if isinstance(reply, RawResponse):
-                reply = reply.to_httpx(self._build_request(method, path, params=params))
-            raise make_status_error(reply, retry_after=retry_after)
-
+        self._check_usable()
+        call = _Call(self, self._build_request(method, path, params=params), ok_statuses)
         try:
-            source = await attempt()
+            response = await call.attempt()
         except Exception as exc:
-            source = await self._retry.after_failure(attempt, exc, describe=describe)
-        return Reply(
-            source,
-            attempts=attempts,
-            lost_attempt=lost,
-            client=self,
-            method=method,
-            path=path,
-            params=params,
-        )
+            response = await self._retry.after_failure(
+                call.attempt, exc, started=call.started, describe=call.describe
+            )
+        return Reply(response, call.attempts, call.lost)
 
-    def _connection_error(
-        self,
-        exc: Exception,
-        method: str,
-        path: str,
-        params: Mapping[str, str] | None,
-    ) -> Exception:
-        """The ``APIConnectionError`` for a transport failure (or ``exc`` itself if a bug)."""
-        if isinstance(exc, httpx.TransportError):
-            mapped: httpx.TransportError | None = exc
-            request = exc.request if _has_request(exc) else None
-        else:
-            request = self._build_request(method, path, params=params)
-            mapped = map_exception(exc, request)
-        if mapped is None:
+    async def _exchange(self, request: httpx.Request) -> httpx.Response:
+        """Send ``request`` and read its body, all within the total timeout."""
+        total = self._total_timeout
+        if total is None:
+            return await self._send(request)
+        async with _deadline(total):
+            return await self._send(request)
+
+    async def _send(self, request: httpx.Request) -> httpx.Response:
+        response = await self._shared.http.send(
+            request, stream=True, auth=None, follow_redirects=False
+        )
+        undecodable: str | None = None
+        try:
+            body = await _read_capped(response, self.max_response_bytes)
+        except httpx.DecodingError as exc:
+            undecodable = str(exc) or "undecodable body"
+            body = b""
+        finally:
+            await response.aclose()
+        response._content = body  # what httpx's own aread() sets
+        if undecodable is not None and response.status_code < 400:
+            encoding = response.headers.get("content-encoding", "none")
+            raise ResponseValidationError(
+                f"the body of a {response.status_code} response could not be decoded "
+                f"(Content-Encoding: {encoding}): {undecodable}",
+                response=response,
+            )
+        return response
+
+    def _failure(self, exc: Exception, call: _Call) -> Exception:
+        """The one mapping from a failed exchange to the error a caller sees.
+
+        Returns ``exc`` itself when it is not a transport failure (a bug, not ours to
+        dress up).
+        """
+        what = call.describe
+        if isinstance(exc, (ResponseTooLargeError, ResponseValidationError)):
             return exc
-        if request is None:
-            request = self._build_request(method, path, params=params)
-        detail = str(mapped) or type(mapped).__name__
-        if isinstance(mapped, httpx.TimeoutException):
-            return APITimeoutError(f"{method} {path} timed out: {detail}", request=request)
+        if self._shared.state is _State.CLOSED:
+            return ClientClosedError(
+                f"{what}: the client was closed while the request was in flight; it may or "
+                "may not have reached the API"
+            )
+        request = call.request
+        if isinstance(exc, TimeoutError):
+            return APITimeoutError(
+                f"{what} timed out after {self._total_timeout:g} s (the whole request)",
+                request=request,
+                attempts=call.attempts,
+            )
+        if not isinstance(exc, httpx.TransportError):
+            return exc
+        never_sent = isinstance(exc, _NEVER_SENT)
+        detail = str(exc) or type(exc).__name__
+        if isinstance(exc, httpx.TimeoutException):
+            return APITimeoutError(
+                f"{what} timed out ({type(exc).__name__}): {detail}",
+                request=request,
+                attempts=call.attempts,
+                may_have_been_sent=not never_sent,
+            )
         return APIConnectionError(
-            f"{method} {path} failed: {type(mapped).__name__}: {detail}", request=request
+            f"{what} failed ({type(exc).__name__}): {detail}",
+            request=request,
+            attempts=call.attempts,
+            may_have_been_sent=not never_sent,
         )
 
 
-def _has_request(exc: httpx.TransportError) -> bool:
-    try:
-        exc.request  # noqa: B018
-    except RuntimeError:
-        return False
-    return True
+async def _read_capped(response: httpx.Response, limit: int) -> bytes:
+    """The decoded body, refusing to hold more than ``limit`` bytes of it."""
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in response.aiter_bytes():
+        size += len(chunk)
+        if size > limit:
+            raise ResponseTooLargeError(
+                f"the response body is larger than max_response_bytes ({limit} bytes, "
+                "counted after decompression); reading stopped there",
+                request=response.request,
+                status_code=response.status_code,
+                limit=limit,
+            )
+        chunks.append(chunk)
+    return chunks[0] if len(chunks) == 1 else b"".join(chunks)
 
 
-def _may_have_been_sent(exc: BaseException) -> bool:
-    """False only for failures that prove the request never left (refused, pool, DNS)."""
-    never_sent = (
-        httpx.ConnectError,
-        httpx.ConnectTimeout,
-        httpx.PoolTimeout,
-        aiohttp.ClientConnectorError,
-        aiohttp.ConnectionTimeoutError,
-    )
-    return not isinstance(exc, never_sent)
+class _Call:
+    """One API call's attempts: what ``RetryPolicy`` runs again after a failure."""
+
+    __slots__ = ("attempts", "client", "describe", "lost", "ok_statuses", "request", "started")
+
+    def __init__(
+        self, client: AsyncPictory, request: httpx.Request, ok_statuses: frozenset[int]
+    ) -> None:
+        self.client = client
+        self.request = request
+        self.ok_statuses = ok_statuses
+        self.describe = f"{request.method} {request.url.raw_path.decode('ascii')}"
+        self.attempts = 0
+        self.lost = False
+        self.started = 0.0
+
+    async def attempt(self) -> httpx.Response:
+        """One attempt: throttle, exchange, feedback, classify."""
+        client = self.client
+        if client._shared.state is _State.CLOSED:
+            raise ClientClosedError(f"{self.describe}: the client was closed")
+        throttle = client._shared.throttle
+        ticket = throttle.ready()
+        if ticket is None:
+            ticket = await throttle.acquire()
+        self.attempts += 1
+        if self.attempts == 1:
+            self.started = client._clock()
+        debug = logger.isEnabledFor(_DEBUG)
+        began = time.perf_counter() if debug else 0.0
+        failure: Exception | None = None
+        try:
+            response = await client._exchange(self.request)
+        except Exception as exc:
+            failure = exc
+        except BaseException:  # cancelled: the attempt ends without an answer
+            throttle.release(ticket, None)
+            raise
+        if failure is not None:
+            throttle.release(ticket, None)
+            error = client._failure(failure, self)
+            if isinstance(error, APIConnectionError):
+                self.lost = self.lost or error.may_have_been_sent
+            if debug:
+                self._log(began, None, error)
+            del failure
+            raise error  # outside the except block: nothing from the transport is chained
+        status = response.status_code
+        if debug:
+            self._log(began, response, None)
+        if status < 300 or status in self.ok_statuses:
+            throttle.release(ticket, status)
+            return response
+        retry_after = parse_retry_after(response.headers)
+        if client._retry.honours(retry_after):
+            throttle.release(ticket, status, retry_after)
+        else:  # the call fails at once; a wait this long is not the client's pace
+            throttle.release(ticket, None)
+        if status >= 500 or status == 408:
+            self.lost = True
+        raise make_status_error(response, retry_after=retry_after, attempts=self.attempts)
+
+    def _log(self, began: float, response: httpx.Response | None, error: Exception | None) -> None:
+        elapsed = (time.perf_counter() - began) * 1000
+        if response is not None:
+            rid = request_id(response.headers)
+            logger.debug(
+                "%s -> %d (attempt %d, %.1f ms%s)",
+                self.describe,
+                response.status_code,
+                self.attempts,
+                elapsed,
+                f", request id {rid}" if rid else "",
+            )
+        else:
+            logger.debug(
+                "%s -> %s (attempt %d, %.1f ms)",
+                self.describe,
+                type(error).__name__,
+                self.attempts,
+                elapsed,
+            )

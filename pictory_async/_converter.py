@@ -13,7 +13,7 @@ import json
 import math
 from collections.abc import Callable, Mapping
 from datetime import datetime, timezone
-from typing import Any, Protocol, TypeVar
+from typing import Any, TypeVar
 
 import attrs
 import cattrs
@@ -189,57 +189,49 @@ converter = _make_converter()
 """The one converter for the wire format."""
 
 
-class Body(Protocol):
-    """What decoding needs of a response: ``Reply`` and ``httpx.Response`` both fit."""
-
-    @property
-    def status_code(self) -> int: ...
-    @property
-    def content(self) -> bytes: ...
-    @property
-    def text(self) -> str: ...
+_BOM = b"\xef\xbb\xbf"
 
 
-def as_response(reply: Body) -> httpx.Response:
-    """The ``httpx.Response`` behind ``reply``, for an error to carry."""
-    if isinstance(reply, httpx.Response):
-        return reply
-    response: httpx.Response = reply.response  # type: ignore[attr-defined]
-    return response
-
-
-def decode_json(reply: Body) -> Any:
-    """The JSON body of a successful response.
+def decode_json(response: httpx.Response) -> Any:
+    """The JSON body of a successful response (a UTF-8 byte order mark is tolerated).
 
     Raises:
-        ResponseValidationError: The body is empty or not JSON (e.g. an HTML page).
+        ResponseValidationError: The body is empty, not JSON (e.g. an HTML page), or
+            nested too deeply to decode.
     """
-    content = reply.content
+    content = response.content
     if not content:
         raise ResponseValidationError(
-            f"empty body in a {reply.status_code} response, expected JSON",
-            response=as_response(reply),
+            f"empty body in a {response.status_code} response, expected JSON",
+            response=response,
         )
     try:
         try:
             # JSON on the wire is UTF-8 (RFC 8259); decoding first skips json's sniffing.
-            return json.loads(content.decode("utf-8"))
+            text = content.decode("utf-8")
         except UnicodeDecodeError:
             return json.loads(content)  # UTF-16/32, which json detects
-    except (ValueError, UnicodeDecodeError):
-        text = reply.text
-        kind = "an HTML page" if text.lstrip()[:1] == "<" else "broken JSON"
-        raise ResponseValidationError(
-            f"got {kind} in a {reply.status_code} response, expected JSON",
-            response=as_response(reply),
-            body=text,
-        ) from None
+        return json.loads(text[1:] if content.startswith(_BOM) else text)
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
+        kind = (
+            "JSON nested too deeply"
+            if isinstance(exc, RecursionError)
+            else "an HTML page"
+            if response.text.lstrip()[:1] == "<"
+            else "broken JSON"
+        )
+        error = ResponseValidationError(
+            f"got {kind} in a {response.status_code} response, expected JSON",
+            response=response,
+            body=response.text[:10_000],
+        )
+    raise error  # outside the except block: json's error is not chained
 
 
 def structure(
     payload: Any,
     cls: type[T],
-    response: Body,
+    response: httpx.Response,
     conv: cattrs.Converter = converter,
 ) -> T:
     """Structure ``payload`` into ``cls``, turning any mismatch into a typed error.
@@ -252,11 +244,11 @@ def structure(
     except cattrs.BaseValidationError as exc:
         problems = "; ".join(cattrs.transform_error(exc, path=cls.__name__))
         raise ResponseValidationError(
-            f"unexpected response body: {problems}", response=as_response(response), body=payload
+            f"unexpected response body: {problems}", response=response, body=payload
         ) from exc
-    except (TypeError, ValueError, KeyError, AttributeError) as exc:
+    except (TypeError, ValueError, KeyError, AttributeError, RecursionError) as exc:
         raise ResponseValidationError(
             f"unexpected response body for {cls.__name__}: {exc}",
-            response=as_response(response),
+            response=response,
             body=payload,
         ) from exc

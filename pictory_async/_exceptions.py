@@ -10,6 +10,7 @@ The tree::
     ├── APIError                                something went wrong talking to the API
     │   ├── APIConnectionError                  no usable response (DNS, refused, reset, ...)
     │   │   └── APITimeoutError
+    │   ├── ResponseTooLargeError               a body over ``max_response_bytes``
     │   ├── APIStatusError                      the API answered with an error status
     │   │   ├── BadRequestError                 400
     │   │   ├── AuthenticationError             401
@@ -19,11 +20,14 @@ The tree::
     │   │   ├── UnprocessableEntityError        422
     │   │   ├── RateLimitError                  429
     │   │   └── InternalServerError             5xx
+    │   │   (any other status >= 300, a redirect included, is a plain APIStatusError)
     │   └── ResponseValidationError             a 2xx body that is not what the API promises
     └── BulkOperationError                      ``BulkResult.raise_for_failures()``
 
-No message, ``repr`` or attribute of these exceptions carries the API key: requests keep
-their headers, and httpx redacts ``Authorization`` in their ``repr``.
+No message, ``repr`` or attribute of these exceptions carries the API key: the
+``request`` they hold (also as ``response.request``) is a copy whose ``Authorization``
+header reads ``[redacted]``, and they chain no transport exception (those can hold the
+original headers).
 """
 
 from __future__ import annotations
@@ -54,12 +58,26 @@ __all__ = [
     "PermissionDeniedError",
     "PictoryError",
     "RateLimitError",
+    "ResponseTooLargeError",
     "ResponseValidationError",
     "UnprocessableEntityError",
 ]
 
 _REQUEST_ID_HEADERS = ("x-request-id", "x-amzn-requestid", "cf-ray")
 _MAX_MESSAGE_CHARS = 500
+_SECRET_HEADERS = frozenset({b"authorization", b"proxy-authorization", b"cookie"})
+REDACTED = b"[redacted]"
+
+
+def redact(request: httpx.Request) -> httpx.Request:
+    """A copy of ``request`` without secrets in its headers (``request`` if it has none)."""
+    raw = request.headers.raw
+    if not any(name.lower() in _SECRET_HEADERS for name, _ in raw):
+        return request
+    headers = [
+        (name, REDACTED if name.lower() in _SECRET_HEADERS else value) for name, value in raw
+    ]
+    return httpx.Request(request.method, request.url, headers=headers, extensions={})
 
 
 class PictoryError(Exception):
@@ -91,30 +109,82 @@ class APIError(PictoryError):
 
     Attributes:
         message: A human-readable description.
-        request: The request that failed (headers redact ``Authorization`` in ``repr``).
+        request: The request that failed, with its secret headers redacted.
+        attempts: How many attempts were made before this error was final (1 when it
+            was not retried).
     """
 
     message: str
     request: httpx.Request
+    attempts: int
 
-    def __init__(self, message: str, *, request: httpx.Request) -> None:
+    def __init__(self, message: str, *, request: httpx.Request, attempts: int = 1) -> None:
         super().__init__(message)
         self.message = message
-        self.request = request
+        self.request = redact(request)
+        self.attempts = attempts
+
+    def __str__(self) -> str:
+        return self.message + _attempts(self.attempts)
+
+
+def _attempts(attempts: int) -> str:
+    return f" (after {attempts} attempts)" if attempts > 1 else ""
 
 
 class APIConnectionError(APIError):
-    """The request got no usable response: refused, reset, DNS, TLS, protocol errors."""
+    """The request got no usable response: refused, reset, DNS, TLS, protocol errors.
 
-    def __init__(self, message: str = "Connection error.", *, request: httpx.Request) -> None:
-        super().__init__(message, request=request)
+    Attributes:
+        may_have_been_sent: ``False`` only when the failure proves the request never
+            left (refused, connect or pool timeout, proxy refused); a DELETE that may
+            have been sent may also have been applied.
+    """
+
+    def __init__(
+        self,
+        message: str = "Connection error.",
+        *,
+        request: httpx.Request,
+        attempts: int = 1,
+        may_have_been_sent: bool = True,
+    ) -> None:
+        super().__init__(message, request=request, attempts=attempts)
+        self.may_have_been_sent = may_have_been_sent
 
 
 class APITimeoutError(APIConnectionError):
-    """The request timed out."""
+    """The request timed out (the whole request is bounded by the client's ``timeout``)."""
 
-    def __init__(self, message: str = "Request timed out.", *, request: httpx.Request) -> None:
+    def __init__(
+        self,
+        message: str = "Request timed out.",
+        *,
+        request: httpx.Request,
+        attempts: int = 1,
+        may_have_been_sent: bool = True,
+    ) -> None:
+        super().__init__(
+            message, request=request, attempts=attempts, may_have_been_sent=may_have_been_sent
+        )
+
+
+class ResponseTooLargeError(APIError):
+    """The response body (after decompression) was larger than ``max_response_bytes``.
+
+    Reading stopped at the limit, so memory stayed bounded; not retried.
+
+    Attributes:
+        status_code: The response's status.
+        limit: The limit in bytes.
+    """
+
+    def __init__(
+        self, message: str, *, request: httpx.Request, status_code: int, limit: int
+    ) -> None:
         super().__init__(message, request=request)
+        self.status_code = status_code
+        self.limit = limit
 
 
 class ResponseValidationError(APIError):
@@ -127,6 +197,7 @@ class ResponseValidationError(APIError):
 
     def __init__(self, message: str, *, response: httpx.Response, body: object = None) -> None:
         super().__init__(message, request=response.request)
+        response.request = self.request
         self.response = response
         self.body = body
 
@@ -140,7 +211,7 @@ class APIStatusError(APIError):
         body: The decoded JSON body, the text of a non-JSON body, or ``None`` when empty.
         request_id: A request id from the response headers, when one was given.
         retry_after: Seconds the server asked us to wait (``Retry-After``), if it did.
-        response: The response.
+        response: The response (its ``request`` is the redacted copy).
     """
 
     def __init__(
@@ -150,17 +221,19 @@ class APIStatusError(APIError):
         response: httpx.Response,
         body: object,
         retry_after: float | None = None,
+        attempts: int = 1,
     ) -> None:
-        super().__init__(message, request=response.request)
+        super().__init__(message, request=response.request, attempts=attempts)
+        response.request = self.request
         self.response = response
         self.status_code = response.status_code
         self.body = body
-        self.request_id = _request_id(response.headers)
+        self.request_id = request_id(response.headers)
         self.retry_after = retry_after
 
     def __str__(self) -> str:
         suffix = f" (request id {self.request_id})" if self.request_id else ""
-        return f"{self.status_code} {self.message}{suffix}"
+        return f"{self.status_code} {self.message}{suffix}{_attempts(self.attempts)}"
 
 
 class BadRequestError(APIStatusError):
@@ -169,6 +242,12 @@ class BadRequestError(APIStatusError):
 
 class AuthenticationError(APIStatusError):
     """401: the API key is missing, wrong or revoked."""
+
+    def __str__(self) -> str:
+        return (
+            super().__str__() + "; check the API key (PICTORY_API_KEY or api_key=) and that "
+            "base_url points at the API it belongs to"
+        )
 
 
 class PermissionDeniedError(APIStatusError):
@@ -221,7 +300,8 @@ _STATUS_ERRORS: dict[int, type[APIStatusError]] = {
 }
 
 
-def _request_id(headers: httpx.Headers) -> str | None:
+def request_id(headers: httpx.Headers) -> str | None:
+    """The request id a response carries in one of the usual headers, if any."""
     for name in _REQUEST_ID_HEADERS:
         value: str | None = headers.get(name)
         if value:
@@ -236,12 +316,12 @@ def decode_error_body(response: httpx.Response) -> tuple[object, str]:
     ``{"success": false, "error": {"error_message": ...}}`` envelope, HTML pages
     and empty or broken bodies, without ever raising.
     """
-    text = response.text if response.content else ""
+    text = response.text.lstrip("\ufeff") if response.content else ""
     body: object = None
     if text:
         try:
             body = json.loads(text)
-        except ValueError:
+        except (ValueError, RecursionError):
             body = text
     message = _message_from(body) or _html_title(text) or response.reason_phrase or "Error"
     return body, _shorten(message)
@@ -280,12 +360,19 @@ def _shorten(message: str) -> str:
 
 
 def make_status_error(
-    response: httpx.Response, *, retry_after: float | None = None
+    response: httpx.Response, *, retry_after: float | None = None, attempts: int = 1
 ) -> APIStatusError:
-    """Build the ``APIStatusError`` subclass that fits ``response``."""
+    """Build the ``APIStatusError`` subclass that fits ``response`` (any status >= 300)."""
     body, message = decode_error_body(response)
     status = response.status_code
+    if 300 <= status < 400:
+        location = response.headers.get("location")
+        target = f" to {location[:200]}" if location else ""
+        message = (
+            f"unexpected redirect{target} ({message}); redirects are not followed, "
+            "so that the API key goes nowhere else: check base_url"
+        )
     cls = _STATUS_ERRORS.get(status)
     if cls is None:
         cls = InternalServerError if status >= 500 else APIStatusError
-    return cls(message, response=response, body=body, retry_after=retry_after)
+    return cls(message, response=response, body=body, retry_after=retry_after, attempts=attempts)

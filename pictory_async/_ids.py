@@ -13,6 +13,7 @@ __all__ = ["project_path", "validate_project_id"]
 
 _FORBIDDEN = frozenset("/?#%\\")
 _MAX_LENGTH = 200
+_MAX_INT = 10**_MAX_LENGTH
 _PREFIX = "/pictoryapis/v2/projects/"
 _PLAIN = re.compile(r"[A-Za-z0-9_~-]+(?:\.[A-Za-z0-9_~-]+)*")
 """Ids made of unreserved URL characters with no ``..``: the fast, common case."""
@@ -21,19 +22,29 @@ _PLAIN = re.compile(r"[A-Za-z0-9_~-]+(?:\.[A-Za-z0-9_~-]+)*")
 def validate_project_id(project_id: object) -> ProjectId:
     r"""Return ``project_id`` if it is a safe project id.
 
-    Ints must be >= 0 (bools are refused). Strings must be non-empty, at most 200
-    characters, and free of ``/ ? # % \\``, whitespace, control characters and ``..``.
+    Subclasses of ``int`` and ``str`` (an ``IntEnum``, an ORM wrapper) are returned as the
+    plain value they hold: their own ``__str__`` or ``__format__`` never reaches a URL.
+    Ints must be >= 0 and at most 200 digits (bools are refused). Strings must be
+    non-empty, at most 200 characters, and free of ``/ ? # % \\``, whitespace, control
+    characters and ``..``.
 
     Raises:
         InvalidProjectIdError: The id is not safe to put in a URL path.
     """
-    if isinstance(project_id, bool) or not isinstance(project_id, (int, str)):
-        raise InvalidProjectIdError(
-            f"project id must be a str or an int, not {type(project_id).__name__}"
+    if type(project_id) is not str and type(project_id) is not int:
+        if isinstance(project_id, bool) or not isinstance(project_id, (int, str)):
+            raise InvalidProjectIdError(
+                f"project id must be a str or an int, not {type(project_id).__name__}"
+            )
+        # the plain value, whatever the subclass's __str__/__int__/__index__ say
+        project_id = (
+            int.__int__(project_id) if isinstance(project_id, int) else str.__str__(project_id)
         )
     if isinstance(project_id, int):
         if project_id < 0:
             raise InvalidProjectIdError(f"project id must not be negative, got {project_id}")
+        if project_id >= _MAX_INT:
+            raise InvalidProjectIdError(f"project id is longer than {_MAX_LENGTH} digits")
         return project_id
     if _PLAIN.fullmatch(project_id) and len(project_id) <= _MAX_LENGTH:
         if project_id[0] == "-" and project_id[1:].isdigit():

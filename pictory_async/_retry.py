@@ -1,14 +1,17 @@
 """Retry rules, behind one module: the only place that imports tenacity.
 
 What is retried: connection errors, timeouts, 408, 409, 429 and 5xx; nothing else.
-How long to wait: exponential backoff with jitter, capped; for throttling (429, or any
-response carrying ``Retry-After``) the wait is the client's shared cool-down, applied by
-``Throttle.acquire`` before the next attempt, so this module adds nothing on top.
+How long to wait: exponential backoff with jitter, capped; a ``Retry-After`` the server
+sent is the wait instead (for a 429 the client's shared cool-down, applied by
+``Throttle.acquire`` before the next attempt, does the waiting). A ``Retry-After`` above
+``max_retry_after`` is not waited for: the error is raised at once. Every call has a
+total budget, ``max_retry_time``: a wait that would end past it is not started.
 """
 
 from __future__ import annotations
 
 import email.utils
+import functools
 import logging
 import math
 import random
@@ -16,7 +19,7 @@ import time
 from collections.abc import Awaitable, Callable, Mapping
 from typing import TypeVar
 
-from tenacity import AsyncRetrying, RetryCallState, stop_after_attempt
+from tenacity import AsyncRetrying, RetryCallState
 
 from ._exceptions import APIConnectionError, APIStatusError, RateLimitError
 
@@ -24,6 +27,7 @@ __all__ = ["RetryPolicy", "is_retryable", "parse_retry_after"]
 
 T = TypeVar("T")
 Sleep = Callable[[float], Awaitable[None]]
+Clock = Callable[[], float]
 
 logger = logging.getLogger("pictory_async")
 
@@ -32,9 +36,7 @@ INITIAL_DELAY = 0.5
 MAX_DELAY = 8.0
 
 
-def parse_retry_after(
-    headers: Mapping[str, str], *, now: Callable[[], float] = time.time
-) -> float | None:
+def parse_retry_after(headers: Mapping[str, str], *, now: Clock | None = None) -> float | None:
     """Seconds to wait from ``retry-after-ms``, or ``Retry-After`` in seconds or as a date.
 
     Returns ``None`` when no header is there or it cannot be read.
@@ -58,7 +60,9 @@ def parse_retry_after(
             when = email.utils.parsedate_to_datetime(raw)
         except (TypeError, ValueError, IndexError):
             return None
-        return max(0.0, when.timestamp() - now())
+        if when.tzinfo is None:
+            return None
+        return max(0.0, when.timestamp() - (now or time.time)())
     return max(0.0, value) if math.isfinite(value) else None
 
 
@@ -79,17 +83,20 @@ def backoff(attempt: int, *, rand: Callable[[], float] = random.random) -> float
 
 
 class RetryPolicy:
-    """Runs one request with retries.
+    """Runs one request with retries, within a count and a time budget.
 
-    The first attempt runs without tenacity, because its bookkeeping costs more than a
-    whole request does on the hot path of a bulk run; tenacity takes over from the first
-    failure on.
+    The tenacity machinery is configured once per policy and copied per failing call.
+    The first attempt runs without it: its bookkeeping costs more than a whole request
+    does on the hot path of a bulk run, so tenacity takes over from the first failure.
 
     Args:
         max_retries: Retries after the first attempt.
-        max_retry_after: A ``Retry-After`` above this many seconds is not waited for: the
-            ``RateLimitError`` is raised at once.
+        max_retry_after: A ``Retry-After`` above this many seconds is not waited for.
+        max_retry_time: Seconds a call may spend from its first attempt on; a wait that
+            would end later is not started and the last error is raised. ``None``: no budget.
         sleep: The async sleep to wait with (tests inject a fake one).
+        clock: The monotonic clock the budget is measured on.
+        cooldown: Seconds left in the client's shared cool-down (waited in the throttle).
         rand: Random source for the jitter.
     """
 
@@ -98,21 +105,32 @@ class RetryPolicy:
         *,
         max_retries: int,
         max_retry_after: float,
+        max_retry_time: float | None,
         sleep: Sleep,
+        clock: Clock,
+        cooldown: Callable[[], float] = lambda: 0.0,
         rand: Callable[[], float] = random.random,
     ) -> None:
         self.max_retries = max_retries
         self.max_retry_after = max_retry_after
+        self.max_retry_time = max_retry_time
         self._sleep = sleep
+        self._clock = clock
+        self._cooldown = cooldown
         self._rand = rand
+        self._retrying = AsyncRetrying(
+            wait=self._wait, retry=self._retry, sleep=sleep, reraise=True
+        )
+
+    def honours(self, retry_after: float | None) -> bool:
+        """Whether a ``Retry-After`` of this many seconds is waited for (the one rule)."""
+        return retry_after is None or retry_after <= self.max_retry_after
 
     def should_retry(self, exc: BaseException) -> bool:
-        """Whether ``exc`` gets another attempt (the budget aside)."""
+        """Whether ``exc`` gets another attempt (budgets aside)."""
         if not is_retryable(exc):
             return False
-        if isinstance(exc, APIStatusError) and exc.retry_after is not None:
-            return exc.retry_after <= self.max_retry_after
-        return True
+        return not isinstance(exc, APIStatusError) or self.honours(exc.retry_after)
 
     def wait_for(self, exc: BaseException | None, failures: int) -> float:
         """Seconds to sleep before the next attempt after ``failures`` failures."""
@@ -122,51 +140,66 @@ class RetryPolicy:
             return exc.retry_after
         return backoff(failures, rand=self._rand)
 
-    async def run(self, attempt: Callable[[], Awaitable[T]], *, describe: str) -> T:
-        """Run ``attempt`` until it succeeds, fails for good, or the budget is spent."""
-        try:
-            return await attempt()
-        except Exception as exc:
-            return await self.after_failure(attempt, exc, describe=describe)
-
     async def after_failure(
-        self, attempt: Callable[[], Awaitable[T]], first_failure: Exception, *, describe: str
+        self,
+        attempt: Callable[[], Awaitable[T]],
+        first_failure: Exception,
+        *,
+        started: float,
+        describe: str,
     ) -> T:
         """Carry on after the first attempt raised ``first_failure`` (re-raised if final).
 
-        Callers on a hot path make the first attempt themselves and come here only when
-        it failed, which saves a coroutine frame on every request that succeeds.
+        Args:
+            attempt: Makes one more attempt.
+            first_failure: What the first attempt raised.
+            started: When the first attempt was sent (on the policy's clock).
+            describe: ``METHOD /path`` for the log.
         """
         if self.max_retries <= 0 or not self.should_retry(first_failure):
             raise first_failure
         delay = self.wait_for(first_failure, 1)
-        self._log_retry(describe, first_failure, delay, 1)
+        if self._over_budget(started, delay):
+            raise first_failure
+        _log_retry(describe, first_failure, delay, 1)
         if delay:
             await self._sleep(delay)
-
-        def wait(state: RetryCallState) -> float:
-            exc = state.outcome.exception() if state.outcome else None
-            return self.wait_for(exc, state.attempt_number + 1)
-
-        def before_sleep(state: RetryCallState) -> None:
-            exc = state.outcome.exception() if state.outcome else None
-            wait_s = state.next_action.sleep if state.next_action else 0.0
-            self._log_retry(describe, exc, wait_s, state.attempt_number + 1)
-
-        retrying = AsyncRetrying(
-            stop=stop_after_attempt(self.max_retries),
-            wait=wait,
-            retry=lambda state: bool(
-                state.outcome
-                and state.outcome.failed
-                and self.should_retry(state.outcome.exception())
-            ),
-            sleep=self._sleep,
-            before_sleep=before_sleep,
-            reraise=True,
+        retrying = self._retrying.copy(
+            stop=functools.partial(self._stop, started),
+            before_sleep=functools.partial(self._before_sleep, describe),
         )
         return await retrying(attempt)
 
-    @staticmethod
-    def _log_retry(describe: str, exc: BaseException | None, delay: float, failures: int) -> None:
-        logger.info("retrying %s in %.2fs after failure %d: %s", describe, delay, failures, exc)
+    def _over_budget(self, started: float, delay: float) -> bool:
+        if self.max_retry_time is None:
+            return False
+        wait = max(delay, self._cooldown())
+        return self._clock() - started + wait > self.max_retry_time
+
+    # -- tenacity callbacks --
+
+    def _retry(self, state: RetryCallState) -> bool:
+        outcome = state.outcome
+        return bool(outcome and outcome.failed and self.should_retry(outcome.exception()))
+
+    def _wait(self, state: RetryCallState) -> float:
+        outcome = state.outcome
+        return self.wait_for(outcome.exception() if outcome else None, state.attempt_number + 1)
+
+    def _stop(self, started: float, state: RetryCallState) -> bool:
+        if state.attempt_number >= self.max_retries:
+            return True
+        return self._over_budget(started, state.upcoming_sleep)
+
+    def _before_sleep(self, describe: str, state: RetryCallState) -> None:
+        outcome = state.outcome
+        _log_retry(
+            describe,
+            outcome.exception() if outcome else None,
+            state.upcoming_sleep,
+            state.attempt_number + 1,
+        )
+
+
+def _log_retry(describe: str, exc: BaseException | None, delay: float, failures: int) -> None:
+    logger.info("retrying %s in %.2fs after failure %d: %s", describe, delay, failures, exc)

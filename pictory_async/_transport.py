@@ -1,50 +1,83 @@
-"""The default HTTP transport: one aiohttp connection pool behind two doors.
+"""The default HTTP transport: an ``httpx.AsyncBaseTransport`` over aiohttp's pool.
 
-``AsyncPictory`` holds an ``httpx.AsyncClient`` whose transport is ``AiohttpTransport``:
-anything sent through that client (``handle_async_request``) speaks httpx. The client's
-own API calls take the second door, ``send_raw``, into the *same* pool: it skips
-building ``httpx.Request``/``httpx.Response`` objects on the hot path and builds them
-only when an error needs one. Measured on a 2-core machine at concurrency 100 (see
-docs/performance.md), httpcore's pool costs ~1.6 ms of CPU per request, httpx over an
-aiohttp transport ~0.35-0.55 ms, raw aiohttp ~0.15-0.2 ms; the second door is what lets
-a bulk run keep up with raw aiohttp.
+``AsyncPictory`` sends every request through ``httpx.AsyncClient.send``; by default the
+client's transport is ``AiohttpTransport``. Measured on a 2-core machine at concurrency
+100 (see docs/performance.md), httpcore's pool costs ~1.6 ms of CPU per request and
+aiohttp's a fraction of that, so the pool is aiohttp's while everything a user sees and
+hooks into (``send``, event hooks, mounts for proxies, respx, OpenTelemetry) is httpx's.
 
-aiohttp's exceptions are mapped to the httpx exceptions that mean the same thing,
-which decides whether a request may have reached the server: a server that hung up
-after the request went out is a ``RemoteProtocolError``, never a ``ConnectTimeout``
-(``httpx_aiohttp`` 0.2 gets this and five other cases wrong).
+Three properties matter beyond speed:
+
+- **"Never sent" and "maybe sent" stay apart.** aiohttp's exceptions are mapped to the
+  httpx exceptions that mean the same thing: a server that hung up after the request
+  went out is a ``RemoteProtocolError``, never a ``ConnectTimeout`` (``httpx_aiohttp``
+  0.2 gets this and five other cases wrong). A DELETE whose answer was lost depends on it.
+- **No silent re-send.** aiohttp re-sends an idempotent request once when a reused
+  connection fails; that is turned off, so the retry layer sees the failure.
+- **Nothing chained that holds the request headers.** The mapped error is raised
+  outside the ``except`` block: aiohttp's exception (whose ``request_info`` and frames
+  hold the ``Authorization`` header) is not its ``__cause__`` or ``__context__``.
+
+Bodies reach httpx undecoded (``Content-Encoding`` is undone by httpx, for every
+transport alike) and in bounded chunks, so a size cap counted after decompression bounds
+memory too.
 """
 
 from __future__ import annotations
 
 import asyncio
-import datetime
+import contextlib
 import functools
+import os
 import ssl
 import types
 from collections.abc import AsyncIterator, Mapping
-from typing import Any, Final
+from typing import Final
 
 import aiohttp
 import httpx
 from yarl import URL
 
-__all__ = ["AiohttpTransport", "RawResponse", "map_exception"]
+__all__ = ["AiohttpTransport", "map_exception"]
 
 _TimeoutKey = tuple[float | None, float | None, float | None]
-_HTTP11: Final = b"HTTP/1.1"
 _NO_BODY_METHODS = frozenset({"GET", "DELETE", "HEAD", "OPTIONS"})
+_HTTP11: Final = b"HTTP/1.1"
+
+EAGER_READ_LIMIT = 256 * 1024
+"""Bodies up to this size (by ``Content-Length``) are read in one go; larger or
+unknown-length bodies are streamed."""
+ENCODED_CHUNK = 16 * 1024
+"""Compressed bodies reach httpx in slices this big: one slice inflates to ~16 MB at most."""
+STREAM_CHUNK = 64 * 1024
 
 
-@functools.cache
-def _ssl_context() -> ssl.SSLContext:
-    """The verifying TLS context (certifi's CAs, as httpx uses), built once per process.
+@functools.lru_cache(maxsize=8)
+def _default_ssl_context(cafile: str | None, capath: str | None) -> ssl.SSLContext:
+    """The verifying TLS context httpx would build, once per CA location per process.
 
-    Loading the CA bundle costs tens of milliseconds of CPU; every client shares it.
+    Loading a CA bundle costs tens of milliseconds of CPU; clients share the context.
     """
+    if cafile or capath:
+        return ssl.create_default_context(cafile=cafile, capath=capath)
     import certifi
 
     return ssl.create_default_context(cafile=certifi.where())
+
+
+def ssl_context(verify: bool | ssl.SSLContext, *, trust_env: bool) -> ssl.SSLContext | bool:
+    """The TLS setting for aiohttp, chosen as httpx chooses it.
+
+    ``SSL_CERT_FILE`` (else ``SSL_CERT_DIR``) replaces certifi's bundle when
+    ``trust_env`` is on; ``False`` turns verification off; a context is used as given.
+    """
+    if isinstance(verify, ssl.SSLContext):
+        return verify
+    if verify is False:
+        return False
+    cafile = os.environ.get("SSL_CERT_FILE") if trust_env else None
+    capath = os.environ.get("SSL_CERT_DIR") if trust_env and not cafile else None
+    return _default_ssl_context(cafile or None, capath or None)
 
 
 def _waited_in_pool(exc: BaseException) -> bool:
@@ -69,14 +102,27 @@ def _waited_in_pool(exc: BaseException) -> bool:
     return False
 
 
+def _describe(exc: BaseException) -> str:
+    """A short, clean description: no "ssl:default", no request headers."""
+    if isinstance(exc, aiohttp.ClientConnectorError):
+        os_error = exc.os_error
+        reason = os_error.strerror or str(os_error) or type(os_error).__name__
+        if isinstance(exc, aiohttp.ClientConnectorCertificateError):
+            reason = str(exc.certificate_error)
+        return f"cannot connect to {exc.host}:{exc.port}: {reason}"
+    if isinstance(exc, aiohttp.ClientResponseError):
+        return f"malformed response: {exc.message}" if exc.message else "malformed response"
+    return str(exc) or type(exc).__name__
+
+
 def map_exception(exc: BaseException, request: httpx.Request) -> httpx.TransportError | None:
     """The httpx exception that means what the aiohttp exception ``exc`` means.
 
-    Never sent: ``ConnectError``, ``ConnectTimeout``, ``PoolTimeout``. Maybe sent:
-    ``WriteError``, ``ReadError``, ``ReadTimeout``, ``RemoteProtocolError``. Returns
-    ``None`` for exceptions that must propagate unchanged (``CancelledError``, bugs).
+    Never sent: ``ConnectError``, ``ConnectTimeout``, ``PoolTimeout``, ``ProxyError``.
+    Maybe sent: ``WriteError``, ``ReadError``, ``ReadTimeout``, ``RemoteProtocolError``.
+    Returns ``None`` for exceptions that must propagate unchanged (``CancelledError``, bugs).
     """
-    message = str(exc) or type(exc).__name__
+    message = _describe(exc)
     if isinstance(exc, aiohttp.ConnectionTimeoutError):
         if _waited_in_pool(exc):
             return httpx.PoolTimeout(message, request=request)
@@ -100,8 +146,8 @@ def map_exception(exc: BaseException, request: httpx.Request) -> httpx.Transport
     if isinstance(exc, aiohttp.InvalidURL):
         return httpx.UnsupportedProtocol(message, request=request)
     if isinstance(exc, aiohttp.ClientConnectionError):
-        if "Connector is closed" in message:  # the session was closed: nothing went out
-            return httpx.ConnectError(message, request=request)
+        if "Connector is closed" in message or "Session is closed" in message:
+            return httpx.ConnectError(message, request=request)  # nothing went out
         # also raised after connecting ("Connection lost"): assume it may have been sent
         return httpx.ReadError(message, request=request)
     if isinstance(exc, aiohttp.ClientError):
@@ -111,69 +157,51 @@ def map_exception(exc: BaseException, request: httpx.Request) -> httpx.Transport
     return None
 
 
-class RawResponse:
-    """A response read in full, without httpx objects (built on demand by ``to_httpx``)."""
+class _Body(httpx.AsyncByteStream):
+    """A body read in full, handed on in slices when it is compressed."""
 
-    __slots__ = ("content", "decoded", "headers", "raw_headers", "reason", "status_code")
+    __slots__ = ("_body", "_step")
 
-    def __init__(
-        self,
-        status_code: int,
-        headers: Mapping[str, str],
-        raw_headers: Any,
-        content: bytes,
-        reason: str | None,
-        *,
-        decoded: bool = False,
-    ) -> None:
-        self.status_code = status_code
-        self.headers = headers
-        self.raw_headers = raw_headers
-        self.content = content
-        self.reason = reason
-        self.decoded = decoded
-        """Whether ``content`` was already decompressed (``Content-Encoding`` undone)."""
+    def __init__(self, body: bytes, step: int | None) -> None:
+        self._body = body
+        self._step = step
 
-    def to_httpx(self, request: httpx.Request) -> httpx.Response:
-        """The same response as an ``httpx.Response`` (decoded as httpx would)."""
-        extensions: dict[str, Any] = {"http_version": _HTTP11}
-        if self.reason:
-            extensions["reason_phrase"] = self.reason.encode("ascii", "replace")
-        headers = self.raw_headers
-        if self.decoded:  # httpx must not decode the body a second time
-            headers = [
-                (name, value)
-                for name, value in headers
-                if name.lower() not in (b"content-encoding", b"content-length")
-            ]
-        return httpx.Response(
-            self.status_code,
-            headers=headers,
-            content=self.content,
-            request=request,
-            extensions=extensions,
-        )
-
-
-async def _iter_stream(stream: httpx.AsyncByteStream) -> AsyncIterator[bytes]:
-    async for chunk in stream:
-        yield chunk
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        body, step = self._body, self._step
+        if step is None or len(body) <= step:
+            if body:
+                yield body
+            return
+        for start in range(0, len(body), step):
+            yield body[start : start + step]
 
 
 class _Stream(httpx.AsyncByteStream):
-    def __init__(self, response: aiohttp.ClientResponse, request: httpx.Request) -> None:
+    """A body streamed from the connection; the connection is released on close."""
+
+    def __init__(
+        self, response: aiohttp.ClientResponse, request: httpx.Request, step: int
+    ) -> None:
         self._response = response
         self._request = request
+        self._step = step
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
-        try:
-            async for chunk in self._response.content.iter_chunked(64 * 1024):
-                yield chunk
-        except Exception as exc:
-            mapped = map_exception(exc, self._request)
-            if mapped is None:
-                raise
-            raise mapped from exc
+        chunks = self._response.content.iter_chunked(self._step).__aiter__()
+        while True:
+            error: httpx.TransportError | None = None
+            try:
+                chunk = await chunks.__anext__()
+            except StopAsyncIteration:
+                return
+            except Exception as exc:
+                error = map_exception(exc, self._request)
+                if error is None:
+                    raise
+            if error is not None:
+                self._response.close()
+                raise error  # outside the except block: no aiohttp exception chained
+            yield chunk
 
     async def aclose(self) -> None:
         self._response.release()
@@ -182,6 +210,9 @@ class _Stream(httpx.AsyncByteStream):
 class AiohttpTransport(httpx.AsyncBaseTransport):
     """An httpx transport over one ``aiohttp.ClientSession`` (created lazily, in the loop).
 
+    Use it with your own client to keep aiohttp's pool:
+    ``httpx.AsyncClient(transport=AiohttpTransport(max_connections=200))``.
+
     httpx timeouts map to aiohttp's: ``read`` to ``sock_read``, ``connect`` to
     ``sock_connect``, ``pool`` to ``connect`` (which bounds waiting for a connection and
     connecting together). httpx's ``write`` timeout has no aiohttp counterpart.
@@ -189,8 +220,12 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
     Args:
         max_connections: Size of the connection pool (all hosts together).
         keepalive_expiry: Seconds an idle connection is kept.
-        stream: Hand bodies to httpx as a stream instead of reading them first
-            (downloads stream; API calls, whose bodies are small JSON, do not).
+        verify: Verify TLS certificates (``True``), not at all (``False``), or with
+            this ``ssl.SSLContext``.
+        trust_env: Take the CA bundle from ``SSL_CERT_FILE``/``SSL_CERT_DIR``, as httpx
+            does. (Proxies from the environment are routed by ``httpx.AsyncClient``
+            mounts; see ``AsyncPictory``.)
+        proxy: Send every request through this HTTP(S) proxy (``http://user:pw@host:port``).
     """
 
     def __init__(
@@ -198,40 +233,57 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         *,
         max_connections: int = 100,
         keepalive_expiry: float = 15.0,
-        stream: bool = False,
+        verify: bool | ssl.SSLContext = True,
+        trust_env: bool = True,
+        proxy: str | httpx.URL | None = None,
     ) -> None:
         self.max_connections = max_connections
         self._keepalive_expiry = keepalive_expiry
-        self._stream = stream
+        self._ssl = ssl_context(verify, trust_env=trust_env)
+        self._proxy: URL | None = None
+        self._proxy_auth: aiohttp.BasicAuth | None = None
+        if proxy is not None:
+            url = URL(str(proxy))
+            if url.scheme not in ("http", "https") or not url.host:
+                raise ValueError("proxy must be an http:// or https:// URL with a host")
+            self._proxy_auth = aiohttp.BasicAuth.from_url(url)
+            self._proxy = url.with_user(None)
         self._session: aiohttp.ClientSession | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
         self._timeouts: dict[_TimeoutKey, aiohttp.ClientTimeout] = {}
         self._closed = False
+
+    def __repr__(self) -> str:
+        proxy = f", proxy={str(self._proxy)!r}" if self._proxy is not None else ""
+        return f"{type(self).__name__}(max_connections={self.max_connections}{proxy})"
 
     def _open(self) -> aiohttp.ClientSession:
         if self._closed:
             raise RuntimeError("Cannot send a request, as the transport has been closed.")
+        self._loop = asyncio.get_running_loop()
         connector = aiohttp.TCPConnector(
             limit=self.max_connections,
             limit_per_host=0,
             keepalive_timeout=self._keepalive_expiry,
-            ssl=_ssl_context(),
+            ssl=self._ssl,
             ttl_dns_cache=300,
         )
-        self._session = aiohttp.ClientSession(
+        session = aiohttp.ClientSession(
             connector=connector,
-            auto_decompress=False,
+            auto_decompress=False,  # httpx decodes, the same way for every transport
             skip_auto_headers=("User-Agent", "Accept-Encoding", "Accept"),
-            cookie_jar=aiohttp.DummyCookieJar(),
+            cookie_jar=aiohttp.DummyCookieJar(),  # httpx keeps the cookies
         )
         # aiohttp silently re-sends an idempotent request once when a reused connection
         # fails. Our retry layer must see that failure: a DELETE whose answer was lost
         # may have been applied, and a silent re-send would report it "already absent".
-        if hasattr(self._session, "_retry_connection"):
-            self._session._retry_connection = False
-        return self._session
+        if hasattr(session, "_retry_connection"):
+            session._retry_connection = False
+        self._session = session
+        return session
 
-    def timeout(self, given: Mapping[str, float | None] | None) -> aiohttp.ClientTimeout:
-        """The aiohttp timeout for an httpx timeout dict (cached)."""
+    def _timeout(self, given: Mapping[str, float | None] | None) -> aiohttp.ClientTimeout:
+        """The aiohttp timeout for an httpx timeout extension (cached)."""
         key: _TimeoutKey = (
             (None, None, None)
             if not given
@@ -247,42 +299,17 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
                 self._timeouts[key] = cached
         return cached
 
-    async def send_raw(
-        self,
-        method: str,
-        url: str,
-        headers: Mapping[str, str],
-        timeout: aiohttp.ClientTimeout,
-    ) -> RawResponse:
-        """Send a body-less request and read the whole response: the lean door.
-
-        Raises:
-            aiohttp.ClientError: Transport failures, for the caller to map with
-                ``map_exception`` (which needs an ``httpx.Request`` it builds only then).
-        """
-        session = self._session if self._session is not None else self._open()
-        async with session.request(
-            method,
-            URL(url, encoded=True),
-            headers=headers,
-            allow_redirects=False,
-            auto_decompress=True,
-            timeout=timeout,
-        ) as response:
-            body = await response.read()
-            return RawResponse(
-                response.status,
-                response.headers,
-                response.raw_headers,
-                body,
-                response.reason,
-                decoded=True,
-            )
-
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         """Send an ``httpx.Request`` through the pool; map aiohttp's errors to httpx's."""
-        session = self._session if self._session is not None else self._open()
-        headers = request.headers
+        session = self._session
+        if session is None:
+            session = self._open()
+        elif self._loop is not asyncio.get_running_loop():
+            raise RuntimeError(
+                "This transport (and the client holding it) is bound to the event loop it "
+                "was first used in; create one client per event loop."
+            )
+        headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in request.headers.raw]
         data: bytes | AsyncIterator[bytes] | None = None
         if request.method not in _NO_BODY_METHODS:
             try:
@@ -293,46 +320,66 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
                         "Attempted to send a sync request body with an async transport"
                     ) from None
                 data = _iter_stream(request.stream)
-                headers = headers.copy()
-                headers.pop("transfer-encoding", None)  # aiohttp chunks the body itself
-        loop = asyncio.get_running_loop()
-        started = loop.time()
+                # aiohttp chunks the body itself
+                headers = [(k, v) for k, v in headers if k.lower() != "transfer-encoding"]
+        error: httpx.TransportError | None = None
         try:
             response = await session.request(
                 request.method,
                 URL(str(request.url), encoded=True),
-                headers=headers.multi_items(),
+                headers=headers,
                 data=data,
                 allow_redirects=False,
-                timeout=self.timeout(request.extensions.get("timeout")),
+                timeout=self._timeout(request.extensions.get("timeout")),
+                proxy=self._proxy,
+                proxy_auth=self._proxy_auth,
             )
-            if self._stream:
-                return httpx.Response(
-                    response.status,
-                    headers=response.raw_headers,
-                    stream=_Stream(response, request),
-                    request=request,
-                    extensions={"http_version": _HTTP11},
-                )
-            try:
-                body = await response.read()
-            finally:
-                response.release()
+            encoded = "Content-Encoding" in response.headers
+            length = response.content_length
+            if length is not None and length <= EAGER_READ_LIMIT:
+                try:
+                    stream: httpx.AsyncByteStream = _Body(
+                        await response.read(), ENCODED_CHUNK if encoded else None
+                    )
+                finally:
+                    response.release()
+            else:
+                stream = _Stream(response, request, ENCODED_CHUNK if encoded else STREAM_CHUNK)
         except Exception as exc:
-            mapped = map_exception(exc, request)
-            if mapped is None:
+            error = map_exception(exc, request)
+            if error is None:
                 raise
-            raise mapped from exc
-        raw = RawResponse(
-            response.status, response.headers, response.raw_headers, body, response.reason
+        if error is not None:
+            raise error  # outside the except block: aiohttp's exception is not chained
+        extensions: dict[str, object] = {"http_version": _HTTP11}
+        if response.reason:
+            extensions["reason_phrase"] = response.reason.encode("ascii", "replace")
+        return httpx.Response(
+            response.status,
+            headers=response.raw_headers,
+            stream=stream,
+            request=request,
+            extensions=extensions,
         )
-        result = raw.to_httpx(request)
-        result.elapsed = datetime.timedelta(seconds=loop.time() - started)
-        return result
 
     async def aclose(self) -> None:
-        """Close the pool. Idempotent."""
+        """Close the pool. Idempotent; from another event loop, drop it without waiting."""
         self._closed = True
         session, self._session = self._session, None
-        if session is not None:
+        if session is None:
+            return
+        if self._loop is asyncio.get_running_loop():
             await session.close()
+            return
+        # The pool belongs to another (usually finished) loop: nothing there can be
+        # awaited from here. Close its sockets without waiting, where that loop allows.
+        connector = session.connector
+        session.detach()
+        if connector is not None:
+            with contextlib.suppress(Exception):
+                connector._close()
+
+
+async def _iter_stream(stream: httpx.AsyncByteStream) -> AsyncIterator[bytes]:
+    async for chunk in stream:
+        yield chunk

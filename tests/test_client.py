@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import math
 from datetime import timedelta
 from typing import Any
@@ -441,13 +442,20 @@ async def test_request_hands_back_ok_statuses(
 async def test_each_response_is_logged_at_debug(
     router: respx.Router, make_client: ClientFactory, caplog: pytest.LogCaptureFixture
 ) -> None:
-    """Each attempt logs ``METHOD path -> status (attempt n)`` at DEBUG."""
-    router.get(PATH).mock(side_effect=[httpx.Response(500), project_response()])
+    """Each attempt logs ``METHOD path -> status (attempt n, duration, request id)``."""
+    router.get(PATH).mock(
+        side_effect=[
+            httpx.Response(500, headers={"x-request-id": "r-1"}),
+            project_response(),
+        ]
+    )
     caplog.set_level(logging.DEBUG, logger="pictory_async")
     async with make_client() as client:
         await client.projects.get("p1")
     debug = [r.getMessage() for r in caplog.records if r.levelno == logging.DEBUG]
-    assert [f"GET {PATH} -> 500 (attempt 1)", f"GET {PATH} -> 200 (attempt 2)"] == debug
+    assert 2 == len(debug)
+    assert re.fullmatch(rf"GET {PATH} -> 500 \(attempt 1, [0-9.]+ ms, request id r-1\)", debug[0])
+    assert re.fullmatch(rf"GET {PATH} -> 200 \(attempt 2, [0-9.]+ ms\)", debug[1])
 
 
 async def test_nothing_is_logged_at_debug_when_debug_is_off(
@@ -480,24 +488,14 @@ async def test_a_failure_that_is_not_a_transport_error_propagates_unchanged(
     bug = KeyError("bug")
     calls: list[str] = []
 
-    async def broken_send_raw(method: str, url: str, *args: Any) -> Any:
-        calls.append(url)
+    async def broken(request: httpx.Request) -> httpx.Response:
+        calls.append(str(request.url))
         raise bug
 
     async with AsyncPictory(api_key=API_KEY, base_url=BASE_URL, sleep=fake_time.sleep) as client:
-        lean = client._shared.lean
-        assert lean is not None
-        monkeypatch.setattr(lean, "send_raw", broken_send_raw)
+        transport = client.http_client._transport
+        monkeypatch.setattr(transport, "handle_async_request", broken)
         with pytest.raises(KeyError) as info:
             await client.projects.get("p1")
     assert bug is info.value
     assert [f"{BASE_URL}{PATH}"] == calls
-
-
-async def test_a_transport_error_without_a_request_gets_one(make_client: ClientFactory) -> None:
-    """An httpx transport error that carries no request is reported with ours."""
-    async with make_client() as client:
-        error = client._connection_error(httpx.ReadError("cut"), "GET", PATH, None)
-    assert isinstance(error, APIConnectionError)
-    assert f"GET {PATH} failed: ReadError: cut" == str(error)
-    assert f"{BASE_URL}{PATH}" == str(error.request.url)

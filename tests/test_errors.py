@@ -101,7 +101,13 @@ async def test_each_status_maps_to_its_class(
     )
     assert status == exc.response.status_code
     assert URL == str(exc.request.url)
-    assert f"{status} status {status} (request id req-42)" == str(exc)
+    hint = (
+        "; check the API key (PICTORY_API_KEY or api_key=) and that base_url points at "
+        "the API it belongs to"
+        if status == 401
+        else ""
+    )
+    assert f"{status} status {status} (request id req-42){hint}" == str(exc)
 
 
 # -- every body shape ------------------------------------------------------------------
@@ -337,23 +343,27 @@ async def test_a_2xx_body_of_the_wrong_shape_is_a_validation_error(
         (
             httpx.ConnectError("Name or service not known"),
             APIConnectionError,
-            f"GET {PATH} failed: ConnectError: Name or service not known",
+            f"GET {PATH} failed (ConnectError): Name or service not known (after 2 attempts)",
         ),
         (
             httpx.RemoteProtocolError("Server disconnected"),
             APIConnectionError,
-            f"GET {PATH} failed: RemoteProtocolError: Server disconnected",
+            f"GET {PATH} failed (RemoteProtocolError): Server disconnected (after 2 attempts)",
         ),
-        (httpx.ReadError(""), APIConnectionError, f"GET {PATH} failed: ReadError: ReadError"),
+        (
+            httpx.ReadError(""),
+            APIConnectionError,
+            f"GET {PATH} failed (ReadError): ReadError (after 2 attempts)",
+        ),
         (
             httpx.ReadTimeout("read timed out"),
             APITimeoutError,
-            f"GET {PATH} timed out: read timed out",
+            f"GET {PATH} timed out (ReadTimeout): read timed out (after 2 attempts)",
         ),
         (
             httpx.ConnectTimeout("connect timed out"),
             APITimeoutError,
-            f"GET {PATH} timed out: connect timed out",
+            f"GET {PATH} timed out (ConnectTimeout): connect timed out (after 2 attempts)",
         ),
     ],
 )
@@ -364,14 +374,18 @@ async def test_transport_failures_become_connection_errors(
     cls: type[APIConnectionError],
     message: str,
 ) -> None:
-    """Once retries are spent, a transport failure is an ``APIConnectionError``/timeout."""
+    """Once retries are spent, a transport failure is an ``APIConnectionError``/timeout.
+
+    It chains nothing from the transport (whose exceptions hold the unredacted request).
+    """
     route = router.get(PATH).mock(side_effect=raised)
     async with make_client(max_retries=1) as client:
         with pytest.raises(APIConnectionError) as info:
             await client.projects.get("p1")
     assert cls is type(info.value)
     assert message == str(info.value)
-    assert raised is info.value.__cause__
+    assert (None, 2) == (info.value.__cause__, info.value.attempts)
+    assert not isinstance(info.value.__context__, httpx.HTTPError)
     assert URL == str(info.value.request.url)
     assert 2 == route.call_count
 

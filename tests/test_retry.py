@@ -154,13 +154,42 @@ def scripted(*outcomes: BaseException | str) -> tuple[Callable[[], Any], list[in
     return attempt, calls
 
 
-def policy(fake_time: FakeTime, max_retries: int = 4, max_retry_after: float = 60.0) -> RetryPolicy:
+class _Policy:
+    """A ``RetryPolicy`` driven the way the pipeline drives it: first attempt, then retries."""
+
+    def __init__(self, policy: RetryPolicy, fake_time: FakeTime) -> None:
+        self.policy = policy
+        self.fake_time = fake_time
+
+    async def run(self, attempt: Callable[[], Any], *, describe: str) -> Any:
+        started = self.fake_time.clock()
+        try:
+            return await attempt()
+        except Exception as exc:
+            return await self.policy.after_failure(
+                attempt, exc, started=started, describe=describe
+            )
+
+
+def policy(
+    fake_time: FakeTime,
+    max_retries: int = 4,
+    max_retry_after: float = 60.0,
+    max_retry_time: float | None = None,
+    cooldown: Callable[[], float] = lambda: 0.0,
+) -> _Policy:
     """A policy without jitter that sleeps on ``fake_time``."""
-    return RetryPolicy(
-        max_retries=max_retries,
-        max_retry_after=max_retry_after,
-        sleep=fake_time.sleep,
-        rand=lambda: 0.0,
+    return _Policy(
+        RetryPolicy(
+            max_retries=max_retries,
+            max_retry_after=max_retry_after,
+            max_retry_time=max_retry_time,
+            sleep=fake_time.sleep,
+            clock=fake_time.clock,
+            cooldown=cooldown,
+            rand=lambda: 0.0,
+        ),
+        fake_time,
     )
 
 
@@ -257,7 +286,15 @@ async def test_policy_logs_each_retry(
 
 def test_policy_wait_for() -> None:
     """``wait_for``: 0 for a 429, the server's ask for other statuses, else backoff."""
-    retry = RetryPolicy(max_retries=1, max_retry_after=60, sleep=FakeTime().sleep, rand=lambda: 0)
+    fake = FakeTime()
+    retry = RetryPolicy(
+        max_retries=1,
+        max_retry_after=60,
+        max_retry_time=None,
+        sleep=fake.sleep,
+        clock=fake.clock,
+        rand=lambda: 0,
+    )
     assert [0.0, 4.0, 2.0, 2.0] == [
         retry.wait_for(status_error(429, 9.0), 1),
         retry.wait_for(status_error(503, 4.0), 1),

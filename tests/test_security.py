@@ -24,6 +24,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pictory_async import (
+    APIStatusError,
     AsyncPictory,
     InvalidInputError,
     MissingAPIKeyError,
@@ -147,14 +148,16 @@ async def test_no_exception_shows_the_key(router: respx.Router, make_client: Cli
 async def test_request_headers_on_errors_are_redacted(
     router: respx.Router, make_client: ClientFactory
 ) -> None:
-    """The key is on the error's request (it was sent) but its ``repr`` says ``[secure]``."""
-    router.get(PATH).mock(return_value=httpx.Response(403))
+    """The error's request (also as ``response.request``) has the key redacted."""
+    route = router.get(PATH).mock(return_value=httpx.Response(403))
     async with make_client() as client:
-        with pytest.raises(PictoryError) as info:
+        with pytest.raises(APIStatusError) as info:
             await client.projects.get("p1")
-    request = info.value.request  # type: ignore[attr-defined]
-    assert API_KEY == request.headers["Authorization"]
-    assert "'authorization': '[secure]'" in repr(request.headers)
+    assert API_KEY == route.calls.last.request.headers["Authorization"]  # it was sent
+    request = info.value.request
+    assert "[redacted]" == request.headers["Authorization"]
+    assert request is info.value.response.request
+    assert str(request.url).endswith(PATH)
 
 
 def test_key_errors_do_not_echo_the_key(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -246,13 +249,16 @@ async def test_redirects_are_not_followed(fake_time: FakeTime) -> None:
         mock_http_client(router) as http,
         AsyncPictory(api_key=API_KEY, http_client=http, sleep=fake_time.sleep) as client,
     ):
-        with pytest.raises(ResponseValidationError):
+        with pytest.raises(APIStatusError) as info:
             await client.projects.get("p1")
-    assert 0 == evil.call_count
+    assert (302, 0) == (info.value.status_code, evil.call_count)
+    assert "redirect to https://evil.example/steal" in str(info.value)
 
 
-async def test_a_user_client_that_follows_redirects_drops_the_key(fake_time: FakeTime) -> None:
-    """If the user's client follows a redirect off the API host, the key is not sent there."""
+async def test_a_user_client_that_follows_redirects_does_not_follow_ours(
+    fake_time: FakeTime,
+) -> None:
+    """A user's client set to follow redirects still does not follow an API call's."""
     router = respx.Router(assert_all_called=False)
     router.get(f"{BASE_URL}{PATH}").mock(
         return_value=httpx.Response(302, headers={"Location": "https://cdn.example/p1"})
@@ -262,9 +268,9 @@ async def test_a_user_client_that_follows_redirects_drops_the_key(fake_time: Fak
         mock_http_client(router, follow_redirects=True) as http,
         AsyncPictory(api_key=API_KEY, http_client=http, sleep=fake_time.sleep) as client,
     ):
-        await client.projects.get("p1")
-    assert 1 == cdn.call_count
-    assert "authorization" not in cdn.calls.last.request.headers
+        with pytest.raises(APIStatusError):
+            await client.projects.get("p1")
+    assert 0 == cdn.call_count
 
 
 @settings(max_examples=100, deadline=None)

@@ -25,7 +25,7 @@ from pictory_async import (
     NotFoundError,
     __version__,
 )
-from pictory_async._transport import AiohttpTransport, RawResponse, map_exception
+from pictory_async._transport import AiohttpTransport, map_exception
 
 BIG = bytes(range(256)) * 1200  # 300 KiB, several chunks
 GZIPPED_DOC = {"projectName": "zipped", "videoDuration": 3.5}
@@ -175,6 +175,14 @@ async def half_a_body(reader: asyncio.StreamReader, writer: asyncio.StreamWriter
     """Promise 100 bytes, send 10, hang up."""
     await read_head(reader)
     writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n0123456789")
+    await writer.drain()
+    writer.close()
+
+
+async def half_a_big_body(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    """Promise 1 MiB (streamed, past the eager-read limit), send 64 KiB, hang up."""
+    await read_head(reader)
+    writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 1048576\r\n\r\n" + b"x" * 65536)
     await writer.drain()
     writer.close()
 
@@ -329,9 +337,9 @@ async def test_waiting_for_a_free_connection_is_a_pool_timeout(server: LocalServ
 
 
 async def test_streaming_mode_yields_the_body_in_chunks(server: LocalServer) -> None:
-    """``stream=True`` hands the body over as it arrives, in several chunks."""
+    """A body past the eager-read limit is handed over as it arrives, in several chunks."""
     async with (
-        transport_client(stream=True) as http,
+        transport_client() as http,
         http.stream("GET", server.url + "/big") as response,
     ):
         chunks = [chunk async for chunk in response.aiter_raw()]
@@ -340,10 +348,10 @@ async def test_streaming_mode_yields_the_body_in_chunks(server: LocalServer) -> 
 
 
 async def test_streaming_mode_maps_a_truncated_body() -> None:
-    """In streaming mode too, a truncated body raises ``RemoteProtocolError``."""
+    """A truncated streamed body raises ``RemoteProtocolError``."""
     async with (
-        raw_server(half_a_body) as url,
-        transport_client(stream=True) as http,
+        raw_server(half_a_big_body) as url,
+        transport_client() as http,
         http.stream("GET", url + "/") as response,
     ):
         with pytest.raises(httpx.RemoteProtocolError):
@@ -365,7 +373,7 @@ async def test_aclose_before_any_request() -> None:
     transport = AiohttpTransport()
     await transport.aclose()
     with pytest.raises(RuntimeError, match="closed"):
-        await transport.send_raw("GET", "http://127.0.0.1:1/", {}, transport.timeout(None))
+        await transport.handle_async_request(httpx.Request("GET", "http://127.0.0.1:1/"))
 
 
 async def test_an_unmapped_failure_propagates_unchanged(server: LocalServer) -> None:
@@ -376,39 +384,32 @@ async def test_an_unmapped_failure_propagates_unchanged(server: LocalServer) -> 
     assert [] == server.seen
 
 
-def test_a_response_without_reason_gets_the_standard_phrase() -> None:
-    """A raw response with no reason phrase falls back to the standard one."""
-    raw = RawResponse(204, {}, [], b"", None)
-    response = raw.to_httpx(httpx.Request("DELETE", "http://127.0.0.1/x"))
-    assert (204, "No Content") == (response.status_code, response.reason_phrase)
-
-
 def test_the_timeout_cache_is_bounded() -> None:
     """Past 64 distinct timeouts, new ones are built but no longer cached."""
     transport = AiohttpTransport()
     for seconds in range(64):
-        transport.timeout({"read": float(seconds)})
-    first = transport.timeout({"read": 0.0})
-    extra = transport.timeout({"read": 100.0})
-    assert first is transport.timeout({"read": 0.0})
-    assert extra is not transport.timeout({"read": 100.0})
-    assert extra == transport.timeout({"read": 100.0})
+        transport._timeout({"read": float(seconds)})
+    first = transport._timeout({"read": 0.0})
+    extra = transport._timeout({"read": 100.0})
+    assert first is transport._timeout({"read": 0.0})
+    assert extra is not transport._timeout({"read": 100.0})
+    assert extra == transport._timeout({"read": 100.0})
 
 
 def test_timeouts_map_to_aiohttp_and_are_cached() -> None:
     """The httpx connect/read/pool become sock_connect/sock_read/connect, built once."""
     transport = AiohttpTransport()
     given = httpx.Timeout(30.0, connect=10.0, pool=5.0).as_dict()
-    timeout = transport.timeout(given)
+    timeout = transport._timeout(given)
     assert (None, 5.0, 10.0, 30.0) == (
         timeout.total,
         timeout.connect,
         timeout.sock_connect,
         timeout.sock_read,
     )
-    assert timeout is transport.timeout(dict(given))
-    assert aiohttp.ClientTimeout(total=None) == transport.timeout(None)
-    assert transport.timeout({}) is transport.timeout(None)
+    assert timeout is transport._timeout(dict(given))
+    assert aiohttp.ClientTimeout(total=None) == transport._timeout(None)
+    assert transport._timeout({}) is transport._timeout(None)
 
 
 # -- map_exception -----------------------------------------------------------------------

@@ -95,9 +95,8 @@ class Projects:
             ResponseValidationError: The API answered with something that is not a project.
         """
         path = project_path(project_id)
-        reply = await self._client._request("GET", path)
-        payload = decode_json(reply)
-        project = structure(payload, Project, reply)
+        response = (await self._client._request("GET", path)).response
+        project = structure(decode_json(response), Project, response)
         if project.id is None:
             project = attrs.evolve(project, id=project_id, raw=project.raw)
         return project
@@ -121,7 +120,8 @@ class Projects:
         """
         path = project_path(project_id)
         reply = await self._client._request("DELETE", path, ok_statuses=_NOT_FOUND)
-        if reply.status_code == 404:
+        response = reply.response
+        if response.status_code == 404:
             if reply.lost_attempt:
                 return DeleteResult(
                     project_id=project_id,
@@ -136,17 +136,15 @@ class Projects:
                     message="Project not found",
                     already_absent=True,
                 )
-            error = make_status_error(reply.response)
-            assert isinstance(error, NotFoundError)
-            raise error
-        if not reply.content.strip():  # a 204, or a 200 with nothing to say
+            raise make_status_error(response, attempts=reply.attempts)
+        if not response.content.strip():  # a 204, or a 200 with nothing to say
             return DeleteResult(project_id=project_id, success=True, message=None)
-        payload = decode_json(reply)
-        body = _delete_body(payload) or structure(payload, _DeleteBody, reply)
+        payload = decode_json(response)
+        body = _delete_body(payload) or structure(payload, _DeleteBody, response)
         if body.success is False:
             raise ResponseValidationError(
                 f"the API reported the delete as failed: {body.message or 'no message'}",
-                response=reply.response,
+                response=response,
                 body=payload,
             )
         return DeleteResult(project_id=project_id, success=True, message=body.message)
@@ -173,8 +171,8 @@ class Projects:
         while True:
             if page_key is not None:
                 params["pagekey"] = page_key
-            reply = await self._client._request("GET", LIST_PATH, params=params)
-            body = structure(decode_json(reply), _PageBody, reply)
+            response = (await self._client._request("GET", LIST_PATH, params=params)).response
+            body = structure(decode_json(response), _PageBody, response)
             yield Page(items=body.items, page_key=body.page_key)
             if not body.page_key:
                 return
@@ -182,7 +180,7 @@ class Projects:
                 raise ResponseValidationError(
                     "the API returned a page key it had returned before; stopping to avoid "
                     "an endless loop",
-                    response=reply.response,
+                    response=response,
                 )
             seen.add(body.page_key)
             page_key = body.page_key
