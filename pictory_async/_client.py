@@ -45,7 +45,7 @@ from ._exceptions import (
 from ._logs import logger
 from ._retry import RetryPolicy, parse_retry_after
 from ._throttle import Throttle
-from ._transport import AiohttpTransport
+from ._http import RequestFactory, default_http_client
 from ._types import NOT_GIVEN, Duration, NotGiven, to_seconds
 from ._version import __version__
 
@@ -207,58 +207,6 @@ def _resolve_retry_time(value: Duration | None) -> float | None:
     return None if value is None else to_seconds(value, name="max_retry_time")
 
 
-def _default_http_client(
-    *,
-    max_connections: int,
-    proxy: str | None,
-    verify: bool | ssl.SSLContext,
-    trust_env: bool,
-) -> httpx.AsyncClient:
-    """Our own ``httpx.AsyncClient``: aiohttp's pool, proxies routed as httpx routes them."""
-    if not isinstance(verify, (bool, ssl.SSLContext)):
-        raise InvalidInputError("verify must be a bool or an ssl.SSLContext")
-
-    def transport(proxy_url: str | None = None) -> AiohttpTransport:
-        try:
-            return AiohttpTransport(
-                max_connections=max_connections,
-                verify=verify,
-                trust_env=trust_env,
-                proxy=proxy_url,
-            )
-        except ValueError:
-            raise InvalidInputError(
-                "only http:// and https:// proxies are supported by the default transport; "
-                "for another kind pass your own http_client="
-            ) from None
-        except OSError as exc:
-            raise InvalidInputError(
-                f"cannot load the CA bundle from SSL_CERT_FILE/SSL_CERT_DIR: {exc}"
-            ) from None
-
-    # The same routing httpx builds from proxy= or from the environment; httpx skips it
-    # when it is handed a transport, so it is done here, with one transport per proxy.
-    if proxy is not None:
-        if not isinstance(proxy, str):
-            raise InvalidInputError("proxy must be a URL string")
-        routes: dict[str, str | None] = {"all://": proxy}
-    elif trust_env:
-        from httpx._utils import get_environment_proxies
-
-        routes = get_environment_proxies()
-    else:
-        routes = {}
-    mounts: dict[str, httpx.AsyncBaseTransport | None] = {
-        pattern: None if url is None else transport(url) for pattern, url in routes.items()
-    }
-    return httpx.AsyncClient(
-        transport=transport(),
-        mounts=mounts,
-        trust_env=trust_env,
-        follow_redirects=False,
-    )
-
-
 class AsyncPictory:
     """The async client for Pictory's API.
 
@@ -371,11 +319,12 @@ class AsyncPictory:
         )
         owns_http = http_client is None
         if http_client is None:
-            http_client = _default_http_client(
+            http_client = default_http_client(
                 max_connections=self.max_connections,
                 proxy=proxy,
                 verify=verify,
                 trust_env=trust_env,
+                headers={k: v for k, v in self._headers.items() if k != "authorization"},
             )
         self._shared = _Shared(
             http=http_client,
@@ -388,6 +337,9 @@ class AsyncPictory:
             ),
         )
         self._retry = self._retry_policy()
+        self._requests = RequestFactory(
+            http_client, self.base_url, self._headers, self._httpx_timeout
+        )
         self._bind_resources()
 
     def _retry_policy(self) -> RetryPolicy:
@@ -486,6 +438,9 @@ class AsyncPictory:
                 max_response_bytes, name="max_response_bytes", minimum=1
             )
         clone._retry = clone._retry_policy()
+        clone._requests = RequestFactory(
+            self._shared.http, self.base_url, self._headers, clone._httpx_timeout
+        )
         clone._bind_resources()
         return clone
 
@@ -514,13 +469,7 @@ class AsyncPictory:
         self, method: str, path: str, *, params: Mapping[str, str] | None = None
     ) -> httpx.Request:
         """A request to the API with the httpx client's defaults merged in (pure)."""
-        return self._shared.http.build_request(
-            method,
-            self.base_url + path,
-            params=params,
-            headers=self._headers,
-            timeout=self._httpx_timeout,
-        )
+        return self._requests.build(method, path, params=params)
 
     async def _request(
         self,
