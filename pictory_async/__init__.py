@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from ._bulk import BulkProgress, BulkResult, BulkRun, ItemResult, Outcome
 from ._client import AsyncPictory
-from ._logs import setup_from_env as _setup_logging
 from ._exceptions import (
     APIConnectionError,
     APIError,
@@ -27,6 +26,7 @@ from ._exceptions import (
     ResponseValidationError,
     UnprocessableEntityError,
 )
+from ._logs import setup_from_env as _setup_logging
 from ._models import (
     DeleteResult,
     Project,

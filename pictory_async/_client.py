@@ -42,10 +42,10 @@ from ._exceptions import (
     make_status_error,
     request_id,
 )
+from ._http import RequestFactory, default_http_client
 from ._logs import logger
 from ._retry import RetryPolicy, parse_retry_after
 from ._throttle import Throttle
-from ._http import RequestFactory, default_http_client
 from ._types import NOT_GIVEN, Duration, NotGiven, to_seconds
 from ._version import __version__
 
@@ -179,7 +179,7 @@ def _resolve_base_url(base_url: str | None) -> str:
 
 
 def _resolve_timeout(
-    timeout: Duration | None | NotGiven, *, own_client: bool
+    timeout: Duration | NotGiven | None, *, own_client: bool
 ) -> tuple[float | None, httpx.Timeout | UseClientDefault]:
     """``(total seconds per attempt, the httpx timeout)`` for a ``timeout`` option."""
     if isinstance(timeout, NotGiven):
@@ -261,7 +261,7 @@ class AsyncPictory:
         api_key: str | None = None,
         *,
         base_url: str | None = None,
-        timeout: Duration | None | NotGiven = NOT_GIVEN,
+        timeout: Duration | NotGiven | None = NOT_GIVEN,
         max_retries: int = DEFAULT_MAX_RETRIES,
         max_retry_after: Duration = DEFAULT_MAX_RETRY_AFTER,
         max_retry_time: Duration | None = DEFAULT_MAX_RETRY_TIME,

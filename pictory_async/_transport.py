@@ -47,8 +47,8 @@ _HTTP11: Final = b"HTTP/1.1"
 EAGER_READ_LIMIT = 256 * 1024
 """Bodies up to this size (by ``Content-Length``) are read in one go; larger or
 unknown-length bodies are streamed."""
-ENCODED_CHUNK = 16 * 1024
-"""Compressed bodies reach httpx in slices this big: one slice inflates to ~16 MB at most."""
+ENCODED_CHUNK = 4 * 1024
+"""Compressed bodies reach httpx in slices this big: one slice inflates to ~4 MB at most."""
 STREAM_CHUNK = 64 * 1024
 
 
@@ -179,9 +179,7 @@ class _Body(httpx.AsyncByteStream):
 class _Stream(httpx.AsyncByteStream):
     """A body streamed from the connection; the connection is released on close."""
 
-    def __init__(
-        self, response: aiohttp.ClientResponse, request: httpx.Request, step: int
-    ) -> None:
+    def __init__(self, response: aiohttp.ClientResponse, request: httpx.Request, step: int) -> None:
         self._response = response
         self._request = request
         self._step = step

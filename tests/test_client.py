@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import logging
-import re
 import math
+import re
 from datetime import timedelta
 from typing import Any
 
@@ -15,7 +15,6 @@ from _support import API_KEY, BASE_URL, PROJECTS_PATH, ClientFactory, FakeTime, 
 
 from pictory_async import (
     NOT_GIVEN,
-    APIConnectionError,
     AsyncPictory,
     InternalServerError,
     InvalidInputError,

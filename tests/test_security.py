@@ -29,7 +29,6 @@ from pictory_async import (
     InvalidInputError,
     MissingAPIKeyError,
     PictoryError,
-    ResponseValidationError,
 )
 
 PATH = f"{PROJECTS_PATH}/p1"
