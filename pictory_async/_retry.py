@@ -180,7 +180,8 @@ class RetryPolicy:
 
     def _retry(self, state: RetryCallState) -> bool:
         outcome = state.outcome
-        return bool(outcome and outcome.failed and self.should_retry(outcome.exception()))
+        exc = outcome.exception() if outcome is not None and outcome.failed else None
+        return exc is not None and self.should_retry(exc)
 
     def _wait(self, state: RetryCallState) -> float:
         outcome = state.outcome

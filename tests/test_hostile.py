@@ -189,7 +189,7 @@ async def test_int_and_str_subclasses_reach_only_their_own_path(
     ):
         await client.projects.delete(EvilInt(5))
         await client.projects.delete(EvilStr("abc"))
-        await client.projects.get(Color.RED)  # type: ignore[arg-type]
+        await client.projects.get(Color.RED)
         result = await client.projects.delete_many([EvilInt(9)])
     assert [
         f"{PROJECTS_PATH}/5",
@@ -276,7 +276,7 @@ async def test_the_key_is_unreachable_from_a_refused_connection(
 )
 def test_non_ascii_key_or_user_agent_is_refused_without_echo(option: str, value: str) -> None:
     """A key or user agent that cannot be a header is an ``InvalidInputError``, key unseen."""
-    options = {"api_key": API_KEY, option: value}
+    options: dict[str, Any] = {"api_key": API_KEY, option: value}
     with pytest.raises(InvalidInputError) as info:
         AsyncPictory(**options)
     for item in chain(info.value):

@@ -166,9 +166,7 @@ class _Policy:
         try:
             return await attempt()
         except Exception as exc:
-            return await self.policy.after_failure(
-                attempt, exc, started=started, describe=describe
-            )
+            return await self.policy.after_failure(attempt, exc, started=started, describe=describe)
 
 
 def policy(
