@@ -105,6 +105,9 @@ async def throughput(repeat: int, count: int, concurrency: int, latency_ms: floa
 
     aiohttp_rate = statistics.median(r for r, _ in figures["raw aiohttp, worker pool"])
     httpx_rate = statistics.median(r for r, _ in figures["plain httpx.AsyncClient, Semaphore"])
+    bridge_rate = statistics.median(
+        r for r, _ in figures["httpx + httpx-aiohttp transport, Semaphore"]
+    )
     rows = []
     for name, runs in figures.items():
         rate = statistics.median(r for r, _ in runs)
@@ -115,7 +118,9 @@ async def throughput(repeat: int, count: int, concurrency: int, latency_ms: floa
                 f"{rate:,.0f}",
                 f"{cpu_us:,.0f}",
                 f"{rate / aiohttp_rate:.2f}x",
+                f"{rate / bridge_rate:.2f}x",
                 f"{rate / httpx_rate:.1f}x",
+                f"{rate / (concurrency / (latency_ms / 1000)):.2f}",
                 peaks[name],
             ]
         )
@@ -125,7 +130,9 @@ async def throughput(repeat: int, count: int, concurrency: int, latency_ms: floa
             f"{sequential[0]:,.0f}",
             f"{sequential[1]:,.0f}",
             f"{sequential[0] / aiohttp_rate:.2f}x",
+            f"{sequential[0] / bridge_rate:.2f}x",
             f"{sequential[0] / httpx_rate:.1f}x",
+            f"{sequential[0] / (1 / (latency_ms / 1000)):.2f}",
             1,
         ]
     )
@@ -137,7 +144,9 @@ async def throughput(repeat: int, count: int, concurrency: int, latency_ms: floa
             "deletes/s",
             "client CPU µs/request",
             "vs raw aiohttp",
+            "vs httpx-aiohttp",
             "vs plain httpx",
+            "share of the concurrency limit",
             "server peak concurrency",
         ],
         rows,
@@ -323,7 +332,10 @@ def main(argv: Sequence[str] | None = None) -> None:
     scale = 10 if args.quick else 1
     print(f"# pictory-async benchmarks ({os.cpu_count()} CPUs, Python {sys.version.split()[0]})")
     if "throughput" in only:
-        asyncio.run(throughput(1 if args.quick else args.repeat, 5000 // scale, 100, 20.0))
+        for latency_ms in (20.0, 100.0):
+            asyncio.run(
+                throughput(1 if args.quick else args.repeat, 5000 // scale, 100, latency_ms)
+            )
     if "memory" in only:
         memory(1_000_000 // scale)
     if "ratelimit" in only:

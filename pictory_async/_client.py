@@ -589,7 +589,7 @@ async def _read_capped(response: httpx.Response, limit: int) -> bytes:
 class _Call:
     """One API call's attempts: what ``RetryPolicy`` runs again after a failure."""
 
-    __slots__ = ("attempts", "client", "describe", "lost", "ok_statuses", "request", "started")
+    __slots__ = ("attempts", "client", "lost", "ok_statuses", "request", "started")
 
     def __init__(
         self, client: AsyncPictory, request: httpx.Request, ok_statuses: frozenset[int]
@@ -597,10 +597,15 @@ class _Call:
         self.client = client
         self.request = request
         self.ok_statuses = ok_statuses
-        self.describe = f"{request.method} {request.url.raw_path.decode('ascii')}"
         self.attempts = 0
         self.lost = False
         self.started = 0.0
+
+    @property
+    def describe(self) -> str:
+        """``METHOD /path?query``, for messages and logs."""
+        request = self.request
+        return f"{request.method} {request.url.raw_path.decode('ascii')}"
 
     async def attempt(self) -> httpx.Response:
         """One attempt: throttle, exchange, feedback, classify."""

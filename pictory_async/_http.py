@@ -54,6 +54,7 @@ def _probe_url_with_path() -> Callable[[httpx.URL, str], httpx.URL] | None:
 
 
 _url_with_path = _probe_url_with_path()
+_NO_BODY = httpx.ByteStream(b"")
 
 
 class _Cookies(httpx.Cookies):
@@ -186,6 +187,8 @@ class RequestFactory:
     ) -> httpx.Request:
         """``build_request(method, base_url + path, params=..., headers=..., timeout=...)``.
 
+        For requests without a body (every API call sends none).
+
         Args:
             method: The HTTP method.
             path: A path made of unreserved characters and percent escapes (a project
@@ -206,6 +209,12 @@ class RequestFactory:
             if _url_with_path is not None
             else httpx.URL(self._base_url + path)
         )
-        return httpx.Request(
-            method, url, headers=self._merged, extensions={"timeout": dict(self._timeout_ext)}
+        request = httpx.Request(
+            method,
+            url,
+            headers=self._merged,
+            stream=_NO_BODY,  # what encode_request gives a body-less request, minus its cost
+            extensions={"timeout": dict(self._timeout_ext)},
         )
+        request.read()  # as build_request leaves it: content read (empty)
+        return request
