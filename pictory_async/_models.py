@@ -25,7 +25,6 @@ __all__ = [
     "VisualFilter",
 ]
 
-ASSET_KINDS = ("video", "audio", "thumbnail", "srt", "vtt", "txt")
 """Kinds of downloadable media a project can have, in ``Project.assets`` order."""
 
 

@@ -104,9 +104,12 @@ class Projects:
     async def delete(self, project_id: ProjectId, *, missing_ok: bool = False) -> DeleteResult:
         """Delete one project, for good.
 
-        A DELETE whose response was lost (timeout, reset, 5xx) and whose retry finds the
-        project gone was applied by the lost attempt: that is a success
-        (``inferred_from_retry=True``), never a failure.
+        When an attempt may have reached the API without its answer reaching us (a read
+        timeout, a reset after sending, a 408 or 5xx) and a retry then gets 404, the
+        project is gone and the lost attempt most likely deleted it: that is reported as
+        a success with ``inferred_from_retry=True``, not a failure. (Someone else may have
+        deleted it in between; either way it no longer exists.) A 404 after failures that
+        prove nothing was sent (refused, connect or pool timeout) stays a 404.
 
         Args:
             project_id: A string (v3) or integer (v2 and older) id.
