@@ -543,7 +543,7 @@ class AsyncPictory:
                 "may not have reached the API"
             )
         request = call.request
-        if isinstance(exc, TimeoutError):
+        if isinstance(exc, (TimeoutError, asyncio.TimeoutError)):  # the same on 3.11+
             return APITimeoutError(
                 f"{what} timed out after {self._total_timeout:g} s (the whole request)",
                 request=request,

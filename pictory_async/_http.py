@@ -173,6 +173,7 @@ class RequestFactory:
         merged.update(headers)
         # Host first, as httpx's Request._prepare puts it
         self._merged = httpx.Headers([(b"Host", httpx.URL(base_url).netloc), *merged.raw])
+        self._client_timeout = http.timeout
         given = http.timeout if timeout is httpx.USE_CLIENT_DEFAULT else timeout
         assert isinstance(given, httpx.Timeout)
         self._timeout_ext = given.as_dict()
@@ -180,7 +181,12 @@ class RequestFactory:
     def _fresh(self) -> bool:
         """Whether the client is still as it was when the merge was made."""
         http = self._http
-        return not http.params and not http.cookies and http.headers.raw == self._client_headers
+        return (
+            not http.params
+            and not http.cookies
+            and http.timeout is self._client_timeout
+            and http.headers.raw == self._client_headers
+        )
 
     def build(
         self, method: str, path: str, *, params: Mapping[str, str] | None = None
