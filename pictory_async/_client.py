@@ -400,7 +400,10 @@ class AsyncPictory:
     async def aclose(self) -> None:
         """Close the connection pool (unless it is a user's ``http_client``). Idempotent.
 
-        Calls in flight end with ``ClientClosedError``; no new request is sent.
+        No new request is sent after it: calls raise ``ClientClosedError``. With the
+        default client, calls in flight end with ``ClientClosedError`` too (a request in
+        flight may or may not have been applied); with your own ``http_client``, which
+        stays open, they finish.
         """
         if self._shared.state is _State.CLOSED:
             return

@@ -171,8 +171,9 @@ class RequestFactory:
         self._client_headers = http.headers.raw
         merged = httpx.Headers(http.headers)
         merged.update(headers)
-        # Host first, as httpx's Request._prepare puts it
-        self._merged = httpx.Headers([(b"Host", httpx.URL(base_url).netloc), *merged.raw])
+        if "Host" not in merged:  # Host first, where httpx's Request._prepare puts it
+            merged = httpx.Headers([(b"Host", httpx.URL(base_url).netloc), *merged.raw])
+        self._merged = merged
         self._client_timeout = http.timeout
         given = http.timeout if timeout is httpx.USE_CLIENT_DEFAULT else timeout
         assert isinstance(given, httpx.Timeout)

@@ -129,7 +129,8 @@ def map_exception(exc: BaseException, request: httpx.Request) -> httpx.Transport
         return httpx.ConnectTimeout(message, request=request)
     if isinstance(exc, aiohttp.ServerTimeoutError):
         return httpx.ReadTimeout(message, request=request)
-    if isinstance(exc, aiohttp.ClientProxyConnectionError):
+    if isinstance(exc, (aiohttp.ClientProxyConnectionError, aiohttp.ClientHttpProxyError)):
+        # the proxy could not be reached, or refused the CONNECT: nothing reached the API
         return httpx.ProxyError(message, request=request)
     if isinstance(exc, aiohttp.ClientConnectorError):
         return httpx.ConnectError(message, request=request)
@@ -239,12 +240,14 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         self._keepalive_expiry = keepalive_expiry
         self._ssl = ssl_context(verify, trust_env=trust_env)
         self._proxy: URL | None = None
-        self._proxy_auth: aiohttp.BasicAuth | None = None
+        self._proxy_headers: dict[str, str] | None = None
         if proxy is not None:
             url = URL(str(proxy))
             if url.scheme not in ("http", "https") or not url.host:
                 raise ValueError("proxy must be an http:// or https:// URL with a host")
-            self._proxy_auth = aiohttp.BasicAuth.from_url(url)
+            auth = aiohttp.BasicAuth.from_url(url)
+            if auth is not None:  # sent to the proxy only (proxy_auth= is deprecated)
+                self._proxy_headers = {"Proxy-Authorization": auth.encode()}
             self._proxy = url.with_user(None)
         self._session: aiohttp.ClientSession | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -308,6 +311,9 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
                 "was first used in; create one client per event loop."
             )
         headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in request.headers.raw]
+        if self._proxy_headers is not None and request.url.scheme == "http":
+            # plain HTTP goes to the proxy as is (no CONNECT): it carries the proxy's auth
+            headers.extend(self._proxy_headers.items())
         data: bytes | AsyncIterator[bytes] | None = None
         if request.method not in _NO_BODY_METHODS:
             try:
@@ -330,7 +336,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
                 allow_redirects=False,
                 timeout=self._timeout(request.extensions.get("timeout")),
                 proxy=self._proxy,
-                proxy_auth=self._proxy_auth,
+                proxy_headers=self._proxy_headers,
             )
             encoded = "Content-Encoding" in response.headers
             length = response.content_length
