@@ -61,8 +61,13 @@ async def _measure(run: Callable[[], Awaitable[Any]]) -> tuple[Any, float, float
 # -- throughput ---------------------------------------------------------------------
 
 
-async def throughput(repeat: int, count: int, concurrency: int, latency_ms: float) -> None:
+async def throughput(
+    repeat: int, count: int, concurrency: int, latency_ms: float, jitter_ms: float = 0.0
+) -> None:
+    """``latency_ms`` fixed, plus up to ``jitter_ms`` at random (mean: half of it)."""
     args = ["--projects", str(count), "--latency-ms", str(latency_ms), "--page-size", "1000"]
+    args += ["--jitter-ms", str(jitter_ms)]
+    mean_s = (latency_ms + jitter_ms / 2) / 1000
     async with spawn(args=args, cpu=SERVER_CPU) as remote:
         key, base = remote.api_key, remote.base_url
 
@@ -120,7 +125,7 @@ async def throughput(repeat: int, count: int, concurrency: int, latency_ms: floa
                 f"{rate / aiohttp_rate:.2f}x",
                 f"{rate / bridge_rate:.2f}x",
                 f"{rate / httpx_rate:.1f}x",
-                f"{rate / (concurrency / (latency_ms / 1000)):.2f}",
+                f"{rate / (concurrency / mean_s):.2f}",
                 peaks[name],
             ]
         )
@@ -132,12 +137,14 @@ async def throughput(repeat: int, count: int, concurrency: int, latency_ms: floa
             f"{sequential[0] / aiohttp_rate:.2f}x",
             f"{sequential[0] / bridge_rate:.2f}x",
             f"{sequential[0] / httpx_rate:.1f}x",
-            f"{sequential[0] / (1 / (latency_ms / 1000)):.2f}",
+            f"{sequential[0] * mean_s:.2f}",
             1,
         ]
     )
     _table(
-        f"Throughput: {count:,} DELETEs, concurrency {concurrency}, {latency_ms:g} ms latency "
+        f"Throughput: {count:,} DELETEs, concurrency {concurrency}, {latency_ms:g} ms latency"
+        + (f" + 0-{jitter_ms:g} ms jitter" if jitter_ms else "")
+        + " "
         f"(median of {repeat})",
         [
             "client",
@@ -332,9 +339,13 @@ def main(argv: Sequence[str] | None = None) -> None:
     scale = 10 if args.quick else 1
     print(f"# pictory-async benchmarks ({os.cpu_count()} CPUs, Python {sys.version.split()[0]})")
     if "throughput" in only:
-        for latency_ms in (20.0, 100.0):
+        # a fixed latency (every response of a wave at once), then a mean of 100 ms with
+        # jitter, as a real API answers
+        for latency_ms, jitter_ms in ((20.0, 0.0), (100.0, 0.0), (90.0, 20.0)):
             asyncio.run(
-                throughput(1 if args.quick else args.repeat, 5000 // scale, 100, latency_ms)
+                throughput(
+                    1 if args.quick else args.repeat, 5000 // scale, 100, latency_ms, jitter_ms
+                )
             )
     if "memory" in only:
         memory(1_000_000 // scale)
