@@ -547,8 +547,10 @@ class AsyncPictory:
             )
         request = call.request
         if isinstance(exc, (TimeoutError, asyncio.TimeoutError)):  # the same on 3.11+
+            total = self._total_timeout
+            bound = f" after {total:g} s (the whole request)" if total is not None else ""
             return APITimeoutError(
-                f"{what} timed out after {self._total_timeout:g} s (the whole request)",
+                f"{what} timed out{bound}",
                 request=request,
                 attempts=call.attempts,
             )

@@ -558,3 +558,21 @@ async def test_a_lost_delete_answer_then_404_is_a_success(fake_time: FakeTime) -
 def test_json_fixture_is_what_the_api_sends() -> None:
     """The body used above is a project the converter reads."""
     assert {"projectName": "hostile"} == json.loads(PROJECT)
+
+
+async def test_a_timeout_raised_by_a_users_transport_is_an_api_timeout(
+    fake_time: FakeTime,
+) -> None:
+    """A user's transport raising a plain ``TimeoutError`` (no total bound set) is typed."""
+
+    async def handler(request: httpx.Request) -> httpx.Response:
+        raise TimeoutError
+
+    async with (
+        httpx.AsyncClient(transport=httpx.MockTransport(handler)) as http,
+        AsyncPictory(
+            api_key=API_KEY, http_client=http, max_retries=0, sleep=fake_time.sleep
+        ) as client,
+    ):
+        with pytest.raises(APITimeoutError, match="timed out$"):
+            await client.projects.get("p1")
