@@ -119,7 +119,7 @@ class RetryPolicy:
         self._cooldown = cooldown
         self._rand = rand
         self._retrying = AsyncRetrying(
-            wait=self._wait, retry=self._retry, sleep=sleep, reraise=True
+            wait=functools.partial(self._wait, True), retry=self._retry, sleep=sleep, reraise=True
         )
 
     def honours(self, retry_after: float | None) -> bool:
@@ -132,10 +132,16 @@ class RetryPolicy:
             return False
         return not isinstance(exc, APIStatusError) or self.honours(exc.retry_after)
 
-    def wait_for(self, exc: BaseException | None, failures: int) -> float:
-        """Seconds to sleep before the next attempt after ``failures`` failures."""
-        if isinstance(exc, RateLimitError):
-            return 0.0  # the shared cool-down in Throttle.acquire does the waiting
+    def wait_for(
+        self, exc: BaseException | None, failures: int, *, shared_cooldown: bool = True
+    ) -> float:
+        """Seconds to sleep before the next attempt after ``failures`` failures.
+
+        With ``shared_cooldown`` (API calls), a 429 adds no wait of its own: the
+        client's shared cool-down in ``Throttle.acquire`` does the waiting.
+        """
+        if shared_cooldown and isinstance(exc, RateLimitError):
+            return 0.0
         if isinstance(exc, APIStatusError) and exc.retry_after is not None:
             return exc.retry_after
         return backoff(failures, rand=self._rand)
@@ -147,6 +153,7 @@ class RetryPolicy:
         *,
         started: float,
         describe: str,
+        shared_cooldown: bool = True,
     ) -> T:
         """Carry on after the first attempt raised ``first_failure`` (re-raised if final).
 
@@ -155,10 +162,12 @@ class RetryPolicy:
             first_failure: What the first attempt raised.
             started: When the first attempt was sent (on the policy's clock).
             describe: ``METHOD /path`` for the log.
+            shared_cooldown: The client's throttle waits out 429s (API calls); off for
+                requests it does not pace (CDN downloads), which wait themselves.
         """
         if self.max_retries <= 0 or not self.should_retry(first_failure):
             raise first_failure
-        delay = self.wait_for(first_failure, 1)
+        delay = self.wait_for(first_failure, 1, shared_cooldown=shared_cooldown)
         if self._over_budget(started, delay):
             raise first_failure
         _log_retry(describe, first_failure, delay, 1)
@@ -167,6 +176,7 @@ class RetryPolicy:
         retrying = self._retrying.copy(
             stop=functools.partial(self._stop, started),
             before_sleep=functools.partial(self._before_sleep, describe),
+            wait=functools.partial(self._wait, shared_cooldown),
         )
         return await retrying(attempt)
 
@@ -183,9 +193,13 @@ class RetryPolicy:
         exc = outcome.exception() if outcome is not None and outcome.failed else None
         return exc is not None and self.should_retry(exc)
 
-    def _wait(self, state: RetryCallState) -> float:
+    def _wait(self, shared_cooldown: bool, state: RetryCallState) -> float:
         outcome = state.outcome
-        return self.wait_for(outcome.exception() if outcome else None, state.attempt_number + 1)
+        return self.wait_for(
+            outcome.exception() if outcome else None,
+            state.attempt_number + 1,
+            shared_cooldown=shared_cooldown,
+        )
 
     def _stop(self, started: float, state: RetryCallState) -> bool:
         if state.attempt_number >= self.max_retries:

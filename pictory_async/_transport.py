@@ -50,6 +50,9 @@ unknown-length bodies are streamed."""
 ENCODED_CHUNK = 4 * 1024
 """Compressed bodies reach httpx in slices this big: one slice inflates to ~4 MB at most."""
 STREAM_CHUNK = 64 * 1024
+STREAM: Final = "pictory_async.stream"
+"""A request extension: ``True`` streams the body whatever its size (downloads, which
+keep what arrived before a cut)."""
 
 
 @functools.lru_cache(maxsize=8)
@@ -340,7 +343,11 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
             )
             encoded = "Content-Encoding" in response.headers
             length = response.content_length
-            if length is not None and length <= EAGER_READ_LIMIT:
+            if (
+                length is not None
+                and length <= EAGER_READ_LIMIT
+                and not request.extensions.get(STREAM)
+            ):
                 try:
                     stream: httpx.AsyncByteStream = _Body(
                         await response.read(), ENCODED_CHUNK if encoded else None

@@ -574,5 +574,5 @@ async def test_a_timeout_raised_by_a_users_transport_is_an_api_timeout(
             api_key=API_KEY, http_client=http, max_retries=0, sleep=fake_time.sleep
         ) as client,
     ):
-        with pytest.raises(APITimeoutError, match="timed out$"):
+        with pytest.raises(APITimeoutError, match=r"timed out$"):
             await client.projects.get("p1")

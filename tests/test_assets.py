@@ -1,0 +1,249 @@
+"""Media downloads: through the one pipeline, never with the key, atomic, resumed, safe names."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from _rawserver import RawServer, Seen, response
+from _support import API_KEY, FakeTime
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from pictory_async import AsyncPictory, InvalidInputError
+from pictory_async._assets import AssetDownloadError, asset_filename
+from pictory_async.emulator import Emulator
+
+MEDIA = bytes(range(256)) * 400  # 100 KiB
+
+
+def project_body(media_url: str, **extra: str) -> bytes:
+    """A project whose video is at ``media_url``."""
+    import json
+
+    return json.dumps({"projectName": "p", "videoURL": media_url, **extra}).encode()
+
+
+def api_and_cdn(cdn: RawServer) -> Any:
+    """An API answering every GET with a project whose video is on ``cdn``."""
+    return lambda seen: response(
+        200, project_body(cdn.url + "/media/v.mp4"), [("Content-Type", "application/json")]
+    )
+
+
+def media(body: bytes = MEDIA, status: int = 200, headers: dict[str, str] | None = None) -> bytes:
+    """A CDN answer with ranges and an ETag."""
+    pairs = [("Accept-Ranges", "bytes"), ("ETag", '"v1"'), *(headers or {}).items()]
+    return response(status, body, pairs, "OK" if status == 200 else "Partial Content")
+
+
+def client(api: RawServer, fake_time: FakeTime, **options: Any) -> AsyncPictory:
+    """A default client (aiohttp transport) for ``api``, on fake time."""
+    return AsyncPictory(
+        api_key=API_KEY, base_url=api.url, sleep=fake_time.sleep, clock=fake_time.clock, **options
+    )
+
+
+def listing(folder: Path) -> list[str]:
+    """The names in ``folder``, hidden temporary files included."""
+    return sorted(path.name for path in folder.iterdir())
+
+
+async def test_download_writes_checked_files_and_never_sends_the_key(
+    tmp_path: Path, fake_time: FakeTime
+) -> None:
+    """A video is downloaded, hashed and named; the CDN never sees ``Authorization``."""
+    async with (
+        RawServer(lambda seen: media()) as cdn,
+        RawServer(api_and_cdn(cdn)) as api,
+        client(api, fake_time) as pictory,
+    ):
+        assets = await pictory.projects.download_assets("p1", tmp_path)
+    video = assets["video"]
+    assert (MEDIA, hashlib.sha256(MEDIA).hexdigest(), len(MEDIA)) == (
+        video.path.read_bytes(),
+        video.sha256,
+        video.size,
+    )
+    assert ["p1-video.mp4"] == listing(tmp_path)
+    assert all("authorization" not in seen.headers for seen in cdn.seen)
+    assert API_KEY == api.seen[0].headers["authorization"]
+
+
+async def test_a_redirect_to_a_third_host_carries_no_key(
+    tmp_path: Path, fake_time: FakeTime
+) -> None:
+    """CDN -> third host: every hop is followed without ``Authorization``."""
+    async with RawServer(lambda seen: media()) as third:
+        hop = response(302, b"", [("Location", third.url + "/real.mp4")], "Found")
+        async with (
+            RawServer(lambda seen: hop) as cdn,
+            RawServer(api_and_cdn(cdn)) as api,
+            client(api, fake_time) as pictory,
+        ):
+            assets = await pictory.projects.download_assets("p1", tmp_path)
+    assert MEDIA == assets["video"].path.read_bytes()
+    assert [("GET", "/media/v.mp4")] == [(s.method, s.target) for s in cdn.seen]
+    assert [("GET", "/real.mp4")] == [(s.method, s.target) for s in third.seen]
+    for seen in [*cdn.seen, *third.seen]:
+        assert "authorization" not in seen.headers
+        assert API_KEY not in str(seen.headers)
+
+
+async def test_a_cut_download_is_resumed_with_a_range(tmp_path: Path, fake_time: FakeTime) -> None:
+    """A body cut half-way is retried from where it stopped, and lands whole."""
+    half = len(MEDIA) // 2
+
+    def answer(seen: Seen) -> Any:
+        if "range" not in seen.headers:
+
+            async def cut() -> AsyncIterator[bytes | None]:
+                head = media()
+                yield head[: len(head) - len(MEDIA) + half]  # headers and half the body
+                yield None
+
+            return cut()
+        assert f"bytes={half}-" == seen.headers["range"]
+        assert '"v1"' == seen.headers["if-range"]
+        rest = MEDIA[half:]
+        return media(
+            rest, 206, headers={"Content-Range": f"bytes {half}-{len(MEDIA) - 1}/{len(MEDIA)}"}
+        )
+
+    async with (
+        RawServer(answer) as cdn,
+        RawServer(api_and_cdn(cdn)) as api,
+        client(api, fake_time) as pictory,
+    ):
+        assets = await pictory.projects.download_assets("p1", tmp_path)
+    assert MEDIA == assets["video"].path.read_bytes()
+    assert hashlib.sha256(MEDIA).hexdigest() == assets["video"].sha256
+    assert 2 == len(cdn.seen)
+    assert ["p1-video.mp4"] == listing(tmp_path)
+
+
+async def test_a_cut_that_never_completes_leaves_no_file(
+    tmp_path: Path, fake_time: FakeTime
+) -> None:
+    """Every attempt cut: a typed error after the retries, and nothing on disk at all."""
+
+    def answer(seen: Seen) -> Any:
+        async def cut() -> AsyncIterator[bytes | None]:
+            yield media()[:200]
+            yield None
+
+        return cut()
+
+    async with (
+        RawServer(answer) as cdn,
+        RawServer(api_and_cdn(cdn)) as api,
+        client(api, fake_time, max_retries=2) as pictory,
+    ):
+        with pytest.raises(AssetDownloadError) as info:
+            await pictory.projects.download_assets("p1", tmp_path)
+    assert ("video", 3) == (info.value.kind, len(cdn.seen))
+    assert [] == listing(tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("answer", "message"),
+    [
+        (media(headers={"x-amz-checksum-sha256": "AAAA" * 11}), "does not match"),
+        (response(404, b"<Error>NoSuchKey</Error>", [], "Not Found"), "404"),
+    ],
+)
+async def test_a_bad_file_is_refused_and_not_kept(
+    tmp_path: Path, fake_time: FakeTime, answer: bytes, message: str
+) -> None:
+    """A checksum mismatch or a CDN 404 is ``AssetDownloadError``; no file is left."""
+    async with (
+        RawServer(lambda seen: answer) as cdn,
+        RawServer(api_and_cdn(cdn)) as api,
+        client(api, fake_time) as pictory,
+    ):
+        with pytest.raises(AssetDownloadError, match=message):
+            await pictory.projects.download_assets("p1", tmp_path)
+    assert [] == listing(tmp_path)
+
+
+async def test_a_redirect_loop_ends(tmp_path: Path, fake_time: FakeTime) -> None:
+    """A CDN that redirects to itself forever is an error, not a hang."""
+    async with RawServer(lambda seen: b"") as cdn:
+        loop = response(302, b"", [("Location", cdn.url + "/media/v.mp4")], "Found")
+        cdn.handler = lambda seen: loop
+        async with RawServer(api_and_cdn(cdn)) as api, client(api, fake_time) as pictory:
+            with pytest.raises(AssetDownloadError, match="redirects"):
+                await pictory.projects.download_assets("p1", tmp_path)
+
+
+async def test_unknown_kinds_fail_before_any_request(tmp_path: Path) -> None:
+    """``kinds=["movie"]`` is an ``InvalidInputError`` and nothing is sent."""
+    async with AsyncPictory(api_key=API_KEY, base_url="http://127.0.0.1:9") as pictory:
+        with pytest.raises(InvalidInputError, match="movie"):
+            await pictory.projects.download_assets("p1", tmp_path, kinds=["movie"])
+
+
+@pytest.mark.parametrize(
+    "project_id",
+    ["../../etc/passwd", "/abs/path", "a\x00b", "CON", "con.txt", "x" * 300, "é", ".hidden", ""],
+)
+def test_file_names_stay_plain(project_id: str) -> None:
+    """Whatever the id holds, the name is one plain path component."""
+    name = asset_filename(project_id, "video")
+    assert "/" not in name
+    assert "\\" not in name
+    assert "\x00" not in name
+    assert not name.startswith(".")
+    assert len(name) <= 120
+    assert name.split("-")[0].split(".")[0].lower() not in {"con", "nul"}
+    assert Path(name).name == name
+
+
+@settings(max_examples=200)
+@given(st.text(min_size=1, max_size=40), st.text(min_size=1, max_size=40))
+def test_different_ids_never_share_a_name(first: str, second: str) -> None:
+    """Two different ids give two different names."""
+    if first != second:
+        assert asset_filename(first, "srt") != asset_filename(second, "srt")
+
+
+@pytest.mark.pictory_emulator(projects=6, seed=11, transport="socket")
+async def test_every_asset_of_an_emulated_project(
+    pictory_client: AsyncPictory, pictory_emulator: Emulator, tmp_path: Path
+) -> None:
+    """Against the emulator's CDN over loopback: each file matches the emulator's bytes."""
+    project = next(p for p in pictory_emulator.projects() if not p.in_progress)
+    assets = await pictory_client.projects.download_assets(project.id, tmp_path)
+    assert set(assets) == set((await pictory_client.projects.get(project.id)).assets)
+    for kind, asset in assets.items():
+        assert pictory_emulator.asset(project.id, kind) == asset.path.read_bytes()
+    assert all(
+        "authorization" not in {name.lower() for name in request.headers}
+        for request in pictory_emulator.stats.cdn_requests
+    )
+
+
+@pytest.mark.pictory_emulator(
+    projects=4,
+    seed=5,
+    transport="socket",
+    faults={"media_truncate_rate": 0.5},
+    client_options={"max_retries": 8},
+)
+async def test_emulated_cut_downloads_are_completed(
+    pictory_client: AsyncPictory, pictory_emulator: Emulator, tmp_path: Path
+) -> None:
+    """With half the CDN downloads cut off, every file still lands whole."""
+    for project in pictory_emulator.projects():
+        if project.in_progress:
+            continue
+        # one file at a time: the emulator's seeded cuts then fall the same way every run
+        assets = await pictory_client.projects.download_assets(
+            project.id, tmp_path / "x", concurrency=1
+        )
+        for kind, asset in assets.items():
+            assert pictory_emulator.asset(project.id, kind) == asset.path.read_bytes()
+    assert pictory_emulator.stats.truncated_downloads > 0
