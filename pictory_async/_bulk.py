@@ -354,6 +354,7 @@ class BulkRun(Generic[T]):
         self._active = 0
         self._events: asyncio.Queue[ItemResult[T] | None] | None = None
         self._quiet = False  # settling: no events for the leftovers
+        self._room = asyncio.Event()  # the consumer read an event: room for more work
         self._done = asyncio.Event()
         self._error: BaseException | None = None
         self._error_raised = False
@@ -385,6 +386,7 @@ class BulkRun(Generic[T]):
         if self._events is None:
             raise RuntimeError("iterate a bulk run inside 'async with'")
         event = await self._events.get()
+        self._room.set()
         if event is None:
             self._events.put_nowait(None)  # stay exhausted
             if self._error is not None:
@@ -489,6 +491,13 @@ class BulkRun(Generic[T]):
         operation = self._operation
         in_flight = self._in_flight
         while self._error is None:
+            events = self._events
+            if events is not None and events.qsize() >= self._concurrency:
+                # A stream whose reader stopped reading (a suspended generator, a
+                # disconnected web client) stops the run's progress too.
+                self._room.clear()
+                await self._room.wait()
+                continue
             async with self._reading:
                 pulled = await self._next()
                 if pulled is None:

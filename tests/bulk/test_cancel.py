@@ -8,6 +8,7 @@ accounted for, the journal closed, and the result say that the run was interrupt
 from __future__ import annotations
 
 import asyncio
+import gc
 import json
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -32,14 +33,17 @@ def _ids(emulator: Emulator) -> list[int | str]:
 
 
 def _check_accounting(result: Any, ids: list[int | str], emulator: Emulator) -> None:
-    """Every id once; in-flight cancelled, the rest not started, nothing misreported."""
+    """Every id once; in-flight cancelled, the rest not started, nothing misreported.
+
+    A stream's workers wait for a reader that stopped reading, so there may be nothing
+    in flight when the cancellation lands.
+    """
     assert len(ids) == result.total
     assert result.interrupted
     assert not result.ok
     assert sorted(map(str, ids)) == sorted(
         map(str, result.deleted + result.cancelled + result.not_started)
     )
-    assert result.cancelled  # something was in flight
     assert result.not_started
     assert not any(emulator.has_project(i) for i in result.deleted)
     assert all(emulator.has_project(i) for i in result.not_started)
@@ -218,7 +222,11 @@ async def test_a_starlette_request_cancelled_mid_run_accounts_for_every_id(
     }
     await app(scope, receive, send)
     [run] = runs
-    for _ in range(10):  # cancelled inside send, the generator is closed when collected
+    # Cancelled inside send(), the generator is closed only when it is collected; until
+    # then the run waits for its reader instead of deleting on.
+    assert len(bodies) + 2 * 4 >= pictory_emulator.stats.deletes_applied
+    gc.collect()
+    for _ in range(10):
         if run.result.total == len(ids):
             break
         await asyncio.sleep(0)
