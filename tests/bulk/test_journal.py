@@ -1,5 +1,6 @@
 """The journal: checked before any request, refused when it is not ours, locked per run,
-and a write failure mid-run stops the run without losing an id."""
+and a write failure mid-run stops the run without losing an id.
+"""
 
 from __future__ import annotations
 
