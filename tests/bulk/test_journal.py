@@ -1,5 +1,6 @@
-"""The journal: checked before any request, refused when it is not ours, locked per run,
-and a write failure mid-run stops the run without losing an id.
+"""The journal: checked before any request, refused when not ours, locked per run.
+
+A write failure mid-run stops the run without losing an id.
 """
 
 from __future__ import annotations
@@ -12,13 +13,27 @@ from typing import Any
 
 import pytest
 
-from pictory_async import AsyncPictory, InvalidInputError, Outcome, ProjectSummary
+from pictory_async import AsyncPictory, BulkRun, InvalidInputError, Outcome, ProjectSummary
 from pictory_async._journal import Journal
 from pictory_async.emulator import Emulator
 
 pytestmark = pytest.mark.pictory_emulator(projects=12, seed=4)
 
 HEADER = '{"format": "pictory-async-journal", "version": 1, "operation": "delete"}\n'
+
+
+async def _drain(run: BulkRun[Any]) -> None:
+    """Read a bulk stream to its end."""
+    async with run:
+        async for _ in run:
+            pass
+
+
+async def _first(run: BulkRun[Any]) -> None:
+    """Read one item of a bulk stream, then leave it."""
+    async with run:
+        async for _ in run:
+            break
 
 
 def _ids(emulator: Emulator) -> list[int | str]:
@@ -145,9 +160,7 @@ async def test_a_journal_write_failure_mid_run_stops_and_accounts_for_every_id(
     run = pictory_client.projects.delete_many_stream(ids, concurrency=2, journal=path)
 
     with pytest.raises(OSError, match="cannot write the journal") as raised:
-        async with run:
-            async for _ in run:
-                pass
+        await _drain(run)
 
     assert code == raised.value.errno
     result = run.result
@@ -304,14 +317,14 @@ async def test_a_journal_records_odd_ids_without_failing(tmp_path: Path) -> None
         def __repr__(self) -> str:
             raise RuntimeError("no repr")
 
-    class Loud(Exception):
+    class LoudError(Exception):
         def __str__(self) -> str:
             raise RuntimeError("no str")
 
     path = tmp_path / "j.jsonl"
     journal = Journal(path, operation="delete")
     journal.open()
-    journal.record(Weird(), "failed", error=Loud())
+    journal.record(Weird(), "failed", error=LoudError())
     journal.record("x" * 1000, "failed", error=RuntimeError("y" * 1000))
     journal.record(10**5000, "failed")  # json refuses ints this long
     journal.record("p1", "skipped")
@@ -319,6 +332,6 @@ async def test_a_journal_records_odd_ids_without_failing(tmp_path: Path) -> None
 
     entries = _entries(path)
     assert 3 == len(entries)
-    assert ("<Weird>", "Loud: <Loud>") == (entries[0]["input"], entries[0]["error"])
+    assert ("<Weird>", "LoudError: <LoudError>") == (entries[0]["input"], entries[0]["error"])
     assert 300 == len(entries[1]["error"])
     assert "<int>" == entries[2]["input"]

@@ -1,5 +1,7 @@
-"""Runs that stop early: a bad key, a closed client, a reader that leaves; and the
-reporting of what was never sent (invalid, duplicate, unstarted), dry runs and memory.
+"""Runs that stop early: a bad key, a closed client, a reader that leaves.
+
+Also the reporting of what was never sent (invalid, duplicate, unstarted), dry runs,
+what a result keeps, and ``select()``'s filters.
 """
 
 from __future__ import annotations
@@ -32,6 +34,20 @@ from pictory_async.emulator import Emulator, FakeClock
 pytestmark = pytest.mark.pictory_emulator(projects=40, seed=6)
 
 
+async def _drain(run: BulkRun[Any]) -> None:
+    """Read a bulk stream to its end."""
+    async with run:
+        async for _ in run:
+            pass
+
+
+async def _first(run: BulkRun[Any]) -> None:
+    """Read one item of a bulk stream, then leave it."""
+    async with run:
+        async for _ in run:
+            break
+
+
 def _ids(emulator: Emulator) -> list[int | str]:
     return [record.id for record in emulator.projects()]
 
@@ -53,9 +69,7 @@ async def test_a_bad_key_stops_the_run_at_the_first_401(
     ):
         run = client.projects.delete_many_stream(ids, concurrency=4)
         with pytest.raises(AuthenticationError):
-            async with run:
-                async for _ in run:
-                    pass
+            await _drain(run)
         with pytest.raises(AuthenticationError):
             await client.projects.delete_many(ids, concurrency=4)
 
@@ -98,9 +112,7 @@ async def test_closing_the_client_stops_the_run(
 
     run = pictory_client.projects.delete_many_stream(ids, concurrency=3, on_progress=on_progress)
     with pytest.raises(ClientClosedError):
-        async with run:
-            async for _ in run:
-                pass
+        await _drain(run)
     await asyncio.gather(*closing)
 
     result = run.result
@@ -262,9 +274,7 @@ async def test_a_stream_error_is_raised_on_leaving_the_block() -> None:
 
     run = BulkRun(list(range(10)), op, concurrency=1, on_progress=explode)
     with pytest.raises(ValueError, match="callback broke"):
-        async with run:
-            async for _ in run:
-                break
+        await _first(run)
     assert 10 == run.result.total
 
 
