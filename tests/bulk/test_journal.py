@@ -236,7 +236,7 @@ async def test_bad_items_in_a_journaled_run_fail_alone(
     failed = [e for e in entries if e["outcome"] == "failed"]
     values = [e.get("id", e.get("input")) for e in failed]
     assert ["b'x'", "../x", -1, "1.5"] == [values[0], *values[2:]]
-    assert values[1].startswith("<object object at")
+    assert str(values[1]).startswith("<object object at")
     assert all(e["error"].startswith("InvalidProjectIdError") for e in failed)
 
 
