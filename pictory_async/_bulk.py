@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import enum
 import logging
+from array import array
 from collections.abc import (
     AsyncIterable,
     AsyncIterator,
@@ -105,6 +106,98 @@ class BulkProgress:
 
 
 _REASONS = ["dry_run", "duplicate", "journal"]  # skip reasons, stored as one byte each
+_INT, _OBJECT, _END_OF_ID = b"\x01", b"\x02", b"\n"  # never in a valid id (control chars)
+
+
+class _IdLog:
+    """Ids in one buffer: a few bytes each rather than a Python object each.
+
+    An int is stored as its digits, a string as UTF-8, one per line (valid ids hold no
+    whitespace or control character). Anything else (an input that is no id, a summary a
+    dry run keeps) is kept as the object itself.
+    """
+
+    __slots__ = ("_buffer", "_count", "_objects")
+
+    def __init__(self) -> None:
+        self._buffer = bytearray()
+        self._objects: list[object] = []
+        self._count = 0
+
+    def __len__(self) -> int:
+        return self._count
+
+    def append(self, entry: object) -> None:
+        self._count += 1
+        if isinstance(entry, int) and not isinstance(entry, bool):
+            self._buffer += b"\x01%d\n" % entry
+            return
+        if isinstance(entry, str) and entry and entry[0] > "\x02" and "\n" not in entry:
+            try:
+                self._buffer += entry.encode() + _END_OF_ID
+            except UnicodeEncodeError:  # a lone surrogate (an invalid id)
+                pass
+            else:
+                return
+        self._buffer += b"\x02%d\n" % len(self._objects)
+        self._objects.append(entry)
+
+    def __iter__(self) -> Iterator[Any]:
+        objects = self._objects
+        for part in bytes(self._buffer).split(_END_OF_ID)[:-1]:
+            tag = part[:1]
+            if tag == _INT:
+                yield int(part[1:])
+            elif tag == _OBJECT:
+                yield objects[int(part[1:])]
+            else:
+                yield part.decode()
+
+
+class _SeenSet:
+    """The keys seen so far, as two 64-bit hashes each in flat arrays.
+
+    About 24 bytes per key, and no Python object per key: a run over a million ids keeps
+    no id string alive to find duplicates. Two independent hashes must both match, so
+    two distinct ids are taken for one about once in 2**100 runs of a million ids.
+    """
+
+    __slots__ = ("_first", "_mask", "_second", "_used")
+
+    def __init__(self) -> None:
+        self._first = array("q", [0]) * 16
+        self._second = array("q", [0]) * 16
+        self._mask = 15
+        self._used = 0
+
+    def add(self, key: object) -> bool:
+        """Add ``key``; ``False`` when it was seen before."""
+        one = hash(key) or 1  # 0 marks an empty slot
+        two = hash((key, 0x5EED))
+        first, second, mask = self._first, self._second, self._mask
+        slot = two & mask
+        while first[slot]:
+            if first[slot] == one and second[slot] == two:
+                return False
+            slot = (slot + 1) & mask
+        first[slot], second[slot] = one, two
+        self._used += 1
+        if self._used * 3 > mask * 2:
+            self._grow()
+        return True
+
+    def _grow(self) -> None:
+        old = zip(self._first, self._second, strict=True)
+        size = (self._mask + 1) * 2
+        mask = size - 1
+        first, second = array("q", [0]) * size, array("q", [0]) * size
+        for one, two in old:
+            if one:
+                slot = two & mask
+                while first[slot]:
+                    slot = (slot + 1) & mask
+                first[slot], second[slot] = one, two
+        self._first, self._second, self._mask = first, second, mask
 
 
 class BulkResult(Generic[T]):
@@ -119,7 +212,7 @@ class BulkResult(Generic[T]):
 
     def __init__(self, *, total: int | None = None, keep_values: bool = True) -> None:
         self.expected_total = total
-        self._ids: dict[Outcome, list[Any]] = {outcome: [] for outcome in Outcome}
+        self._ids: dict[Outcome, _IdLog] = {outcome: _IdLog() for outcome in Outcome}
         self._skip_reasons = bytearray()  # one code per entry of _ids[SKIPPED]
         self._reasons = list(_REASONS)
         self._failures: list[ItemResult[T]] = []
@@ -274,6 +367,10 @@ def dedupe_key(item: ProjectId) -> ProjectId:
     Only ASCII digits count: an id of fullwidth or Arabic-Indic digits is another id
     than the int of the same value.
     """
+    if isinstance(item, str) and type(item) is not str:
+        item = str.__str__(item)  # a subclass's own __eq__ and __hash__ play no part
+    elif isinstance(item, int) and type(item) is not int:
+        item = int.__int__(item)
     if (
         isinstance(item, str)
         and item.isascii()
@@ -344,7 +441,7 @@ class BulkRun(Generic[T]):
         self._journal = journal
         total = len(items) if isinstance(items, Sized) else None
         self.result: BulkResult[T] = BulkResult(total=total, keep_values=keep_values)
-        self._seen: set[ProjectId] = set()
+        self._seen = _SeenSet()
         self._reading = asyncio.Lock()  # one reader of the input at a time
         self._sync: Iterator[Any] | None = None
         self._async: AsyncIterator[Any] | None = None
@@ -471,10 +568,9 @@ class BulkRun(Generic[T]):
             return None
         key = dedupe_key(item)
         reason = None
-        if key in self._seen:
+        if not self._seen.add(key):
             reason = "duplicate"
         else:
-            self._seen.add(key)
             if self._journal is not None and self._journal.is_done(key):
                 reason = "journal"
             elif stopping:

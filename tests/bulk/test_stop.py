@@ -329,3 +329,27 @@ async def test_select_rejects_bad_filters(
     with pytest.raises(InvalidInputError):
         async for _ in pictory_client.projects.select(**options):
             pass
+
+
+async def test_id_subclasses_dedupe_by_value_whatever_their_hash() -> None:
+    """A str or int subclass with a hostile ``__hash__``/``__eq__`` dedupes by its value."""
+
+    class Sly(str):
+        def __hash__(self) -> int:
+            raise RuntimeError("no hash")
+
+        def __eq__(self, other: object) -> bool:
+            return True
+
+    class Count(int):
+        def __hash__(self) -> int:
+            raise RuntimeError("no hash")
+
+    async def op(item: int | str) -> ItemResult[str]:
+        await asyncio.sleep(0)
+        return ItemResult(item=item, outcome=Outcome.DELETED)
+
+    result = await BulkRun([Sly("a"), "a", Sly("b"), Count(7), 7], op, concurrency=2).wait()
+
+    assert ["7", "a", "b"] == sorted(map(str, result.deleted))
+    assert ["a", "7"] == [str(i) for i in result.skipped_because("duplicate")]
