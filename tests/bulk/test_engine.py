@@ -296,7 +296,7 @@ async def test_a_failed_final_flush_is_raised(
         raise OSError(errno.EIO, "Input/output error")
 
     monkeypatch.setattr(journal_module, "FSYNC_EVERY", 0.0)
-    monkeypatch.setattr(journal_module.os, "fsync", failing)
+    monkeypatch.setattr("pictory_async._journal.os.fsync", failing)
     run = BulkRun([1, 2], ok, concurrency=1, journal=Journal(tmp_path / "j", operation="d"))
 
     with pytest.raises(OSError, match="cannot flush the journal"):
