@@ -13,6 +13,7 @@ import attrs
 from .._bulk import BulkResult, BulkRun, ItemResult, Outcome, ProgressCallback
 from .._converter import decode_json, structure
 from .._exceptions import (
+    ClientClosedError,
     InvalidInputError,
     NotFoundError,
     ResponseValidationError,
@@ -273,6 +274,18 @@ class Projects:
             return limit
         return concurrency
 
+    def _raise_if_closed(self) -> None:
+        """Turn any failure of a call the client was closed under into ``ClientClosedError``.
+
+        In a bulk run that stops the run, and the item counts as ``cancelled`` (it may
+        have been applied), whatever the transport raised.
+        """
+        if self._client.is_closed:
+            raise ClientClosedError(
+                "the client was closed while this request was in flight; it may or may "
+                "not have been applied"
+            ) from None
+
     def delete_many_stream(
         self,
         ids: IdSource,
@@ -293,7 +306,11 @@ class Projects:
         """
 
         async def delete_one(project_id: ProjectId) -> ItemResult[DeleteResult]:
-            result = await self.delete(project_id, missing_ok=missing_ok)
+            try:
+                result = await self.delete(project_id, missing_ok=missing_ok)
+            except Exception:
+                self._raise_if_closed()
+                raise
             outcome = Outcome.ALREADY_ABSENT if result.already_absent else Outcome.DELETED
             return ItemResult(item=project_id, outcome=outcome, value=result)
 
@@ -380,6 +397,9 @@ class Projects:
                 if not missing_ok:
                     raise
                 return ItemResult(item=project_id, outcome=Outcome.ALREADY_ABSENT)
+            except Exception:
+                self._raise_if_closed()
+                raise
             return ItemResult(item=project_id, outcome=Outcome.FETCHED, value=project)
 
         return BulkRun(

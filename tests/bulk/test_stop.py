@@ -353,3 +353,28 @@ async def test_id_subclasses_dedupe_by_value_whatever_their_hash() -> None:
 
     assert ["7", "a", "b"] == sorted(map(str, result.deleted))
     assert ["a", "7"] == [str(i) for i in result.skipped_because("duplicate")]
+
+
+@pytest.mark.pictory_emulator(projects=40, seed=6, transport="socket")
+async def test_closing_the_default_transport_mid_run_misreports_nothing(
+    pictory_client: AsyncPictory, pictory_emulator: Emulator
+) -> None:
+    """Over aiohttp and loopback: requests cut by ``aclose()`` are cancelled, never failed."""
+    ids = _ids(pictory_emulator)
+    closing: list[asyncio.Task[None]] = []
+
+    def on_progress(progress: BulkProgress) -> None:
+        if progress.done == 10 and not closing:
+            closing.append(asyncio.ensure_future(pictory_client.aclose()))
+
+    run = pictory_client.projects.delete_many_stream(ids, concurrency=8, on_progress=on_progress)
+    with pytest.raises(ClientClosedError):
+        await _drain(run)
+    await asyncio.gather(*closing)
+
+    result = run.result
+    assert len(ids) == result.total
+    assert [] == result.failed
+    gone = {str(i) for i in ids if not pictory_emulator.has_project(i)}
+    deleted = {str(i) for i in result.deleted}
+    assert deleted <= gone <= deleted | {str(i) for i in result.cancelled}
