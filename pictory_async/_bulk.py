@@ -1,4 +1,4 @@
-"""The bulk engine: many calls at once, nothing lost, memory flat.
+"""The bulk engine: many calls at once, nothing lost, a few bytes kept per id.
 
 A bounded pool of workers pulls items from the input (a list, a generator, an async
 iterator such as ``projects.select(...)``), one worker at a time, through one reader;

@@ -338,7 +338,8 @@ class Projects:
 
         Args:
             ids: Ids (or summaries, or projects) from any iterable or async iterable,
-                e.g. ``client.projects.select(...)``. Read lazily: memory stays flat.
+                e.g. ``client.projects.select(...)``. Read lazily, one item at a time;
+                the result keeps a few bytes per id.
             concurrency: Requests at once (default and ceiling: the client's
                 ``max_connections``).
             dry_run: Send nothing; every valid id is ``skipped`` (reason ``dry_run``).
@@ -353,7 +354,7 @@ class Projects:
 
         Returns:
             The ``BulkResult`` (ids by outcome; no ``DeleteResult`` per id, to keep
-            memory flat: use ``delete_many_stream`` for those). Call
+            memory small: use ``delete_many_stream`` for those). Call
             ``raise_for_failures()`` to turn failures into an exception.
 
         Raises:
