@@ -385,7 +385,10 @@ def as_project_id(item: object) -> ProjectId:
     """An id from an id, a ``ProjectSummary`` or a ``Project``."""
     if isinstance(item, (str, int)):
         return item
-    found = getattr(item, "id", None)
+    try:
+        found = getattr(item, "id", None)
+    except Exception:  # a hostile property: the item is refused as no id
+        found = None
     if isinstance(found, (str, int)) and not isinstance(found, bool):
         return found
     return item  # type: ignore[return-value]  # rejected by validate_project_id
@@ -394,7 +397,10 @@ def as_project_id(item: object) -> ProjectId:
 def _name_of(given: object) -> str | None:
     """The project name a ``ProjectSummary`` (``name``) or ``Project`` carries."""
     for attribute in ("name", "project_name"):
-        name = getattr(given, attribute, None)
+        try:
+            name = getattr(given, attribute, None)
+        except Exception:  # a hostile property: no name
+            name = None
         if isinstance(name, str):
             return name
     return None
@@ -584,6 +590,12 @@ class BulkRun(Generic[T]):
         return item
 
     async def _worker(self, slot: int) -> None:
+        try:
+            await self._work(slot)
+        except Exception as exc:  # a defect, or a hostile input: stop the run, never hang
+            self._fail(exc)
+
+    async def _work(self, slot: int) -> None:
         operation = self._operation
         in_flight = self._in_flight
         while self._error is None:

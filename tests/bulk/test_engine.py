@@ -327,3 +327,43 @@ def test_an_unreadable_journal_is_an_os_error(
     monkeypatch.setattr(Path, "open", refuse)
     with pytest.raises(PermissionError, match="cannot read the journal"):
         Journal(path, operation="d").open(write=False)
+
+
+async def test_hostile_input_objects_fail_alone(tmp_path: Path) -> None:
+    """An object whose ``id`` or ``name`` raises is one failed item, or a line without name."""
+
+    class NoId:
+        @property
+        def id(self) -> str:
+            raise RuntimeError("no id")
+
+    class NoName:
+        id = "p2"
+
+        @property
+        def name(self) -> str:
+            raise RuntimeError("no name")
+
+    path = tmp_path / "j.jsonl"
+    result = await BulkRun(
+        [NoId(), NoName(), 3], ok, concurrency=1, journal=Journal(path, operation="d")
+    ).wait()
+
+    assert ["p2", 3] == result.deleted
+    assert [InvalidProjectIdError] == [type(item.error) for item in result.failed]
+    entries = [json.loads(line) for line in path.read_text().splitlines()[1:]]
+    assert [None, None, None] == [e.get("name") for e in entries]
+
+
+async def test_a_defect_in_the_engine_stops_the_run_instead_of_hanging(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Should the bookkeeping itself raise, the run stops with that error; it never hangs."""
+    run = BulkRun([1, 2, 3], ok, concurrency=2)
+
+    def broken(result: ItemResult[str]) -> None:
+        raise LookupError("bookkeeping broke")
+
+    monkeypatch.setattr(run, "_record", broken)
+    with pytest.raises(LookupError, match="bookkeeping broke"):
+        await asyncio.wait_for(run.wait(), 5)
