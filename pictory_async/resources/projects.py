@@ -274,13 +274,13 @@ class Projects:
             return limit
         return concurrency
 
-    def _raise_if_closed(self) -> None:
+    def _raise_if_closed(self, error: Exception) -> None:
         """Turn any failure of a call the client was closed under into ``ClientClosedError``.
 
         In a bulk run that stops the run, and the item counts as ``cancelled`` (it may
         have been applied), whatever the transport raised.
         """
-        if self._client.is_closed:
+        if self._client.is_closed and not isinstance(error, ClientClosedError):
             raise ClientClosedError(
                 "the client was closed while this request was in flight; it may or may "
                 "not have been applied"
@@ -308,8 +308,8 @@ class Projects:
         async def delete_one(project_id: ProjectId) -> ItemResult[DeleteResult]:
             try:
                 result = await self.delete(project_id, missing_ok=missing_ok)
-            except Exception:
-                self._raise_if_closed()
+            except Exception as exc:
+                self._raise_if_closed(exc)
                 raise
             outcome = Outcome.ALREADY_ABSENT if result.already_absent else Outcome.DELETED
             return ItemResult(item=project_id, outcome=outcome, value=result)
@@ -398,8 +398,8 @@ class Projects:
                 if not missing_ok:
                     raise
                 return ItemResult(item=project_id, outcome=Outcome.ALREADY_ABSENT)
-            except Exception:
-                self._raise_if_closed()
+            except Exception as exc:
+                self._raise_if_closed(exc)
                 raise
             return ItemResult(item=project_id, outcome=Outcome.FETCHED, value=project)
 

@@ -378,3 +378,18 @@ async def test_closing_the_default_transport_mid_run_misreports_nothing(
     gone = {str(i) for i in ids if not pictory_emulator.has_project(i)}
     deleted = {str(i) for i in result.deleted}
     assert deleted <= gone <= deleted | {str(i) for i in result.cancelled}
+
+
+async def test_get_many_on_a_closed_client_raises(
+    pictory_client: AsyncPictory, pictory_emulator: Emulator
+) -> None:
+    """``get_many`` stops the same way as ``delete_many`` when the client is closed."""
+    await pictory_client.aclose()
+
+    run = pictory_client.projects.get_many_stream(_ids(pictory_emulator)[:5], concurrency=2)
+    with pytest.raises(ClientClosedError):
+        await _drain(run)
+
+    assert 5 == run.result.total
+    assert [] == run.result.failed
+    assert 0 == pictory_emulator.stats.count(method="GET")
