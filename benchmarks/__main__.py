@@ -5,7 +5,8 @@ client measured never shares a core with the server. Each figure is the median o
 ``--repeat`` runs. Scenarios (``--only``):
 
 - ``throughput``: 5,000 DELETEs at concurrency 100 with 20 ms server latency.
-- ``memory``: peak RSS of ``delete_many`` over a generator of 1,000,000 ids (dry run).
+- ``memory``: peak RSS of ``delete_many`` over a generator of 1,000,000 ids, dry and real
+  (``benchmarks/_memory.py``).
 - ``ratelimit``: 3,000 DELETEs against an emulator allowing 200 requests/s, with each
   ``Retry-After`` form, beside a naive client whose every request retries on its own.
 - ``faults``: 5,000 DELETEs with 5% 503s and 1% dropped connections, half of them after
@@ -19,7 +20,6 @@ import asyncio
 import functools
 import os
 import statistics
-import subprocess
 import sys
 import time
 from collections.abc import Awaitable, Callable, Sequence
@@ -28,7 +28,7 @@ from typing import Any
 from pictory_async import AsyncPictory, Outcome
 from pictory_async.emulator import RemoteEmulator, spawn
 
-from . import _baselines
+from . import _baselines, _memory
 
 SERVER_CPU, CLIENT_CPU = 0, 1
 
@@ -162,41 +162,13 @@ async def throughput(
 
 # -- memory ---------------------------------------------------------------------------
 
-_MEMORY_CHILD = """
-import asyncio, resource, sys
-from pictory_async import AsyncPictory
-n = int(sys.argv[1])
-async def main():
-    async with AsyncPictory("key", base_url="http://127.0.0.1:9") as client:
-        base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-        if sys.argv[2] == "ours":
-            result = await client.projects.delete_many((i for i in range(n)), dry_run=True)
-            assert result.total == n, result
-        else:
-            async def skip(i):
-                return i
-            await asyncio.gather(*(skip(i) for i in range(n)))
-        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-        print(base / 1024, peak / 1024)
-asyncio.run(main())
-"""
-
 
 def memory(count: int) -> None:
-    rows = []
-    for label, mode, n in (
-        (f"`delete_many` over a generator of {count:,} ids, dry run", "ours", count),
-        (f"one task per item, `asyncio.gather` ({count // 10:,} items)", "gather", count // 10),
-    ):
-        out = subprocess.run(
-            [sys.executable, "-c", _MEMORY_CHILD, str(n), mode],
-            check=True,
-            capture_output=True,
-            text=True,
-        ).stdout.split()
-        base, peak = float(out[0]), float(out[1])
-        rows.append([label, f"{base:.0f}", f"{peak:.0f}", f"{peak - base:+.0f}"])
-    _table("Memory (peak RSS, MB)", ["run", "after import", "peak", "growth"], rows)
+    _table(
+        "Memory (peak RSS, MB)",
+        ["run", "after import", "peak", "growth", "seconds"],
+        _memory.measure(count),
+    )
 
 
 # -- rate limit -----------------------------------------------------------------------

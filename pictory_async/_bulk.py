@@ -1,12 +1,16 @@
-"""The bulk engine: many calls at once, nothing lost, memory flat.
+"""The bulk engine: many calls at once, nothing lost, a few bytes kept per id.
 
-A bounded pool of workers pulls ids from a stream (a list, a generator, an async
-iterator such as ``projects.select(...)``); there is never one task per item, so a run
-over a million ids costs what a run over a hundred does. Every id pulled from the input
-ends in exactly one ``Outcome``, also when the run is cancelled, or a callback raises:
-what finished is reported as finished, what was in flight as ``cancelled`` (it may or may
-not have been applied), what was read but not started as ``not_started``. When the input
-is an in-memory collection, the ids never read from it are ``not_started`` too.
+A bounded pool of workers pulls items from the input (a list, a generator, an async
+iterator such as ``projects.select(...)``), one worker at a time, through one reader;
+there is never one task per item, and no queue between the input and the workers. Every
+item read from the input ends in exactly one ``Outcome``, also when the run is
+cancelled (once or again and again, as anyio cancel scopes do), a callback raises, the
+journal cannot be written or the client is closed: what finished is reported as
+finished, what was in flight as ``cancelled`` (it may or may not have been applied).
+When the input is an in-memory collection, the items never read from it are accounted
+too: ``not_started``, or ``failed``/``skipped`` when they are invalid or duplicates.
+
+The stop path (``_settle``) is synchronous: a second cancellation cannot cut it short.
 """
 
 from __future__ import annotations
@@ -14,8 +18,10 @@ from __future__ import annotations
 import asyncio
 import enum
 import logging
+from array import array
 from collections.abc import (
     AsyncIterable,
+    AsyncIterator,
     Awaitable,
     Callable,
     Collection,
@@ -29,7 +35,12 @@ from typing import Any, Generic, TypeVar
 
 import attrs
 
-from ._exceptions import BulkOperationError, InvalidInputError
+from ._exceptions import (
+    AuthenticationError,
+    BulkOperationError,
+    ClientClosedError,
+    InvalidInputError,
+)
 from ._ids import validate_project_id
 from ._journal import Journal
 from ._types import ProjectId
@@ -40,7 +51,7 @@ logger = logging.getLogger("pictory_async")
 
 T = TypeVar("T")
 
-YIELD_EVERY = 1024  # items read from a sync input between two yields to the event loop
+YIELD_EVERY = 1024  # items settled without a request between two yields to the event loop
 
 
 class Outcome(str, enum.Enum):
@@ -57,18 +68,9 @@ class Outcome(str, enum.Enum):
     FAILED = "failed"
     """Failed for good; ``error`` says why."""
     CANCELLED = "cancelled"
-    """In flight when the run was cancelled: it may or may not have been applied."""
+    """In flight when the run stopped: it may or may not have been applied."""
     NOT_STARTED = "not_started"
     """Never sent, because the run was cancelled or stopped first."""
-
-
-class _Signal(enum.Enum):
-    END = "end"  # the input is exhausted (or the run failed)
-    YIELD = "yield"  # many items settled without a request: yield to the event loop
-
-
-_END = _Signal.END
-_YIELD = _Signal.YIELD
 
 
 @attrs.frozen(kw_only=True)
@@ -76,11 +78,14 @@ class ItemResult(Generic[T]):
     """The outcome of one item.
 
     Attributes:
-        item: The project id.
+        item: The project id (or, for an input that is no id, the input itself).
         outcome: How it ended.
         value: The result (``DeleteResult`` or ``Project``) when there is one.
-        error: The exception, for ``failed`` items.
+        error: The exception, for ``failed`` items (and for ``cancelled`` ones when the
+            client was closed under them).
         reason: Why it was skipped (``dry_run``, ``duplicate``, ``journal``).
+        input: The object the id was read from (a ``ProjectSummary`` or ``Project``)
+            when the input gave one rather than a bare id.
     """
 
     item: ProjectId
@@ -88,6 +93,7 @@ class ItemResult(Generic[T]):
     value: T | None = None
     error: BaseException | None = None
     reason: str | None = None
+    input: object = None
 
 
 @attrs.frozen(kw_only=True)
@@ -99,32 +105,144 @@ class BulkProgress:
     counts: Mapping[Outcome, int]
 
 
+_REASONS = ["dry_run", "duplicate", "journal"]  # skip reasons, stored as one byte each
+_INT, _OBJECT, _END_OF_ID = b"\x01", b"\x02", b"\n"  # never in a valid id (control chars)
+
+
+class _IdLog:
+    """Ids in one buffer: a few bytes each rather than a Python object each.
+
+    An int is stored as its digits, a string as UTF-8, one per line (valid ids hold no
+    whitespace or control character). Anything else (an input that is no id, a summary a
+    dry run keeps) is kept as the object itself.
+    """
+
+    __slots__ = ("_buffer", "_count", "_objects")
+
+    def __init__(self) -> None:
+        self._buffer = bytearray()
+        self._objects: list[object] = []
+        self._count = 0
+
+    def __len__(self) -> int:
+        return self._count
+
+    def append(self, entry: object) -> None:
+        self._count += 1
+        if isinstance(entry, int) and not isinstance(entry, bool):
+            self._buffer += b"\x01%d\n" % entry
+            return
+        if isinstance(entry, str) and entry and entry[0] > "\x02" and "\n" not in entry:
+            try:
+                self._buffer += entry.encode() + _END_OF_ID
+            except UnicodeEncodeError:  # a lone surrogate (an invalid id)
+                pass
+            else:
+                return
+        self._buffer += b"\x02%d\n" % len(self._objects)
+        self._objects.append(entry)
+
+    def __iter__(self) -> Iterator[Any]:
+        objects = self._objects
+        for part in bytes(self._buffer).split(_END_OF_ID)[:-1]:
+            tag = part[:1]
+            if tag == _INT:
+                yield int(part[1:])
+            elif tag == _OBJECT:
+                yield objects[int(part[1:])]
+            else:
+                yield part.decode()
+
+
+class _SeenSet:
+    """The keys seen so far, as two 64-bit hashes each in flat arrays.
+
+    About 24 bytes per key, and no Python object per key: a run over a million ids keeps
+    no id string alive to find duplicates. Two independent hashes must both match, so
+    two distinct ids are taken for one about once in 2**100 runs of a million ids.
+    """
+
+    __slots__ = ("_first", "_mask", "_second", "_used")
+
+    def __init__(self) -> None:
+        self._first = array("q", [0]) * 16
+        self._second = array("q", [0]) * 16
+        self._mask = 15
+        self._used = 0
+
+    def add(self, key: object) -> bool:
+        """Add ``key``; ``False`` when it was seen before."""
+        one = hash(key) or 1  # 0 marks an empty slot
+        two = hash((key, 0x5EED))
+        first, second, mask = self._first, self._second, self._mask
+        slot = two & mask
+        while first[slot]:
+            if first[slot] == one and second[slot] == two:
+                return False
+            slot = (slot + 1) & mask
+        first[slot], second[slot] = one, two
+        self._used += 1
+        if self._used * 3 > mask * 2:
+            self._grow()
+        return True
+
+    def _grow(self) -> None:
+        old = zip(self._first, self._second, strict=True)
+        size = (self._mask + 1) * 2
+        mask = size - 1
+        first, second = array("q", [0]) * size, array("q", [0]) * size
+        for one, two in old:
+            if one:
+                slot = two & mask
+                while first[slot]:
+                    slot = (slot + 1) & mask
+                first[slot], second[slot] = one, two
+        self._first, self._second, self._mask = first, second, mask
+
+
 class BulkResult(Generic[T]):
     """Every item of a bulk operation, each in exactly one outcome.
 
-    Ids are kept compactly by outcome (a million skipped ids cost a list of ids, not a
-    million objects); results (``DeleteResult``, ``Project``) are kept in ``values``.
+    Ids are kept compactly by outcome: one list entry per item, and one byte more per
+    skipped item for its reason. Per-item results (``values``) are kept only where they
+    are the point of the run (``get_many``); a delete keeps no ``DeleteResult`` per id
+    (stream the run with ``delete_many_stream`` to see each one). A dry run keeps the
+    input object (a ``ProjectSummary``, when the input gave summaries) in ``previewed``.
     """
 
-    def __init__(self, *, total: int | None = None) -> None:
+    def __init__(self, *, total: int | None = None, keep_values: bool = True) -> None:
         self.expected_total = total
-        self._ids: dict[Outcome, list[ProjectId]] = {outcome: [] for outcome in Outcome}
-        self._skip_reasons: dict[str, list[ProjectId]] = {}
+        self._ids: dict[Outcome, _IdLog] = {outcome: _IdLog() for outcome in Outcome}
+        self._skip_reasons = bytearray()  # one code per entry of _ids[SKIPPED]
+        self._reasons = list(_REASONS)
         self._failures: list[ItemResult[T]] = []
+        self._keep_values = keep_values
         self.values: dict[ProjectId, T] = {}
-        """Results by id: a ``DeleteResult`` per deleted project, a ``Project`` per fetch."""
+        """Results by id: a ``Project`` per fetch (``get_many``); empty for deletes."""
         self.interrupted = False
-        """Whether the run was cancelled or stopped before every item was done."""
+        """Whether the run stopped before every item was done (cancelled, or an error)."""
+        self.error: BaseException | None = None
+        """The error that stopped the run early (a bad API key, a journal that cannot be
+        written, a closed client, a failing input or callback), or ``None``."""
 
     def add(self, result: ItemResult[T]) -> None:
         """Record one item's outcome (the engine calls this exactly once per item)."""
         outcome = result.outcome
+        if outcome is Outcome.SKIPPED:
+            reason = result.reason or ""
+            try:
+                code = self._reasons.index(reason)
+            except ValueError:
+                code = len(self._reasons)
+                self._reasons.append(reason)
+            self._skip_reasons.append(code)
+            keep = result.input if reason == "dry_run" and result.input is not None else None
+            self._ids[outcome].append(result.item if keep is None else keep)
+            return
         self._ids[outcome].append(result.item)
         if outcome is Outcome.FAILED:
             self._failures.append(result)
-        elif outcome is Outcome.SKIPPED:
-            self._skip_reasons.setdefault(result.reason or "", []).append(result.item)
-        if result.value is not None:
+        if self._keep_values and result.value is not None:
             self.values[result.item] = result.value
 
     @property
@@ -139,6 +257,8 @@ class BulkResult(Generic[T]):
 
     def ids(self, outcome: Outcome) -> list[ProjectId]:
         """The ids that ended in ``outcome``, in the order they ended."""
+        if outcome is Outcome.SKIPPED:
+            return [as_project_id(entry) for entry in self._ids[outcome]]
         return list(self._ids[outcome])
 
     @property
@@ -163,7 +283,24 @@ class BulkResult(Generic[T]):
 
     def skipped_because(self, reason: str) -> list[ProjectId]:
         """Ids skipped for ``reason``: ``dry_run``, ``duplicate`` or ``journal``."""
-        return list(self._skip_reasons.get(reason, ()))
+        return [as_project_id(entry) for entry in self._skipped_entries(reason)]
+
+    def _skipped_entries(self, reason: str) -> list[Any]:
+        if reason not in self._reasons:
+            return []
+        code = self._reasons.index(reason)
+        entries = self._ids[Outcome.SKIPPED]
+        return [entry for entry, c in zip(entries, self._skip_reasons, strict=True) if c == code]
+
+    @property
+    def previewed(self) -> list[Any]:
+        """What a dry run would have sent, in order, as the input gave it.
+
+        A ``ProjectSummary`` (with its name and saved date) when the input was
+        summaries, e.g. ``client.projects.select(...)``, so a report needs no second
+        listing; the bare id when the input was ids.
+        """
+        return self._skipped_entries("dry_run")
 
     @property
     def failed(self) -> list[ItemResult[T]]:
@@ -172,7 +309,7 @@ class BulkResult(Generic[T]):
 
     @property
     def cancelled(self) -> list[ProjectId]:
-        """Ids in flight when the run was cancelled (may or may not be applied)."""
+        """Ids in flight when the run stopped (may or may not have been applied)."""
         return self.ids(Outcome.CANCELLED)
 
     @property
@@ -182,16 +319,38 @@ class BulkResult(Generic[T]):
 
     @property
     def ok(self) -> bool:
-        """No item failed, was cancelled, or was left unstarted."""
-        counts = self.counts
+        """The run went to the end, and no item failed, was cancelled or left unstarted."""
+        ids = self._ids
         return not (
-            counts[Outcome.FAILED] or counts[Outcome.CANCELLED] or counts[Outcome.NOT_STARTED]
+            self.interrupted
+            or ids[Outcome.FAILED]
+            or ids[Outcome.CANCELLED]
+            or ids[Outcome.NOT_STARTED]
         )
 
+    def failure_message(self) -> str:
+        """One line on what went wrong: counts, the first failure, what stopped the run."""
+        counts = self.counts
+        message = f"{counts[Outcome.FAILED]} of {self.total} items failed"
+        for outcome, label in (
+            (Outcome.CANCELLED, "cancelled"),
+            (Outcome.NOT_STARTED, "not started"),
+        ):
+            if counts[outcome]:
+                message += f", {counts[outcome]} {label}"
+        if self._failures:
+            first = self._failures[0]
+            message += f"; first: {first.item!r}: {first.error}"
+        if self.error is not None:
+            message += f"; stopped by {type(self.error).__name__}: {self.error}"
+        elif self.interrupted:
+            message += "; the run was stopped early"
+        return message
+
     def raise_for_failures(self) -> None:
-        """Raise ``BulkOperationError`` if any item failed, was cancelled or not started."""
+        """Raise ``BulkOperationError`` unless ``ok``: an item failed, or the run stopped early."""
         if not self.ok:
-            raise BulkOperationError(self)
+            raise BulkOperationError(self, self.failure_message())
 
     def __repr__(self) -> str:
         counts = ", ".join(f"{o.value}={n}" for o, n in self.counts.items() if n)
@@ -203,8 +362,21 @@ ProgressCallback = Callable[[BulkProgress], object]
 
 
 def dedupe_key(item: ProjectId) -> ProjectId:
-    """``5`` and ``"5"`` name the same project; anything else is compared as is."""
-    if isinstance(item, str) and item.isdecimal() and (item == "0" or item[0] != "0"):
+    """``5`` and ``"5"`` name the same project; anything else is compared as is.
+
+    Only ASCII digits count: an id of fullwidth or Arabic-Indic digits is another id
+    than the int of the same value.
+    """
+    if isinstance(item, str) and type(item) is not str:
+        item = str.__str__(item)  # a subclass's own __eq__ and __hash__ play no part
+    elif isinstance(item, int) and type(item) is not int:
+        item = int.__int__(item)
+    if (
+        isinstance(item, str)
+        and item.isascii()
+        and item.isdecimal()
+        and (item == "0" or item[0] != "0")
+    ):
         return int(item)
     return item
 
@@ -213,10 +385,28 @@ def as_project_id(item: object) -> ProjectId:
     """An id from an id, a ``ProjectSummary`` or a ``Project``."""
     if isinstance(item, (str, int)):
         return item
-    found = getattr(item, "id", None)
+    try:
+        found = getattr(item, "id", None)
+    except Exception:  # a hostile property: the item is refused as no id
+        found = None
     if isinstance(found, (str, int)) and not isinstance(found, bool):
         return found
     return item  # type: ignore[return-value]  # rejected by validate_project_id
+
+
+def _name_of(given: object) -> str | None:
+    """The project name a ``ProjectSummary`` (``name``) or ``Project`` carries."""
+    for attribute in ("name", "project_name"):
+        try:
+            name = getattr(given, attribute, None)
+        except Exception:  # a hostile property: no name
+            name = None
+        if isinstance(name, str):
+            return name
+    return None
+
+
+_Pulled = tuple[ProjectId, object]  # the id to send, and the input object it came from
 
 
 class BulkRun(Generic[T]):
@@ -230,7 +420,8 @@ class BulkRun(Generic[T]):
         print(run.result)   # complete, also after a break, an error or a cancellation
 
     Leaving the ``async with`` block early cancels what is still running and accounts
-    for every item read so far.
+    for every item read so far. An error that stopped the run (``run.result.error``) is
+    raised by the iteration, or on leaving the block if the iteration did not see it.
     """
 
     def __init__(
@@ -242,6 +433,7 @@ class BulkRun(Generic[T]):
         dry_run: bool = False,
         on_progress: ProgressCallback | None = None,
         journal: Journal | None = None,
+        keep_values: bool = True,
     ) -> None:
         if isinstance(items, (str, bytes)) or not isinstance(items, (Iterable, AsyncIterable)):
             raise InvalidInputError("ids must be an iterable or async iterable of project ids")
@@ -254,17 +446,21 @@ class BulkRun(Generic[T]):
         self._on_progress = on_progress
         self._journal = journal
         total = len(items) if isinstance(items, Sized) else None
-        self.result: BulkResult[T] = BulkResult(total=total)
-        self._seen: set[ProjectId] = set()
-        self._queue: asyncio.Queue[ProjectId | _Signal] = asyncio.Queue(maxsize=concurrency)
+        self.result: BulkResult[T] = BulkResult(total=total, keep_values=keep_values)
+        self._seen = _SeenSet()
+        self._reading = asyncio.Lock()  # one reader of the input at a time
+        self._sync: Iterator[Any] | None = None
+        self._async: AsyncIterator[Any] | None = None
+        self._exhausted = False
+        self._in_flight: dict[int, _Pulled] = {}
+        self._tasks: list[asyncio.Task[None]] = []
         self._active = 0
         self._events: asyncio.Queue[ItemResult[T] | None] | None = None
-        self._in_flight: dict[int, ProjectId] = {}
-        self._tasks: list[asyncio.Task[None]] = []
-        self._sync_rest: Iterator[Any] | None = None
-        self._admitting: ProjectId | None = None
+        self._quiet = False  # settling: no events for the leftovers
+        self._room = asyncio.Event()  # the consumer read an event: room for more work
         self._done = asyncio.Event()
         self._error: BaseException | None = None
+        self._error_raised = False
         self._started = False
         self._finished = False
 
@@ -282,6 +478,9 @@ class BulkRun(Generic[T]):
         tb: TracebackType | None,
     ) -> None:
         await self._stop()
+        if exc is None and self._error is not None and not self._error_raised:
+            self._error_raised = True
+            raise self._error
 
     def __aiter__(self) -> BulkRun[T]:
         return self
@@ -290,21 +489,32 @@ class BulkRun(Generic[T]):
         if self._events is None:
             raise RuntimeError("iterate a bulk run inside 'async with'")
         event = await self._events.get()
+        self._room.set()
         if event is None:
             self._events.put_nowait(None)  # stay exhausted
             if self._error is not None:
+                self._error_raised = True
                 raise self._error
             raise StopAsyncIteration
         return event
 
     async def wait(self) -> BulkResult[T]:
-        """Run to the end without streaming; return the complete result."""
+        """Run to the end without streaming; return the complete result.
+
+        Raises:
+            AuthenticationError: The API key was refused; the run stopped (every item
+                is still accounted for in ``result``).
+            ClientClosedError: The client was closed during the run.
+            OSError: The journal could not be written.
+            CancelledError: The run was cancelled.
+        """
         self._start()
         try:
             await self._done.wait()
         finally:
             await self._stop()
         if self._error is not None:
+            self._error_raised = True
             raise self._error
         return self.result
 
@@ -312,101 +522,118 @@ class BulkRun(Generic[T]):
         if self._started:
             raise RuntimeError("a bulk run can only be started once")
         self._started = True
+        items = self._items
+        if isinstance(items, AsyncIterable):
+            self._async = aiter(items)
+        else:
+            self._sync = iter(items)
+        if self._journal is not None:  # checked, locked and opened before anything is sent
+            self._journal.open(write=not self._dry_run)
         self._active = self._concurrency
         self._tasks = [asyncio.create_task(self._worker(n)) for n in range(self._concurrency)]
-        if isinstance(self._items, AsyncIterable):
-            self._tasks.append(asyncio.create_task(self._feed(self._items)))
-        else:
-            self._sync_rest = iter(self._items)
 
-    # Sync inputs: workers pull from the shared iterator themselves (no queue, no feeder).
-    # Async inputs: one feeder task reads them into a queue, ended by a sentinel.
+    async def _next(self) -> _Pulled | None:
+        """The next item to send, read from the input (by one worker at a time).
 
-    def _pull(self) -> ProjectId | _Signal:
-        """The next id to send from a sync input; records skips and failures on the way."""
-        iterator = self._sync_rest
-        if iterator is None:
-            return _END
+        Items settled without a request (invalid, duplicates, done, dry run) are
+        recorded on the way. ``None`` when the input is exhausted or failed.
+        """
         passed = 0
-        try:
-            for raw in iterator:
-                item = self._admit(raw)
-                if item is not None:
-                    return item
-                passed += 1
-                if passed == YIELD_EVERY:
-                    return _YIELD  # let the event loop breathe during a long dry run
-        except Exception as exc:  # the input itself failed: stop the run
-            self._sync_rest = None
-            self._fail(exc)
-            return _END
-        self._sync_rest = None
-        return _END
+        while True:
+            try:
+                if self._sync is not None:
+                    raw = next(self._sync)
+                elif self._async is not None:
+                    raw = await anext(self._async)
+                else:
+                    return None
+            except (StopIteration, StopAsyncIteration):
+                self._sync = self._async = None
+                self._exhausted = True
+                return None
+            except Exception as exc:  # the input itself failed: stop the run
+                self._sync = self._async = None
+                self._fail(exc)
+                return None
+            item = self._admit(raw)
+            if item is not None:
+                return item, (raw if raw is not item else None)
+            passed += 1
+            if passed == YIELD_EVERY:  # let the event loop breathe during a long dry run
+                passed = 0
+                await asyncio.sleep(0)
 
-    async def _feed(self, items: AsyncIterable[Any]) -> None:
-        try:
-            async for raw in items:
-                item = self._admit(raw)
-                if item is not None:
-                    self._admitting = item  # read from the input but not queued yet
-                    await self._queue.put(item)
-                    self._admitting = None
-        except Exception as exc:  # the input itself failed: stop the run
-            self._fail(exc)
-        self._queue.put_nowait(_END)
-
-    def _admit(self, raw: object) -> ProjectId | None:
+    def _admit(self, raw: object, *, stopping: bool = False) -> ProjectId | None:
         """The id to send for ``raw``, or ``None`` when it was settled without a request."""
         item = as_project_id(raw)
+        given = raw if raw is not item else None
         try:
             validate_project_id(item)
         except InvalidInputError as exc:
-            self._record(ItemResult(item=item, outcome=Outcome.FAILED, error=exc))
+            self._record(ItemResult(item=item, outcome=Outcome.FAILED, error=exc, input=given))
             return None
         key = dedupe_key(item)
-        if key in self._seen:
-            self._record(ItemResult(item=item, outcome=Outcome.SKIPPED, reason="duplicate"))
-            return None
-        self._seen.add(key)
-        if self._journal is not None and self._journal.is_done(key):
-            self._record(ItemResult(item=item, outcome=Outcome.SKIPPED, reason="journal"))
-            return None
-        if self._dry_run:
-            self._record(ItemResult(item=item, outcome=Outcome.SKIPPED, reason="dry_run"))
+        reason = None
+        if not self._seen.add(key):
+            reason = "duplicate"
+        else:
+            if self._journal is not None and self._journal.is_done(key):
+                reason = "journal"
+            elif stopping:
+                self._record(ItemResult(item=item, outcome=Outcome.NOT_STARTED, input=given))
+                return None
+            elif self._dry_run:
+                reason = "dry_run"
+        if reason is not None:
+            self._record(ItemResult(item=item, outcome=Outcome.SKIPPED, reason=reason, input=given))
             return None
         return item
 
-    async def _next(self) -> ProjectId | _Signal:
-        if self._sync_rest is not None:
-            while True:
-                item = self._pull()
-                if item is not _YIELD:
-                    return item
-                await asyncio.sleep(0)
-        if isinstance(self._items, AsyncIterable):
-            item = await self._queue.get()
-            if item is _END:
-                self._queue.put_nowait(_END)  # for the next worker
-            return item
-        return _END
-
     async def _worker(self, slot: int) -> None:
+        try:
+            await self._work(slot)
+        except Exception as exc:  # a defect, or a hostile input: stop the run, never hang
+            self._fail(exc)
+
+    async def _work(self, slot: int) -> None:
         operation = self._operation
-        while not self._error:
-            item = await self._next()
-            if isinstance(item, _Signal):
-                break
-            self._in_flight[slot] = item
+        in_flight = self._in_flight
+        while self._error is None:
+            events = self._events
+            if events is not None and events.qsize() >= self._concurrency:
+                # A stream whose reader stopped reading (a suspended generator, a
+                # disconnected web client) stops the run's progress too.
+                self._room.clear()
+                await self._room.wait()
+                continue
+            async with self._reading:
+                pulled = await self._next()
+                if pulled is None:
+                    break
+                in_flight[slot] = pulled
+            item, given = pulled
             try:
                 result = await operation(item)
             except asyncio.CancelledError:
-                raise  # accounted as cancelled by _stop, from _in_flight
+                if not self._finished:  # not our stop: the run cannot go on without us
+                    self._fail(asyncio.CancelledError("a bulk worker was cancelled"))
+                raise  # accounted as cancelled by _settle, from _in_flight
+            except ClientClosedError as exc:  # may have been applied; nothing more is sent
+                result = ItemResult(item=item, outcome=Outcome.CANCELLED, error=exc)
+                self._fail(exc)
+            except AuthenticationError as exc:  # every other request would fail too
+                result = ItemResult(item=item, outcome=Outcome.FAILED, error=exc)
+                self._fail(exc)
             except Exception as exc:
                 result = ItemResult(item=item, outcome=Outcome.FAILED, error=exc)
             except BaseException as exc:  # KeyboardInterrupt, SystemExit: stop the run
                 self._fail(exc)
                 raise
-            del self._in_flight[slot]
+            if self._finished:
+                return  # the stop accounted for this item already
+            del in_flight[slot]
+            if given is not None:
+                result = attrs.evolve(result, input=given)
             self._record(result)
         self._active -= 1
         if self._active == 0:
@@ -416,9 +643,18 @@ class BulkRun(Generic[T]):
         if self._finished:
             return
         self.result.add(result)
-        if self._journal is not None and not self._dry_run:
-            self._journal.record(dedupe_key(result.item), result)
-        if self._events is not None:
+        journal = self._journal
+        if journal is not None and result.outcome in _JOURNALED:
+            try:
+                journal.record(
+                    dedupe_key(result.item),
+                    result.outcome.value,
+                    error=result.error,
+                    name=_name_of(result.input) if result.input is not None else None,
+                )
+            except OSError as exc:  # the journal is closed: stop, and say why
+                self._fail(exc)
+        if self._events is not None and not self._quiet:
             self._events.put_nowait(result)
         if self._on_progress is not None:
             counts = self.result.counts
@@ -433,44 +669,61 @@ class BulkRun(Generic[T]):
     def _fail(self, exc: BaseException) -> None:
         if self._error is None:
             self._error = exc
+            self.result.error = exc
         self._finish()
 
     def _finish(self) -> None:
+        if self._done.is_set():
+            return
         self._done.set()
         if self._events is not None:
             self._events.put_nowait(None)
 
-    async def _stop(self) -> None:
-        """Cancel what still runs and account for every item read (idempotent)."""
-        if self._finished:
-            return
+    def _settle(self) -> list[asyncio.Task[None]]:
+        """Cancel what still runs and account for every item (synchronous, idempotent).
+
+        Returns the cancelled tasks, for the caller to wait on.
+        """
+        if self._finished or not self._started:
+            return []
         tasks, self._tasks = self._tasks, []
         for task in tasks:
             task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
-        leftovers: list[ItemResult[T]] = [
-            ItemResult(item=item, outcome=Outcome.CANCELLED) for item in self._in_flight.values()
-        ]
+        self._quiet = True
+        interrupted = self._error is not None or not self._exhausted or bool(self._in_flight)
+        in_flight = list(self._in_flight.values())
         self._in_flight.clear()
-        while not self._queue.empty():
-            queued = self._queue.get_nowait()
-            if not isinstance(queued, _Signal):
-                leftovers.append(ItemResult(item=queued, outcome=Outcome.NOT_STARTED))
-        if self._admitting is not None:
-            leftovers.append(ItemResult(item=self._admitting, outcome=Outcome.NOT_STARTED))
-            self._admitting = None
-        rest = self._sync_rest
-        self._sync_rest = None
+        for item, given in in_flight:
+            self._record(ItemResult(item=item, outcome=Outcome.CANCELLED, input=given))
+        rest, self._sync, self._async = self._sync, None, None
         if rest is not None and isinstance(self._items, Collection):  # never drain a stream
-            leftovers.extend(
-                ItemResult(item=as_project_id(raw), outcome=Outcome.NOT_STARTED) for raw in rest
-            )
-        if leftovers or self._error is not None or rest is not None:
-            self.result.interrupted = True
-        for leftover in leftovers:
-            self._record(leftover)
+            try:
+                for raw in rest:
+                    self._admit(raw, stopping=True)
+            except Exception as exc:  # pragma: no cover - a collection whose iterator fails
+                self._fail(exc)
+        self.result.interrupted = interrupted
         self._finished = True
+        self._finish()
         if self._journal is not None:
-            await self._journal.aclose()
-        if self.result.interrupted:
+            try:
+                self._journal.close()
+            except OSError as exc:
+                if self._error is None:
+                    self._error = self.result.error = exc
+        if interrupted:
             logger.warning("bulk run stopped early: %r", self.result)
+        return tasks
+
+    async def _stop(self) -> None:
+        """Account for everything now, then wait for the cancelled workers to end.
+
+        The accounting cannot be interrupted; if this is cancelled again while waiting,
+        the workers still end on their own.
+        """
+        tasks = self._settle()
+        if tasks:
+            await asyncio.shield(asyncio.gather(*tasks, return_exceptions=True))
+
+
+_JOURNALED = frozenset({Outcome.DELETED, Outcome.ALREADY_ABSENT, Outcome.FAILED})

@@ -33,12 +33,9 @@ original headers).
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import httpx
-
-if TYPE_CHECKING:
-    from ._bulk import BulkResult
 
 __all__ = [
     "APIConnectionError",
@@ -275,18 +272,16 @@ class InternalServerError(APIStatusError):
 
 
 class BulkOperationError(PictoryError):
-    """Some items of a bulk operation failed.
+    """Some items of a bulk operation failed, or the run stopped early.
 
     Attributes:
         result: The complete ``BulkResult``, failures and successes alike.
     """
 
-    def __init__(self, result: BulkResult[Any]) -> None:
+    def __init__(self, result: Any, message: str | None = None) -> None:
+        """Wrap ``result``; ``message`` defaults to ``result.failure_message()``."""
         self.result = result
-        failed = result.failed
-        first = failed[0] if failed else None
-        detail = f"; first: {first.item!r}: {first.error}" if first is not None else ""
-        super().__init__(f"{len(failed)} of {result.total} items failed{detail}")
+        super().__init__(message if message is not None else result.failure_message())
 
 
 _STATUS_ERRORS: dict[int, type[APIStatusError]] = {

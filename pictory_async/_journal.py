@@ -1,26 +1,38 @@
-"""An append-only JSONL journal of bulk outcomes, so an interrupted run can resume.
+"""An append-only JSONL journal of bulk outcomes: an audit log, and the way to resume.
 
-Each outcome is written with one ``os.write`` as soon as it is known, so it survives
-the process crashing; the file is fsynced every ``FSYNC_EVERY`` seconds (in a thread, off
-the event loop) and on close, so it also survives the machine going down, but for the
-last fraction of a second. On resume, ids recorded as done (deleted or already absent)
-are skipped: nothing done is redone. A torn last line from a crash is ignored.
+The file starts with a header line (``{"format": "pictory-async-journal", "version": 1,
+"operation": "delete"}``); each later line is one outcome, written with ``os.write`` as
+soon as it is known, so it survives the process crashing::
+
+    {"id": "p1", "outcome": "deleted", "at": "2026-11-23T09:41:07.123Z", "name": "Demo"}
+    {"id": 42, "outcome": "failed", "at": "...", "error": "PermissionDeniedError: 403 ..."}
+    {"input": "b'x'", "outcome": "failed", "at": "...", "error": "InvalidProjectIdError: ..."}
+
+The file is fsynced every ``FSYNC_EVERY`` seconds (in a thread, off the event loop) and
+on close. A run opens and checks the journal before it sends anything, and holds an
+exclusive lock on it until it ends (``flock``; not on Windows). On resume, ids recorded
+as done (deleted or already absent) are skipped: nothing done is redone. A line torn by
+a crash is ignored.
+
+This module knows nothing of the bulk engine: it records plain values.
 """
 
 from __future__ import annotations
 
 import asyncio
+import errno
 import json
 import os
+import stat
+import sys
+import threading
 import time
+from datetime import datetime, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ._exceptions import InvalidInputError
 from ._types import ProjectId
-
-if TYPE_CHECKING:
-    from ._bulk import ItemResult
 
 __all__ = ["Journal"]
 
@@ -29,10 +41,46 @@ VERSION = 1
 DONE = frozenset({"deleted", "already_absent"})
 RECORDED = DONE | {"failed"}
 FSYNC_EVERY = 0.25
+_MAX_TEXT = 300  # characters of an error message or a bad input's repr kept per line
+
+if sys.platform != "win32":
+    import fcntl
+
+    def _lock(fd: int) -> bool:
+        """Take the run's exclusive lock; ``False`` when another run holds it."""
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return False
+        return True
+
+else:  # pragma: no cover - Windows: no advisory lock, and no crash either
+
+    def _lock(fd: int) -> bool:
+        return True
+
+
+def _clear(exc: OSError, action: str, path: Path) -> OSError:
+    """The same kind of ``OSError``, saying which journal and what we were doing."""
+    reason = exc.strerror or str(exc)
+    if exc.errno is None:
+        return type(exc)(f"cannot {action} the journal {str(path)!r}: {reason}")
+    return type(exc)(exc.errno, f"cannot {action} the journal: {reason}", str(path))
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= _MAX_TEXT else text[: _MAX_TEXT - 1] + "…"
+
+
+def _now() -> str:
+    moment = datetime.now(timezone.utc)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
 
 
 class Journal:
     """The journal of one kind of operation in one file.
+
+    Nothing is read or written until :meth:`open`.
 
     Args:
         path: The JSONL file; created if missing, appended to if not.
@@ -45,81 +93,227 @@ class Journal:
         self.operation = operation
         self._done: set[ProjectId] = set()
         self._fd: int | None = None
+        self._fd_lock = threading.Lock()  # no fsync in a thread while the fd is closed
         self._last_sync = 0.0
-        self._sync_task: asyncio.Task[None] | None = None
-        self._load()
+        self._syncing = False
 
-    def _load(self) -> None:
-        if not self.path.exists():
+    # -- opening -------------------------------------------------------------------
+
+    def open(self, *, write: bool = True) -> None:
+        """Check the file, load what earlier runs did, and (``write``) open it to append.
+
+        Raises:
+            InvalidInputError: The file is not a journal (or a garbled one), is a journal
+                of another operation, or another run is using it.
+            OSError: The file cannot be read, created or written (the same subclass,
+                e.g. ``NotADirectoryError``, with the journal's path in the message).
+        """
+        if not write:
+            self._load()
             return
-        with self.path.open("rb") as file:
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        except FileExistsError:  # a file where a directory should be
+            raise NotADirectoryError(
+                errno.ENOTDIR,
+                "cannot create the journal: a parent of it is a file, not a directory",
+                str(self.path),
+            ) from None
+        except OSError as exc:
+            raise _clear(exc, "create", self.path) from None
+        try:
+            fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        except OSError as exc:
+            raise _clear(exc, "create", self.path) from None
+        try:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                raise InvalidInputError(f"the journal {str(self.path)!r} is not a regular file")
+            if not _lock(fd):
+                raise InvalidInputError(
+                    f"the journal {str(self.path)!r} is in use by another run; wait for it "
+                    "to end, or give this run a journal of its own"
+                )
+            size, torn = self._load()
+            if not size:
+                header = {"format": FORMAT, "version": VERSION, "operation": self.operation}
+                self._append(fd, json.dumps(header).encode() + b"\n")
+            elif torn:
+                self._append(fd, b"\n")  # end the line a crash tore
+        except OSError as exc:
+            os.close(fd)
+            raise _clear(exc, "write", self.path) from None
+        except BaseException:
+            os.close(fd)
+            raise
+        self._fd = fd
+
+    def _load(self) -> tuple[int, bool]:
+        """Check the header and read the done ids; ``(size, last line torn)``."""
+        try:
+            if self.path.exists() and not self.path.is_file():
+                raise InvalidInputError(f"the journal {str(self.path)!r} is not a regular file")
+            file = self.path.open("rb")
+        except (FileNotFoundError, NotADirectoryError):
+            return 0, False  # nothing yet (a dry run does not create the file)
+        except OSError as exc:
+            raise _clear(exc, "read", self.path) from None
+        size, line = 0, b""
+        with file:
             for number, line in enumerate(file, 1):
+                size += len(line)
+                if number == 1:
+                    self._check_header(line)
+                    continue
                 try:
                     entry = json.loads(line)
                 except ValueError:
                     continue  # a line torn by a crash
                 if not isinstance(entry, dict):
                     continue
-                if number == 1 and entry.get("format") == FORMAT:
-                    if entry.get("operation") != self.operation:
-                        raise InvalidInputError(
-                            f"{self.path} is a journal of {entry.get('operation')!r}, "
-                            f"not of {self.operation!r}"
-                        )
-                    continue
                 item = entry.get("id")
-                if entry.get("outcome") in DONE and isinstance(item, (str, int)):
+                if (
+                    entry.get("outcome") in DONE
+                    and isinstance(item, (str, int))
+                    and not isinstance(item, bool)
+                ):
                     self._done.add(item)
+        return size, not line.endswith(b"\n")
+
+    def _check_header(self, line: bytes) -> None:
+        name = repr(str(self.path))
+        try:
+            header = json.loads(line) if line.endswith(b"\n") else None
+        except ValueError:
+            header = None
+        if not isinstance(header, dict) or header.get("format") != FORMAT:
+            raise InvalidInputError(
+                f"{name} is not a pictory-async journal (its first line is not a journal "
+                "header); give a new path, or the journal of an earlier run"
+            )
+        version = header.get("version")
+        if not isinstance(version, int) or isinstance(version, bool) or version > VERSION:
+            raise InvalidInputError(
+                f"{name} is a journal of version {version!r}; this library reads version {VERSION}"
+            )
+        if header.get("operation") != self.operation:
+            raise InvalidInputError(
+                f"{name} is a journal of {header.get('operation')!r}, not of {self.operation!r}"
+            )
+
+    # -- reading -------------------------------------------------------------------
 
     @property
     def done(self) -> frozenset[ProjectId]:
-        """Ids recorded as done by earlier runs."""
+        """Ids recorded as done, by earlier runs or this one."""
         return frozenset(self._done)
 
     def is_done(self, key: ProjectId) -> bool:
-        """Whether an earlier run finished ``key``."""
+        """Whether ``key`` is recorded as done."""
         return key in self._done
 
-    def _open(self) -> int:
-        new = not self.path.exists() or self.path.stat().st_size == 0
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
-        if new:
-            header = {"format": FORMAT, "version": VERSION, "operation": self.operation}
-            os.write(fd, json.dumps(header).encode() + b"\n")
+    # -- writing -------------------------------------------------------------------
+
+    @staticmethod
+    def _append(fd: int, data: bytes) -> None:
+        """Write all of ``data`` (``os.write`` may write part of it)."""
+        view = memoryview(data)
+        while view:
+            written = os.write(fd, view)
+            if written <= 0:  # pragma: no cover - os.write raises rather than returning 0
+                raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+            view = view[written:]
+
+    def record(
+        self,
+        key: object,
+        outcome: str,
+        *,
+        error: BaseException | None = None,
+        name: str | None = None,
+    ) -> None:
+        """Append one outcome (only ``deleted``, ``already_absent`` and ``failed`` are kept).
+
+        Args:
+            key: The project id; anything that is not one (a bad input item) is written
+                as its ``repr`` under ``input``.
+            outcome: The outcome's name.
+            error: Why it failed.
+            name: The project's name, when known.
+
+        Raises:
+            OSError: The line could not be written; the journal is closed.
+        """
+        fd = self._fd
+        if fd is None or outcome not in RECORDED:
+            return
+        entry: dict[str, Any] = {}
+        if isinstance(key, (str, int)) and not isinstance(key, bool):
+            entry["id"] = key
         else:
-            os.write(fd, b"\n")  # end a line a crash may have torn
-        return fd
-
-    def record(self, key: ProjectId, result: ItemResult[Any]) -> None:
-        """Append one outcome."""
-        if result.outcome.value not in RECORDED:
-            return  # skips, cancellations, unstarted items: nothing to remember
-        fd = self._fd if self._fd is not None else self._open()
-        self._fd = fd
-        entry: dict[str, Any] = {"id": key, "outcome": result.outcome.value}
-        if result.error is not None:
-            entry["error"] = f"{type(result.error).__name__}: {result.error}"
-        os.write(fd, json.dumps(entry).encode() + b"\n")
-        if result.outcome.value in DONE:
-            self._done.add(key)
-        now = time.monotonic()
-        if now - self._last_sync >= FSYNC_EVERY and self._sync_task is None:
-            self._last_sync = now
-            self._sync_task = asyncio.get_running_loop().create_task(self._fsync(fd))
-
-    async def _fsync(self, fd: int) -> None:
+            entry["input"] = _short(_safe_repr(key))
+        entry["outcome"] = outcome
+        entry["at"] = _now()
+        if name is not None:
+            entry["name"] = name
+        if error is not None:
+            entry["error"] = _short(f"{type(error).__name__}: {_safe_str(error)}")
         try:
-            await asyncio.to_thread(os.fsync, fd)
-        finally:
-            self._sync_task = None
+            line = json.dumps(entry).encode() + b"\n"
+        except (TypeError, ValueError):  # an id subclass that json refuses
+            entry.pop("id", None)
+            entry["input"] = _short(_safe_repr(key))
+            line = json.dumps(entry).encode() + b"\n"
+        try:
+            self._append(fd, line)
+        except OSError as exc:
+            self.close(raise_errors=False)
+            raise _clear(exc, "write", self.path) from None
+        if outcome in DONE and "id" in entry:
+            self._done.add(key)  # type: ignore[arg-type]  # str or int, checked above
+        now = time.monotonic()
+        if now - self._last_sync >= FSYNC_EVERY and not self._syncing:
+            self._last_sync = now
+            self._syncing = True
+            asyncio.get_running_loop().run_in_executor(None, self._fsync)
 
-    async def aclose(self) -> None:
-        """Flush to disk and close. Idempotent."""
-        task = self._sync_task
-        if task is not None:
-            await asyncio.gather(task, return_exceptions=True)
-        fd, self._fd = self._fd, None
-        if fd is not None:
-            os.fsync(fd)
-            os.close(fd)
+    def _fsync(self) -> None:
+        try:
+            with self._fd_lock:
+                if self._fd is not None:
+                    os.fsync(self._fd)
+        except OSError:
+            pass  # close() syncs again and reports it
+        finally:
+            self._syncing = False
+
+    def close(self, *, raise_errors: bool = True) -> None:
+        """Flush to disk, release the lock and close. Idempotent; never waits on the loop.
+
+        Raises:
+            OSError: The final fsync failed (``raise_errors``): the last lines may be lost.
+        """
+        with self._fd_lock:
+            fd, self._fd = self._fd, None
+            if fd is None:
+                return
+            try:
+                os.fsync(fd)
+            except OSError as exc:
+                if raise_errors:
+                    raise _clear(exc, "flush", self.path) from None
+            finally:
+                os.close(fd)
+
+
+def _safe_repr(value: object) -> str:
+    try:
+        return repr(value)
+    except Exception:  # a hostile __repr__
+        return f"<{type(value).__name__}>"
+
+
+def _safe_str(value: object) -> str:
+    try:
+        return str(value)
+    except Exception:  # a hostile __str__
+        return f"<{type(value).__name__}>"

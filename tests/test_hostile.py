@@ -32,7 +32,6 @@ from pictory_async import (
     InternalServerError,
     InvalidInputError,
     InvalidProjectIdError,
-    Outcome,
     PictoryError,
     ResponseTooLargeError,
     ResponseValidationError,
@@ -492,7 +491,7 @@ async def test_closing_during_a_call_is_client_closed(fake_time: FakeTime) -> No
 async def test_closing_during_a_bulk_run_reports_in_flight_as_not_failed(
     fake_time: FakeTime,
 ) -> None:
-    """A bulk run cut by ``aclose()`` reports no delete the server may have applied as deleted."""
+    """A bulk run cut by ``aclose()``: in flight ``cancelled``, the rest ``not_started``."""
     started = asyncio.Event()
 
     async def stall(seen: Seen) -> AsyncIterator[bytes | None]:
@@ -504,16 +503,21 @@ async def test_closing_during_a_bulk_run_reports_in_flight_as_not_failed(
         client = AsyncPictory(
             api_key=API_KEY, base_url=server.url, sleep=fake_time.sleep, clock=fake_time.clock
         )
-        run = asyncio.create_task(client.projects.delete_many(["a", "b", "c"], concurrency=1))
+        run = client.projects.delete_many_stream(["a", "b", "c"], concurrency=1)
+
+        async def consume() -> None:
+            async with run:
+                async for _ in run:
+                    pass
+
+        task = asyncio.create_task(consume())
         await started.wait()
         await client.aclose()
-        result = await run
-    assert 3 == result.total
-    assert [] == result.deleted
-    assert (
-        all(isinstance(item.error, ClientClosedError) for item in result.failed)
-        or result.counts[Outcome.CANCELLED]
-    )
+        with pytest.raises(ClientClosedError):
+            await task
+    result = run.result
+    assert (3, ["a"], ["b", "c"]) == (result.total, result.cancelled, result.not_started)
+    assert ([], []) == (result.deleted, result.failed)
 
 
 # -- retries within a budget ---------------------------------------------------------------

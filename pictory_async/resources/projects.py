@@ -16,6 +16,7 @@ from .._assets import DEFAULT_MAX_ASSET_BYTES, Asset, Downloader, asset_filename
 from .._bulk import BulkResult, BulkRun, ItemResult, Outcome, ProgressCallback
 from .._converter import decode_json, structure
 from .._exceptions import (
+    ClientClosedError,
     InvalidInputError,
     NotFoundError,
     ResponseValidationError,
@@ -292,21 +293,35 @@ class Projects:
         source" or "delete a folder"; nothing is materialised.
 
         Args:
-            older_than: Last saved longer ago than this. A project without a saved
-                date never matches (unknown age is not old enough to delete).
-            source: One source (``"url"``) or several.
+            older_than: Last saved longer ago than this (``timedelta(0)``: saved before
+                ``now``). A project without a saved date never matches (unknown age is not
+                old enough to delete), nor does one saved in the future.
+            source: One source (``"url"``) or several; an empty list matches nothing.
             folder: Only projects in this folder (filtered by the API).
             where: Any other test of a summary.
             now: The time "older than" counts from (default: now, UTC).
+
+        Every filter given applies, even an empty or zero one; ``None`` means "any".
+
+        Raises:
+            InvalidInputError: A filter is invalid (raised when iteration starts).
         """
         if older_than is not None and (
             not isinstance(older_than, timedelta) or older_than < timedelta(0)
         ):
             raise InvalidInputError("older_than must be a timedelta >= 0")
-        sources = {source} if isinstance(source, str) else set(source) if source else None
-        if now is not None and now.tzinfo is None:
+        sources: frozenset[str] | None = None
+        if source is not None:
+            sources = frozenset([source] if isinstance(source, str) else source)
+            if not all(isinstance(s, str) for s in sources):
+                raise InvalidInputError("source must be a string or an iterable of strings")
+        if now is not None and (not isinstance(now, datetime) or now.tzinfo is None):
             raise InvalidInputError("now must be an aware datetime")
-        cutoff = (now or datetime.now(timezone.utc)) - older_than if older_than else None
+        if where is not None and not callable(where):
+            raise InvalidInputError("where must be a callable taking a ProjectSummary")
+        cutoff = None
+        if older_than is not None:
+            cutoff = (now if now is not None else datetime.now(timezone.utc)) - older_than
         async for summary in self.list(folder=folder):
             if cutoff is not None and (summary.saved_date is None or summary.saved_date >= cutoff):
                 continue
@@ -337,6 +352,18 @@ class Projects:
             return limit
         return concurrency
 
+    def _raise_if_closed(self, error: Exception) -> None:
+        """Turn any failure of a call the client was closed under into ``ClientClosedError``.
+
+        In a bulk run that stops the run, and the item counts as ``cancelled`` (it may
+        have been applied), whatever the transport raised.
+        """
+        if self._client.is_closed and not isinstance(error, ClientClosedError):
+            raise ClientClosedError(
+                "the client was closed while this request was in flight; it may or may "
+                "not have been applied"
+            ) from None
+
     def delete_many_stream(
         self,
         ids: IdSource,
@@ -350,11 +377,18 @@ class Projects:
         """Delete many projects, yielding each outcome as it completes.
 
         Use as ``async with ... as run: async for item in run: ...``; ``run.result`` is
-        complete after the block, however it was left. Arguments as ``delete_many``.
+        complete after the block, however it was left (also when an error stopped the
+        run: it is raised by the loop, or on leaving the block). Each item carries its
+        ``DeleteResult`` in ``value``; ``run.result`` keeps ids only. Arguments as
+        ``delete_many``.
         """
 
         async def delete_one(project_id: ProjectId) -> ItemResult[DeleteResult]:
-            result = await self.delete(project_id, missing_ok=missing_ok)
+            try:
+                result = await self.delete(project_id, missing_ok=missing_ok)
+            except Exception as exc:
+                self._raise_if_closed(exc)
+                raise
             outcome = Outcome.ALREADY_ABSENT if result.already_absent else Outcome.DELETED
             return ItemResult(item=project_id, outcome=outcome, value=result)
 
@@ -365,6 +399,7 @@ class Projects:
             dry_run=dry_run,
             on_progress=on_progress,
             journal=Journal(journal, operation="delete") if journal is not None else None,
+            keep_values=False,  # a DeleteResult per id is what the stream is for
         )
 
     async def delete_many(
@@ -381,21 +416,38 @@ class Projects:
 
         Args:
             ids: Ids (or summaries, or projects) from any iterable or async iterable,
-                e.g. ``client.projects.select(...)``. Read lazily: memory stays flat.
+                e.g. ``client.projects.select(...)``. Read lazily, one item at a time;
+                the result keeps a few bytes per id.
             concurrency: Requests at once (default and ceiling: the client's
                 ``max_connections``).
             dry_run: Send nothing; every valid id is ``skipped`` (reason ``dry_run``).
             missing_ok: A project that does not exist is ``already_absent`` rather
                 than ``failed``.
             on_progress: Called with a ``BulkProgress`` after each item.
-            journal: A JSONL file recording outcomes as they happen; run again with
-                the same file after a crash or a cancellation and what is done is
-                skipped (reason ``journal``), not redone.
+            journal: A JSONL file recording outcomes as they happen (with the time and,
+                when the input gave summaries, the project's name); run again with the
+                same file after a crash or a cancellation and what is done is skipped
+                (reason ``journal``), not redone. It is checked and locked before
+                anything is sent; one journal serves one run at a time.
 
         Returns:
-            The ``BulkResult``; call ``raise_for_failures()`` to turn failures into an
-            exception. Cancelling the call cancels the run and raises ``CancelledError``;
-            use ``delete_many_stream`` to keep the partial result.
+            The ``BulkResult`` (ids by outcome; no ``DeleteResult`` per id, to keep
+            memory small: use ``delete_many_stream`` for those). Call
+            ``raise_for_failures()`` to turn failures into an exception.
+
+        Raises:
+            InvalidInputError: Bad arguments, or a journal that is not one, is of
+                another operation, or is in use by another run (before any request).
+            OSError: The journal cannot be created or written. Mid-run, the run stops
+                first: what was in flight is ``cancelled``, the rest ``not_started``.
+            AuthenticationError: The API refused the key. The run stops at the first
+                401 (a 403 stays one failed project): in-flight requests are
+                ``cancelled``, the rest ``not_started``.
+            ClientClosedError: The client was closed during the run; in-flight requests
+                are ``cancelled`` (they may have been applied), the rest ``not_started``.
+            CancelledError: The call was cancelled. The run is accounted for and the
+                journal flushed before this propagates; use ``delete_many_stream`` to
+                keep the partial result (``run.result``).
         """
         run = self.delete_many_stream(
             ids,
@@ -424,6 +476,9 @@ class Projects:
                 if not missing_ok:
                     raise
                 return ItemResult(item=project_id, outcome=Outcome.ALREADY_ABSENT)
+            except Exception as exc:
+                self._raise_if_closed(exc)
+                raise
             return ItemResult(item=project_id, outcome=Outcome.FETCHED, value=project)
 
         return BulkRun(

@@ -185,7 +185,7 @@ def test_a_journal_of_another_operation_is_refused(tmp_path: Path) -> None:
     path.write_text('{"format": "pictory-async-journal", "version": 1, "operation": "x"}\n')
 
     with pytest.raises(InvalidInputError, match="journal of 'x'"):
-        Journal(path, operation="delete")
+        Journal(path, operation="delete").open()
 
 
 @pytest.mark.pictory_emulator(

@@ -151,12 +151,14 @@ async def test_the_journal_records_outcomes_and_skips_torn_lines(tmp_path: Path)
     ).wait()
     assert [1] == result.skipped_because("duplicate")
     entries = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
-    assert {"id": 2, "outcome": "failed", "error": "RuntimeError: nope"} in entries
+    failed = [{k: e[k] for k in ("id", "outcome", "error")} for e in entries if "error" in e]
+    assert [{"id": 2, "outcome": "failed", "error": "RuntimeError: nope"}] == failed
     with path.open("a") as file:
         file.write('[1, 2]\n{"id": 7, "outcome": "dele')  # a foreign line, then a torn one
     journal = Journal(path, operation="delete")
+    journal.open(write=False)
     assert frozenset({1}) == journal.done
-    await journal.aclose()  # nothing was opened: nothing to close
+    journal.close()  # nothing was opened for writing: nothing to close
 
 
 async def test_a_dry_run_writes_no_journal(tmp_path: Path) -> None:
@@ -181,9 +183,10 @@ async def test_stopping_a_run_over_an_endless_stream_does_not_drain_it() -> None
     assert 50 <= run.result.total < 60  # what was read, not the endless rest
 
 
-async def test_stopping_an_async_input_reports_queued_ids_as_not_started() -> None:
-    """With an async input, ids read into the queue but never sent are not_started."""
+async def test_stopping_an_async_input_reads_no_further_than_the_workers() -> None:
+    """With an async input, a stop reports the in-flight ids as cancelled and reads no more."""
     gate = asyncio.Event()
+    read: list[int] = []
 
     async def slow(item: int | str) -> ItemResult[str]:
         await gate.wait()
@@ -191,12 +194,176 @@ async def test_stopping_an_async_input_reports_queued_ids_as_not_started() -> No
 
     async def ids() -> AsyncIterator[int]:
         for i in range(100):
+            read.append(i)
             yield i
 
     run = BulkRun(ids(), slow, concurrency=2)
     async with run:
         for _ in range(20):
-            await asyncio.sleep(0)  # let the feeder fill the queue while workers wait
-    assert 2 == len(run.result.cancelled)
-    assert len(run.result.not_started) >= 2
-    assert run.result.total == len(run.result.cancelled) + len(run.result.not_started)
+            await asyncio.sleep(0)
+    assert [0, 1] == sorted(map(int, run.result.cancelled))
+    assert [0, 1] == read
+    assert 2 == run.result.total
+
+
+def test_the_id_log_round_trips_every_kind_of_entry() -> None:
+    """Ints, strings, and what cannot be encoded (empty, surrogates, newlines) come back."""
+    from pictory_async._bulk import _IdLog
+
+    thing = object()
+    entries: list[object] = [7, 10**30, "p1", "\uff11", "", "\ud800", "a\nb", "\x02x", thing]
+    log = _IdLog()
+    for entry in entries:
+        log.append(entry)
+
+    assert entries == list(log)
+    assert 9 == len(log)
+
+
+def test_the_seen_set_grows_and_finds_every_repeat() -> None:
+    """Thousands of keys, ints and strings alike: each repeat is found, no key is lost."""
+    from pictory_async._bulk import _SeenSet
+
+    seen = _SeenSet()
+    keys: list[int | str] = [*range(0, 40_000, 1024), *(f"id-{i}" for i in range(3000))]
+
+    assert [True] * len(keys) == [seen.add(k) for k in keys]
+    assert [False] * len(keys) == [seen.add(k) for k in keys]
+
+
+async def test_a_long_dry_run_yields_to_the_event_loop() -> None:
+    """A dry run over thousands of ids lets other tasks run meanwhile."""
+    ticks = 0
+
+    async def ticker() -> None:
+        nonlocal ticks
+        while True:
+            ticks += 1
+            await asyncio.sleep(0)
+
+    task = asyncio.ensure_future(ticker())
+    result = await BulkRun(range(5000), ok, concurrency=1, dry_run=True).wait()
+    task.cancel()
+
+    assert 5000 == len(result.previewed)
+    assert ticks >= 4
+
+
+async def test_an_operation_that_outlives_its_cancellation_is_counted_once() -> None:
+    """An operation that swallows the cancel and returns stays ``cancelled``, not twice."""
+    gate = asyncio.Event()
+
+    async def stubborn(item: int | str) -> ItemResult[str]:
+        try:
+            await gate.wait()
+        except asyncio.CancelledError:
+            await asyncio.sleep(0)
+        return ItemResult(item=item, outcome=Outcome.DELETED)
+
+    run = BulkRun([1, 2, 3], stubborn, concurrency=2)
+    async with run:
+        await asyncio.sleep(0)
+
+    assert (3, [1, 2], [3]) == (run.result.total, run.result.cancelled, run.result.not_started)
+
+
+async def test_names_come_from_summaries_and_projects(tmp_path: Path) -> None:
+    """A journal line names the project when the input was a summary or a project."""
+    from pictory_async import Project, ProjectSummary
+
+    class Bare:
+        id = "p3"
+
+    path = tmp_path / "j.jsonl"
+    items = [ProjectSummary(id="p1", name="One"), Project(id="p2", project_name="Two"), Bare()]
+    await BulkRun(items, ok, concurrency=1, journal=Journal(path, operation="delete")).wait()
+
+    entries = [json.loads(line) for line in path.read_text().splitlines()[1:]]
+    assert [("p1", "One"), ("p2", "Two"), ("p3", None)] == [
+        (e["id"], e.get("name")) for e in entries
+    ]
+
+
+async def test_a_failed_final_flush_is_raised(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """When the journal cannot be flushed at the end, the run says so (OSError)."""
+    import errno
+
+    import pictory_async._journal as journal_module
+
+    def failing(fd: int) -> None:
+        raise OSError(errno.EIO, "Input/output error")
+
+    monkeypatch.setattr(journal_module, "FSYNC_EVERY", 0.0)
+    monkeypatch.setattr("pictory_async._journal.os.fsync", failing)
+    run = BulkRun([1, 2], ok, concurrency=1, journal=Journal(tmp_path / "j", operation="d"))
+
+    with pytest.raises(OSError, match="cannot flush the journal"):
+        await run.wait()
+    assert 2 == run.result.total
+
+
+def test_an_os_error_without_errno_still_names_the_journal(tmp_path: Path) -> None:
+    """A bare OSError from the file system keeps its type and gains the journal's path."""
+    from pictory_async._journal import _clear
+
+    error = _clear(PermissionError("denied"), "read", tmp_path / "j")
+
+    assert PermissionError is type(error)
+    assert "cannot read the journal" in str(error)
+
+
+def test_an_unreadable_journal_is_an_os_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A journal that exists but cannot be read raises the OSError, naming the journal."""
+    path = tmp_path / "j.jsonl"
+    path.write_text('{"format": "pictory-async-journal", "version": 1, "operation": "d"}\n')
+
+    def refuse(self: Path, *args: object, **kwargs: object) -> None:
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(Path, "open", refuse)
+    with pytest.raises(PermissionError, match="cannot read the journal"):
+        Journal(path, operation="d").open(write=False)
+
+
+async def test_hostile_input_objects_fail_alone(tmp_path: Path) -> None:
+    """An object whose ``id`` or ``name`` raises is one failed item, or a line without name."""
+
+    class NoId:
+        @property
+        def id(self) -> str:
+            raise RuntimeError("no id")
+
+    class NoName:
+        id = "p2"
+
+        @property
+        def name(self) -> str:
+            raise RuntimeError("no name")
+
+    path = tmp_path / "j.jsonl"
+    result = await BulkRun(
+        [NoId(), NoName(), 3], ok, concurrency=1, journal=Journal(path, operation="d")
+    ).wait()
+
+    assert ["p2", 3] == result.deleted
+    assert [InvalidProjectIdError] == [type(item.error) for item in result.failed]
+    entries = [json.loads(line) for line in path.read_text().splitlines()[1:]]
+    assert [None, None, None] == [e.get("name") for e in entries]
+
+
+async def test_a_defect_in_the_engine_stops_the_run_instead_of_hanging(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Should the bookkeeping itself raise, the run stops with that error; it never hangs."""
+    run = BulkRun([1, 2, 3], ok, concurrency=2)
+
+    def broken(result: ItemResult[str]) -> None:
+        raise LookupError("bookkeeping broke")
+
+    monkeypatch.setattr(run, "_record", broken)
+    with pytest.raises(LookupError, match="bookkeeping broke"):
+        await asyncio.wait_for(run.wait(), 5)

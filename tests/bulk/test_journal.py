@@ -1,0 +1,337 @@
+"""The journal: checked before any request, refused when not ours, locked per run.
+
+A write failure mid-run stops the run without losing an id.
+"""
+
+from __future__ import annotations
+
+import errno
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from pictory_async import AsyncPictory, BulkRun, InvalidInputError, Outcome, ProjectSummary
+from pictory_async._journal import Journal
+from pictory_async.emulator import Emulator
+
+pytestmark = pytest.mark.pictory_emulator(projects=12, seed=4)
+
+HEADER = '{"format": "pictory-async-journal", "version": 1, "operation": "delete"}\n'
+
+
+async def _drain(run: BulkRun[Any]) -> None:
+    """Read a bulk stream to its end."""
+    async with run:
+        async for _ in run:
+            pass
+
+
+async def _first(run: BulkRun[Any]) -> None:
+    """Read one item of a bulk stream, then leave it."""
+    async with run:
+        async for _ in run:
+            break
+
+
+def _ids(emulator: Emulator) -> list[int | str]:
+    return [record.id for record in emulator.projects()]
+
+
+def _entries(path: Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in path.read_text().splitlines()[1:] if line.strip()]
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("id\n1\n2\n", "not a pictory-async journal"),
+        ('{"format": "pictory-async-journal", "version": 1, "operation": "exp\n', "not a"),
+        ('{"format": "pictory-async-journal", "version": 1, "operation": "delete"}', "not a"),
+        ('["pictory-async-journal"]\n', "not a pictory-async journal"),
+        ('{"format": "pictory-async-journal", "version": 9, "operation": "delete"}\n', "9"),
+        ('{"format": "pictory-async-journal", "version": true, "operation": "delete"}\n', "v"),
+        ('{"format": "pictory-async-journal", "version": 1, "operation": "copy"}\n', "'copy'"),
+    ],
+    ids=["csv", "torn-header", "unterminated", "json-list", "newer", "bool-version", "other-op"],
+)
+async def test_a_file_that_is_not_our_journal_is_refused_before_any_request(
+    pictory_client: AsyncPictory,
+    pictory_emulator: Emulator,
+    tmp_path: Path,
+    content: str,
+    message: str,
+) -> None:
+    """Not a journal, a garbled header, another version or operation: refused, nothing sent."""
+    path = tmp_path / "j.jsonl"
+    path.write_text(content)
+
+    with pytest.raises(InvalidInputError, match=re.escape(message)):
+        await pictory_client.projects.delete_many(_ids(pictory_emulator), journal=path)
+
+    assert content == path.read_text()
+    assert 0 == pictory_emulator.stats.count(method="DELETE")
+
+
+@pytest.mark.parametrize(
+    ("where", "error"),
+    [("parent-is-file", NotADirectoryError), ("under-a-file", NotADirectoryError)],
+)
+async def test_an_unwritable_journal_path_raises_before_any_request(
+    pictory_client: AsyncPictory,
+    pictory_emulator: Emulator,
+    tmp_path: Path,
+    where: str,
+    error: type[OSError],
+) -> None:
+    """A journal under a file raises a clear OSError at once; nothing is sent, nothing hangs."""
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    path = blocker / "j.jsonl" if where == "parent-is-file" else blocker / "sub" / "j.jsonl"
+
+    with pytest.raises(error, match="journal"):
+        await pictory_client.projects.delete_many(_ids(pictory_emulator), journal=path)
+
+    assert 0 == pictory_emulator.stats.count(method="DELETE")
+
+
+@pytest.mark.parametrize("kind", ["directory", "device"])
+async def test_a_journal_that_is_not_a_regular_file_is_refused(
+    pictory_client: AsyncPictory, pictory_emulator: Emulator, tmp_path: Path, kind: str
+) -> None:
+    """A directory, or a device such as /dev/full, is not a journal."""
+    path = tmp_path if kind == "directory" else Path("/dev/full")
+    if not path.exists():  # pragma: no cover - not Linux
+        pytest.skip("no /dev/full here")
+
+    with pytest.raises((InvalidInputError, IsADirectoryError)):
+        await pictory_client.projects.delete_many(_ids(pictory_emulator), journal=path)
+    with pytest.raises(InvalidInputError, match="regular file"):
+        await pictory_client.projects.delete_many(
+            _ids(pictory_emulator), journal=path, dry_run=True
+        )
+
+    assert 0 == pictory_emulator.stats.count(method="DELETE")
+
+
+async def test_a_journal_in_use_by_another_run_is_refused(
+    pictory_client: AsyncPictory, pictory_emulator: Emulator, tmp_path: Path
+) -> None:
+    """Two runs on one journal at once: the second is refused before it sends anything."""
+    ids = _ids(pictory_emulator)
+    path = tmp_path / "j.jsonl"
+
+    async with pictory_client.projects.delete_many_stream(ids[:2], journal=path) as first:
+        with pytest.raises(InvalidInputError, match="in use by another run"):
+            await pictory_client.projects.delete_many(ids, journal=path)
+        async for _ in first:
+            pass
+    second = await pictory_client.projects.delete_many(ids, journal=path)
+
+    assert sorted(map(str, ids[:2])) == sorted(map(str, second.skipped_because("journal")))
+    assert len(ids) - 2 == len(second.deleted)
+    assert len(ids) == pictory_emulator.stats.count(method="DELETE")
+    assert 1 == path.read_text().count('"format"')
+
+
+@pytest.mark.parametrize("code", [errno.ENOSPC, errno.EROFS, errno.EIO])
+async def test_a_journal_write_failure_mid_run_stops_and_accounts_for_every_id(
+    pictory_client: AsyncPictory,
+    pictory_emulator: Emulator,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    code: int,
+) -> None:
+    """A full disk, a read-only remount, an I/O error: the run stops, raises, loses no id."""
+    ids = _ids(pictory_emulator)
+    path = tmp_path / "j.jsonl"
+    writes: list[bytes] = []
+    real_append = Journal._append
+
+    def failing_append(fd: int, data: bytes) -> None:
+        writes.append(data)
+        if len(writes) > 4:  # the header and three outcomes, then the disk is full
+            raise OSError(code, "injected")
+        real_append(fd, data)
+
+    monkeypatch.setattr(Journal, "_append", staticmethod(failing_append))
+    run = pictory_client.projects.delete_many_stream(ids, concurrency=2, journal=path)
+
+    with pytest.raises(OSError, match="cannot write the journal") as raised:
+        await _drain(run)
+
+    assert code == raised.value.errno
+    result = run.result
+    assert raised.value is result.error
+    assert len(ids) == result.total
+    assert result.interrupted
+    assert not result.ok
+    assert 3 == len(_entries(path))
+    deleted = {str(i) for i in result.deleted}
+    assert {str(e["id"]) for e in _entries(path)} <= deleted
+    gone = {str(i) for i in ids if not pictory_emulator.has_project(i)}
+    assert deleted <= gone <= deleted | {str(i) for i in result.cancelled}
+    assert all(pictory_emulator.has_project(i) for i in result.not_started)
+
+
+async def test_delete_many_raises_a_journal_write_failure(
+    pictory_client: AsyncPictory,
+    pictory_emulator: Emulator,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """``delete_many`` itself raises the OSError (it never hangs or swallows it)."""
+    path = tmp_path / "j.jsonl"
+    path.write_text(HEADER)
+
+    def full(fd: int, data: bytes) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(Journal, "_append", staticmethod(full))
+
+    with pytest.raises(OSError, match="No space left"):
+        await pictory_client.projects.delete_many(_ids(pictory_emulator), journal=path)
+
+    assert 1 == pictory_emulator.stats.deletes_applied
+
+
+async def test_a_header_that_cannot_be_written_raises_before_any_request(
+    pictory_client: AsyncPictory,
+    pictory_emulator: Emulator,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """No room even for the header: the run never starts."""
+
+    def full(fd: int, data: bytes) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(Journal, "_append", staticmethod(full))
+
+    with pytest.raises(OSError, match="cannot write the journal"):
+        await pictory_client.projects.delete_many(
+            _ids(pictory_emulator), journal=tmp_path / "j.jsonl"
+        )
+    assert 0 == pictory_emulator.stats.count(method="DELETE")
+
+
+async def test_bad_items_in_a_journaled_run_fail_alone(
+    pictory_client: AsyncPictory, pictory_emulator: Emulator, tmp_path: Path
+) -> None:
+    """Bytes, objects and unsafe ids are failed items; the journal records them; the rest go."""
+    a, b, c, d = _ids(pictory_emulator)[:4]
+    path = tmp_path / "j.jsonl"
+    bad: list[Any] = [b"x", object(), "../x", -1, 1.5]
+
+    result = await pictory_client.projects.delete_many(
+        [a, bad[0], b, bad[1], c, bad[2], bad[3], bad[4], d], journal=path, concurrency=1
+    )
+
+    assert [str(i) for i in (a, b, c, d)] == [str(i) for i in result.deleted]
+    assert 5 == len(result.failed)
+    entries = _entries(path)
+    assert 4 == sum(e["outcome"] == "deleted" for e in entries)
+    failed = [e for e in entries if e["outcome"] == "failed"]
+    values = [e.get("id", e.get("input")) for e in failed]
+    assert ["b'x'", "../x", -1, "1.5"] == [values[0], *values[2:]]
+    assert str(values[1]).startswith("<object object at")
+    assert all(e["error"].startswith("InvalidProjectIdError") for e in failed)
+
+
+async def test_journal_lines_carry_the_time_and_the_project_name(
+    pictory_client: AsyncPictory, pictory_emulator: Emulator, tmp_path: Path
+) -> None:
+    """Each line says when; a run over summaries also says which project by name."""
+    path = tmp_path / "j.jsonl"
+    summaries = [s async for s in pictory_client.projects.list()][:3]
+    names = {str(s.id): s.name for s in summaries}
+
+    await pictory_client.projects.delete_many([*summaries, 987654321], journal=path)
+
+    entries = _entries(path)
+    assert 4 == len(entries)
+    stamp = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z")
+    assert all(stamp.fullmatch(e["at"]) for e in entries)
+    assert names == {str(e["id"]): e["name"] for e in entries if "name" in e}
+    assert {"already_absent"} == {e["outcome"] for e in entries if "name" not in e}
+    assert all(isinstance(s, ProjectSummary) for s in summaries)
+
+
+async def test_a_torn_last_line_is_ended_and_resumed_from(
+    pictory_client: AsyncPictory, pictory_emulator: Emulator, tmp_path: Path
+) -> None:
+    """After a crash tore the last line, the next run ends it and appends cleanly."""
+    ids = _ids(pictory_emulator)
+    path = tmp_path / "j.jsonl"
+    done = json.dumps({"id": ids[0], "outcome": "deleted"})
+    path.write_text(HEADER + done + "\n" + '{"id": "garbage\x00\n' + '{"id": 7, "outc')
+
+    result = await pictory_client.projects.delete_many(ids, journal=path)
+
+    assert [str(ids[0])] == [str(i) for i in result.skipped_because("journal")]
+    lines = path.read_text().splitlines()
+    assert '{"id": 7, "outc' == lines[3]
+    assert all(json.loads(line)["outcome"] == "deleted" for line in lines[4:])
+    assert len(ids) - 1 == len(lines[4:])
+
+
+async def test_a_dry_run_checks_the_journal_but_never_writes_it(
+    pictory_client: AsyncPictory, pictory_emulator: Emulator, tmp_path: Path
+) -> None:
+    """A dry run reads and checks the journal, skips what it records, writes nothing."""
+    ids = _ids(pictory_emulator)
+    path = tmp_path / "j.jsonl"
+    path.write_text(HEADER + json.dumps({"id": ids[0], "outcome": "deleted"}) + "\n")
+    before = path.read_text()
+
+    result = await pictory_client.projects.delete_many(ids, journal=path, dry_run=True)
+
+    assert [ids[0]] == result.skipped_because("journal")
+    assert len(ids) - 1 == len(result.skipped_because("dry_run"))
+    assert before == path.read_text()
+    assert Outcome.SKIPPED not in {e.outcome for e in result.failed}
+
+
+def test_journal_close_reports_a_failed_flush(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A final fsync that fails is raised (the last lines may be lost); the fd is closed."""
+    journal = Journal(tmp_path / "j.jsonl", operation="delete")
+    journal.open()
+
+    def failing_fsync(fd: int) -> None:
+        raise OSError(errno.EIO, "Input/output error")
+
+    monkeypatch.setattr("pictory_async._journal.os.fsync", failing_fsync)
+    with pytest.raises(OSError, match="cannot flush the journal"):
+        journal.close()
+    journal.close()  # idempotent
+
+
+async def test_a_journal_records_odd_ids_without_failing(tmp_path: Path) -> None:
+    """An int json refuses, a hostile repr or str, a long error: the journal goes on."""
+
+    class Weird:
+        def __repr__(self) -> str:
+            raise RuntimeError("no repr")
+
+    class LoudError(Exception):
+        def __str__(self) -> str:
+            raise RuntimeError("no str")
+
+    path = tmp_path / "j.jsonl"
+    journal = Journal(path, operation="delete")
+    journal.open()
+    journal.record(Weird(), "failed", error=LoudError())
+    journal.record("x" * 1000, "failed", error=RuntimeError("y" * 1000))
+    journal.record(10**5000, "failed")  # json refuses ints this long
+    journal.record("p1", "skipped")
+    journal.close()
+
+    entries = _entries(path)
+    assert 3 == len(entries)
+    assert ("<Weird>", "LoudError: <LoudError>") == (entries[0]["input"], entries[0]["error"])
+    assert 300 == len(entries[1]["error"])
+    assert "<int>" == entries[2]["input"]
