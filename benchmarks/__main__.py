@@ -252,9 +252,16 @@ async def faults(count: int, concurrency: int, latency_ms: float) -> None:
         )
         await remote.reset(stats_only=True)
 
+        inferred = 0
+
         async def run() -> Any:
+            nonlocal inferred
             async with AsyncPictory(key, base_url=base, sleep=_short_sleep) as client:
-                return await client.projects.delete_many(ids, concurrency=concurrency)
+                stream = client.projects.delete_many_stream(ids, concurrency=concurrency)
+                async with stream:
+                    async for item in stream:
+                        inferred += bool(item.value and item.value.inferred_from_retry)
+                return stream.result
 
         result, wall, _ = await _measure(run)
         stats = await remote.stats()
@@ -289,7 +296,6 @@ async def faults(count: int, concurrency: int, latency_ms: float) -> None:
             ]
         ],
     )
-    inferred = sum(1 for value in result.values.values() if value.inferred_from_retry)
     print(f"\n{inferred} deletes were confirmed by a 404 after a lost response.")
 
 

@@ -33,6 +33,7 @@ import httpx
 
 from ._exceptions import (
     APIConnectionError,
+    APIError,
     APITimeoutError,
     ClientClosedError,
     InvalidInputError,
@@ -496,9 +497,13 @@ class AsyncPictory:
         try:
             response = await call.attempt()
         except Exception as exc:
-            response = await self._retry.after_failure(
-                call.attempt, exc, started=call.started, describe=call.describe
-            )
+            try:
+                response = await self._retry.after_failure(
+                    call.attempt, exc, started=call.started, describe=call.describe
+                )
+            except APIError as final:
+                final.may_have_been_applied = call.lost
+                raise
         return Reply(response, call.attempts, call.lost)
 
     async def _exchange(self, request: httpx.Request) -> httpx.Response:

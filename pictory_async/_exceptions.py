@@ -109,11 +109,15 @@ class APIError(PictoryError):
         request: The request that failed, with its secret headers redacted.
         attempts: How many attempts were made before this error was final (1 when it
             was not retried).
+        may_have_been_applied: Whether an earlier attempt of this call may have reached
+            the API without its answer reaching us (a read timeout, a reset after
+            sending, a 408 or 5xx): a DELETE that fails so may still have deleted.
     """
 
     message: str
     request: httpx.Request
     attempts: int
+    may_have_been_applied: bool = False
 
     def __init__(self, message: str, *, request: httpx.Request, attempts: int = 1) -> None:
         super().__init__(message)

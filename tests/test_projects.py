@@ -22,8 +22,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pictory_async import (
+    APIStatusError,
     AsyncPictory,
     DeleteResult,
+    InternalServerError,
     InvalidInputError,
     NotFoundError,
     Page,
@@ -681,3 +683,34 @@ def test_arbitrary_bytes_give_a_model_or_a_validation_error(body: bytes) -> None
         isinstance(outcome, (Project, ProjectSummary, ResponseValidationError))
         for outcome in outcomes
     )
+
+
+@pytest.mark.parametrize(("get_status", "deleted"), [(404, True), (200, False), (503, False)])
+async def test_a_delete_that_fails_after_a_lost_attempt_asks_whether_it_is_gone(
+    router: respx.Router, make_client: ClientFactory, get_status: int, deleted: bool
+) -> None:
+    """Lost answer, then 5xx to the end: a GET decides; if it cannot, the error says so."""
+    path = f"{PROJECTS_PATH}/p9"
+    router.delete(path).mock(side_effect=[httpx.ReadTimeout("lost"), *[httpx.Response(500)] * 4])
+    router.get(path).mock(return_value=httpx.Response(get_status, json={"projectName": "x"}))
+    async with make_client() as client:
+        if deleted:
+            result = await client.projects.delete("p9")
+            assert (True, True) == (result.success, result.inferred_from_retry)
+            return
+        with pytest.raises(InternalServerError) as info:
+            await client.projects.delete("p9")
+    assert (True, 5) == (info.value.may_have_been_applied, info.value.attempts)
+
+
+async def test_a_delete_refused_without_a_lost_attempt_is_not_maybe_applied(
+    router: respx.Router, make_client: ClientFactory
+) -> None:
+    """A delete refused outright (400): no GET, and it is not flagged as maybe applied."""
+    path = f"{PROJECTS_PATH}/p9"
+    router.delete(path).mock(return_value=httpx.Response(400))
+    get = router.get(path).mock(return_value=httpx.Response(404))
+    async with make_client() as client:
+        with pytest.raises(APIStatusError) as info:
+            await client.projects.delete("p9")
+    assert (False, 0) == (info.value.may_have_been_applied, get.call_count)

@@ -104,6 +104,8 @@ def hostile_routes(router: respx.Router) -> None:
         return_value=httpx.Response(200, json={"inProgress": "maybe"})
     )
     router.delete(f"{PROJECTS_PATH}/refused").mock(side_effect=httpx.RemoteProtocolError("bye"))
+    # after a delete that may have been applied, the client asks whether the project is gone
+    router.get(f"{PROJECTS_PATH}/refused").mock(side_effect=httpx.RemoteProtocolError("bye"))
 
 
 # -- repr ------------------------------------------------------------------------------

@@ -16,6 +16,7 @@ from .._assets import DEFAULT_MAX_ASSET_BYTES, Asset, Downloader, asset_filename
 from .._bulk import BulkResult, BulkRun, ItemResult, Outcome, ProgressCallback
 from .._converter import decode_json, structure
 from .._exceptions import (
+    APIError,
     ClientClosedError,
     InvalidInputError,
     NotFoundError,
@@ -131,7 +132,23 @@ class Projects:
             PermissionDeniedError: The project belongs to another account.
         """
         path = project_path(project_id)
-        reply = await self._client._request("DELETE", path, ok_statuses=_NOT_FOUND)
+        failure: APIError | None = None
+        try:
+            reply = await self._client._request("DELETE", path, ok_statuses=_NOT_FOUND)
+        except APIError as exc:
+            if not exc.may_have_been_applied:
+                raise
+            failure = exc
+        if failure is not None:
+            # An attempt may have deleted it before the API kept failing: ask.
+            if await self._is_gone(project_id):
+                return DeleteResult(
+                    project_id=project_id,
+                    success=True,
+                    message="Project deleted (an attempt's answer was lost; confirmed gone)",
+                    inferred_from_retry=True,
+                )
+            raise failure
         response = reply.response
         if response.status_code == 404:
             if reply.lost_attempt:
@@ -160,6 +177,16 @@ class Projects:
                 body=payload,
             )
         return DeleteResult(project_id=project_id, success=True, message=body.message)
+
+    async def _is_gone(self, project_id: ProjectId) -> bool:
+        """Whether a GET says the project does not exist (``False`` if it cannot tell)."""
+        try:
+            await self._client.with_options(max_retries=1).projects.get(project_id)
+        except NotFoundError:
+            return True
+        except APIError:
+            return False
+        return False
 
     async def list_pages(
         self, *, folder: str | None = None, page_key: str | None = None

@@ -15,17 +15,14 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pictory_async import (
-    APIConnectionError,
     AsyncPictory,
     BulkProgress,
     BulkResult,
     DeleteResult,
-    InternalServerError,
     Outcome,
 )
 from pictory_async.emulator import Emulator, FakeClock, Faults
@@ -161,12 +158,10 @@ def test_every_item_is_accounted_once_and_truthfully(
     assert Counter(_key(i) for i in items) == Counter(_key(i) for i in reported)
     for item in result.deleted:
         assert not emulator.has_project(item)
-    # A failure after retries (5xx, connection errors) may follow an attempt whose answer
-    # was lost after the delete was applied: the pipeline cannot tell yet (see
-    # test_a_failure_after_a_lost_applied_attempt_is_reported_failed below).
-    maybe_applied = (APIConnectionError, InternalServerError)
+    # Only a failure the pipeline flags as uncertain (an attempt's answer was lost and
+    # a GET could not confirm the project gone) may have been applied.
     untouched = result.not_started + [
-        f.item for f in result.failed if not isinstance(f.error, maybe_applied)
+        f.item for f in result.failed if not getattr(f.error, "may_have_been_applied", False)
     ]
     for item in untouched:
         if isinstance(item, (str, int)) and str(item) in existed:
@@ -176,13 +171,8 @@ def test_every_item_is_accounted_once_and_truthfully(
         assert [] == result.not_started + result.cancelled
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="pipeline (not the bulk engine): a DELETE applied by an attempt whose answer was "
-    "lost, then refused with 5xx until the retries ran out, is reported failed",
-)
-async def test_a_failure_after_a_lost_applied_attempt_is_reported_failed() -> None:
-    """Known defect, kept visible: an applied delete must not be reported as a plain failure."""
+async def test_a_failure_after_a_lost_applied_attempt_is_not_reported_failed() -> None:
+    """A delete applied by an attempt whose answer was lost, then 5xx: confirmed gone."""
     clock = FakeClock(start=1000.0)
     emulator = Emulator(projects=1, clock=clock.time, sleep=clock.sleep)
     [record] = emulator.projects()
