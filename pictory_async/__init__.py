@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from ._assets import Asset, AssetDownloadError
+from ._backup import Backup, BackupError, BackupFile
 from ._bulk import BulkProgress, BulkResult, BulkRun, ItemResult, Outcome
 from ._client import AsyncPictory
 from ._exceptions import (
@@ -47,8 +49,13 @@ __all__ = [
     "APIStatusError",
     "APITimeoutError",
     "AiohttpTransport",
+    "Asset",
+    "AssetDownloadError",
     "AsyncPictory",
     "AuthenticationError",
+    "Backup",
+    "BackupError",
+    "BackupFile",
     "BadRequestError",
     "BulkOperationError",
     "BulkProgress",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterable
 from datetime import datetime, timedelta, timezone
@@ -12,7 +13,27 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from .._assets import DEFAULT_MAX_ASSET_BYTES, Asset, Downloader, asset_filename, select_assets
+from .._assets import (
+    DEFAULT_MAX_ASSET_BYTES,
+    Asset,
+    AssetDownloadError,
+    Downloader,
+    asset_filename,
+    select_assets,
+)
+from .._backup import (
+    PROJECT_JSON,
+    Backup,
+    BackupError,
+    BackupFile,
+    project_dirname,
+    read_manifest,
+    sha256_of,
+    verify,
+    write_atomically,
+    write_manifest,
+)
+from .._backup import now as backup_now
 from .._bulk import BulkResult, BulkRun, ItemResult, Outcome, ProgressCallback
 from .._converter import decode_json, structure
 from .._exceptions import (
@@ -86,6 +107,14 @@ def _prepare_dir(folder: Path) -> Path:
     return folder.resolve()
 
 
+def _matches(directory: Path, recorded: BackupFile) -> bool:
+    """Whether a file already on disk is the one a manifest recorded."""
+    try:
+        return sha256_of(directory / recorded.name) == (recorded.size, recorded.sha256)
+    except OSError:
+        return False
+
+
 class Projects:
     """Projects of the account the API key belongs to."""
 
@@ -104,12 +133,17 @@ class Projects:
             PermissionDeniedError: The project belongs to another account.
             ResponseValidationError: The API answered with something that is not a project.
         """
+        project, _ = await self._get_with_body(project_id)
+        return project
+
+    async def _get_with_body(self, project_id: ProjectId) -> tuple[Project, bytes]:
+        """The project and the body it was read from, byte for byte (for backups)."""
         path = project_path(project_id)
         response = (await self._client._request("GET", path)).response
         project = structure(decode_json(response), Project, response)
         if project.id is None:
             project = attrs.evolve(project, id=project_id, raw=project.raw)
-        return project
+        return project, response.content
 
     async def delete(self, project_id: ProjectId, *, missing_ok: bool = False) -> DeleteResult:
         """Delete one project, for good.
@@ -276,16 +310,26 @@ class Projects:
         select_assets({}, kinds)  # unknown kinds fail before anything is fetched
         if not isinstance(project, Project):
             project = await self.get(project)
-        assets = select_assets(project.assets, kinds)
         project_id = project.id if project.id is not None else "project"
         root = await asyncio.to_thread(_prepare_dir, Path(dest_dir))
+        return await self._download_into(
+            root, project_id, select_assets(project.assets, kinds), concurrency, max_bytes
+        )
+
+    async def _download_into(
+        self,
+        root: Path,
+        project_id: ProjectId,
+        assets: dict[str, str],
+        concurrency: int,
+        max_bytes: int = DEFAULT_MAX_ASSET_BYTES,
+    ) -> dict[str, Asset]:
+        """Download ``assets`` into ``root``; the first failure is raised after all end."""
         downloader = Downloader(self._client, max_bytes=max_bytes)
         gate = asyncio.Semaphore(concurrency)
 
         async def one(kind: str, url: str) -> Asset:
             path = root / asset_filename(project_id, kind)
-            if path.parent != root:  # pragma: no cover - asset_filename makes plain names
-                raise InvalidInputError(f"unsafe file name for {kind}")
             async with gate:
                 return await downloader.download(url, kind, path)
 
@@ -302,6 +346,108 @@ class Projects:
         if failure is not None:
             raise failure
         return done
+
+    async def backup(
+        self,
+        project: Project | ProjectId,
+        dest_dir: str | PathLike[str],
+        *,
+        kinds: Iterable[str] | None = None,
+        concurrency: int = 4,
+    ) -> Backup:
+        """Back a project up into ``dest_dir/<project>/``: metadata, media, manifest.
+
+        ``project.json`` is the API's answer byte for byte; each asset is downloaded as
+        ``download_assets`` does; ``manifest.json`` (written last) records each file's
+        name, kind, size, SHA-256, source URL and time. Running it again downloads only
+        the files that no longer match the manifest.
+
+        Args:
+            project: A ``Project`` or an id (the metadata is always fetched afresh).
+            dest_dir: Where the project's directory goes (created if missing).
+            kinds: Only these asset kinds; default: every asset the project has.
+            concurrency: Files downloaded at once.
+
+        Returns:
+            The ``Backup``, every file checked.
+
+        Raises:
+            NotFoundError: No such project.
+            BackupError: An asset could not be downloaded or written (it names which
+                and why); the manifest is not written.
+        """
+        if isinstance(concurrency, bool) or not isinstance(concurrency, int) or concurrency < 1:
+            raise InvalidInputError(f"concurrency must be an int >= 1, got {concurrency!r}")
+        select_assets({}, kinds)
+        project_id = project.id if isinstance(project, Project) else project
+        if project_id is None:
+            raise InvalidInputError("the project has no id")
+        project_path(project_id)  # validated before anything is written
+        fetched, body = await self._get_with_body(project_id)
+        folder = Path(dest_dir) / project_dirname(project_id)
+        try:
+            directory = await asyncio.to_thread(_prepare_dir, folder)
+            existing = await asyncio.to_thread(read_manifest, directory)
+            await asyncio.to_thread(write_atomically, directory / PROJECT_JSON, body)
+        except OSError as exc:
+            raise BackupError(
+                f"{folder}: cannot write the backup ({exc.strerror or exc})",
+                project_id=project_id,
+                file=PROJECT_JSON,
+            ) from None
+        files = [
+            BackupFile(
+                name=PROJECT_JSON,
+                kind="project",
+                size=len(body),
+                sha256=hashlib.sha256(body).hexdigest(),
+                url=None,
+                saved_at=backup_now(),
+            )
+        ]
+        wanted = select_assets(fetched.assets, kinds)
+        kept: dict[str, BackupFile] = {}
+        for kind in wanted:
+            prior = existing.get(asset_filename(project_id, kind))
+            if prior is not None and await asyncio.to_thread(_matches, directory, prior):
+                kept[kind] = prior
+        try:
+            fresh = await self._download_into(
+                directory,
+                project_id,
+                {kind: url for kind, url in wanted.items() if kind not in kept},
+                concurrency,
+            )
+        except AssetDownloadError as exc:
+            raise BackupError(
+                f"{exc.kind} of project {project_id!r}: {exc.message}",
+                project_id=project_id,
+                file=exc.kind,
+            ) from None
+        except OSError as exc:
+            raise BackupError(
+                f"project {project_id!r}: cannot write to {directory} ({exc.strerror or exc})",
+                project_id=project_id,
+            ) from None
+        for kind in wanted:
+            if kind in kept:
+                files.append(kept[kind])
+                continue
+            asset = fresh[kind]
+            files.append(
+                BackupFile(
+                    name=asset.path.name,
+                    kind=kind,
+                    size=asset.size,
+                    sha256=asset.sha256,
+                    url=asset.url,
+                    saved_at=backup_now(),
+                )
+            )
+        await asyncio.to_thread(write_manifest, directory, project_id, files)
+        return Backup(
+            project_id=project_id, directory=directory, files=tuple(files), downloaded=len(fresh)
+        )
 
     # -- selection ---------------------------------------------------------------
 
@@ -481,6 +627,98 @@ class Projects:
             concurrency=concurrency,
             dry_run=dry_run,
             missing_ok=missing_ok,
+            on_progress=on_progress,
+            journal=journal,
+        )
+        return await run.wait()
+
+    def backup_and_delete_stream(
+        self,
+        ids: IdSource,
+        dest_dir: str | PathLike[str],
+        *,
+        kinds: Iterable[str] | None = None,
+        concurrency: int | None = None,
+        dry_run: bool = False,
+        on_progress: ProgressCallback | None = None,
+        journal: str | PathLike[str] | None = None,
+    ) -> BulkRun[DeleteResult]:
+        """Back up, verify, then delete many projects, yielding each outcome as it ends.
+
+        Arguments and accounting as ``backup_and_delete``.
+        """
+        select_assets({}, kinds)
+
+        async def backup_then_delete(project_id: ProjectId) -> ItemResult[DeleteResult]:
+            try:
+                try:
+                    backup = await self.backup(project_id, dest_dir, kinds=kinds)
+                except NotFoundError:
+                    return ItemResult(item=project_id, outcome=Outcome.ALREADY_ABSENT)
+                expected = {item.kind for item in backup.files}
+                await asyncio.to_thread(verify, backup.directory, project_id, expected)
+                result = await self.delete(project_id, missing_ok=True)
+            except Exception as exc:
+                self._raise_if_closed(exc)
+                raise
+            outcome = Outcome.ALREADY_ABSENT if result.already_absent else Outcome.DELETED
+            return ItemResult(item=project_id, outcome=outcome, value=result)
+
+        default = max(1, self._client.max_connections // 4)  # a few downloads each
+        return BulkRun(
+            ids,
+            backup_then_delete,
+            concurrency=self._concurrency(concurrency if concurrency is not None else default),
+            dry_run=dry_run,
+            on_progress=on_progress,
+            journal=(
+                Journal(journal, operation="backup_and_delete") if journal is not None else None
+            ),
+            keep_values=False,
+        )
+
+    async def backup_and_delete(
+        self,
+        ids: IdSource,
+        dest_dir: str | PathLike[str],
+        *,
+        kinds: Iterable[str] | None = None,
+        concurrency: int | None = None,
+        dry_run: bool = False,
+        on_progress: ProgressCallback | None = None,
+        journal: str | PathLike[str] | None = None,
+    ) -> BulkResult[DeleteResult]:
+        """Back each project up, check the backup on disk, and only then delete it.
+
+        A project is deleted only after its backup (``backup``) is complete and every
+        file its manifest names was read back and matched. When any part fails, the
+        project is not deleted: it is ``failed`` with a ``BackupError`` that names the
+        file and the cause. Accounting, dry runs, journal and cancellation work as in
+        ``delete_many``.
+
+        Args:
+            ids: Ids (or summaries, or projects) from any iterable or async iterable.
+            dest_dir: Where each project's backup directory goes.
+            kinds: Only these asset kinds; default: every asset each project has.
+            concurrency: Projects at once (default: a quarter of ``max_connections``,
+                as each downloads up to four files at once).
+            dry_run: Back up and delete nothing; every valid id is ``skipped``.
+            on_progress: Called with a ``BulkProgress`` after each item.
+            journal: A JSONL file recording outcomes, to resume without redoing.
+
+        Returns:
+            The ``BulkResult``.
+
+        Raises:
+            AuthenticationError: The key was refused; the run stopped (as ``delete_many``).
+            ClientClosedError: The client was closed under the run.
+        """
+        run = self.backup_and_delete_stream(
+            ids,
+            dest_dir,
+            kinds=kinds,
+            concurrency=concurrency,
+            dry_run=dry_run,
             on_progress=on_progress,
             journal=journal,
         )
