@@ -76,4 +76,4 @@ def test_get_client_without_setup() -> None:
 
 def test_module_name_does_not_shadow_aiohttp() -> None:
     """``pictory_async.aiohttp`` imports the real aiohttp (absolute imports)."""
-    assert web is pictory_async.aiohttp.web
+    assert web is vars(pictory_async.aiohttp)["web"]

@@ -34,7 +34,9 @@ REQUEST = httpx.Request(
 )
 
 
-def _status(cls: type[APIStatusError], status: int, retry_after: float | None = None) -> Exception:
+def _status(
+    cls: type[APIStatusError], status: int, retry_after: float | None = None
+) -> APIStatusError:
     response = httpx.Response(status, json={"message": f"upstream says {KEY}"}, request=REQUEST)
     return cls("upstream message", response=response, body=None, retry_after=retry_after)
 
