@@ -131,10 +131,13 @@ async def error_handler(request: Request, exc: Exception) -> JSONResponse:
 
     Args:
         request: The request that failed.
-        exc: The error; anything but a ``PictoryError`` is raised again.
+        exc: The error (Starlette hands over the class it was registered for).
 
     Returns:
         The JSON answer.
+
+    Raises:
+        Exception: ``exc`` itself, unchanged, when it is not a ``PictoryError``.
     """
     if not isinstance(exc, PictoryError):  # pragma: no cover - registered for PictoryError
         raise exc
