@@ -109,4 +109,5 @@ def create_app(factory: Callable[[], AsyncPictory] = AsyncPictory) -> web.Applic
 
 
 if __name__ == "__main__":
-    web.run_app(create_app(), host="127.0.0.1", port=8080)
+    # backlog: aiohttp listens with 128 by default, too few for bursts of new connections.
+    web.run_app(create_app(), host="127.0.0.1", port=8080, backlog=1024)

@@ -65,7 +65,9 @@ async def aiohttp_serving(app: web.Application) -> AsyncIterator[Served]:
     await runner.setup()
     sock = bind("127.0.0.1", 0)
     try:
-        await web.SockSite(runner, sock).start()
+        # aiohttp listens with a backlog of 128 by default: of 200 connections opened at
+        # once, the rest would wait a second for their SYN to be sent again.
+        await web.SockSite(runner, sock, backlog=2048).start()
         served = Served(origin(sock), runner.cleanup)
         try:
             yield served
