@@ -59,7 +59,13 @@ class ChildEmulator:
             text=True,
         )
         assert self.process.stdout is not None
-        info = json.loads(self.process.stdout.readline())
+        try:
+            info = json.loads(self.process.stdout.readline())
+        except ValueError:
+            self.process.kill()
+            self.process.wait()
+            self.process.stdout.close()
+            raise
         self.base_url: str = info["base_url"]
         self.api_key: str = info["api_key"]
         self.admin = httpx.Client(base_url=info["admin_url"], trust_env=False)
