@@ -195,9 +195,9 @@ SCENARIOS = {
     # Under the emulator's limit: what the integration costs.
     "under-limit": ({"rate_limit": 5000, "burst": 1000}, {}),
     # Over it: the client's shared cool-down and retries absorb the 429s.
-    "over-limit-retried": ({"rate_limit": 200, "burst": 20}, {}),
+    "over-limit-retried": ({"rate_limit": 200, "burst": 100}, {}),
     # Over it with retries off: the 429s reach the callers, with Retry-After.
-    "over-limit-no-retries": ({"rate_limit": 200, "burst": 20}, {"max_retries": 0}),
+    "over-limit-no-retries": ({"rate_limit": 200, "burst": 100}, {"max_retries": 0}),
 }
 
 
