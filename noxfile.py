@@ -1,10 +1,12 @@
-"""Developer tasks: ``nox -s lint typecheck tests`` is what CI runs."""
+"""Developer tasks: ``nox -s lint typecheck tests docs`` is what CI runs."""
 
 from __future__ import annotations
 
+import os
+
 import nox
 
-nox.options.sessions = ["lint", "typecheck", "tests"]
+nox.options.sessions = ["lint", "typecheck", "tests", "docs"]
 nox.options.reuse_existing_virtualenvs = True
 nox.options.error_on_missing_interpreters = True
 
@@ -19,7 +21,7 @@ def tests(session: nox.Session) -> None:
     ``coverage run`` rather than pytest-cov: our pytest plugin (a ``pytest11`` entry
     point) imports the package before pytest-cov would start measuring.
     """
-    session.install("-e", ".[test,emulator]")
+    session.install("-e", ".[test,emulator,fastapi]")
     session.run("coverage", "erase")
     session.run("coverage", "run", "-m", "pytest", *session.posargs)
     session.run("coverage", "report", "--fail-under=95")
@@ -37,9 +39,33 @@ def lint(session: nox.Session) -> None:
 def typecheck(session: nox.Session) -> None:
     """mypy --strict on the package and the tests."""
     session.install(
-        "-e", ".[test,emulator]", "mypy>=1.11", "nox", "httpx-aiohttp", "requests", "types-requests"
+        "-e",
+        ".[test,emulator,fastapi]",
+        "mypy>=1.11",
+        "nox",
+        "httpx-aiohttp",
+        "requests",
+        "types-requests",
     )
-    session.run("mypy", "--strict", "pictory_async", "tests", "benchmarks", "noxfile.py")
+    session.run(
+        "mypy", "--strict", "pictory_async", "tests", "benchmarks", "docs/examples", "noxfile.py"
+    )
+
+
+@nox.session(python=PYTHON)
+def docs(session: nox.Session) -> None:
+    """Build the documentation site in strict mode: a broken link or reference fails."""
+    session.install("-e", ".[docs,fastapi]", *LINT_DEPS)  # ruff formats the signatures
+    site = os.path.join(session.create_tmp(), "site")
+    session.run(
+        "mkdocs",
+        "build",
+        "--strict",
+        "--site-dir",
+        site,
+        *session.posargs,
+        env={"NO_MKDOCS_2_WARNING": "1"},
+    )
 
 
 @nox.session(python=PYTHON)
