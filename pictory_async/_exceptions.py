@@ -21,7 +21,9 @@ The tree::
     │   │   ├── RateLimitError                  429
     │   │   └── InternalServerError             5xx
     │   │   (any other status >= 300, a redirect included, is a plain APIStatusError)
-    │   └── ResponseValidationError             a 2xx body that is not what the API promises
+    │   ├── ResponseValidationError             a 2xx body that is not what the API promises
+    │   └── AssetDownloadError                  a media file failed (``_assets``)
+    ├── BackupError                             a backup that did not check out (``_backup``)
     └── BulkOperationError                      ``BulkResult.raise_for_failures()``
 
 No message, ``repr`` or attribute of these exceptions carries the API key: the
