@@ -70,6 +70,7 @@ class EmulatorApp:
         stats.in_flight = in_flight
         if in_flight > stats.peak_concurrency:
             stats.peak_concurrency = in_flight
+        reply = None
         try:
             reply = emulator.handle(method, path, scope["query_string"], scope["headers"])
             if reply.delay > 0:
@@ -89,6 +90,8 @@ class EmulatorApp:
                 await send({"type": "http.response.body", "body": reply.body})
         finally:
             stats.in_flight -= 1
+            if reply is not None and reply.held is not None:
+                emulator.finished(reply)
 
 
 async def _lifespan(receive: Receive, send: Send) -> None:
