@@ -429,6 +429,8 @@ class AsyncPictory:
             if ticket is None:
                 ticket = await throttle.acquire()
             attempts += 1
+            status: int | None = None
+            retry_after: float | None = None
             try:
                 if lean is not None:
                     assert self._lean_timeout is not None
@@ -437,26 +439,24 @@ class AsyncPictory:
                     )
                 else:
                     reply = await shared.http.send(self._build_request(method, path, params=params))
+                status = reply.status_code
+                if status >= 400 and status not in ok_statuses:
+                    retry_after = parse_retry_after(reply.headers)
             except Exception as exc:
                 lost = lost or _may_have_been_sent(exc)
                 error = self._connection_error(exc, method, path, params)
                 if error is exc:
                     raise  # not a transport failure: a bug, not ours to dress up
                 raise error from exc
-            status = reply.status_code
+            finally:
+                capped = None if retry_after is None else min(retry_after, self.max_retry_after)
+                throttle.release(ticket, status, capped)
             if logger.isEnabledFor(logging.DEBUG):
                 logger.debug("%s -> %d (attempt %d)", describe, status, attempts)
             if status < 400 or status in ok_statuses:
-                throttle.on_success(ticket)
                 return reply
-            retry_after = parse_retry_after(reply.headers)
-            if status == 429:
-                if retry_after is None or retry_after <= self.max_retry_after:
-                    throttle.on_throttled(ticket, retry_after)
-            else:
-                throttle.on_success(ticket)
-                if status >= 500 or status == 408:
-                    lost = True
+            if status != 429 and (status >= 500 or status == 408):
+                lost = True
             if isinstance(reply, RawResponse):
                 reply = reply.to_httpx(self._build_request(method, path, params=params))
             raise make_status_error(reply, retry_after=retry_after)
