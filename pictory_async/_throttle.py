@@ -44,6 +44,7 @@ Sleep = Callable[[float], Awaitable[None]]
 BETA = 0.85  # pace at this share of the rate the API allowed, after a throttle
 PLATEAU = 10.0  # the cubic plateau lasts at least this many times the event's pause
 MIN_PLATEAU = 1.0  # seconds: the shortest time to climb back to the previous maximum
+MEASURE = 1.0  # seconds of recent successes the allowed rate is measured over
 MIN_SAMPLES = 20  # fewer successes than this say little: climb back fast
 MIN_RATE = 0.5  # requests/second, the floor of the adaptive rate
 INITIAL_WINDOW = 10  # requests in flight before the first success (slow start)
@@ -125,19 +126,20 @@ class Throttle:
         # what the current throttling cycle let through, and the Retry-After time in it
         self._cycle_ok = 0
         self._paused = 0.0  # seconds of Retry-After waited out, in total
+        self._resumed = -math.inf  # when the last pause ended, on the active clock
         self._event_pause = 0.0
         # the paced rate (None: off) and its cubic climb
         self._rate: float | None = rate_limit
         self._max_rate = 0.0
         self._cubic_k = 0.0
         self._cubic_scale = 0.0
-        self._tokens = 1.0
-        self._refilled = self._started
+        self._next_at = self._started + (self._tolerance(rate_limit) if rate_limit else 0.0)
         # requests in flight and the window that bounds them
         self._in_flight = 0
         self._window = float(initial_window)
         self._resume_window = float(initial_window)
         self._waiters: collections.deque[asyncio.Future[None]] = collections.deque()
+        self._pacer: asyncio.Lock | None = None
         self.throttle_events = 0
 
     # -- what others may read ----------------------------------------------------------
@@ -204,12 +206,11 @@ class Throttle:
                     await self._wait_for_slot()
                 continue
             if self._rate is not None:
-                wait = self._take_token(now)
-                if wait > 0:
-                    await self._sleep(wait)
+                events = self.throttle_events
+                await self._pace()
+                if self.throttle_events != events and self._cooldown_until > self._clock():
+                    continue  # throttled while this call waited for its turn
                 now = self._clock()
-                if self._cooldown_until > max(waited_for, now):
-                    continue  # a cool-down started while this call waited for its token
             if now < self._first_send:
                 self._first_send = now
             return now
@@ -239,15 +240,28 @@ class Throttle:
         if self._waiters:
             self._wake()
 
-    def _take_token(self, now: float) -> float:
-        rate = self._rate
-        assert rate is not None
+    async def _pace(self) -> None:
+        """Wait for this call's turn at the paced rate (GCRA, one call booked at a time).
+
+        Calls queue on a lock and only the first sleeps, so a rate that changes while
+        they wait applies at once, and none is booked far ahead at a stale rate.
+        """
+        if self._pacer is None:
+            self._pacer = asyncio.Lock()
+        async with self._pacer:
+            while True:
+                rate = self._rate
+                assert rate is not None
+                now = self._clock()
+                at = self._next_at - self._tolerance(rate)
+                if at <= now:
+                    self._next_at = max(self._next_at, now) + 1.0 / rate
+                    return
+                await self._sleep(at - now)
+
+    def _tolerance(self, rate: float) -> float:
         # a fixed rate allows one second's worth of burst; a learned one paces evenly
-        capacity = max(1.0, rate) if rate == self._ceiling else 1.0
-        self._tokens = min(capacity, self._tokens + (now - self._refilled) * rate)
-        self._refilled = now
-        self._tokens -= 1.0
-        return 0.0 if self._tokens >= 0 else -self._tokens / rate
+        return (max(1.0, rate) - 1.0) / rate if rate == self._ceiling else 0.0
 
     # -- after an attempt --------------------------------------------------------------
 
@@ -290,12 +304,11 @@ class Throttle:
             else:
                 self._window += 1  # slow start: doubles per round trip
             self._window = min(self._window, MAX_WINDOW)
-        if self._adaptive and self._max_rate and self._rate is not None:
+        if self._adaptive and self._rate is not None and self._next_at > now:
+            # calls are queued behind the pace, so it binds: raise it
             elapsed = now - self._last_throttle
             cubic = self._max_rate * (1 + self._cubic_scale * (elapsed - self._cubic_k) ** 3)
-            recent = self._ok.per_second(self._active(now), -math.inf)
-            # climb along the cubic, but not far above what the calls actually use
-            self._set_rate(max(self._rate, min(cubic, 2 * max(recent, MIN_RATE))))
+            self._set_rate(max(self._rate, cubic))
 
     def _throttled(self, ticket: float, retry_after: float | None) -> None:
         now = self._clock()
@@ -339,22 +352,27 @@ class Throttle:
         # what succeeded lately, not counting time spent waiting out a Retry-After
         active = self._active(now)
         since = self._active(self._first_send) if self._first_send < now else -math.inf
-        allowed = self._ok.per_second(active, since)
-        samples = allowed * min(RECENT, max(active - since, 1.0))
+        since = max(since, self._resumed)
+        allowed = self._ok.per_second(active, max(since, active - MEASURE), shortest=MEASURE)
+        samples = self._ok.per_second(active, since) * min(RECENT, max(active - since, 1.0))
         # probe with one request once the pause is over; the first success restores
         # most of the window that was in flight when the API said no
         self._resume_window = max(1.0, BETA * max(self._in_flight + 1, 1))
         self._window = 1.0
+        self._next_at = self._cooldown_until  # bookings made before the event are void
+        self._resumed = self._active(self._cooldown_until)
         self._outage = True
         self._last_throttle = now
         self._event_pause = self._cooldown_until - now
         self._cycle_ok = 0
         if self._adaptive and allowed > 0:  # with no success seen, the limit is unknown
-            if self._rate is not None:
-                allowed = min(allowed, self._rate)
+            rate = self._rate
+            if rate is not None:
+                allowed = min(allowed, rate)
             self._max_rate = max(allowed, MIN_RATE)
             self._set_rate(self._max_rate * BETA)
-            # the cubic starts at BETA * max and is back at max after K seconds
+            # the cubic starts at BETA * max and is back at max after K seconds; with
+            # few successes to go by, the maximum is a guess: climb back fast
             plateau = PLATEAU * self._event_pause if samples >= MIN_SAMPLES else 0.0
             self._cubic_k = max(MIN_PLATEAU, plateau)
             self._cubic_scale = (1 - BETA) / self._cubic_k**3
@@ -364,6 +382,5 @@ class Throttle:
         if self._ceiling is not None:
             rate = min(rate, self._ceiling)
         if self._rate is None:
-            self._tokens = 0.0
-            self._refilled = self._clock()
+            self._next_at = self._clock()
         self._rate = rate
