@@ -273,7 +273,8 @@ async def simulate(cell: Cell, concurrency: int, kind: str, seed: int = 0) -> Ou
                     sampler.cancel()
     seconds = loop.time() - start
     stats = emulator.stats
-    accounted = total == cell.count and ok + failed == cell.count and not emulator.projects()
+    accounted = total == cell.count and ok + failed == cell.count
+    accounted = accounted and len(emulator.projects()) == failed  # failed ones remain
     return Outcome(
         seconds=seconds,
         requests=stats.total,
@@ -349,7 +350,7 @@ async def real(cell: Cell, concurrency: int, kind: str) -> Outcome:
         limited=stats["rate_limited"],
         ok=ok,
         failed=failed,
-        accounted=total == cell.count and ok + failed == cell.count and not left,
+        accounted=total == cell.count and ok + failed == cell.count and len(left) == failed,
     )
 
 
