@@ -20,10 +20,10 @@ SHAPES = {
 
 def plot(name: str, data: dict[str, Any], out: Path) -> None:
     """Paced rate, achieved rate, 429s and calls in flight over time, for one shape."""
-    import matplotlib
+    import matplotlib  # type: ignore[import-not-found, unused-ignore]
 
     matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    import matplotlib.pyplot as plt  # type: ignore[import-not-found, unused-ignore]
 
     rows = data["timeline"]
     times = [row[0] for row in rows]

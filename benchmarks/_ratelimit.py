@@ -28,7 +28,7 @@ import math
 import random
 import sys
 import time
-from collections.abc import Awaitable, Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -100,18 +100,18 @@ def cells(quick: bool = False) -> list[Cell]:
     for retry_after, label in (("seconds", "Retry-After"), ("none", "no Retry-After")):
         for rate in (5, 20, 200, 500):
             count = int(rate * 30) + rate
-            for burst in (rate, 1):
-                out.append(
-                    Cell(
-                        name=f"bucket {rate}/s, burst {burst}, {label}",
-                        faults={"rate_limit": rate, "burst": burst, "retry_after": retry_after},
-                        count=count,
-                        floor=(count - burst) / rate,
-                        pinned_rate=rate,
-                        target=1.15 if rate == 200 else 1.25,
-                        max_429=0.05 if rate == 200 else 0.10,
-                    )
+            out.extend(
+                Cell(
+                    name=f"bucket {rate}/s, burst {burst}, {label}",
+                    faults={"rate_limit": rate, "burst": burst, "retry_after": retry_after},
+                    count=count,
+                    floor=(count - burst) / rate,
+                    pinned_rate=rate,
+                    target=1.15 if rate == 200 else 1.25,
+                    max_429=0.05 if rate == 200 else 0.10,
                 )
+                for burst in (rate, 1)
+            )
         for limit, period, what in ((20, 1.0, "second"), (100, 5.0, "5 s"), (600, 60.0, "minute")):
             count = limit * (5 if period == 60 else 10)
             out.append(
@@ -145,7 +145,11 @@ def cells(quick: bool = False) -> list[Cell]:
         out.append(
             Cell(
                 name=f"in flight at most 10, {label}",
-                faults={"rate_limit": 10, "rate_limit_shape": "inflight", "retry_after": retry_after},
+                faults={
+                    "rate_limit": 10,
+                    "rate_limit_shape": "inflight",
+                    "retry_after": retry_after,
+                },
                 count=6000,
                 floor=math.ceil(6000 / 10) * LATENCY,
                 pinned_concurrency=10,
@@ -193,7 +197,9 @@ class Outcome:
         return self.limited / max(1, self.requests)
 
 
-async def _naive(http: httpx.AsyncClient, ids: list[str], concurrency: int) -> tuple[int, int]:
+async def _naive(
+    http: httpx.AsyncClient, ids: list[int | str], concurrency: int
+) -> tuple[int, int]:
     """Every request retries on its own: ``Retry-After`` if given, else 0.5 s * 2^n."""
     ok = failed = 0
     pending = iter(ids)
@@ -214,7 +220,9 @@ async def _naive(http: httpx.AsyncClient, ids: list[str], concurrency: int) -> t
                 if attempt == 8:
                     failed += 1
                     break
-                delay = float(hint) if hint.isdigit() else 0.5 * 2**attempt * random.uniform(0.75, 1)
+                delay = (
+                    float(hint) if hint.isdigit() else 0.5 * 2**attempt * random.uniform(0.75, 1)
+                )
                 await asyncio.sleep(delay)
 
     await asyncio.gather(*(worker() for _ in range(concurrency)))
@@ -222,7 +230,7 @@ async def _naive(http: httpx.AsyncClient, ids: list[str], concurrency: int) -> t
 
 
 async def _ours(
-    client: AsyncPictory, ids: list[str], concurrency: int
+    client: AsyncPictory, ids: list[int | str], concurrency: int
 ) -> tuple[int, int, int]:
     result = await client.projects.delete_many(ids, concurrency=concurrency)
     return len(result.deleted) + len(result.already_absent), len(result.failed), result.total
@@ -315,9 +323,11 @@ async def real(cell: Cell, concurrency: int, kind: str) -> Outcome:
     args += ["--in-progress-share", "0", "--latency-ms", str(LATENCY * 1000)]
     async with spawn(args=args, cpu=0) as remote:
         async with AsyncPictory(remote.api_key, base_url=remote.base_url) as client:
-            ids = [str(summary.id) async for summary in client.projects.list()]
+            ids: list[int | str] = [summary.id async for summary in client.projects.list()]
         flags = cell.faults
-        await remote.set_faults(**{k: list(v) if isinstance(v, tuple) else v for k, v in flags.items()})
+        await remote.set_faults(
+            **{k: list(v) if isinstance(v, tuple) else v for k, v in flags.items()}
+        )
         await remote.reset(stats_only=True)
         start = time.perf_counter()
         if kind == "naive":
@@ -359,9 +369,11 @@ async def real(cell: Cell, concurrency: int, kind: str) -> Outcome:
 
 def _cell_text(cell: Cell, outcome: Outcome) -> str:
     ratio = outcome.seconds / cell.floor
-    return f"{ratio:.2f}x, {outcome.share_429:.1%}" + (
-        f", **{outcome.failed} failed**" if outcome.failed else ""
-    ) + ("" if outcome.accounted else ", **ids lost**")
+    return (
+        f"{ratio:.2f}x, {outcome.share_429:.1%}"
+        + (f", **{outcome.failed} failed**" if outcome.failed else "")
+        + ("" if outcome.accounted else ", **ids lost**")
+    )
 
 
 def _verdict(cell: Cell, outcome: Outcome) -> str:

@@ -37,9 +37,7 @@ def delete_all(count: int, concurrency: int = 50, **faults: Any) -> Run:
 
     async def main() -> Run:
         loop = asyncio.get_running_loop()
-        emulator = Emulator(
-            projects=count, other_projects=0, clock=loop.time, sleep=asyncio.sleep
-        )
+        emulator = Emulator(projects=count, other_projects=0, clock=loop.time, sleep=asyncio.sleep)
         ids = [record.id for record in emulator.projects()]
         emulator.faults = Faults(latency=LATENCY, **faults)
         rates: list[tuple[float, float | None]] = []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 import random
 from collections import deque
@@ -89,7 +90,7 @@ def _changes(value: Iterable[Iterable[float]]) -> tuple[tuple[float, float], ...
     pairs = tuple((float(at), float(factor)) for at, factor in value)
     if any(not 0 <= at < math.inf or not 0 < factor < math.inf for at, factor in pairs):
         raise ValueError("rate_limit_changes must be (seconds >= 0, factor > 0) pairs")
-    if any(b[0] <= a[0] for a, b in zip(pairs, pairs[1:], strict=False)):
+    if any(b[0] <= a[0] for a, b in itertools.pairwise(pairs)):
         raise ValueError("rate_limit_changes must be in increasing order of time")
     return pairs
 

@@ -67,7 +67,12 @@ def test_the_base_limiter_admits_nothing_by_itself() -> None:
 
 @pytest.mark.parametrize(
     ("shape", "kind"),
-    [("bucket", RateLimiter), ("window", FixedWindow), ("sliding", SlidingLog), ("inflight", InFlightCap)],
+    [
+        ("bucket", RateLimiter),
+        ("window", FixedWindow),
+        ("sliding", SlidingLog),
+        ("inflight", InFlightCap),
+    ],
 )
 def test_faults_pick_the_limiter_shape(shape: str, kind: type[Limiter]) -> None:
     """``rate_limit_shape`` selects the limiter; no ``rate_limit`` means none."""
