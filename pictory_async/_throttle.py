@@ -120,6 +120,7 @@ class Throttle:
         self._cooldown_until = 0.0
         self._no_hint_pause = 0.0
         self._last_throttle = -math.inf
+        self._climb_from = -math.inf
         self._outage = False  # a throttle was noted and no success came back since
         self._ok = _Rate()
         self._rtt = 0.0
@@ -297,6 +298,7 @@ class Throttle:
         if self._outage:  # the first success after a throttle: the API is open again
             self._outage = False
             self._window = max(self._window, self._resume_window)
+            self._climb_from = now  # the cubic counts from here, not from the throttle
         self._no_hint_pause = 0.0
         if self._in_flight + 2 > self._window:  # only a window that is full grows
             if self.throttle_events:
@@ -306,7 +308,7 @@ class Throttle:
             self._window = min(self._window, MAX_WINDOW)
         if self._adaptive and self._rate is not None and self._next_at > now:
             # calls are queued behind the pace, so it binds: raise it
-            elapsed = now - self._last_throttle
+            elapsed = now - self._climb_from
             cubic = self._max_rate * (1 + self._cubic_scale * (elapsed - self._cubic_k) ** 3)
             self._set_rate(max(self._rate, cubic))
 
@@ -353,7 +355,9 @@ class Throttle:
         active = self._active(now)
         since = self._active(self._first_send) if self._first_send < now else -math.inf
         since = max(since, self._resumed)
-        allowed = self._ok.per_second(active, max(since, active - MEASURE), shortest=MEASURE)
+        # the first time, what succeeded since the first send, however short that was
+        shortest = MEASURE if self.throttle_events > 1 else max(self._rtt, SLOT)
+        allowed = self._ok.per_second(active, max(since, active - MEASURE), shortest=shortest)
         samples = self._ok.per_second(active, since) * min(RECENT, max(active - since, 1.0))
         # probe with one request once the pause is over; the first success restores
         # most of the window that was in flight when the API said no
