@@ -124,8 +124,6 @@ class Throttle:
         self._outage = False  # a throttle was noted and no success came back since
         self._ok = _Rate()
         self._rtt = 0.0
-        # what the current throttling cycle let through, and the Retry-After time in it
-        self._cycle_ok = 0
         self._paused = 0.0  # seconds of Retry-After waited out, in total
         self._resumed = -math.inf  # when the last pause ended, on the active clock
         self._event_pause = 0.0
@@ -290,7 +288,6 @@ class Throttle:
     def _succeeded(self, ticket: float) -> None:
         now = self._clock()
         self._ok.add(self._active(now))
-        self._cycle_ok += 1
         rtt = now - ticket
         self._rtt = rtt if not self._rtt else 0.9 * self._rtt + 0.1 * rtt
         if ticket < self._last_throttle:
@@ -368,7 +365,6 @@ class Throttle:
         self._outage = True
         self._last_throttle = now
         self._event_pause = self._cooldown_until - now
-        self._cycle_ok = 0
         if self._adaptive and allowed > 0:  # with no success seen, the limit is unknown
             rate = self._rate
             if rate is not None:
