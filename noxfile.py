@@ -70,7 +70,15 @@ def docs(session: nox.Session) -> None:
 
 @nox.session(python=PYTHON)
 def bench(session: nox.Session) -> None:
-    """Benchmarks against the emulator over loopback, with baselines from the same run."""
-    session.install("-e", ".[emulator]", "httpx-aiohttp", "requests")
-    session.run("python", "-m", "benchmarks.emulator_capacity", "--repeat", "5")
+    """Benchmarks against the emulator, with baselines from the same run.
+
+    ``nox -s bench -- --only ratelimit --plots docs/img/ratelimit.json`` runs the
+    rate-limit matrix and draws its timelines into ``docs/img``.
+    """
+    session.install("-e", ".[emulator]", "httpx-aiohttp", "requests", "matplotlib")
+    if "--only" not in session.posargs:
+        session.run("python", "-m", "benchmarks.emulator_capacity", "--repeat", "5")
     session.run("python", "-m", "benchmarks", *session.posargs)
+    if "--plots" in session.posargs:
+        timelines = session.posargs[session.posargs.index("--plots") + 1]
+        session.run("python", "-m", "benchmarks._plots", timelines, "docs/img")

@@ -4,11 +4,11 @@ The emulator runs in a child process pinned to CPU 0 and this process to CPU 1, 
 client measured never shares a core with the server. Each figure is the median of
 ``--repeat`` runs. Scenarios (``--only``):
 
-- ``throughput``: 5,000 DELETEs at concurrency 100 with 20 ms server latency.
+- ``throughput``: 5,000 DELETEs at concurrency 100 with 20 ms and 100 ms server latency.
 - ``memory``: peak RSS of ``delete_many`` over a generator of 1,000,000 ids, dry and real
   (``benchmarks/_memory.py``).
-- ``ratelimit``: 3,000 DELETEs against an emulator allowing 200 requests/s, with each
-  ``Retry-After`` form, beside a naive client whose every request retries on its own.
+- ``ratelimit``: the rate-limit matrix of ``benchmarks/_ratelimit.py``: every limiter
+  shape, beside a naive client and one pinned at the true limit.
 - ``faults``: 5,000 DELETEs with 5% 503s and 1% dropped connections, half of them after
   the delete was applied: every project must end deleted, none failed, none twice.
 """
@@ -23,12 +23,13 @@ import statistics
 import sys
 import time
 from collections.abc import Awaitable, Callable, Sequence
+from pathlib import Path
 from typing import Any
 
 from pictory_async import AsyncPictory, Outcome
 from pictory_async.emulator import RemoteEmulator, spawn
 
-from . import _baselines, _memory
+from . import _baselines, _memory, _ratelimit
 
 SERVER_CPU, CLIENT_CPU = 0, 1
 
@@ -171,74 +172,6 @@ def memory(count: int) -> None:
     )
 
 
-# -- rate limit -----------------------------------------------------------------------
-
-
-async def ratelimit(count: int, rate: float, concurrency: int, latency_ms: float) -> None:
-    rows = []
-    floor = count / rate
-    for mode in ("seconds", "date", "none"):
-        args = [
-            "--projects",
-            str(count),
-            "--rate-limit",
-            str(rate),
-            "--retry-after",
-            mode,
-            "--latency-ms",
-            str(latency_ms),
-            "--page-size",
-            "1000",
-        ]
-        async with spawn(args=args, cpu=SERVER_CPU) as remote:
-            key, base = remote.api_key, remote.base_url
-            for label in ("pictory-async `delete_many`", "naive per-request retries (aiohttp)"):
-                await remote.reset()
-                await remote.set_faults(rate_limit=None)
-                ids = await _ids(remote)
-                await remote.set_faults(rate_limit=rate, retry_after=mode)
-                await asyncio.sleep(1.0)  # let the bucket fill, as for a fresh client
-                await remote.reset(stats_only=True)
-                if label.startswith("pictory"):
-
-                    async def run(
-                        ids: list[int | str] = ids, key: str = key, base: str = base
-                    ) -> tuple[int, int]:
-                        async with AsyncPictory(key, base_url=base) as client:
-                            result = await client.projects.delete_many(ids, concurrency=concurrency)
-                        return len(result.deleted) + len(result.already_absent), len(result.failed)
-
-                else:
-
-                    async def run(
-                        ids: list[int | str] = ids, key: str = key, base: str = base
-                    ) -> tuple[int, int]:
-                        return await _baselines.naive_retry_loop(base, key, ids, concurrency)
-
-                (ok, failed), wall, _ = await _measure(run)
-                stats = await remote.stats()
-                requests = stats["total"]
-                limited = stats["rate_limited"]
-                rows.append(
-                    [
-                        label,
-                        mode,
-                        f"{wall:.2f}",
-                        f"{wall / floor:.3f}x",
-                        f"{requests:,}",
-                        f"{limited:,} ({limited / max(requests, 1):.1%})",
-                        ok,
-                        failed,
-                    ]
-                )
-    _table(
-        f"Rate limited: {count:,} DELETEs at concurrency {concurrency}, emulator allows "
-        f"{rate:g} requests/s (floor {floor:.1f} s)",
-        ["client", "Retry-After", "seconds", "vs floor", "requests", "429s", "ok", "failed"],
-        rows,
-    )
-
-
 # -- faults ---------------------------------------------------------------------------
 
 
@@ -311,6 +244,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     )
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--quick", action="store_true", help="smaller runs, for a smoke test")
+    parser.add_argument("--plots", type=Path, help="ratelimit: write the timelines (JSON) here")
     args = parser.parse_args(argv)
     only = set(args.only or ("throughput", "memory", "ratelimit", "faults"))
     _pin_client()
@@ -328,7 +262,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     if "memory" in only:
         memory(1_000_000 // scale)
     if "ratelimit" in only:
-        asyncio.run(ratelimit(3000 // scale, 200.0, 100, 20.0))
+        _ratelimit.main(quick=args.quick, plots=args.plots)
     if "faults" in only:
         asyncio.run(faults(5000 // scale, 100, 20.0))
 

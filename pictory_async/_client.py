@@ -655,10 +655,8 @@ class _Call:
             throttle.release(ticket, status)
             return response
         retry_after = parse_retry_after(response.headers)
-        if client._retry.honours(retry_after):
-            throttle.release(ticket, status, retry_after)
-        else:  # the call fails at once; a wait this long is not the client's pace
-            throttle.release(ticket, None)
+        # Above max_retry_after this call fails at once; the other calls pause for the cap.
+        throttle.release(ticket, status, client._retry.capped(retry_after))
         if status >= 500 or status == 408:
             self.lost = True
         raise make_status_error(response, retry_after=retry_after, attempts=self.attempts)

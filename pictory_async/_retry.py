@@ -126,6 +126,10 @@ class RetryPolicy:
         """Whether a ``Retry-After`` of this many seconds is waited for (the one rule)."""
         return retry_after is None or retry_after <= self.max_retry_after
 
+    def capped(self, retry_after: float | None) -> float | None:
+        """``retry_after`` limited to ``max_retry_after``: what the shared cool-down waits."""
+        return None if retry_after is None else min(retry_after, self.max_retry_after)
+
     def should_retry(self, exc: BaseException) -> bool:
         """Whether ``exc`` gets another attempt (budgets aside)."""
         if not is_retryable(exc):

@@ -1,21 +1,34 @@
 """Client-side rate control shared by every call of one client.
 
-Two mechanisms, both consulted by ``Throttle.acquire`` before each attempt:
+``Throttle.acquire`` (or its sync fast path ``ready``) is consulted before each attempt,
+and ``Throttle.release`` is told how each attempt ended, exactly once per ticket. Three
+mechanisms work together, none of which assumes a shape of the server's limiter:
 
 - **A shared cool-down.** After a 429, every concurrent call waits until the
-  ``Retry-After`` deadline (or a backoff, when the API gave none) instead of each
-  retrying on its own: one 429 pauses the whole client, not one task.
-- **A token bucket** whose rate is fixed (``rate_limit=``) or adaptive. The adaptive rate
-  follows botocore's "adaptive" retry mode (CUBIC): off until the first throttle, then it
-  drops to a fraction of the rate the API actually allowed and climbs back along a cubic
-  curve, so a long bulk run settles just under the API's limit instead of bouncing off it.
+  ``Retry-After`` deadline, or, without one, for a pause that starts short (a few
+  request intervals) and doubles while the API keeps refusing. One 429 pauses the whole
+  client, not one task.
+- **A window of requests in flight.** It starts small and doubles every round trip
+  (TCP's slow start) until the first 429; after every cool-down it starts again from
+  one request (a probe) and grows back up to a ceiling learned from the API: a
+  twentieth of what one throttling cycle let through. A limiter that refuses everything
+  in flight once it runs out then costs a few 429s per cycle, never a storm.
+- **A paced rate.** Off until the first 429, fixed with ``rate_limit=``, or adaptive:
+  at each throttling event it is set to the rate the API let through since the
+  previous event (not counting time spent waiting out a ``Retry-After``), never above
+  the rate that was just refused, times ``BETA``; then it climbs back along a cubic
+  curve whose plateau lasts ten times the pause the event cost, so probing upward is
+  gentle exactly when a probe is expensive.
 
-429s from requests sent before the last throttle was noted are one event, not many: the
-rate drops once per event, not once per response.
+429s answering requests sent before the last throttle was noted, and 429s before any
+success came back after it, belong to one event: the rate drops once per event, not
+once per response.
 """
 
 from __future__ import annotations
 
+import asyncio
+import collections
 import logging
 import math
 import random
@@ -28,24 +41,30 @@ logger = logging.getLogger("pictory_async")
 Clock = Callable[[], float]
 Sleep = Callable[[float], Awaitable[None]]
 
-BETA = 0.85  # keep this share of the allowed rate after a throttle (botocore: 0.7)
-SCALE = 0.1  # cubic growth constant (botocore: 0.4; lower probes the limit less often)
+BETA = 0.85  # pace at this share of the rate the API allowed, after a throttle
+PLATEAU = 10.0  # the cubic plateau lasts at least this many times the event's pause
+MIN_PLATEAU = 1.0  # seconds: the shortest time to climb back to the previous maximum
+MEASURE = 1.0  # seconds of recent successes the allowed rate is measured over
+MIN_SAMPLES = 20  # fewer successes than this say little: climb back fast
 MIN_RATE = 0.5  # requests/second, the floor of the adaptive rate
-WINDOW = 2.0  # seconds of history used to measure the allowed rate
+INITIAL_WINDOW = 10  # requests in flight before the first success (slow start)
+MAX_WINDOW = 1_000_000
+RECENT = 2.0  # seconds of history for the recent success rate
 SLOT = 0.1  # seconds per slot of that history
-NO_HINT_BASE = 0.5  # cool-down after a 429 without Retry-After; doubles per event
+NO_HINT_MIN = 0.05  # first pause after a 429 without Retry-After, at least...
+NO_HINT_BASE = 0.5  # ...and at most; it doubles per refused probe
 NO_HINT_MAX = 8.0
 
 
 class _Rate:
-    """Counts successes in ``SLOT``-wide slots over the last ``WINDOW`` seconds."""
+    """Counts successes in ``SLOT``-wide slots over the last ``RECENT`` seconds."""
 
     def __init__(self) -> None:
-        self._slots = [0] * int(WINDOW / SLOT)
+        self._slots = [0] * int(RECENT / SLOT)
         self._current = 0
 
     def add(self, now: float) -> None:
-        index = int(now / SLOT)
+        index = max(self._current, int(now / SLOT))
         if index != self._current:
             self._advance(index)
         self._slots[index % len(self._slots)] += 1
@@ -56,11 +75,17 @@ class _Rate:
             self._slots[stale % size] = 0
         self._current = index
 
-    def per_second(self, now: float, since: float) -> float:
-        """Successes per second over the window, or since ``since`` when that is later."""
+    def per_second(self, now: float, since: float, shortest: float = 1.0) -> float:
+        """Successes per second over the history, or since ``since`` when that is later.
+
+        The count is divided by at least ``shortest`` seconds.
+        """
         self._advance(max(self._current, int(now / SLOT)))
-        span = min(WINDOW, max(now - since, 1.0))
-        return sum(self._slots) / span
+        span = min(RECENT, max(now - since, shortest))
+        slots = min(len(self._slots), math.ceil(span / SLOT - 1e-9))
+        size = len(self._slots)
+        count = sum(self._slots[(self._current - back) % size] for back in range(slots))
+        return count / span
 
 
 class Throttle:
@@ -71,6 +96,8 @@ class Throttle:
         sleep: Async sleep.
         rate_limit: A fixed ceiling in requests/second, or ``None``.
         adaptive: Learn the API's limit from 429s (on by default).
+        rand: Random source for the jitter of pauses without ``Retry-After``.
+        initial_window: Requests in flight allowed before the first success.
     """
 
     def __init__(
@@ -81,6 +108,7 @@ class Throttle:
         rate_limit: float | None = None,
         adaptive: bool = True,
         rand: Callable[[], float] = random.random,
+        initial_window: int = INITIAL_WINDOW,
     ) -> None:
         self._clock = clock
         self._sleep = sleep
@@ -88,17 +116,32 @@ class Throttle:
         self._ceiling = rate_limit
         self._adaptive = adaptive
         self._started = clock()
+        self._first_send = math.inf
         self._cooldown_until = 0.0
-        self._no_hint_events = 0
+        self._no_hint_pause = 0.0
         self._last_throttle = -math.inf
-        self._last_max_rate = 0.0
-        self._cubic_k = 0.0
+        self._climb_from = -math.inf
+        self._outage = False  # a throttle was noted and no success came back since
         self._ok = _Rate()
-        # token bucket; rate None means off
+        self._rtt = 0.0
+        self._paused = 0.0  # seconds of Retry-After waited out, in total
+        self._resumed = -math.inf  # when the last pause ended, on the active clock
+        self._event_pause = 0.0
+        # the paced rate (None: off) and its cubic climb
         self._rate: float | None = rate_limit
-        self._tokens = 1.0
-        self._refilled = self._started
+        self._max_rate = 0.0
+        self._cubic_k = 0.0
+        self._cubic_scale = 0.0
+        self._next_at = self._started + (self._tolerance(rate_limit) if rate_limit else 0.0)
+        # requests in flight and the window that bounds them
+        self._in_flight = 0
+        self._window = float(initial_window)
+        self._resume_window = float(initial_window)
+        self._waiters: collections.deque[asyncio.Future[None]] = collections.deque()
+        self._pacer: asyncio.Lock | None = None
         self.throttle_events = 0
+
+    # -- what others may read ----------------------------------------------------------
 
     @property
     def rate(self) -> float | None:
@@ -110,16 +153,46 @@ class Throttle:
         """Seconds left in the shared cool-down."""
         return max(0.0, self._cooldown_until - self._clock())
 
+    @property
+    def in_flight(self) -> int:
+        """Attempts that hold a ticket not yet released."""
+        return self._in_flight
+
+    @property
+    def window(self) -> int:
+        """How many attempts may be in flight at once now."""
+        return int(self._window)
+
+    # -- before an attempt -------------------------------------------------------------
+
     def ready(self) -> float | None:
-        """The send time if a request may go now without waiting, else ``None``."""
-        if self._rate is None:
+        """The ticket if a request may go now without waiting, else ``None``."""
+        if self._rate is None and self._in_flight < self._window and not self._waiters:
             now = self._clock()
             if now >= self._cooldown_until:
+                self._in_flight += 1
+                if now < self._first_send:
+                    self._first_send = now
                 return now
         return None
 
     async def acquire(self) -> float:
-        """Wait for the cool-down and a token; return the send time (the "ticket")."""
+        """Wait for a slot in flight, the cool-down and a token; return the ticket.
+
+        Slots are handed out first come, first served: after a 429, the next probe is
+        another call's, so no one call spends all its retries on a closed API.
+        """
+        if self._in_flight >= self._window or self._waiters:
+            await self._wait_for_slot()
+        else:
+            self._in_flight += 1
+        try:
+            return await self._clear_to_send()
+        except BaseException:
+            self._free_slot()
+            raise
+
+    async def _clear_to_send(self) -> float:
         waited_for = -math.inf
         while True:
             deadline = self._cooldown_until
@@ -127,23 +200,69 @@ class Throttle:
             if now < deadline and deadline > waited_for:
                 waited_for = deadline  # a deadline is waited for once; a later one again
                 await self._sleep(deadline - now)
+                if self._in_flight > self._window:  # the window shrank meanwhile
+                    self._free_slot()
+                    await self._wait_for_slot()
                 continue
-            if self._rate is None:
-                return now
-            wait = self._take_token(now)
-            if wait > 0:
-                await self._sleep(wait)
-            if self._cooldown_until <= waited_for or self._cooldown_until <= self._clock():
-                return self._clock()
+            if self._rate is not None:
+                events = self.throttle_events
+                await self._pace()
+                if self.throttle_events != events and self._cooldown_until > self._clock():
+                    continue  # throttled while this call waited for its turn
+                now = self._clock()
+            if now < self._first_send:
+                self._first_send = now
+            return now
 
-    def _take_token(self, now: float) -> float:
-        rate = self._rate
-        assert rate is not None
-        capacity = max(1.0, rate)  # one second's worth of burst
-        self._tokens = min(capacity, self._tokens + (now - self._refilled) * rate)
-        self._refilled = now
-        self._tokens -= 1.0
-        return 0.0 if self._tokens >= 0 else -self._tokens / rate
+    async def _wait_for_slot(self) -> None:
+        """Wait until a slot is handed over (``_in_flight`` already counts it)."""
+        waiter = asyncio.get_running_loop().create_future()
+        self._waiters.append(waiter)
+        try:
+            await waiter
+        except BaseException:
+            if waiter.done() and not waiter.cancelled():
+                self._free_slot()  # pass the slot this call was given on
+            else:
+                self._waiters.remove(waiter)
+            raise
+
+    def _wake(self) -> None:
+        while self._waiters and self._in_flight < self._window:
+            waiter = self._waiters.popleft()
+            if not waiter.done():
+                self._in_flight += 1
+                waiter.set_result(None)
+
+    def _free_slot(self) -> None:
+        self._in_flight -= 1
+        if self._waiters:
+            self._wake()
+
+    async def _pace(self) -> None:
+        """Wait for this call's turn at the paced rate (GCRA, one call booked at a time).
+
+        Calls queue on a lock and only the first sleeps, so a rate that changes while
+        they wait applies at once, and none is booked far ahead at a stale rate.
+        """
+        if self._pacer is None:
+            self._pacer = asyncio.Lock()
+        async with self._pacer:
+            while True:
+                rate = self._rate
+                assert rate is not None
+                now = self._clock()
+                at = self._next_at - self._tolerance(rate)
+                if at <= now:
+                    self._next_at = max(self._next_at, now) + 1.0 / rate
+                    return
+                await self._sleep(at - now)
+
+    def _tolerance(self, rate: float) -> float:
+        # a fixed rate allows one second's worth of burst; a learned one paces evenly
+        return (max(1.0, rate) - 1.0) / rate if rate == self._ceiling else 0.0
+
+    # -- after an attempt --------------------------------------------------------------
 
     def release(self, ticket: float, status: int | None, retry_after: float | None = None) -> None:
         """The one feedback entry point: how the attempt sent at ``ticket`` ended.
@@ -158,58 +277,110 @@ class Throttle:
             retry_after: The server's ``Retry-After`` in seconds, if it sent one
                 (already capped by the pipeline's ``max_retry_after`` rule).
         """
+        self._in_flight -= 1
         if status == 429:
-            self.on_throttled(ticket, retry_after)
+            self._throttled(ticket, retry_after)
         elif status is not None:
-            self.on_success(ticket)
+            self._succeeded(ticket)
+        if self._waiters:
+            self._wake()
 
-    def on_success(self, ticket: float) -> None:
-        """Note a response that was not throttled."""
+    def _succeeded(self, ticket: float) -> None:
         now = self._clock()
-        self._ok.add(now)
-        self._no_hint_events = 0
-        if self._adaptive and self._last_max_rate and self._rate is not None:
-            elapsed = now - self._last_throttle
-            cubic = SCALE * (elapsed - self._cubic_k) ** 3 + self._last_max_rate
-            measured = self._ok.per_second(now, self._last_throttle)
-            self._set_rate(min(cubic, 2 * max(measured, MIN_RATE)))
+        self._ok.add(self._active(now))
+        rtt = now - ticket
+        self._rtt = rtt if not self._rtt else 0.9 * self._rtt + 0.1 * rtt
+        if ticket < self._last_throttle:
+            return  # sent before the last throttle: says nothing about what follows
+        if self._outage:  # the first success after a throttle: the API is open again
+            self._outage = False
+            self._window = max(self._window, self._resume_window)
+            self._climb_from = now  # the cubic counts from here, not from the throttle
+        self._no_hint_pause = 0.0
+        if self._in_flight + 2 > self._window:  # only a window that is full grows
+            if self.throttle_events:
+                self._window += 1 / self._window  # one more per round trip
+            else:
+                self._window += 1  # slow start: doubles per round trip
+            self._window = min(self._window, MAX_WINDOW)
+        if self._adaptive and self._rate is not None and self._next_at > now:
+            # calls are queued behind the pace, so it binds: raise it
+            elapsed = now - self._climb_from
+            cubic = self._max_rate * (1 + self._cubic_scale * (elapsed - self._cubic_k) ** 3)
+            self._set_rate(max(self._rate, cubic))
 
-    def on_throttled(self, ticket: float, retry_after: float | None) -> None:
-        """Note a 429 for a request sent at ``ticket``; start or extend the cool-down."""
+    def _throttled(self, ticket: float, retry_after: float | None) -> None:
         now = self._clock()
-        same_event = ticket <= self._last_throttle
+        same_event = ticket <= self._last_throttle or self._outage
+        before = self._cooldown_until
         if retry_after is not None:
             delay = retry_after
-        elif same_event:
-            delay = max(0.0, self._cooldown_until - now)
+        elif ticket <= self._last_throttle:
+            delay = max(0.0, before - now)  # a late answer to what was sent before
         else:
-            self._no_hint_events += 1
-            base = min(NO_HINT_MAX, NO_HINT_BASE * 2 ** (self._no_hint_events - 1))
-            delay = base * (1 + 0.5 * self._rand())
-        if now + delay > self._cooldown_until:
+            delay = self._next_no_hint_pause() * (1 + 0.5 * self._rand())
+        if now + delay > before:
             self._cooldown_until = now + delay
+            if retry_after is not None:
+                self._paused += now + delay - max(before, now)
         if same_event:
+            self._event_pause = max(self._event_pause, self._cooldown_until - self._last_throttle)
             return
-        self.throttle_events += 1
-        self._last_throttle = now
-        allowed = self._ok.per_second(now, self._started)
-        if self._adaptive and allowed > 0:  # with no success seen, the limit is unknown
-            if self._rate is not None:
-                allowed = min(allowed, self._rate)
-            self._last_max_rate = max(allowed, MIN_RATE)
-            self._cubic_k = (self._last_max_rate * (1 - BETA) / SCALE) ** (1 / 3)
-            self._set_rate(self._last_max_rate * BETA)
+        self._new_event(now, retry_after)
         logger.warning(
             "rate limited by the API: all calls pause %.2fs; client rate now %s",
             delay,
             "unlimited" if self._rate is None else f"{self._rate:.1f}/s",
         )
 
+    def _active(self, now: float) -> float:
+        """``now`` on a clock that stands still while a ``Retry-After`` is waited out."""
+        return now - self._paused
+
+    def _next_no_hint_pause(self) -> float:
+        if self._no_hint_pause:
+            self._no_hint_pause = min(NO_HINT_MAX, 2 * self._no_hint_pause)
+        else:
+            interval = 4 / self._rate if self._rate else NO_HINT_BASE
+            self._no_hint_pause = min(NO_HINT_BASE, max(NO_HINT_MIN, interval))
+        return self._no_hint_pause
+
+    def _new_event(self, now: float, retry_after: float | None) -> None:
+        """Note a new throttling event: learn from the cycle it ends, start a new one."""
+        self.throttle_events += 1
+        # what succeeded lately, not counting time spent waiting out a Retry-After
+        active = self._active(now)
+        since = self._active(self._first_send) if self._first_send < now else -math.inf
+        since = max(since, self._resumed)
+        # the first time, what succeeded since the first send, however short that was
+        shortest = MEASURE if self.throttle_events > 1 else max(self._rtt, SLOT)
+        allowed = self._ok.per_second(active, max(since, active - MEASURE), shortest=shortest)
+        samples = self._ok.per_second(active, since) * min(RECENT, max(active - since, 1.0))
+        # probe with one request once the pause is over; the first success restores
+        # most of the window that was in flight when the API said no
+        self._resume_window = max(1.0, BETA * max(self._in_flight + 1, 1))
+        self._window = 1.0
+        self._next_at = self._cooldown_until  # bookings made before the event are void
+        self._resumed = self._active(self._cooldown_until)
+        self._outage = True
+        self._last_throttle = now
+        self._event_pause = self._cooldown_until - now
+        if self._adaptive and allowed > 0:  # with no success seen, the limit is unknown
+            rate = self._rate
+            if rate is not None:
+                allowed = min(allowed, rate)
+            self._max_rate = max(allowed, MIN_RATE)
+            self._set_rate(self._max_rate * BETA)
+            # the cubic starts at BETA * max and is back at max after K seconds; with
+            # few successes to go by, the maximum is a guess: climb back fast
+            plateau = PLATEAU * self._event_pause if samples >= MIN_SAMPLES else 0.0
+            self._cubic_k = max(MIN_PLATEAU, plateau)
+            self._cubic_scale = (1 - BETA) / self._cubic_k**3
+
     def _set_rate(self, rate: float) -> None:
         rate = max(MIN_RATE, rate)
         if self._ceiling is not None:
             rate = min(rate, self._ceiling)
         if self._rate is None:
-            self._tokens = 0.0
-            self._refilled = self._clock()
+            self._next_at = self._clock()
         self._rate = rate

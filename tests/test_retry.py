@@ -378,14 +378,14 @@ async def test_client_waits_until_an_http_date(
 async def test_client_raises_at_once_above_the_cap(
     router: respx.Router, make_client: ClientFactory, fake_time: FakeTime
 ) -> None:
-    """A ``Retry-After`` above ``max_retry_after`` raises ``RateLimitError`` with no sleep."""
+    """Above ``max_retry_after``: ``RateLimitError`` at once; other calls pause for the cap."""
     route = router.get(PATH).mock(
         side_effect=[httpx.Response(429, headers={"Retry-After": "120"}), OK]
     )
     async with make_client(max_retry_after=60) as client:
         with pytest.raises(RateLimitError) as info:
             await client.projects.get("p1")
-        assert 0.0 == client.throttle.cooldown_remaining
+        assert 60.0 == client.throttle.cooldown_remaining
     assert (120.0, 1, []) == (info.value.retry_after, route.call_count, fake_time.sleeps)
 
 

@@ -1,4 +1,4 @@
-"""The throttle: one shared cool-down after a 429, and the adaptive or fixed rate."""
+"""The throttle: shared cool-down, in-flight window and paced rate, fed by ``release``."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import pytest
 import respx
 from _support import PROJECTS_PATH, ClientFactory, FakeTime
 
-from pictory_async._throttle import BETA, SLOT, WINDOW, Throttle, _Rate
+from pictory_async._throttle import BETA, NO_HINT_MIN, RECENT, SLOT, Throttle, _Rate
 
 START = 1000.0
 
@@ -22,6 +22,7 @@ def throttle(
     adaptive: bool = True,
     rate_limit: float | None = None,
     rand: float = 0.0,
+    initial_window: int = 10,
 ) -> Throttle:
     """A throttle on the fake clock, with a fixed jitter draw."""
     return Throttle(
@@ -30,15 +31,24 @@ def throttle(
         rate_limit=rate_limit,
         adaptive=adaptive,
         rand=lambda: rand,
+        initial_window=initial_window,
     )
 
 
 async def succeed_at(th: Throttle, fake_time: FakeTime, per_second: float, seconds: float) -> None:
-    """Send and succeed at ``per_second`` for ``seconds`` of fake time."""
+    """Send and succeed one request at a time, ``per_second``, for ``seconds`` of fake time."""
     for _ in range(round(per_second * seconds)):
         ticket = await th.acquire()
         fake_time.advance(1 / per_second)
-        th.on_success(ticket)
+        th.release(ticket, 200)
+
+
+async def refuse(th: Throttle, fake_time: FakeTime, retry_after: float | None) -> float:
+    """Send one request and have it answered 429 a little later; return its ticket."""
+    ticket = await th.acquire()
+    fake_time.advance(0.01)
+    th.release(ticket, 429, retry_after)
+    return ticket
 
 
 # -- the shared cool-down --------------------------------------------------------------
@@ -48,47 +58,73 @@ async def test_acquire_is_free_without_cooldown_or_rate(fake_time: FakeTime) -> 
     """With no throttle seen and no rate limit, ``acquire`` returns now, without sleeping."""
     th = throttle(fake_time)
     assert (START, START) == (await th.acquire(), await th.acquire())
-    assert ([], None, 0.0) == (fake_time.sleeps, th.rate, th.cooldown_remaining)
+    assert ([], None, 0.0, 2) == (fake_time.sleeps, th.rate, th.cooldown_remaining, th.in_flight)
+
+
+async def test_release_frees_the_slot_whatever_the_outcome(fake_time: FakeTime) -> None:
+    """A success, a 429 and a lost answer (``None``) each free one slot in flight."""
+    th = throttle(fake_time)
+    tickets = [th.ready() for _ in range(3)]
+    for ticket, status in zip(tickets, (200, 429, None), strict=True):
+        assert ticket is not None
+        th.release(ticket, status, 1.0)
+    assert 0 == th.in_flight
 
 
 async def test_a_429_pauses_every_concurrent_call_until_the_deadline(
     fake_time: FakeTime,
 ) -> None:
-    """After a 429 with ``Retry-After: 5``, 20 concurrent acquires all wait until t+5."""
-    th = throttle(fake_time, adaptive=False)
-    th.on_throttled(START - 0.1, 5.0)
-    tickets = await asyncio.gather(*(th.acquire() for _ in range(20)))
+    """After one 429 with ``Retry-After: 5``, 20 calls in line all go at t+5, no earlier."""
+    th = throttle(fake_time, adaptive=False, initial_window=100)
+    ticket = await th.acquire()
+    th.release(ticket, 429, 5.0)
+
+    async def call() -> float:
+        ticket = await th.acquire()
+        th.release(ticket, 200)
+        return ticket
+
+    tickets = await asyncio.gather(*(call() for _ in range(20)))
     assert [START + 5] * 20 == tickets
-    assert [5.0] * 20 == fake_time.sleeps
+    assert [5.0] == fake_time.sleeps
 
 
 async def test_429s_from_requests_sent_before_the_throttle_are_one_event(
     fake_time: FakeTime,
 ) -> None:
     """20 requests sent together, all answered 429: one event, one rate drop, one cool-down."""
-    th = throttle(fake_time)
+    th = throttle(fake_time, initial_window=100)
     await succeed_at(th, fake_time, per_second=10, seconds=2)
-    tickets = await asyncio.gather(*(th.acquire() for _ in range(20)))
+    tickets = [th.ready() for _ in range(20)]
     fake_time.advance(0.2)
-    th.on_throttled(tickets[0], None)
+    th.release(tickets[0], 429, None)  # type: ignore[arg-type]
     after_first = (th.rate, th.cooldown_remaining)
     for ticket in tickets[1:]:
         fake_time.advance(0.001)
-        th.on_throttled(ticket, None)
-    assert 1 == th.throttle_events
-    assert after_first[0] == th.rate
+        th.release(ticket, 429, None)  # type: ignore[arg-type]
+    assert (1, after_first[0]) == (th.throttle_events, th.rate)
     assert pytest.approx(after_first[1] - 19 * 0.001) == th.cooldown_remaining
 
 
-async def test_a_429_for_a_request_sent_after_the_throttle_is_a_new_event(
+async def test_refused_probes_before_any_success_are_the_same_event(fake_time: FakeTime) -> None:
+    """While the API keeps refusing the one probe sent after each pause, the rate drops once."""
+    th = throttle(fake_time)
+    await succeed_at(th, fake_time, per_second=10, seconds=2)
+    await refuse(th, fake_time, None)
+    dropped = th.rate
+    for _ in range(4):
+        await refuse(th, fake_time, None)
+    assert (1, dropped) == (th.throttle_events, th.rate)
+
+
+async def test_a_429_after_a_success_since_the_throttle_is_a_new_event(
     fake_time: FakeTime,
 ) -> None:
-    """A request sent after a throttle was noted and answered 429 counts again."""
+    """Once a request sent after a throttle succeeded, the next 429 is a new event."""
     th = throttle(fake_time)
-    th.on_throttled(START, 1.0)
-    ticket = await th.acquire()
-    fake_time.advance(0.1)
-    th.on_throttled(ticket, 1.0)
+    await refuse(th, fake_time, 1.0)
+    await succeed_at(th, fake_time, per_second=10, seconds=0.1)
+    await refuse(th, fake_time, 1.0)
     assert 2 == th.throttle_events
 
 
@@ -97,73 +133,79 @@ async def test_a_429_in_the_same_event_can_still_extend_the_deadline(
 ) -> None:
     """A later ``Retry-After`` from the same event pushes the shared deadline out."""
     th = throttle(fake_time, adaptive=False)
-    th.on_throttled(START - 1, 2.0)
-    th.on_throttled(START - 1, 6.0)
+    first, second = th.ready(), th.ready()
+    th.release(first, 429, 2.0)  # type: ignore[arg-type]
+    th.release(second, 429, 6.0)  # type: ignore[arg-type]
     assert (1, 6.0) == (th.throttle_events, th.cooldown_remaining)
 
 
 async def test_a_shorter_retry_after_never_shortens_the_cooldown(fake_time: FakeTime) -> None:
-    """A new 429 asking for less than what is left leaves the deadline where it was."""
+    """A 429 asking for less than what is left leaves the deadline where it was."""
     th = throttle(fake_time, adaptive=False)
-    th.on_throttled(START - 1, 10.0)
+    first, second = th.ready(), th.ready()
+    th.release(first, 429, 10.0)  # type: ignore[arg-type]
     fake_time.advance(1.0)
-    th.on_throttled(START + 0.5, 1.0)
-    assert (2, 9.0) == (th.throttle_events, th.cooldown_remaining)
+    th.release(second, 429, 1.0)  # type: ignore[arg-type]
+    assert 9.0 == th.cooldown_remaining
 
 
 @pytest.mark.parametrize(
     ("rand", "expected"),
     [(0.0, [0.5, 1.0, 2.0, 4.0, 8.0, 8.0]), (1.0, [0.75, 1.5, 3.0, 6.0, 12.0, 12.0])],
 )
-async def test_without_retry_after_the_cooldown_grows(
+async def test_without_retry_after_the_pause_doubles_while_refused(
     fake_time: FakeTime, rand: float, expected: list[float]
 ) -> None:
-    """Successive 429s without ``Retry-After`` double the cool-down, capped, with jitter."""
+    """Probes refused without ``Retry-After`` double the pause, capped, with jitter."""
     th = throttle(fake_time, adaptive=False, rand=rand)
-    cooldowns = []
+    pauses = []
     for _ in expected:
-        ticket = await th.acquire()
-        th.on_throttled(ticket, None)
-        cooldowns.append(th.cooldown_remaining)
-        fake_time.advance(0.01)
-    assert expected == pytest.approx(cooldowns)
+        await refuse(th, fake_time, None)
+        pauses.append(th.cooldown_remaining)
+    assert expected == pytest.approx(pauses)
 
 
-async def test_a_success_resets_the_growing_cooldown(fake_time: FakeTime) -> None:
+async def test_a_success_resets_the_growing_pause(fake_time: FakeTime) -> None:
     """After a success, the next 429 without ``Retry-After`` starts again at 0.5 s."""
     th = throttle(fake_time, adaptive=False)
     for _ in range(3):
-        ticket = await th.acquire()
-        th.on_throttled(ticket, None)
-        fake_time.advance(0.01)
-    ticket = await th.acquire()
-    th.on_success(ticket)
-    fake_time.advance(0.01)
-    th.on_throttled(ticket + 0.005, None)
+        await refuse(th, fake_time, None)
+    await succeed_at(th, fake_time, per_second=10, seconds=0.1)
+    await refuse(th, fake_time, None)
     assert 0.5 == pytest.approx(th.cooldown_remaining)
 
 
-async def test_a_same_event_429_without_retry_after_does_not_extend(fake_time: FakeTime) -> None:
-    """Without ``Retry-After``, a late 429 of the same event keeps the original deadline."""
+async def test_the_first_pause_without_retry_after_is_a_few_request_intervals(
+    fake_time: FakeTime,
+) -> None:
+    """At a paced 200/s, a 429 without ``Retry-After`` pauses 0.05 s, not half a second."""
+    th = throttle(fake_time, rate_limit=200.0)
+    await refuse(th, fake_time, None)
+    assert NO_HINT_MIN == pytest.approx(th.cooldown_remaining)
+
+
+async def test_a_late_429_of_the_same_event_without_retry_after_does_not_extend(
+    fake_time: FakeTime,
+) -> None:
+    """Without ``Retry-After``, a late 429 for a request sent before keeps the deadline."""
     th = throttle(fake_time, adaptive=False)
-    th.on_throttled(START - 1, None)
+    first, late = th.ready(), th.ready()
+    th.release(first, 429, None)  # type: ignore[arg-type]
     fake_time.advance(0.2)
-    th.on_throttled(START - 1, None)
+    th.release(late, 429, None)  # type: ignore[arg-type]
     assert 0.3 == pytest.approx(th.cooldown_remaining)
-    fake_time.advance(1.0)
-    th.on_throttled(START - 1, None)
-    assert 0.0 == th.cooldown_remaining
 
 
-async def test_a_deadline_moved_during_the_wait_is_waited_for_too(fake_time: FakeTime) -> None:
-    """A task already waiting for a cool-down also waits for a later one set meanwhile."""
+async def test_a_call_in_line_waits_for_the_latest_deadline(fake_time: FakeTime) -> None:
+    """A call waiting its turn after a throttle waits for a deadline moved meanwhile."""
     th = throttle(fake_time, adaptive=False)
-    th.on_throttled(START - 1, 5.0)
+    first, second = th.ready(), th.ready()
+    th.release(first, 429, 5.0)  # type: ignore[arg-type]
     waiter = asyncio.create_task(th.acquire())
     await asyncio.sleep(0)
-    th.on_throttled(START - 1, 10.0)
+    th.release(second, 429, 10.0)  # type: ignore[arg-type]
     assert START + 10 == await waiter
-    assert [5.0, 5.0] == fake_time.sleeps
+    assert [10.0] == fake_time.sleeps
 
 
 async def test_each_deadline_is_waited_for_once_even_if_sleep_wakes_early() -> None:
@@ -175,7 +217,7 @@ async def test_each_deadline_is_waited_for_once_even_if_sleep_wakes_early() -> N
         await asyncio.sleep(0)
 
     th = Throttle(clock=lambda: START, sleep=early_sleep, adaptive=False)
-    th.on_throttled(START - 1, 5.0)
+    th.release(await th.acquire(), 429, 5.0)
     assert START == await asyncio.wait_for(th.acquire(), timeout=5)
     assert [5.0] == sleeps
 
@@ -185,63 +227,202 @@ async def test_a_throttle_is_logged_as_a_warning(
 ) -> None:
     """Each throttle event logs the pause and the new client rate."""
     caplog.set_level(logging.WARNING, logger="pictory_async")
-    throttle(fake_time, adaptive=False).on_throttled(START, 5.0)
-    throttle(fake_time).on_throttled(START, 2.0)
+    await refuse(throttle(fake_time, adaptive=False), fake_time, 5.0)
+    await refuse(throttle(fake_time), fake_time, 2.0)
     assert [
         "rate limited by the API: all calls pause 5.00s; client rate now unlimited",
         "rate limited by the API: all calls pause 2.00s; client rate now unlimited",
     ] == [record.getMessage() for record in caplog.records]
 
 
+# -- the window of requests in flight --------------------------------------------------
+
+
+async def test_slow_start_lets_the_initial_window_go_then_one_more_per_success(
+    fake_time: FakeTime,
+) -> None:
+    """Before any 429, 4 calls go at once with a window of 4; each success lets one more."""
+    th = throttle(fake_time, initial_window=4)
+    tickets = [th.ready() for _ in range(5)]
+    assert [START] * 4 + [None] == tickets
+    th.release(START, 200)
+    assert (3, 5) == (th.in_flight, th.window)
+    assert [START, START] == [th.ready(), th.ready()]
+
+
+async def test_calls_beyond_the_window_wait_their_turn_in_order(fake_time: FakeTime) -> None:
+    """With the window full, waiting calls get slots first come, first served."""
+    th = throttle(fake_time, initial_window=1)
+    first = await th.acquire()
+    order: list[int] = []
+
+    async def call(number: int) -> None:
+        ticket = await th.acquire()
+        order.append(number)
+        th.release(ticket, 200)
+
+    waiting = [asyncio.create_task(call(number)) for number in range(3)]
+    await asyncio.sleep(0)
+    th.release(first, 200)
+    await asyncio.gather(*waiting)
+    assert [0, 1, 2] == order
+
+
+async def test_after_a_throttle_one_probe_goes_then_the_window_comes_back(
+    fake_time: FakeTime,
+) -> None:
+    """After a pause only one call is sent; its success restores most of the window."""
+    th = throttle(fake_time, initial_window=10)
+    tickets = [th.ready() for _ in range(10)]
+    fake_time.advance(0.05)
+    th.release(tickets[0], 429, 1.0)  # type: ignore[arg-type]
+    for ticket in tickets[1:]:
+        th.release(ticket, 429, 1.0)  # type: ignore[arg-type]
+    assert 1 == th.window
+    probe = await th.acquire()
+    assert None is th.ready()
+    fake_time.advance(0.03)
+    th.release(probe, 200)
+    assert int(BETA * 10) == th.window
+
+
+async def test_a_cancelled_waiter_passes_its_slot_on(fake_time: FakeTime) -> None:
+    """A call cancelled after it was handed a slot gives it to the next one in line."""
+    th = throttle(fake_time, initial_window=1)
+    first = await th.acquire()
+    cancelled = asyncio.create_task(th.acquire())
+    waiting = asyncio.create_task(th.acquire())
+    await asyncio.sleep(0)
+    th.release(first, 200)  # hands the slot to ``cancelled``...
+    cancelled.cancel()  # ...which is cancelled before it runs
+    assert START == await waiting
+    with pytest.raises(asyncio.CancelledError):
+        await cancelled
+    assert 1 == th.in_flight
+
+
+async def test_a_call_cancelled_while_in_line_leaves_it(fake_time: FakeTime) -> None:
+    """Cancelling a call that waits for a slot removes it from the line."""
+    th = throttle(fake_time, initial_window=1)
+    first = await th.acquire()
+    waiter = asyncio.create_task(th.acquire())
+    await asyncio.sleep(0)
+    waiter.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await waiter
+    th.release(first, 200)
+    assert (0, START) == (th.in_flight, th.ready())
+
+
+async def test_a_call_cancelled_during_the_cooldown_frees_its_slot(fake_time: FakeTime) -> None:
+    """A call cancelled while it waits out a cool-down holds no slot afterwards."""
+    th = throttle(fake_time, adaptive=False)
+    await refuse(th, fake_time, 5.0)
+    waiter = asyncio.create_task(th.acquire())
+    await asyncio.sleep(0)
+    waiter.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await waiter
+    assert 0 == th.in_flight
+
+
 # -- the adaptive rate -----------------------------------------------------------------
 
 
-async def test_adaptive_rate_drops_below_what_the_api_allowed(fake_time: FakeTime) -> None:
-    """After a throttle, the rate is set to ``BETA`` times the rate that succeeded."""
+async def test_one_429_sets_the_rate_below_what_succeeded(fake_time: FakeTime) -> None:
+    """After a throttle, the rate is ``BETA`` times the rate that succeeded just before."""
     th = throttle(fake_time)
     await succeed_at(th, fake_time, per_second=10, seconds=2)
     assert th.rate is None
-    th.on_throttled(fake_time.now - 0.05, 1.0)
-    assert pytest.approx(10 * BETA) == th.rate
+    await refuse(th, fake_time, 1.0)
+    assert pytest.approx(10 * BETA, rel=0.05) == th.rate
 
 
-async def test_adaptive_rate_climbs_back_over_time(fake_time: FakeTime) -> None:
-    """With successes after the throttle, the rate climbs past what was allowed before."""
+async def test_a_retry_after_pause_does_not_count_as_a_slow_rate(fake_time: FakeTime) -> None:
+    """Time spent waiting out a ``Retry-After`` is not counted when measuring the rate."""
     th = throttle(fake_time)
     await succeed_at(th, fake_time, per_second=10, seconds=2)
-    th.on_throttled(fake_time.now - 0.05, 0.5)
+    await refuse(th, fake_time, 1.0)
+    fake_time.advance(1.0)
+    await succeed_at(th, fake_time, per_second=10, seconds=0.5)
+    await refuse(th, fake_time, 1.0)
+    assert pytest.approx(10 * BETA * BETA, rel=0.1) == th.rate
+
+
+async def test_adaptive_rate_climbs_back_while_calls_queue(fake_time: FakeTime) -> None:
+    """With calls waiting for their turn, the rate climbs back past what was allowed."""
+    th = throttle(fake_time, initial_window=100)
+    await succeed_at(th, fake_time, per_second=10, seconds=2)
+    await refuse(th, fake_time, 0.5)
     dropped = th.rate
     assert dropped is not None
-    seen = []
-    start = fake_time.now
-    while fake_time.now - start < 5:
-        ticket = await th.acquire()
-        fake_time.advance(0.01)
-        th.on_success(ticket)
-        seen.append(th.rate)
-    assert all(rate is not None and rate > dropped for rate in seen)
-    assert seen[-1] is not None
-    assert seen[-1] > 10
+
+    async def worker() -> None:
+        while fake_time.now < START + 20:
+            ticket = await th.acquire()
+            await fake_time.sleep(0.01)
+            th.release(ticket, 200)
+
+    await asyncio.gather(*(worker() for _ in range(5)))
+    assert th.rate is not None
+    assert th.rate > 10
 
 
-async def test_adaptive_rate_spaces_requests_once_set(fake_time: FakeTime) -> None:
-    """Once the adaptive rate is on, acquires are spaced by the token bucket."""
+async def test_adaptive_rate_stays_when_calls_do_not_queue(fake_time: FakeTime) -> None:
+    """Calls that come slower than the pace do not push it up."""
     th = throttle(fake_time)
+    await succeed_at(th, fake_time, per_second=10, seconds=2)
+    await refuse(th, fake_time, 0.5)
+    dropped = th.rate
+    assert dropped is not None
+    fake_time.advance(1.0)
+    await succeed_at(th, fake_time, per_second=dropped / 2, seconds=10)
+    assert dropped == th.rate
+
+
+async def test_adaptive_pace_spaces_requests_evenly(fake_time: FakeTime) -> None:
+    """Once the adaptive rate is on, calls in line go out one interval apart."""
+    th = throttle(fake_time, initial_window=100)
     await succeed_at(th, fake_time, per_second=2, seconds=2)
-    th.on_throttled(fake_time.now, 0.0)
+    await refuse(th, fake_time, 0.0)
     assert th.rate is not None
     spacing = 1 / th.rate
-    tickets = [await th.acquire() for _ in range(3)]
+
+    async def call() -> float:
+        ticket = await th.acquire()
+        th.release(ticket, 200)
+        return ticket
+
+    tickets = sorted(await asyncio.gather(*(call() for _ in range(3))))
     gaps = [b - a for a, b in itertools.pairwise(tickets)]
     assert [spacing, spacing] == pytest.approx(gaps)
+
+
+async def test_a_throttle_during_a_wait_for_the_pace_books_again(fake_time: FakeTime) -> None:
+    """A call waiting for its turn when a new throttle comes waits for the new pause."""
+    th = throttle(fake_time, rate_limit=1.0, adaptive=False, initial_window=100)
+    first = await th.acquire()
+    waiter = asyncio.create_task(th.acquire())
+    await asyncio.sleep(0)
+    th.release(first, 429, 5.0)
+    assert START + 5 <= await waiter
 
 
 async def test_non_adaptive_throttle_keeps_no_rate(fake_time: FakeTime) -> None:
     """``adaptive=False``: a 429 pauses calls but sets no rate."""
     th = throttle(fake_time, adaptive=False)
     await succeed_at(th, fake_time, per_second=10, seconds=1)
-    th.on_throttled(fake_time.now - 0.05, 1.0)
+    await refuse(th, fake_time, 1.0)
     assert (None, 1) == (th.rate, th.throttle_events)
+
+
+def test_a_first_429_with_no_success_seen_only_cools_down(fake_time: FakeTime) -> None:
+    """Before any success the API's limit is unknown: a 429 pauses but sets no rate."""
+    subject = throttle(fake_time)
+    ticket = subject.ready()
+    assert ticket is not None
+    subject.release(ticket, 429, 0.25)
+    assert (None, 0.25) == (subject.rate, subject.cooldown_remaining)
 
 
 # -- the fixed rate --------------------------------------------------------------------
@@ -268,44 +449,40 @@ async def test_fixed_rate_limit_allows_a_one_second_burst_after_idling(
 
 async def test_fixed_rate_limit_caps_the_adaptive_rate(fake_time: FakeTime) -> None:
     """With a ceiling, the adaptive rate drops from it and never climbs above it."""
-    th = throttle(fake_time, rate_limit=4.0)
+    th = throttle(fake_time, rate_limit=4.0, initial_window=100)
     await succeed_at(th, fake_time, per_second=4, seconds=2)
-    th.on_throttled(fake_time.now - 0.05, 0.5)
-    assert pytest.approx(4 * BETA) == th.rate
-    await succeed_at(th, fake_time, per_second=4, seconds=10)
+    await refuse(th, fake_time, 0.5)
+    assert pytest.approx(4 * BETA, rel=0.05) == th.rate
+
+    async def worker() -> None:
+        while fake_time.now < START + 30:
+            ticket = await th.acquire()
+            await fake_time.sleep(0.01)
+            th.release(ticket, 200)
+
+    await asyncio.gather(*(worker() for _ in range(3)))
     assert 4.0 == th.rate
-
-
-async def test_a_cooldown_set_during_a_token_wait_is_waited_for(fake_time: FakeTime) -> None:
-    """A task waiting for a token also waits out a cool-down that starts meanwhile."""
-    th = throttle(fake_time, rate_limit=1.0, adaptive=False)
-    assert START == await th.acquire()
-    waiter = asyncio.create_task(th.acquire())
-    await asyncio.sleep(0)
-    th.on_throttled(START, 5.0)
-    ticket = await waiter
-    assert ticket >= START + 5
-    assert 1.0 == fake_time.sleeps[0]
 
 
 # -- the success counter ---------------------------------------------------------------
 
 
 def test_rate_counts_successes_over_the_window() -> None:
-    """``_Rate`` counts per second over the last ``WINDOW`` s and forgets older ones."""
+    """``_Rate`` counts per second over the last ``RECENT`` s and forgets older ones."""
     rate = _Rate()
     for step in range(20):
         rate.add(100.0 + step * SLOT)
-    assert pytest.approx(20 / WINDOW, abs=0.5) == rate.per_second(100.0 + 19 * SLOT, since=0.0)
-    assert 0.0 == rate.per_second(100.0 + 10 * WINDOW, since=0.0)
+    assert pytest.approx(20 / RECENT, abs=0.5) == rate.per_second(100.0 + 19 * SLOT, since=0.0)
+    assert 0.0 == rate.per_second(100.0 + 10 * RECENT, since=0.0)
 
 
-def test_rate_divides_by_at_least_one_second() -> None:
-    """Right after ``since``, the count is divided by one second, not by less."""
+def test_rate_divides_by_at_least_the_shortest_span() -> None:
+    """Right after ``since``, the count is divided by ``shortest``, not by less."""
     rate = _Rate()
     for _ in range(3):
         rate.add(50.0)
     assert 3.0 == rate.per_second(50.05, since=50.0)
+    assert 30.0 == pytest.approx(rate.per_second(50.05, since=50.0, shortest=0.1))
 
 
 # -- through the client ----------------------------------------------------------------
@@ -316,7 +493,7 @@ PATH = f"{PROJECTS_PATH}/p1"
 async def test_one_429_pauses_every_call_of_the_client(
     router: respx.Router, make_client: ClientFactory, fake_time: FakeTime
 ) -> None:
-    """20 calls in flight all answered 429: one event, and every retry waits the deadline."""
+    """10 calls in flight all answered 429: one event, and every retry waits the deadline."""
     sent: list[tuple[float, int]] = []
 
     async def answer(request: httpx.Request) -> httpx.Response:
@@ -324,21 +501,21 @@ async def test_one_429_pauses_every_call_of_the_client(
         sent.append((fake_time.now, number))
         await asyncio.sleep(0)  # every task sends before any answer arrives
         fake_time.advance(0.01)
-        if number < 20:
+        if number < 10:
             return httpx.Response(429, headers={"Retry-After": "2"})
         return httpx.Response(200, json={"projectName": f"n{number}"})
 
     router.get(PATH).mock(side_effect=answer)
     async with make_client(adaptive_rate_limit=False) as client:
-        projects = await asyncio.gather(*(client.projects.get("p1") for _ in range(20)))
+        projects = await asyncio.gather(*(client.projects.get("p1") for _ in range(10)))
         assert 1 == client.throttle.throttle_events
-    first_sends = [at for at, number in sent if number < 20]
-    retries = [at for at, number in sent if number >= 20]
+    first_sends = [at for at, number in sent if number < 10]
+    retries = [at for at, number in sent if number >= 10]
     deadline = START + 0.01 + 2
-    assert [START] * 20 == first_sends
-    assert 20 == len(retries)
+    assert [START] * 10 == first_sends
+    assert 10 == len(retries)
     assert all(at >= deadline for at in retries)
-    assert 20 == len(projects)
+    assert 10 == len(projects)
 
 
 async def test_calls_started_after_a_429_wait_for_its_deadline(
@@ -379,10 +556,3 @@ async def test_fixed_rate_limit_spaces_client_calls(
         for _ in range(4):
             await client.projects.get("p1")
     assert [START, START + 0.25, START + 0.5, START + 0.75] == pytest.approx(sent)
-
-
-def test_a_first_429_with_no_success_seen_only_cools_down(fake_time: FakeTime) -> None:
-    """Before any success the API's limit is unknown: a 429 pauses but sets no rate."""
-    subject = throttle(fake_time)
-    subject.on_throttled(START, 0.25)
-    assert (None, 0.25) == (subject.rate, subject.cooldown_remaining)

@@ -37,8 +37,28 @@ def _parser() -> argparse.ArgumentParser:
     add("--in-progress-share", type=float, default=0.05, help="share of projects rendering")
     add("--latency-ms", type=float, default=0.0, help="fixed latency of API responses")
     add("--jitter-ms", type=float, default=0.0, help="extra random latency, up to this")
-    add("--rate-limit", type=float, default=None, help="requests/s allowed per API key")
+    add(
+        "--rate-limit",
+        type=float,
+        default=None,
+        help="limit per API key: requests/s (bucket), per period (window, sliding), at once "
+        "(inflight)",
+    )
     add("--burst", type=int, default=None, help="token bucket size (default: rate limit)")
+    add(
+        "--rate-limit-shape",
+        choices=("bucket", "window", "sliding", "inflight"),
+        default="bucket",
+        help="token bucket, fixed window, sliding log, or cap on requests in flight",
+    )
+    add("--rate-limit-period", type=float, default=1.0, help="seconds of a window or sliding log")
+    add(
+        "--rate-limit-change",
+        action="append",
+        default=[],
+        metavar="SECONDS:FACTOR",
+        help="from SECONDS on, the limit is FACTOR times --rate-limit (repeatable)",
+    )
     add("--retry-after", choices=("seconds", "date", "none"), default="seconds")
     add("--error-rate", type=float, default=0.0, help="share of 500/502/503 answers")
     add("--drop-rate", type=float, default=0.0, help="share of connections dropped")
@@ -50,12 +70,25 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _change(text: str) -> tuple[float, float]:
+    at, sep, factor = text.partition(":")
+    try:
+        if not sep:
+            raise ValueError
+        return float(at), float(factor)
+    except ValueError:
+        raise ValueError(f"--rate-limit-change takes SECONDS:FACTOR, got {text!r}") from None
+
+
 def _emulator(args: argparse.Namespace) -> Emulator:
     faults = Faults(
         latency=args.latency_ms / 1000,
         jitter=args.jitter_ms / 1000,
         rate_limit=args.rate_limit,
         burst=args.burst,
+        rate_limit_shape=args.rate_limit_shape,
+        rate_limit_period=args.rate_limit_period,
+        rate_limit_changes=[_change(text) for text in args.rate_limit_change],
         retry_after=args.retry_after,
         error_rate=args.error_rate,
         drop_rate=args.drop_rate,

@@ -70,8 +70,11 @@ class EmulatorApp:
         stats.in_flight = in_flight
         if in_flight > stats.peak_concurrency:
             stats.peak_concurrency = in_flight
+        holding: Reply | None = None  # a reply that holds an in-flight slot until sent
         try:
             reply = emulator.handle(method, path, scope["query_string"], scope["headers"])
+            if reply.held is not None:
+                holding = reply
             if reply.delay > 0:
                 await emulator.sleep(reply.delay)
             if reply.drop:
@@ -89,6 +92,8 @@ class EmulatorApp:
                 await send({"type": "http.response.body", "body": reply.body})
         finally:
             stats.in_flight -= 1
+            if holding is not None:
+                emulator.finished(holding)
 
 
 async def _lifespan(receive: Receive, send: Send) -> None:

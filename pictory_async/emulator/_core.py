@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any, Final
 from urllib.parse import parse_qsl, urlsplit
 
 from ._clock import Clock, Sleep
-from ._faults import Dice, Faults, Outcome, RateLimiter, ScriptedFaults
+from ._faults import Dice, Faults, Outcome, ScriptedFaults, make_limiter
 from ._media import ASSET_KINDS, CONTENT_TYPES, RENDERED_KINDS, asset_bytes, asset_sha256
 from ._seed import ProjectFactory, api_key_for, folder_ids
 from ._stats import CdnRequest, Stats
@@ -79,6 +79,7 @@ class Reply:
         truncate_at: Close the connection after this many body bytes (-1: never).
         chunk_size: Send the body in chunks of this size (0: in one piece).
         chunk_delay: Seconds to wait between chunks.
+        held: The API key whose in-flight slot this request holds until answered.
     """
 
     __slots__ = (
@@ -88,6 +89,7 @@ class Reply:
         "delay",
         "drop",
         "headers",
+        "held",
         "status",
         "truncate_at",
     )
@@ -109,6 +111,7 @@ class Reply:
         self.truncate_at = -1
         self.chunk_size = 0
         self.chunk_delay = 0.0
+        self.held: bytes | None = None
 
     @property
     def streamed(self) -> bool:
@@ -308,9 +311,8 @@ class Emulator:
         self._faults = faults
         self._latency = faults.latency
         self._jitter = faults.jitter
-        self._limiter = (
-            RateLimiter(faults.rate_limit, faults.bucket_size) if faults.rate_limit else None
-        )
+        self._limiter = make_limiter(faults, self._clock())
+        self._holds = faults.rate_limit_shape == "inflight"
         self._drop_cut = faults.drop_rate
         self._error_cut = faults.drop_rate + faults.error_rate
         self._error_statuses = faults.error_statuses
@@ -534,10 +536,28 @@ class Emulator:
             delay += self._dice.jitter.random() * self._jitter
         if auth is None or (account := self._by_key.get(auth)) is None:
             return self._answer(method, route, 401, UNAUTHORIZED, delay)
-        if self._limiter is not None:
-            wait = self._limiter.take(auth, self._clock())
+        limiter = self._limiter
+        if limiter is not None:
+            wait = limiter.take(auth, self._clock())
             if wait:
                 return self._too_many(method, route, wait, delay)
+            if self._holds:
+                reply = self._admitted(method, route, account, project_id, query, delay)
+                reply.held = auth
+                return reply
+        return self._admitted(method, route, account, project_id, query, delay)
+
+    def finished(self, reply: Reply) -> None:
+        """Note that ``reply`` has been sent (or dropped): it frees an in-flight slot."""
+        held = reply.held
+        if held is not None:
+            reply.held = None
+            if self._limiter is not None and self._holds:
+                self._limiter.done(held)
+
+    def _admitted(
+        self, method: str, route: str, account: str, project_id: str, query: bytes, delay: float
+    ) -> Reply:
         outcome: Outcome | None = None
         if self._scripted:
             outcome = self._scripted.pop(method)

@@ -1,7 +1,8 @@
-"""Fault settings, the token-bucket rate limiter, and the seeded dice that pick faults."""
+"""Fault settings, the rate limiters (four shapes), and the seeded dice that pick faults."""
 
 from __future__ import annotations
 
+import itertools
 import math
 import random
 from collections import deque
@@ -15,10 +16,16 @@ __all__ = [
     "ERROR_STATUSES",
     "Dice",
     "Faults",
+    "FixedWindow",
+    "InFlightCap",
+    "Limiter",
     "Outcome",
+    "RateLimitShape",
     "RateLimiter",
     "RetryAfterMode",
     "ScriptedFaults",
+    "SlidingLog",
+    "make_limiter",
 ]
 
 RetryAfterMode: TypeAlias = Literal["seconds", "date", "none"]
@@ -31,6 +38,12 @@ Outcome: TypeAlias = Literal[429, 500, 502, 503, "drop", "drop_after_apply"]
 ``"drop_after_apply"`` applies the request (a DELETE deletes) and then closes the
 connection instead of answering.
 """
+
+RateLimitShape: TypeAlias = Literal["bucket", "window", "sliding", "inflight"]
+"""How the limit is counted: a token bucket (``rate_limit`` per second, bursts of
+``burst``), a fixed window (``rate_limit`` per ``rate_limit_period``, reset at once), a
+sliding log (at most ``rate_limit`` in any ``rate_limit_period``) or a cap on requests in
+flight (at most ``rate_limit`` at once)."""
 
 ERROR_STATUSES = (500, 502, 503)
 _OUTCOMES: frozenset[object] = frozenset(get_args(Outcome))
@@ -66,6 +79,22 @@ def _retry_after_mode(instance: object, attribute: attrs.Attribute[str], value: 
         raise ValueError(f"retry_after must be 'seconds', 'date' or 'none', got {value!r}")
 
 
+def _shape(instance: object, attribute: attrs.Attribute[str], value: str) -> None:
+    if value not in get_args(RateLimitShape):
+        raise ValueError(
+            f"rate_limit_shape must be one of {', '.join(get_args(RateLimitShape))}, got {value!r}"
+        )
+
+
+def _changes(value: Iterable[Iterable[float]]) -> tuple[tuple[float, float], ...]:
+    pairs = tuple((float(at), float(factor)) for at, factor in value)
+    if any(not 0 <= at < math.inf or not 0 < factor < math.inf for at, factor in pairs):
+        raise ValueError("rate_limit_changes must be (seconds >= 0, factor > 0) pairs")
+    if any(b[0] <= a[0] for a, b in itertools.pairwise(pairs)):
+        raise ValueError("rate_limit_changes must be in increasing order of time")
+    return pairs
+
+
 def _error_statuses(
     instance: object, attribute: attrs.Attribute[tuple[int, ...]], value: tuple[int, ...]
 ) -> None:
@@ -80,8 +109,14 @@ class Faults:
     Attributes:
         latency: Fixed delay before each API response, in seconds.
         jitter: Extra delay drawn uniformly from ``[0, jitter]`` seconds.
-        rate_limit: Requests per second allowed per API key (token bucket), or None.
+        rate_limit: The limit per API key, or None: requests per second for a bucket,
+            per period for a window or a sliding log, at once for ``inflight``.
         burst: Bucket size; defaults to one second's worth of ``rate_limit`` (at least 1).
+        rate_limit_shape: ``"bucket"``, ``"window"``, ``"sliding"`` or ``"inflight"``.
+        rate_limit_period: Seconds of a fixed window or of the sliding log.
+        rate_limit_changes: ``(seconds, factor)`` pairs: from ``seconds`` after the
+            settings were applied, the limit is ``factor`` times ``rate_limit``
+            (``((30, 0.5), (60, 1))`` halves it after 30 s and restores it at 60 s).
         retry_after: How a 429 says when to retry: ``"seconds"``, ``"date"`` or ``"none"``.
         error_rate: Share of API requests answered 500, 502 (an HTML page) or 503.
         error_statuses: Which of 500, 502, 503 ``error_rate`` picks from, evenly.
@@ -96,6 +131,13 @@ class Faults:
     jitter: float = attrs.field(default=0.0, converter=_seconds, validator=_non_negative)
     rate_limit: float | None = attrs.field(default=None, validator=_positive_or_none)
     burst: int | None = attrs.field(default=None, validator=_positive_or_none)
+    rate_limit_shape: RateLimitShape = attrs.field(default="bucket", validator=_shape)
+    rate_limit_period: float = attrs.field(
+        default=1.0, converter=_seconds, validator=_positive_or_none
+    )
+    rate_limit_changes: tuple[tuple[float, float], ...] = attrs.field(
+        default=(), converter=_changes
+    )
     retry_after: RetryAfterMode = attrs.field(default="seconds", validator=_retry_after_mode)
     error_rate: float = attrs.field(default=0.0, validator=_share)
     error_statuses: tuple[int, ...] = attrs.field(
@@ -121,6 +163,7 @@ class Faults:
         """The settings as plain JSON-able values."""
         data = attrs.asdict(self)
         data["error_statuses"] = list(self.error_statuses)
+        data["rate_limit_changes"] = [list(pair) for pair in self.rate_limit_changes]
         return data
 
     @classmethod
@@ -137,32 +180,183 @@ class Faults:
         return attrs.evolve(base if base is not None else cls(), **data)
 
 
-class RateLimiter:
+class Limiter:
+    """A per-key rate limiter: ``take`` admits a request or says how long to wait.
+
+    Every shape scales its limit by ``rate_limit_changes`` as time passes, counted from
+    ``origin`` (when the settings were applied).
+    """
+
+    __slots__ = ("_changes", "_origin")
+
+    def __init__(self, *, origin: float = 0.0, changes: tuple[tuple[float, float], ...] = ()):
+        """Count the changes from ``origin``."""
+        self._origin = origin
+        self._changes = changes
+
+    def factor(self, now: float) -> float:
+        """The share of the nominal limit in force at ``now``."""
+        factor = 1.0
+        for at, scale in self._changes:
+            if now - self._origin < at:
+                break
+            factor = scale
+        return factor
+
+    def take(self, key: bytes, now: float) -> float:
+        """Admit one request for ``key``: 0.0 when allowed, else seconds until it would be."""
+        raise NotImplementedError
+
+    def done(self, key: bytes) -> None:
+        """An admitted request for ``key`` has been answered (only ``inflight`` cares)."""
+
+
+class RateLimiter(Limiter):
     """One token bucket per API key; ``take`` says how long to wait when it is empty."""
 
     __slots__ = ("_buckets", "_rate", "_size")
 
-    def __init__(self, rate: float, size: float) -> None:
+    def __init__(
+        self,
+        rate: float,
+        size: float,
+        *,
+        origin: float = 0.0,
+        changes: tuple[tuple[float, float], ...] = (),
+    ) -> None:
         """Allow ``rate`` requests per second per key, in bursts of up to ``size``."""
+        super().__init__(origin=origin, changes=changes)
         self._rate = rate
         self._size = size
         self._buckets: dict[bytes, list[float]] = {}
 
     def take(self, key: bytes, now: float) -> float:
         """Take a token for ``key``: 0.0 when allowed, else the seconds until one is free."""
+        rate, size = self._rate, self._size
+        if self._changes:
+            factor = self.factor(now)
+            rate, size = rate * factor, max(1.0, size * factor)
         bucket = self._buckets.get(key)
         if bucket is None:
-            self._buckets[key] = [self._size - 1.0, now]
+            self._buckets[key] = [size - 1.0, now]
             return 0.0
-        tokens = bucket[0] + (now - bucket[1]) * self._rate
-        if tokens > self._size:
-            tokens = self._size
+        tokens = bucket[0] + (now - bucket[1]) * rate
+        if tokens > size:
+            tokens = size
         bucket[1] = now
-        if tokens >= 1.0:
+        if tokens >= 1.0 - 1e-9:  # a client paced at exactly the rate is not refused
             bucket[0] = tokens - 1.0
             return 0.0
         bucket[0] = tokens
-        return (1.0 - tokens) / self._rate
+        return (1.0 - tokens) / rate
+
+
+class FixedWindow(Limiter):
+    """``limit`` requests per key in each ``period``; windows start at ``origin``."""
+
+    __slots__ = ("_counts", "_limit", "_period")
+
+    def __init__(
+        self,
+        limit: float,
+        period: float,
+        *,
+        origin: float = 0.0,
+        changes: tuple[tuple[float, float], ...] = (),
+    ) -> None:
+        """Allow ``limit`` requests in every window of ``period`` seconds."""
+        super().__init__(origin=origin, changes=changes)
+        self._limit = limit
+        self._period = period
+        self._counts: dict[bytes, list[float]] = {}
+
+    def take(self, key: bytes, now: float) -> float:
+        """Count one request in the current window, or say when the window resets."""
+        index = math.floor((now - self._origin) / self._period)
+        entry = self._counts.get(key)
+        if entry is None or entry[0] != index:
+            entry = self._counts[key] = [index, 0.0]
+        if entry[1] + 1 > math.floor(self._limit * self.factor(now) + 1e-9):
+            return self._origin + (index + 1) * self._period - now
+        entry[1] += 1
+        return 0.0
+
+
+class SlidingLog(Limiter):
+    """At most ``limit`` requests per key in any span of ``period`` seconds."""
+
+    __slots__ = ("_limit", "_logs", "_period")
+
+    def __init__(
+        self,
+        limit: float,
+        period: float,
+        *,
+        origin: float = 0.0,
+        changes: tuple[tuple[float, float], ...] = (),
+    ) -> None:
+        """Allow ``limit`` requests in any ``period`` seconds."""
+        super().__init__(origin=origin, changes=changes)
+        self._limit = limit
+        self._period = period
+        self._logs: dict[bytes, deque[float]] = {}
+
+    def take(self, key: bytes, now: float) -> float:
+        """Log one request, or say when the oldest logged one leaves the span."""
+        log = self._logs.setdefault(key, deque())
+        while log and log[0] <= now - self._period:
+            log.popleft()
+        allowed = max(1, math.floor(self._limit * self.factor(now) + 1e-9))
+        if len(log) >= allowed:
+            return log[len(log) - allowed] + self._period - now
+        log.append(now)
+        return 0.0
+
+
+class InFlightCap(Limiter):
+    """At most ``limit`` requests per key being served at once."""
+
+    __slots__ = ("_busy", "_limit")
+
+    def __init__(
+        self,
+        limit: float,
+        *,
+        origin: float = 0.0,
+        changes: tuple[tuple[float, float], ...] = (),
+    ) -> None:
+        """Allow ``limit`` requests in flight at once."""
+        super().__init__(origin=origin, changes=changes)
+        self._limit = limit
+        self._busy: dict[bytes, int] = {}
+
+    def take(self, key: bytes, now: float) -> float:
+        """Admit one more request in flight, or ask the client to come back in a second."""
+        busy = self._busy.get(key, 0)
+        if busy + 1 > max(1, math.floor(self._limit * self.factor(now) + 1e-9)):
+            return 1.0
+        self._busy[key] = busy + 1
+        return 0.0
+
+    def done(self, key: bytes) -> None:
+        """Free the slot of an answered request."""
+        self._busy[key] -= 1
+
+
+def make_limiter(faults: Faults, origin: float) -> Limiter | None:
+    """The limiter ``faults`` describe, with its changes counted from ``origin``."""
+    limit = faults.rate_limit
+    if limit is None:
+        return None
+    changes = faults.rate_limit_changes
+    shape = faults.rate_limit_shape
+    if shape == "window":
+        return FixedWindow(limit, faults.rate_limit_period, origin=origin, changes=changes)
+    if shape == "sliding":
+        return SlidingLog(limit, faults.rate_limit_period, origin=origin, changes=changes)
+    if shape == "inflight":
+        return InFlightCap(limit, origin=origin, changes=changes)
+    return RateLimiter(limit, faults.bucket_size, origin=origin, changes=changes)
 
 
 class ScriptedFaults:

@@ -1,0 +1,113 @@
+"""The throttle against each emulator limiter shape, in simulated time (no real waiting)."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import attrs
+import httpx
+
+from pictory_async import AsyncPictory
+from pictory_async.emulator import Emulator, Faults
+from pictory_async.emulator._clock import run_simulated
+
+LATENCY = 0.03
+
+
+@attrs.define
+class Run:
+    """What one ``delete_many`` did against one limiter."""
+
+    seconds: float
+    requests: int
+    limited: int
+    deleted: int
+    events: int
+    rates: list[tuple[float, float | None]]
+
+    @property
+    def share_429(self) -> float:
+        """429s among all answers."""
+        return self.limited / self.requests
+
+
+def delete_all(count: int, concurrency: int = 50, **faults: Any) -> Run:
+    """Delete ``count`` projects through ``delete_many`` against ``faults``, simulated."""
+
+    async def main() -> Run:
+        loop = asyncio.get_running_loop()
+        emulator = Emulator(projects=count, other_projects=0, clock=loop.time, sleep=asyncio.sleep)
+        ids = [record.id for record in emulator.projects()]
+        emulator.faults = Faults(latency=LATENCY, **faults)
+        rates: list[tuple[float, float | None]] = []
+        transport = emulator.transport()
+        async with (
+            httpx.AsyncClient(transport=transport) as http,
+            AsyncPictory(
+                emulator.api_key, base_url=emulator.base_url, http_client=http, clock=loop.time
+            ) as client,
+        ):
+
+            async def sample() -> None:
+                while True:
+                    rates.append((loop.time(), client.throttle.rate))
+                    await asyncio.sleep(0.5)
+
+            sampler = asyncio.create_task(sample())
+            result = await client.projects.delete_many(ids, concurrency=concurrency)
+            sampler.cancel()
+            events = client.throttle.throttle_events
+        stats = emulator.stats
+        return Run(loop.time(), stats.total, stats.rate_limited, len(result.deleted), events, rates)
+
+    return run_simulated(main)
+
+
+def test_a_token_bucket_is_learned_and_held() -> None:
+    """Bucket 20/s, burst 20: within 10% of the floor, under 5% of answers 429."""
+    run = delete_all(620, rate_limit=20, burst=20)
+    assert (620, True, True) == (run.deleted, run.seconds < 30 * 1.1, run.share_429 < 0.05)
+
+
+def test_a_limit_halved_mid_run_is_followed_down_and_back_up() -> None:
+    """Halved from 20 to 10/s at 20 s, restored at 40 s: near the floor, pace back up after."""
+    run = delete_all(1000, rate_limit=20, burst=20, rate_limit_changes=[(20, 0.5), (40, 1.0)])
+    after = [rate for at, rate in run.rates if at >= 50 and rate is not None]
+    floor = (1000 - 20 - 20 * 20 - 10 * 20) / 20 + 40
+    assert (1000, True, True) == (run.deleted, run.seconds < floor * 1.15, run.share_429 < 0.05)
+    assert max(after) > 15
+
+
+def test_a_window_reset_is_waited_for_with_retry_after() -> None:
+    """Window 100 per 5 s with Retry-After: near the floor, under 10% 429s, one event a window."""
+    run = delete_all(1000, rate_limit=100, rate_limit_shape="window", rate_limit_period=5)
+    assert 1000 == run.deleted
+    assert run.seconds < 45 * 1.15
+    assert run.share_429 < 0.10
+    assert run.events <= 10
+
+
+def test_a_window_without_retry_after_is_probed_gently() -> None:
+    """Window 100 per 5 s and no Retry-After: every project deleted, under 10% 429s."""
+    run = delete_all(
+        1000, rate_limit=100, rate_limit_shape="window", rate_limit_period=5, retry_after="none"
+    )
+    assert (1000, True) == (run.deleted, run.share_429 < 0.10)
+    # known gap: the pauses overshoot the unknown reset (see docs/rate-limits.md)
+    assert run.seconds < 45 * 1.5
+
+
+def test_an_in_flight_cap_is_held_with_few_429s() -> None:
+    """At most 10 in flight at 30 ms: every project deleted, under 1% of answers 429."""
+    run = delete_all(2000, rate_limit=10, rate_limit_shape="inflight")
+    assert (2000, True) == (run.deleted, run.share_429 < 0.01)
+    # known gap: the pace settles well below 10 / 30 ms (see docs/rate-limits.md)
+    assert run.seconds < 6 * 2.5
+
+
+def test_a_sliding_log_is_held() -> None:
+    """Sliding log of 100 per 5 s with Retry-After: within 25% of the floor, few 429s."""
+    run = delete_all(1000, rate_limit=100, rate_limit_shape="sliding", rate_limit_period=5)
+    assert (1000, True) == (run.deleted, run.share_429 < 0.10)
+    assert run.seconds < 45 * 1.25
