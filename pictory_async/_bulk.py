@@ -256,7 +256,14 @@ class BulkResult(Generic[T]):
         return {outcome: len(ids) for outcome, ids in self._ids.items()}
 
     def ids(self, outcome: Outcome) -> list[ProjectId]:
-        """The ids that ended in ``outcome``, in the order they ended."""
+        """The ids that ended in ``outcome``, in the order they ended.
+
+        Args:
+            outcome: The ``Outcome`` asked about.
+
+        Returns:
+            A new list of ids.
+        """
         if outcome is Outcome.SKIPPED:
             return [as_project_id(entry) for entry in self._ids[outcome]]
         return list(self._ids[outcome])
@@ -282,7 +289,14 @@ class BulkResult(Generic[T]):
         return self.ids(Outcome.SKIPPED)
 
     def skipped_because(self, reason: str) -> list[ProjectId]:
-        """Ids skipped for ``reason``: ``dry_run``, ``duplicate`` or ``journal``."""
+        """Ids skipped for ``reason``.
+
+        Args:
+            reason: ``dry_run``, ``duplicate`` or ``journal``.
+
+        Returns:
+            A new list of ids.
+        """
         return [as_project_id(entry) for entry in self._skipped_entries(reason)]
 
     def _skipped_entries(self, reason: str) -> list[Any]:
@@ -348,7 +362,11 @@ class BulkResult(Generic[T]):
         return message
 
     def raise_for_failures(self) -> None:
-        """Raise ``BulkOperationError`` unless ``ok``: an item failed, or the run stopped early."""
+        """Raise ``BulkOperationError`` unless ``ok``: an item failed, or the run stopped early.
+
+        Raises:
+            BulkOperationError: Carrying this result and a message naming the first failure.
+        """
         if not self.ok:
             raise BulkOperationError(self, self.failure_message())
 
@@ -500,6 +518,9 @@ class BulkRun(Generic[T]):
 
     async def wait(self) -> BulkResult[T]:
         """Run to the end without streaming; return the complete result.
+
+        Returns:
+            The ``BulkResult``, every item accounted for.
 
         Raises:
             AuthenticationError: The API key was refused; the run stopped (every item

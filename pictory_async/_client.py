@@ -53,6 +53,8 @@ from ._version import __version__
 if TYPE_CHECKING:
     from httpx._client import UseClientDefault
 
+    from .resources.projects import Projects
+
 if sys.version_info >= (3, 11):
     from asyncio import timeout as _deadline
 else:  # pragma: no cover - Python 3.10
@@ -252,10 +254,19 @@ class AsyncPictory:
         sleep: The async sleep used to wait between attempts (tests pass a fake).
         clock: A monotonic clock in seconds, paired with ``sleep``.
 
+    Attributes:
+        projects: ``client.projects``: get, delete, list, select, bulk operations,
+            assets and backups (see ``Projects``).
+        base_url: The API's address.
+        max_retries: Retries after a transient failure.
+        max_connections: Size of the connection pool.
+
     Raises:
         MissingAPIKeyError: No key was given and ``PICTORY_API_KEY`` is not set.
         InvalidInputError: An option is invalid.
     """
+
+    projects: Projects
 
     def __init__(
         self,
@@ -424,6 +435,19 @@ class AsyncPictory:
         """A client with other options that shares this one's pool, throttle and state.
 
         Closing either closes both: the pool is one.
+
+        Args:
+            timeout: As in ``AsyncPictory``; not given: this client's.
+            max_retries: As in ``AsyncPictory``; not given: this client's.
+            max_retry_after: As in ``AsyncPictory``; not given: this client's.
+            max_retry_time: As in ``AsyncPictory``; not given: this client's.
+            max_response_bytes: As in ``AsyncPictory``; not given: this client's.
+
+        Returns:
+            The new client (``client.with_options(max_retries=0).projects.get(...)``).
+
+        Raises:
+            InvalidInputError: An option is invalid.
         """
         clone = object.__new__(type(self))
         clone.__dict__.update(self.__dict__)
@@ -452,7 +476,11 @@ class AsyncPictory:
 
     @property
     def throttle(self) -> Throttle:
-        """The rate control shared by every call of this client."""
+        """The rate control shared by every call of this client.
+
+        For inspection: ``rate``, ``window``, ``in_flight``, ``cooldown_remaining`` and
+        ``throttle_events``.
+        """
         return self._shared.throttle
 
     def _check_usable(self) -> None:

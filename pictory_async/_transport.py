@@ -304,7 +304,18 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         return cached
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        """Send an ``httpx.Request`` through the pool; map aiohttp's errors to httpx's."""
+        """Send an ``httpx.Request`` through the pool; map aiohttp's errors to httpx's.
+
+        Args:
+            request: The request (its ``timeout`` extension maps to aiohttp's timeouts).
+
+        Returns:
+            The response, its body streamed (or read in one go when small).
+
+        Raises:
+            httpx.TransportError: What ``map_exception`` makes of aiohttp's failure.
+            RuntimeError: The transport is closed, or used from another event loop.
+        """
         session = self._session
         if session is None:
             session = self._open()

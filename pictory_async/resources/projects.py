@@ -132,6 +132,9 @@ class Projects:
             NotFoundError: No such project.
             PermissionDeniedError: The project belongs to another account.
             ResponseValidationError: The API answered with something that is not a project.
+
+        Returns:
+            The ``Project`` (its ``id`` is the one asked for).
         """
         project, _ = await self._get_with_body(project_id)
         return project
@@ -164,6 +167,12 @@ class Projects:
             InvalidProjectIdError: The id is unsafe; nothing was sent.
             NotFoundError: No such project, and ``missing_ok`` is false.
             PermissionDeniedError: The project belongs to another account.
+            APIError: The delete failed; ``may_have_been_applied`` says whether an
+                attempt may still have deleted it (a GET could not tell).
+
+        Returns:
+            The ``DeleteResult`` (``already_absent`` or ``inferred_from_retry`` say how
+            it ended when it was not a plain success).
         """
         path = project_path(project_id)
         failure: APIError | None = None
@@ -231,7 +240,11 @@ class Projects:
             folder: Only projects in this folder (by folder id).
             page_key: Start at this page (a ``Page.page_key`` from an earlier walk).
 
+        Yields:
+            Each ``Page``, fetched when the previous one has been consumed.
+
         Raises:
+            InvalidInputError: ``folder`` is empty or not a string.
             ResponseValidationError: A page is malformed, or the API handed back the same
                 page key twice (which would loop forever).
         """
@@ -263,6 +276,13 @@ class Projects:
 
         Args:
             folder: Only projects in this folder (by folder id).
+
+        Yields:
+            Each ``ProjectSummary``, page after page.
+
+        Raises:
+            InvalidInputError: ``folder`` is empty or not a string.
+            ResponseValidationError: A page is malformed.
         """
         async for page in self.list_pages(folder=folder):
             for summary in page.items:
@@ -476,6 +496,9 @@ class Projects:
 
         Every filter given applies, even an empty or zero one; ``None`` means "any".
 
+        Yields:
+            Each matching ``ProjectSummary``.
+
         Raises:
             InvalidInputError: A filter is invalid (raised when iteration starts).
         """
@@ -552,8 +575,18 @@ class Projects:
         Use as ``async with ... as run: async for item in run: ...``; ``run.result`` is
         complete after the block, however it was left (also when an error stopped the
         run: it is raised by the loop, or on leaving the block). Each item carries its
-        ``DeleteResult`` in ``value``; ``run.result`` keeps ids only. Arguments as
-        ``delete_many``.
+        ``DeleteResult`` in ``value``; ``run.result`` keeps ids only.
+
+        Args:
+            ids: As in ``delete_many``.
+            concurrency: As in ``delete_many``.
+            dry_run: As in ``delete_many``.
+            missing_ok: As in ``delete_many``.
+            on_progress: As in ``delete_many``.
+            journal: As in ``delete_many``.
+
+        Returns:
+            The ``BulkRun``: ``async with run: async for item in run: ...``.
         """
 
         async def delete_one(project_id: ProjectId) -> ItemResult[DeleteResult]:
@@ -732,7 +765,17 @@ class Projects:
         missing_ok: bool = True,
         on_progress: ProgressCallback | None = None,
     ) -> BulkRun[Project]:
-        """Fetch many projects, yielding each outcome as it completes (see ``get_many``)."""
+        """Fetch many projects, yielding each outcome as it completes.
+
+        Args:
+            ids: Ids (or summaries) from any iterable or async iterable.
+            concurrency: Requests at once (default: the client's ``max_connections``).
+            missing_ok: A project that does not exist is ``already_absent``.
+            on_progress: Called with a ``BulkProgress`` after each item.
+
+        Returns:
+            The ``BulkRun``: ``async with run: async for item in run: ...``.
+        """
 
         async def get_one(project_id: ProjectId) -> ItemResult[Project]:
             try:
