@@ -7,6 +7,7 @@ The tree::
     │   ├── InvalidProjectIdError
     │   └── MissingAPIKeyError
     ├── ClientClosedError (also a RuntimeError)  the client was closed; nothing more is sent
+    ├── RenderTimeoutError (also a TimeoutError) a render outlasted ``wait_for_render``
     ├── APIError                                something went wrong talking to the API
     │   ├── APIConnectionError                  no usable response (DNS, refused, reset, ...)
     │   │   └── APITimeoutError
@@ -35,9 +36,13 @@ original headers).
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
+
+if TYPE_CHECKING:
+    from ._models import Project
+    from ._types import ProjectId
 
 __all__ = [
     "APIConnectionError",
@@ -57,6 +62,7 @@ __all__ = [
     "PermissionDeniedError",
     "PictoryError",
     "RateLimitError",
+    "RenderTimeoutError",
     "ResponseTooLargeError",
     "ResponseValidationError",
     "UnprocessableEntityError",
@@ -93,6 +99,24 @@ class InvalidProjectIdError(InvalidInputError):
 
 class MissingAPIKeyError(InvalidInputError):
     """No API key was given and ``PICTORY_API_KEY`` is not set."""
+
+
+class RenderTimeoutError(PictoryError, TimeoutError):
+    """A render did not finish before the deadline of ``wait_for_render``.
+
+    Attributes:
+        project_id: The project waited for.
+        last: The project as last seen (``None`` if no poll got an answer).
+        waited: Seconds waited.
+    """
+
+    def __init__(
+        self, message: str, *, project_id: ProjectId, last: Project | None, waited: float
+    ) -> None:
+        super().__init__(message)
+        self.project_id = project_id
+        self.last = last
+        self.waited = waited
 
 
 class ClientClosedError(PictoryError, RuntimeError):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
+import random
 from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterable
 from datetime import datetime, timedelta, timezone
 from os import PathLike
@@ -41,13 +42,14 @@ from .._exceptions import (
     ClientClosedError,
     InvalidInputError,
     NotFoundError,
+    RenderTimeoutError,
     ResponseValidationError,
     make_status_error,
 )
 from .._ids import project_path
 from .._journal import Journal
 from .._models import DeleteResult, Project, ProjectSummary
-from .._types import ProjectId
+from .._types import Duration, ProjectId, to_seconds
 
 if TYPE_CHECKING:
     from .._client import AsyncPictory
@@ -138,6 +140,56 @@ class Projects:
         """
         project, _ = await self._get_with_body(project_id)
         return project
+
+    async def wait_for_render(
+        self,
+        project_id: ProjectId,
+        *,
+        timeout: Duration = 1800.0,
+        poll_interval: Duration = 15.0,
+    ) -> Project:
+        """Poll a project until its render is finished and its video is there.
+
+        Polls go through the client's pipeline, so many concurrent waits share its rate
+        control and cool-down; the interval is jittered by ±10% so that they spread
+        out. Pictory advises polling every 10-30 s: faster polling may be rate limited.
+        Cancelling the call stops it; nothing keeps running.
+
+        Args:
+            project_id: The project.
+            timeout: The hard deadline, in seconds or a ``timedelta``.
+            poll_interval: Seconds between polls (or a ``timedelta``), at least 1.
+
+        Returns:
+            The rendered ``Project``.
+
+        Raises:
+            RenderTimeoutError: The deadline passed first; it carries the last state seen.
+            InvalidInputError: A bad id, timeout or interval (before any request).
+        """
+        project_path(project_id)
+        limit = to_seconds(timeout, name="timeout")
+        interval = to_seconds(poll_interval, name="poll_interval")
+        if interval < 1:
+            raise InvalidInputError("poll_interval must be at least 1 second")
+        client = self._client
+        start = client._clock()
+        last: Project | None = None
+        while True:
+            last = await self.get(project_id)
+            if last.is_rendered:
+                return last
+            waited = client._clock() - start
+            remaining = limit - waited
+            if remaining <= 0:
+                raise RenderTimeoutError(
+                    f"project {project_id!r} still rendering after {waited:.0f} s "
+                    f"(step {last.step!r})",
+                    project_id=project_id,
+                    last=last,
+                    waited=waited,
+                )
+            await client._sleep(min(remaining, interval * random.uniform(0.9, 1.1)))
 
     async def _get_with_body(self, project_id: ProjectId) -> tuple[Project, bytes]:
         """The project and the body it was read from, byte for byte (for backups)."""
