@@ -194,10 +194,11 @@ def _report(label: str, answers: list[Answer], wall: float) -> str:
 SCENARIOS = {
     # Under the emulator's limit: what the integration costs.
     "under-limit": ({"rate_limit": 5000, "burst": 1000}, {}),
-    # Over it: the client's shared cool-down and retries absorb the 429s.
-    "over-limit-retried": ({"rate_limit": 200, "burst": 100}, {}),
+    # Over it, whatever the pace of the machine (200 requests need at least 4.5 s at
+    # 40/s with a burst of 20): the shared cool-down and retries absorb the 429s.
+    "over-limit-retried": ({"rate_limit": 40, "burst": 20}, {}),
     # Over it with retries off: the 429s reach the callers, with Retry-After.
-    "over-limit-no-retries": ({"rate_limit": 200, "burst": 100}, {"max_retries": 0}),
+    "over-limit-no-retries": ({"rate_limit": 40, "burst": 20}, {"max_retries": 0}),
 }
 
 
