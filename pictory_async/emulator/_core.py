@@ -776,20 +776,33 @@ class Emulator:
             self.reset(stats_only=bool(data.get("stats_only", False)))
             return {"reset": True}
         if name == "fail-next" and method == "POST":
-            self.fail_next(
-                data["outcome"], times=int(data.get("times", 1)), method=data.get("method")
-            )
+            outcome = data.get("outcome")
+            times = data.get("times", 1)
+            fail_method = data.get("method")
+            if isinstance(outcome, bool) or not isinstance(outcome, (int, str)):
+                raise ValueError("outcome must be a status (429, 500, ...) or a drop mode")
+            if isinstance(times, bool) or not isinstance(times, int):
+                raise ValueError("times must be an int")
+            if fail_method is not None and not isinstance(fail_method, str):
+                raise ValueError("method must be a string")
+            self.fail_next(outcome, times=times, method=fail_method)  # type: ignore[arg-type]
             return {"scripted": True}
         if name == "info" and method == "GET":
             return self.info()
         if name == "projects" and method == "POST":
             account = data.pop("account", None)
+            if account is not None and not isinstance(account, str):
+                raise ValueError("account must be a string")
             if "count" in data:
-                records = self.generate_projects(int(data["count"]), account=account)
+                count = data["count"]
+                if isinstance(count, bool) or not isinstance(count, int):
+                    raise ValueError("count must be an int")
+                if not 1 <= count <= MAX_ADMIN_COUNT:
+                    # generating runs on the server's event loop: keep each call short
+                    raise ValueError(f"count must be between 1 and {MAX_ADMIN_COUNT}")
+                records = self.generate_projects(count, account=account)
             else:
-                if "saved" in data:
-                    data["saved"] = datetime.fromisoformat(data["saved"].replace("Z", "+00:00"))
-                records = [self.add_project(account=account, **data)]
+                records = [self.add_project(account=account, **_project_fields(data))]
             return {"ids": [record.id for record in records]}
         if name.startswith("projects/") and name.endswith("/assets") and method == "GET":
             project_id = name[len("projects/") : -len("/assets")]
@@ -820,6 +833,44 @@ class Emulator:
             "page_size": self._page_size,
             "faults": self._faults.to_dict(),
         }
+
+
+MAX_ADMIN_COUNT = 10_000
+"""Most projects one ``POST /_emulator/projects`` generates (about a second of work)."""
+
+_FIELD_TYPES: dict[str, tuple[type, ...]] = {
+    "name": (str,),
+    "folder": (str,),
+    "source": (str,),
+    "schema_version": (str,),
+    "in_progress": (bool,),
+    "render_seconds": (int, float),
+    "scenes": (list,),
+    "extra": (dict,),
+}
+
+
+def _project_fields(data: dict[str, Any]) -> dict[str, Any]:
+    """The fields of an admin-added project, checked (a ``ValueError`` says what is wrong)."""
+    fields = dict(data)
+    if "id" in fields:
+        given = fields["id"]
+        if given is None:
+            del fields["id"]  # generate one
+        elif isinstance(given, bool) or not isinstance(given, (str, int)) or given == "":
+            raise ValueError("id must be a non-empty string or an int")
+    if "saved" in fields:
+        saved = fields["saved"]
+        if not isinstance(saved, str):
+            raise ValueError("saved must be an ISO 8601 date string")
+        fields["saved"] = datetime.fromisoformat(saved.replace("Z", "+00:00"))
+    for key, kinds in _FIELD_TYPES.items():
+        value = fields.get(key)
+        if value is not None and (
+            not isinstance(value, kinds) or (bool not in kinds and isinstance(value, bool))
+        ):
+            raise ValueError(f"{key} must be {' or '.join(k.__name__ for k in kinds)}")
+    return fields
 
 
 def _admin_reply(status: int, data: Any) -> Reply:

@@ -128,3 +128,42 @@ async def test_admin_routes_can_be_turned_off() -> None:
         response = await http.get("/_emulator/stats")
 
     assert 404 == response.status_code
+
+
+@pytest.mark.parametrize(
+    ("route", "body"),
+    [
+        ("projects", b'{"saved": 5}'),
+        ("projects", b'{"saved": "not-a-date"}'),
+        ("projects", b'{"id": [1, 2]}'),
+        ("projects", b'{"id": {"a": 1}}'),
+        ("projects", b'{"id": true}'),
+        ("projects", b'{"scenes": 5}'),
+        ("projects", b'{"name": 7}'),
+        ("projects", b'{"account": 3}'),
+        ("projects", b'{"count": 300000}'),
+        ("projects", b'{"count": "5"}'),
+        ("projects", b'{"count": 0}'),
+        ("fail-next", b"{}"),
+        ("fail-next", b'{"outcome": 500, "times": "x"}'),
+        ("fail-next", b'{"outcome": 500, "method": 5}'),
+        ("fail-next", b'{"outcome": true}'),
+        ("reset", b"[1]"),
+    ],
+)
+async def test_admin_routes_refuse_bad_input_with_a_400(
+    conn: Conn, route: str, body: bytes
+) -> None:
+    """Malformed admin input is a 400 with a message (not a 500), and nothing is added."""
+    before = len(conn.emulator.projects())
+    response = await conn.anon.post(f"/_emulator/{route}", content=body)
+    assert 400 == response.status_code, response.text
+    assert response.json()["message"]
+    assert before == len(conn.emulator.projects())
+
+
+async def test_an_admin_added_project_with_a_null_id_gets_one(conn: Conn) -> None:
+    """``{"id": null}`` adds a project with a generated id."""
+    response = await conn.anon.post("/_emulator/projects", json={"id": None, "name": "N"})
+    [new_id] = response.json()["ids"]
+    assert "N" == conn.emulator.project_json(new_id)["projectName"]
