@@ -30,6 +30,7 @@ from pictory_async import AsyncPictory, Outcome
 from pictory_async.emulator import RemoteEmulator, spawn
 
 from . import _baselines, _memory, _ratelimit
+from ._report import table
 
 SERVER_CPU, CLIENT_CPU = 0, 1
 
@@ -42,15 +43,6 @@ def _pin_client() -> None:
 async def _ids(remote: RemoteEmulator) -> list[int | str]:
     async with AsyncPictory(remote.api_key, base_url=remote.base_url) as client:
         return [summary.id async for summary in client.projects.list()]
-
-
-def _table(title: str, header: Sequence[str], rows: Sequence[Sequence[object]]) -> None:
-    print(f"\n### {title}\n")
-    print("| " + " | ".join(header) + " |")
-    print("|" + "|".join("---" for _ in header) + "|")
-    for row in rows:
-        print("| " + " | ".join(str(cell) for cell in row) + " |")
-    sys.stdout.flush()
 
 
 async def _measure(run: Callable[[], Awaitable[Any]]) -> tuple[Any, float, float]:
@@ -142,7 +134,7 @@ async def throughput(
             1,
         ]
     )
-    _table(
+    table(
         f"Throughput: {count:,} DELETEs, concurrency {concurrency}, {latency_ms:g} ms latency"
         + (f" + 0-{jitter_ms:g} ms jitter" if jitter_ms else "")
         + " "
@@ -165,7 +157,7 @@ async def throughput(
 
 
 def memory(count: int) -> None:
-    _table(
+    table(
         "Memory (peak RSS, MB)",
         ["run", "after import", "peak", "growth", "seconds"],
         _memory.measure(count),
@@ -201,7 +193,7 @@ async def faults(count: int, concurrency: int, latency_ms: float) -> None:
         await remote.set_faults(error_rate=0.0, drop_rate=0.0, drop_after_delete_rate=0.0)
         left = len(await _ids(remote))
     counts = result.counts
-    _table(
+    table(
         f"Faults: {count:,} DELETEs, 5% 503s, 1% dropped connections (half after the delete "
         "was applied)",
         [

@@ -39,6 +39,8 @@ from pictory_async import AsyncPictory
 from pictory_async.emulator import Emulator, Faults, spawn
 from pictory_async.emulator._clock import run_simulated
 
+from ._report import table
+
 LATENCY = 0.03
 CONCURRENCIES = (50, 100)
 CLIENTS = ("pictory-async", "naive", "pinned")
@@ -386,15 +388,6 @@ def _verdict(cell: Cell, outcome: Outcome) -> str:
     return "yes" if good else "**no**"
 
 
-def _print_table(title: str, header: Sequence[str], rows: Sequence[Sequence[object]]) -> None:
-    print(f"\n### {title}\n")
-    print("| " + " | ".join(header) + " |")
-    print("|" + "|".join("---" for _ in header) + "|")
-    for row in rows:
-        print("| " + " | ".join(str(cell) for cell in row) + " |")
-    sys.stdout.flush()
-
-
 def _matrix(quick: bool, only: str | None) -> Iterator[tuple[Cell, int, dict[str, Outcome]]]:
     for cell in cells(quick):
         if only and only not in cell.name:
@@ -429,7 +422,7 @@ def main(quick: bool = False, only: str | None = None, plots: Path | None = None
         print(" | ".join(str(x) for x in rows[-1]), file=sys.stderr, flush=True)
         if plots is not None and concurrency == CONCURRENCIES[0]:
             timelines[cell.name] = {"floor": cell.floor, "timeline": ours.timeline}
-    _print_table(
+    table(
         "Rate limits, simulated time: delete_many at 30 ms latency (seconds vs floor, 429s)",
         [
             "server limit",
@@ -477,7 +470,7 @@ async def _real_check(quick: bool) -> None:
                     f"{simulated.seconds:.1f} ({_cell_text(cell, simulated)})",
                 ]
             )
-    _print_table(
+    table(
         "Simulated against real time (loopback, concurrency 50)",
         ["server limit", "client", "floor s", "real: s (vs floor, 429s)", "simulated"],
         rows,
