@@ -386,16 +386,28 @@ def _fsync_dir(directory: Path) -> None:
         os.close(fd)
 
 
+def check_kinds(kinds: Iterable[str] | None) -> list[str] | None:
+    """``kinds`` as a list (``None``: every kind), checked before anything is fetched.
+
+    Raises:
+        InvalidInputError: A kind is not one of ``ASSET_KINDS``.
+    """
+    if kinds is None:
+        return None
+    wanted = [kinds] if isinstance(kinds, str) else list(kinds)
+    unknown = [kind for kind in wanted if kind not in ASSET_KINDS]
+    if unknown:
+        raise InvalidInputError(f"unknown asset kinds {unknown}; known: {list(ASSET_KINDS)}")
+    return wanted
+
+
 def select_assets(assets: Mapping[str, str], kinds: Iterable[str] | None) -> dict[str, str]:
     """The assets to download: all the project has, or those of ``kinds``.
 
     Raises:
         InvalidInputError: A kind is not one of ``ASSET_KINDS``.
     """
-    if kinds is None:
+    wanted = check_kinds(kinds)
+    if wanted is None:
         return dict(assets)
-    wanted = [kinds] if isinstance(kinds, str) else list(kinds)
-    unknown = [kind for kind in wanted if kind not in ASSET_KINDS]
-    if unknown:
-        raise InvalidInputError(f"unknown asset kinds {unknown}; known: {list(ASSET_KINDS)}")
     return {kind: url for kind, url in assets.items() if kind in wanted}

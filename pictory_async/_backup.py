@@ -97,6 +97,14 @@ def sha256_of(path: Path) -> tuple[int, str]:
     return size, digest.hexdigest()
 
 
+def matches(directory: Path, recorded: BackupFile) -> bool:
+    """Whether the file on disk is the one a manifest recorded (size and SHA-256)."""
+    try:
+        return sha256_of(directory / recorded.name) == (recorded.size, recorded.sha256)
+    except OSError:
+        return False
+
+
 def write_atomically(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` through a temporary file, fsynced, then renamed."""
     handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)

@@ -20,6 +20,7 @@ from .._assets import (
     AssetDownloadError,
     Downloader,
     asset_filename,
+    check_kinds,
     select_assets,
 )
 from .._backup import (
@@ -27,9 +28,9 @@ from .._backup import (
     Backup,
     BackupError,
     BackupFile,
+    matches,
     project_dirname,
     read_manifest,
-    sha256_of,
     verify,
     write_atomically,
     write_manifest,
@@ -107,14 +108,6 @@ def _delete_body(payload: object) -> _DeleteBody | None:
 def _prepare_dir(folder: Path) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     return folder.resolve()
-
-
-def _matches(directory: Path, recorded: BackupFile) -> bool:
-    """Whether a file already on disk is the one a manifest recorded."""
-    try:
-        return sha256_of(directory / recorded.name) == (recorded.size, recorded.sha256)
-    except OSError:
-        return False
 
 
 class Projects:
@@ -379,7 +372,7 @@ class Projects:
             raise InvalidInputError(f"concurrency must be an int >= 1, got {concurrency!r}")
         if isinstance(max_bytes, bool) or not isinstance(max_bytes, int) or max_bytes < 1:
             raise InvalidInputError(f"max_bytes must be an int >= 1, got {max_bytes!r}")
-        select_assets({}, kinds)  # unknown kinds fail before anything is fetched
+        check_kinds(kinds)  # unknown kinds fail before anything is fetched
         if not isinstance(project, Project):
             project = await self.get(project)
         project_id = project.id if project.id is not None else "project"
@@ -450,7 +443,7 @@ class Projects:
         """
         if isinstance(concurrency, bool) or not isinstance(concurrency, int) or concurrency < 1:
             raise InvalidInputError(f"concurrency must be an int >= 1, got {concurrency!r}")
-        select_assets({}, kinds)
+        check_kinds(kinds)
         project_id = project.id if isinstance(project, Project) else project
         if project_id is None:
             raise InvalidInputError("the project has no id")
@@ -481,7 +474,7 @@ class Projects:
         kept: dict[str, BackupFile] = {}
         for kind in wanted:
             prior = existing.get(asset_filename(project_id, kind))
-            if prior is not None and await asyncio.to_thread(_matches, directory, prior):
+            if prior is not None and await asyncio.to_thread(matches, directory, prior):
                 kept[kind] = prior
         try:
             fresh = await self._download_into(
@@ -732,7 +725,7 @@ class Projects:
 
         Arguments and accounting as ``backup_and_delete``.
         """
-        select_assets({}, kinds)
+        check_kinds(kinds)
 
         async def backup_then_delete(project_id: ProjectId) -> ItemResult[DeleteResult]:
             try:
