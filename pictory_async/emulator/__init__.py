@@ -18,9 +18,10 @@ Quick start::
 
 from ._asgi import ConnectionDroppedError, EmulatorApp, EmulatorTransport
 from ._clock import Clock, FakeClock, Sleep
-from ._core import DEFAULT_BASE_URL, DEFAULT_CDN_BASE_URL, Emulator, Reply
+from ._core import DEFAULT_BASE_URL, DEFAULT_CDN_BASE_URL, Emulator
 from ._faults import Faults, Outcome, RetryAfterMode
 from ._media import ASSET_KINDS
+from ._reply import Reply
 from ._server import RemoteEmulator, RunningEmulator, serve, spawn
 from ._stats import CdnRequest, Stats
 from ._store import ProjectRecord

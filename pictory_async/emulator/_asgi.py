@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING, Any, TypeAlias
 import httpx
 
 if TYPE_CHECKING:
-    from ._core import Emulator, Reply
+    from ._core import Emulator
+    from ._reply import Reply
 
 __all__ = ["ConnectionDroppedError", "EmulatorApp", "EmulatorTransport"]
 

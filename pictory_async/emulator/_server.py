@@ -12,6 +12,7 @@ import json
 import os
 import socket
 import sys
+import warnings
 from collections.abc import AsyncIterator, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -190,6 +191,11 @@ async def _stop(server: uvicorn.Server) -> None:
 class RemoteEmulator:
     """An emulator in another process, reached through its ``/_emulator/`` admin routes.
 
+    Its methods have the names of the :class:`Emulator` methods that do the same (as
+    coroutines): ``set_faults``, ``fail_next``, ``reset``, ``generate_projects``,
+    ``assets``; ``stats()`` and ``faults()`` read what ``Emulator.stats`` and
+    ``Emulator.faults`` hold.
+
     Attributes:
         base_url: The API origin.
         cdn_base_url: The CDN origin.
@@ -239,11 +245,20 @@ class RemoteEmulator:
         """Zero the counters; unless ``stats_only``, restore projects and faults too."""
         await self._call("POST", "reset", {"stats_only": stats_only})
 
-    async def add_projects(self, count: int, *, account: str | None = None) -> list[int | str]:
-        """Generate ``count`` more projects and return their ids."""
+    async def generate_projects(self, count: int, *, account: str | None = None) -> list[int | str]:
+        """Generate ``count`` more projects and return their ids (``Emulator`` returns records)."""
         result = await self._call("POST", "projects", {"count": count, "account": account})
         ids: list[int | str] = result["ids"]
         return ids
+
+    async def add_projects(self, count: int, *, account: str | None = None) -> list[int | str]:
+        """Deprecated alias of :meth:`generate_projects` (the ``Emulator`` method's name)."""
+        warnings.warn(
+            "RemoteEmulator.add_projects() is deprecated; use generate_projects()",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return await self.generate_projects(count, account=account)
 
     async def assets(self, project_id: int | str) -> dict[str, dict[str, Any]]:
         """URL, SHA-256 and size of each media file of a project."""

@@ -77,6 +77,12 @@ class Stats:
         """Zero every counter (``in_flight`` keeps counting requests still being served)."""
         self._zero()
 
+    def add(self, method: str, route: str, status: int) -> None:
+        """Count one answered request (once its reply is decided)."""
+        key = (method, route, status)
+        requests = self.requests
+        requests[key] = requests.get(key, 0) + 1
+
     @property
     def total(self) -> int:
         """Requests answered (dropped connections not included)."""

@@ -1,0 +1,201 @@
+"""The API routes: authentication, rate limits, faults, then the projects themselves.
+
+Each handler decides the whole ``Reply`` (status, body, delay, drop) and applies its
+effect on the store; nothing here counts requests: ``Emulator.handle`` counts each
+reply once, after it is decided.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from email.utils import formatdate
+from typing import Final
+from urllib.parse import parse_qsl
+
+from ._faults import Outcome
+from ._reply import HTML, Reply, json_headers
+from ._state import State
+from ._store import decode_page_key, encode_page_key
+from ._wire import (
+    BAD_GATEWAY_HTML,
+    DELETED,
+    FORBIDDEN,
+    INTERNAL_ERROR,
+    METHOD_NOT_ALLOWED,
+    NOT_FOUND,
+    PROJECT_NOT_FOUND,
+    SERVICE_UNAVAILABLE,
+    TOO_MANY_REQUESTS,
+    UNAUTHORIZED,
+    bad_request,
+)
+
+__all__ = ["PROJECTS_PREFIX", "ApiRoutes"]
+
+PROJECTS_PREFIX: Final = "/pictoryapis/v2/projects"
+_PROJECTS_LEN = len(PROJECTS_PREFIX)
+
+
+class ApiRoutes:
+    """``/pictoryapis/...``: what the client talks to."""
+
+    __slots__ = ("_state",)
+
+    def __init__(self, state: State) -> None:
+        """Serve the projects of ``state``."""
+        self._state = state
+
+    def handle(
+        self, method: str, path: str, query: bytes, headers: Iterable[tuple[bytes, bytes]]
+    ) -> Reply:
+        """Decide the answer to one API request and apply its effect."""
+        state = self._state
+        auth = host = None
+        for name, value in headers:
+            if name == b"authorization":
+                auth = value
+            elif name == b"host":
+                host = value
+        rest = path[_PROJECTS_LEN:]
+        project_id = ""
+        if not rest or rest == "/":
+            route = "list" if method == "GET" else "other"
+        elif rest[0] == "/" and "/" not in rest[1:]:
+            project_id = rest[1:]
+            route = "get" if method == "GET" else "delete" if method == "DELETE" else "other"
+        else:
+            return Reply.json("other", 404, NOT_FOUND)
+        if host == state.cdn_host:
+            return Reply.json("other", 404, NOT_FOUND)
+        delay = state.latency
+        if state.jitter:
+            delay += state.dice.jitter.random() * state.jitter
+        if auth is None or (account := state.by_key.get(auth)) is None:
+            return Reply.json(route, 401, UNAUTHORIZED, delay)
+        limiter = state.limiter
+        if limiter is not None:
+            wait = limiter.take(auth, state.clock())
+            if wait:
+                return self._too_many(route, wait, delay)
+            if state.holds:
+                reply = self._admitted(method, route, account, project_id, query, delay)
+                reply.held = auth
+                return reply
+        return self._admitted(method, route, account, project_id, query, delay)
+
+    def finished(self, reply: Reply) -> None:
+        """Note that ``reply`` has been sent (or dropped): it frees an in-flight slot."""
+        held = reply.held
+        if held is not None:
+            reply.held = None
+            state = self._state
+            if state.limiter is not None and state.holds:
+                state.limiter.done(held)
+
+    def _admitted(
+        self, method: str, route: str, account: str, project_id: str, query: bytes, delay: float
+    ) -> Reply:
+        state = self._state
+        outcome: Outcome | None = None
+        if state.scripted:
+            outcome = state.scripted.pop(method)
+        if outcome is None and state.error_cut:
+            roll = state.dice.faults.random()
+            if roll < state.drop_cut:
+                outcome = "drop"
+            elif roll < state.error_cut:
+                statuses = state.error_statuses
+                pick = statuses[int(state.dice.faults.random() * len(statuses))]
+                outcome = pick  # type: ignore[assignment]
+        if outcome is not None and outcome != "drop_after_apply":
+            return self._fault(route, outcome, delay)
+        if route == "get":
+            reply = self._get(account, project_id, delay)
+        elif route == "delete":
+            reply = self._delete(account, project_id, delay)
+            if (
+                outcome is None
+                and reply.status == 200
+                and state.drop_after_delete
+                and state.dice.faults.random() < state.drop_after_delete
+            ):
+                outcome = "drop_after_apply"
+        elif route == "list":
+            reply = self._list(account, query, delay)
+        else:
+            reply = Reply.json(route, 405, METHOD_NOT_ALLOWED, delay)
+        if outcome == "drop_after_apply":
+            state.stats.dropped_after_apply += 1
+            reply.drop = True
+        return reply
+
+    def _too_many(self, route: str, wait: float, delay: float) -> Reply:
+        state = self._state
+        state.stats.rate_limited += 1
+        headers = json_headers(TOO_MANY_REQUESTS)
+        mode = state.faults.retry_after
+        seconds = max(1, math.ceil(wait))
+        if mode == "seconds":
+            headers.append((b"retry-after", b"%d" % seconds))
+        elif mode == "date":
+            moment = math.ceil(state.wall_clock()) + seconds
+            headers.append((b"retry-after", formatdate(moment, usegmt=True).encode()))
+        return Reply.json(route, 429, TOO_MANY_REQUESTS, delay, headers)
+
+    def _fault(self, route: str, outcome: Outcome, delay: float) -> Reply:
+        stats = self._state.stats
+        if outcome == "drop":
+            stats.dropped += 1
+            return Reply(0, [], b"", delay, drop=True, route=route)
+        if outcome == 429:
+            return self._too_many(route, 1.0, delay)
+        stats.errors_injected += 1
+        if outcome == 502:
+            headers = [HTML, (b"content-length", b"%d" % len(BAD_GATEWAY_HTML))]
+            return Reply.json(route, 502, BAD_GATEWAY_HTML, delay, headers)
+        if outcome == 503:
+            return Reply.json(route, 503, SERVICE_UNAVAILABLE, delay)
+        return Reply.json(route, 500, INTERNAL_ERROR, delay)
+
+    def _get(self, account: str, project_id: str, delay: float) -> Reply:
+        state = self._state
+        record = state.store.by_id.get(project_id)
+        if record is None:
+            return Reply.json("get", 404, PROJECT_NOT_FOUND, delay)
+        if record.account != account:
+            return Reply.json("get", 403, FORBIDDEN, delay)
+        return Reply.json("get", 200, state.fresh(record).cached_body, delay)
+
+    def _delete(self, account: str, project_id: str, delay: float) -> Reply:
+        state = self._state
+        record = state.store.by_id.get(project_id)
+        if record is None:
+            return Reply.json("delete", 404, PROJECT_NOT_FOUND, delay)
+        if record.account != account:
+            return Reply.json("delete", 403, FORBIDDEN, delay)
+        state.store.remove(project_id)
+        state.stats.deletes_applied += 1
+        return Reply.json("delete", 200, DELETED, delay)
+
+    def _list(self, account: str, query: bytes, delay: float) -> Reply:
+        state = self._state
+        folder = page_key = None
+        if query:
+            for name, value in parse_qsl(query.decode("latin-1")):
+                if name == "pagekey":
+                    page_key = value
+                elif name == "folder":
+                    folder = value or None
+        after = None
+        if page_key:
+            try:
+                after = decode_page_key(page_key)
+            except ValueError:
+                body = bad_request("pagekey is not a valid page key", ["pagekey"])
+                return Reply.json("list", 400, body, delay)
+        records, cursor = state.store.page(account, folder, after, state.page_size)
+        items = b",".join(state.fresh(record).cached_item for record in records)
+        next_key = b"null" if cursor is None else b'"%s"' % encode_page_key(cursor).encode()
+        body = b'{"items":[' + items + b'],"pageKey":' + next_key + b"}"
+        return Reply.json("list", 200, body, delay)
