@@ -35,7 +35,7 @@ _FIELD_TYPES: dict[str, tuple[type, ...]] = {
 
 
 class AdminRoutes:
-    """``/_emulator/<name>``: stats, faults, scripted failures, reset, data, info."""
+    """``/_emulator/<name>``: stats, faults, scripted failures, reset, data, jobs, info."""
 
     __slots__ = ("_emulator", "_prefix_len")
 
@@ -97,9 +97,48 @@ class AdminRoutes:
             return {"ids": [record.id for record in records]}
         if name.startswith("projects/") and name.endswith("/assets") and method == "GET":
             return emulator.assets(name[len("projects/") : -len("/assets")])
-        if name in ("stats", "faults", "reset", "fail-next", "info", "projects"):
+        if name == "fail-next-render" and method == "POST":
+            _only(data, "error_code", "error_message", "times")
+            options: dict[str, Any] = {"times": _int(data, "times", 1)}
+            for key in ("error_code", "error_message"):
+                if key in data:
+                    if not isinstance(data[key], str):
+                        raise ValueError(f"{key} must be a string")
+                    options[key] = data[key]
+            emulator.fail_next_render(**options)
+            return {"scripted": True}
+        if name == "render-duration" and method == "POST":
+            _only(data, "seconds")
+            if "seconds" not in data:
+                raise ValueError("seconds is required")
+            emulator.set_render_duration(data["seconds"])
+            return {"render_duration": emulator.render_duration}
+        if name.startswith("jobs/") and name.endswith("/clean") and method == "POST":
+            emulator.clean_job(name[len("jobs/") : -len("/clean")])
+            return {"status": "cleaned"}
+        if name in _NAMES:
             return None
         raise LookupError(f"no admin route {name!r}")
+
+
+_NAMES = frozenset(
+    {
+        "stats",
+        "faults",
+        "reset",
+        "fail-next",
+        "info",
+        "projects",
+        "fail-next-render",
+        "render-duration",
+    }
+)
+
+
+def _only(data: dict[str, Any], *keys: str) -> None:
+    unknown = sorted(set(data) - set(keys))
+    if unknown:
+        raise ValueError(f"unknown fields: {', '.join(unknown)}")
 
 
 def _int(data: dict[str, Any], key: str, default: int) -> int:

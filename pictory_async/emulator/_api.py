@@ -1,4 +1,4 @@
-"""The API routes: authentication, rate limits, faults, then the projects themselves.
+"""The API routes: authentication, rate limits, faults, then projects and render jobs.
 
 Each handler decides the whole ``Reply`` (status, body, delay, drop) and applies its
 effect on the store; nothing here counts requests: ``Emulator.handle`` counts each
@@ -22,19 +22,56 @@ from ._wire import (
     DELETED,
     FORBIDDEN,
     INTERNAL_ERROR,
+    JOB_NOT_FINISHED,
+    JOB_NOT_FOUND,
     METHOD_NOT_ALLOWED,
     NOT_FOUND,
     PROJECT_NOT_FOUND,
+    RENDER_RUNNING,
     SERVICE_UNAVAILABLE,
     TOO_MANY_REQUESTS,
     UNAUTHORIZED,
     bad_request,
+    dumps,
+    iso,
+    job_data,
 )
 
-__all__ = ["PROJECTS_PREFIX", "ApiRoutes"]
+__all__ = ["API_PREFIXES", "JOBS_PREFIX", "PROJECTS_PREFIX", "ApiRoutes"]
 
 PROJECTS_PREFIX: Final = "/pictoryapis/v2/projects"
-_PROJECTS_LEN = len(PROJECTS_PREFIX)
+JOBS_PREFIX: Final = "/pictoryapis/v1/jobs"
+API_PREFIXES: Final = (PROJECTS_PREFIX, JOBS_PREFIX)
+_ROUTES: Final[dict[tuple[str, str | None], dict[str, str]]] = {
+    # (prefix, sub-path after the id, or None for the id alone): {method: route}
+    (PROJECTS_PREFIX, ""): {"GET": "list"},
+    (PROJECTS_PREFIX, None): {"GET": "get", "DELETE": "delete"},
+    (PROJECTS_PREFIX, "render"): {"POST": "render"},
+    (JOBS_PREFIX, ""): {"GET": "jobs"},
+    (JOBS_PREFIX, None): {"GET": "job"},
+    (JOBS_PREFIX, "clean"): {"DELETE": "clean"},
+}
+
+
+def route_of(method: str, path: str) -> tuple[str, str] | None:
+    """``(route, id)`` of an API path (route ``other`` for a wrong method), or None: a 404.
+
+    Routes: ``list``, ``get``, ``delete``, ``render`` (projects); ``jobs``, ``job``,
+    ``clean`` (render jobs).
+    """
+    prefix = PROJECTS_PREFIX if path.startswith(PROJECTS_PREFIX) else JOBS_PREFIX
+    rest = path[len(prefix) :]
+    if not rest or rest == "/":
+        return _ROUTES[prefix, ""].get(method, "other"), ""
+    if rest[0] != "/":
+        return None
+    ident, sep, sub = rest[1:].partition("/")
+    if not ident or (sep and not sub) or "/" in sub:
+        return None
+    methods = _ROUTES.get((prefix, sub or None))
+    if methods is None:
+        return None
+    return methods.get(method, "other"), ident
 
 
 class ApiRoutes:
@@ -57,15 +94,10 @@ class ApiRoutes:
                 auth = value
             elif name == b"host":
                 host = value
-        rest = path[_PROJECTS_LEN:]
-        project_id = ""
-        if not rest or rest == "/":
-            route = "list" if method == "GET" else "other"
-        elif rest[0] == "/" and "/" not in rest[1:]:
-            project_id = rest[1:]
-            route = "get" if method == "GET" else "delete" if method == "DELETE" else "other"
-        else:
+        found = route_of(method, path)
+        if found is None:
             return Reply.json("other", 404, NOT_FOUND)
+        route, ident = found
         if host == state.cdn_host:
             return Reply.json("other", 404, NOT_FOUND)
         delay = state.latency
@@ -79,10 +111,10 @@ class ApiRoutes:
             if wait:
                 return self._too_many(route, wait, delay)
             if state.holds:
-                reply = self._admitted(method, route, account, project_id, query, delay)
+                reply = self._admitted(method, route, account, ident, query, delay)
                 reply.held = auth
                 return reply
-        return self._admitted(method, route, account, project_id, query, delay)
+        return self._admitted(method, route, account, ident, query, delay)
 
     def finished(self, reply: Reply) -> None:
         """Note that ``reply`` has been sent (or dropped): it frees an in-flight slot."""
@@ -94,7 +126,7 @@ class ApiRoutes:
                 state.limiter.done(held)
 
     def _admitted(
-        self, method: str, route: str, account: str, project_id: str, query: bytes, delay: float
+        self, method: str, route: str, account: str, ident: str, query: bytes, delay: float
     ) -> Reply:
         state = self._state
         outcome: Outcome | None = None
@@ -111,9 +143,9 @@ class ApiRoutes:
         if outcome is not None and outcome != "drop_after_apply":
             return self._fault(route, outcome, delay)
         if route == "get":
-            reply = self._get(account, project_id, delay)
+            reply = self._get(account, ident, delay)
         elif route == "delete":
-            reply = self._delete(account, project_id, delay)
+            reply = self._delete(account, ident, delay)
             if (
                 outcome is None
                 and reply.status == 200
@@ -123,6 +155,14 @@ class ApiRoutes:
                 outcome = "drop_after_apply"
         elif route == "list":
             reply = self._list(account, query, delay)
+        elif route == "render":
+            reply = self._render(account, ident, delay)
+        elif route == "job":
+            reply = self._job(account, ident, delay)
+        elif route == "jobs":
+            reply = self._jobs(account, query, delay)
+        elif route == "clean":
+            reply = self._clean(account, ident, delay)
         else:
             reply = Reply.json(route, 405, METHOD_NOT_ALLOWED, delay)
         if outcome == "drop_after_apply":
@@ -199,3 +239,62 @@ class ApiRoutes:
         next_key = b"null" if cursor is None else b'"%s"' % encode_page_key(cursor).encode()
         body = b'{"items":[' + items + b'],"pageKey":' + next_key + b"}"
         return Reply.json("list", 200, body, delay)
+
+    # -- render jobs
+
+    def _render(self, account: str, project_id: str, delay: float) -> Reply:
+        state = self._state
+        record = state.store.by_id.get(project_id)
+        if record is None:
+            return Reply.json("render", 404, PROJECT_NOT_FOUND, delay)
+        if record.account != account:
+            return Reply.json("render", 403, FORBIDDEN, delay)
+        try:
+            job = state.start_render(record)
+        except ValueError:
+            return Reply.json("render", 409, RENDER_RUNNING, delay)
+        return Reply.json("render", 200, dumps({"success": True, "data": {"jobId": job.id}}), delay)
+
+    def _job(self, account: str, job_id: str, delay: float) -> Reply:
+        state = self._state
+        job = state.jobs.get(job_id)
+        if job is None or job.account != account:  # another account's job is not found either
+            return Reply.json("job", 404, JOB_NOT_FOUND, delay)
+        status = state.job_status(job)
+        data = job_data(job, status, job.progress(state.clock()), state.cdn_base_url)
+        body = dumps({"success": status != "failed", "data": data})
+        return Reply.json("job", 200, body, delay)
+
+    def _jobs(self, account: str, query: bytes, delay: float) -> Reply:
+        state = self._state
+        after: int | None = None
+        for name, value in parse_qsl(query.decode("latin-1")) if query else ():
+            if name == "nextPageKey" and value:
+                try:
+                    after = -decode_page_key(value)[0]
+                except ValueError:
+                    body = bad_request("nextPageKey is not a valid page key", ["nextPageKey"])
+                    return Reply.json("jobs", 400, body, delay)
+        jobs = [j for j in state.account_jobs(account) if after is None or j.seq < after]
+        page = jobs[: state.page_size]
+        now = state.clock()
+        items = []
+        for job in page:
+            item = job_data(job, state.job_status(job), job.progress(now), state.cdn_base_url)
+            item["projectId"] = job.project.id
+            item["createdAt"] = iso(job.created_at)
+            items.append(item)
+        next_key = encode_page_key((-page[-1].seq, page[-1].id)) if len(jobs) > len(page) else None
+        body = dumps({"success": True, "data": items, "nextPageKey": next_key})
+        return Reply.json("jobs", 200, body, delay)
+
+    def _clean(self, account: str, job_id: str, delay: float) -> Reply:
+        state = self._state
+        job = state.jobs.get(job_id)
+        if job is None or job.account != account:
+            return Reply.json("clean", 404, JOB_NOT_FOUND, delay)
+        if state.job_status(job) == "in-progress":
+            return Reply.json("clean", 400, JOB_NOT_FINISHED, delay)
+        job.cleaned = True
+        body = dumps({"success": True, "data": {"jobId": job.id, "status": "cleaned"}})
+        return Reply.json("clean", 200, body, delay)

@@ -16,13 +16,14 @@ from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any, Final
 
 from ._admin import AdminRoutes
-from ._api import PROJECTS_PREFIX, ApiRoutes
+from ._api import API_PREFIXES, ApiRoutes
 from ._cdn import CDN_PREFIXES, CdnRoutes
 from ._clock import Clock, Sleep
 from ._faults import Faults, Outcome
 from ._media import asset_bytes, asset_sha256
+from ._renders import JobRecord
 from ._reply import Reply
-from ._state import ADMIN_PREFIX, State
+from ._state import ADMIN_PREFIX, State, check_seconds
 from ._stats import Stats
 from ._store import ProjectRecord
 from ._wire import NOT_FOUND, media_urls, project_body
@@ -70,6 +71,8 @@ class Emulator:
         cdn_base_url: str = DEFAULT_CDN_BASE_URL,
         render_time: tuple[float, float] = (30.0, 600.0),
         in_progress_share: float = 0.05,
+        render_duration: float = 60.0,
+        job_retention: float = 7 * 24 * 3600.0,
         admin: bool = True,
     ) -> None:
         """Create an emulator and seed it.
@@ -92,6 +95,9 @@ class Emulator:
             cdn_base_url: The CDN's origin (another host or port than ``base_url``).
             render_time: Range of seconds a running render takes.
             in_progress_share: Share of generated projects with a render running.
+            render_duration: Seconds a render started through the API takes on the clock
+                (change it with ``set_render_duration``).
+            job_retention: Seconds a finished job's data is kept; then it is ``cleaned``.
             admin: Serve the ``/_emulator/`` admin routes.
 
         Raises:
@@ -120,6 +126,8 @@ class Emulator:
             now=now,
             render_time=render_time,
             in_progress_share=in_progress_share,
+            render_duration=render_duration,
+            job_retention=job_retention,
         )
         self.api_keys: dict[str, str] = state.api_keys
         self.stats: Stats = state.stats
@@ -219,8 +227,8 @@ class Emulator:
     def reset(self, *, stats_only: bool = False) -> None:
         """Zero the counters, and unless ``stats_only``, restore the initial state.
 
-        The initial state: the seeded projects, the initial faults, no scripted outcomes,
-        full rate-limit buckets.
+        The initial state: the seeded projects, the initial faults, no scripted outcomes
+        or render failures, no jobs, the initial render duration, full rate-limit buckets.
         """
         self._state.stats.reset()
         if not stats_only:
@@ -329,6 +337,95 @@ class Emulator:
             for kind, url in media_urls(record, self._state.cdn_base_url).items()
         }
 
+    # ------------------------------------------------------------- render jobs
+
+    @property
+    def render_duration(self) -> float:
+        """Seconds a render started through the API takes on the emulator's clock."""
+        return self._state.render_duration
+
+    def set_render_duration(self, seconds: float) -> None:
+        """Make renders started from now on take ``seconds`` on the clock (0: at once).
+
+        Raises:
+            ValueError: Not a finite number >= 0.
+        """
+        self._state.render_duration = check_seconds(seconds, "seconds")
+
+    def fail_next_render(
+        self,
+        *,
+        error_code: str = "RENDER_FAILED",
+        error_message: str = "The render failed",
+        times: int = 1,
+    ) -> None:
+        """Make the next ``times`` renders fail when they end, with this code and message.
+
+        The job then answers ``{"success": false, "data": {"status": "failed",
+        "error_code": ..., "error_message": ...}}`` and the project gets no video.
+
+        Raises:
+            ValueError: An empty code or message, or ``times`` below 1.
+        """
+        if not isinstance(error_code, str) or not error_code:
+            raise ValueError("error_code must be a non-empty string")
+        if not isinstance(error_message, str) or not error_message:
+            raise ValueError("error_message must be a non-empty string")
+        if isinstance(times, bool) or not isinstance(times, int) or times < 1:
+            raise ValueError("times must be an int >= 1")
+        self._state.render_failures.extend([(error_code, error_message)] * times)
+
+    def start_render(self, project_id: int | str) -> JobRecord:
+        """Start a render of a project, as ``POST .../render`` does, and return its job.
+
+        Raises:
+            KeyError: No such project.
+            ValueError: The project is already rendering.
+        """
+        return self._state.start_render(self._state.record(project_id))
+
+    def job(self, job_id: str) -> JobRecord | None:
+        """The render job with this id, or None."""
+        job = self._state.jobs.get(job_id)
+        if job is not None:
+            self._state.job_status(job)
+        return job
+
+    def job_status(self, job_id: str) -> str:
+        """The status the API gives a job now: ``in-progress``, ``completed``, ...
+
+        Raises:
+            KeyError: No such job.
+        """
+        job = self._state.jobs.get(job_id)
+        if job is None:
+            raise KeyError(job_id)
+        return self._state.job_status(job)
+
+    def jobs(self, account: str | None = None) -> list[JobRecord]:
+        """The render jobs of an account (default: the main one), newest first."""
+        state = self._state
+        return state.account_jobs(state.account(account))
+
+    def clean_job(self, job_id: str) -> None:
+        """Clean a finished job's data, as ``DELETE /pictoryapis/v1/jobs/{id}/clean`` does.
+
+        Idempotent: cleaning a cleaned job does nothing.
+
+        Raises:
+            KeyError: No such job.
+            ValueError: The job is still running.
+        """
+        state = self._state
+        job = state.jobs.get(job_id)
+        if job is None:
+            raise KeyError(job_id)
+        if state.job_status(job) == "in-progress":
+            raise ValueError(f"job {job_id!r} is still running; only finished jobs are cleaned")
+        job.cleaned = True
+
+    # ------------------------------------------------------------------ info
+
     def info(self) -> dict[str, Any]:
         """Origins and keys, as printed by ``python -m pictory_async.emulator``."""
         state = self._state
@@ -375,7 +472,7 @@ class Emulator:
             headers: Header pairs with lower-case names, as in an ASGI scope.
             body: The request body (admin routes only).
         """
-        if path.startswith(PROJECTS_PREFIX):
+        if path.startswith(API_PREFIXES):
             reply = self._api.handle(method, path, query, headers)
         elif path.startswith(ADMIN_PREFIX) and self._admin is not None:
             return self._admin.handle(method, path, body)

@@ -193,8 +193,9 @@ class RemoteEmulator:
 
     Its methods have the names of the :class:`Emulator` methods that do the same (as
     coroutines): ``set_faults``, ``fail_next``, ``reset``, ``generate_projects``,
-    ``assets``; ``stats()`` and ``faults()`` read what ``Emulator.stats`` and
-    ``Emulator.faults`` hold.
+    ``assets``, ``set_render_duration``, ``fail_next_render``, ``clean_job``;
+    ``stats()`` and ``faults()`` read what ``Emulator.stats`` and ``Emulator.faults``
+    hold.
 
     Attributes:
         base_url: The API origin.
@@ -264,6 +265,25 @@ class RemoteEmulator:
         """URL, SHA-256 and size of each media file of a project."""
         result: dict[str, dict[str, Any]] = await self._call("GET", f"projects/{project_id}/assets")
         return result
+
+    async def set_render_duration(self, seconds: float) -> None:
+        """Make renders started from now on take ``seconds`` on the server's clock."""
+        await self._call("POST", "render-duration", {"seconds": seconds})
+
+    async def fail_next_render(
+        self,
+        *,
+        error_code: str = "RENDER_FAILED",
+        error_message: str = "The render failed",
+        times: int = 1,
+    ) -> None:
+        """Make the next ``times`` renders fail when they end, with this code and message."""
+        body = {"error_code": error_code, "error_message": error_message, "times": times}
+        await self._call("POST", "fail-next-render", body)
+
+    async def clean_job(self, job_id: str) -> None:
+        """Clean a finished job's data (idempotent)."""
+        await self._call("POST", f"jobs/{job_id}/clean")
 
     async def aclose(self) -> None:
         """Close the admin connection."""

@@ -6,7 +6,9 @@ One ``State`` per emulator, shared by its API, CDN and admin routes and by the f
 
 from __future__ import annotations
 
+import math
 import random
+from collections import deque
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Final
@@ -14,6 +16,7 @@ from urllib.parse import urlsplit
 
 from ._clock import Clock
 from ._faults import Dice, Faults, Limiter, ScriptedFaults, make_limiter
+from ._renders import JobRecord, JobStatus
 from ._seed import ProjectFactory, api_key_for, folder_ids
 from ._stats import Stats
 from ._store import ProjectRecord, Store
@@ -48,6 +51,11 @@ class State:
         dice: The seeded random streams of faults, jitter and media.
         scripted: Outcomes scripted with ``fail_next``.
         limiter: The rate limiter, or None.
+        jobs: Render jobs by id.
+        render_duration: Seconds a render started through the API takes.
+        job_retention: Seconds a finished job's data is kept before it is ``cleaned``.
+        render_failures: Scripted failures ``(error_code, error_message)`` of the next
+            renders, in order.
     """
 
     def __init__(
@@ -63,8 +71,14 @@ class State:
         now: datetime,
         render_time: tuple[float, float],
         in_progress_share: float,
+        render_duration: float,
+        job_retention: float,
     ) -> None:
-        """Hold the settings; ``reseed`` fills the data."""
+        """Hold the settings; ``reseed`` fills the data.
+
+        Raises:
+            ValueError: Two accounts share a key, or a bad render duration or retention.
+        """
         self.seed = seed
         self.accounts = tuple(accounts)
         self.api_keys: dict[str, str] = {a: api_key_for(seed, a) for a in self.accounts}
@@ -79,6 +93,8 @@ class State:
         self.now = now
         self.render_time = render_time
         self.in_progress_share = in_progress_share
+        self.initial_render_duration = check_seconds(render_duration, "render_duration")
+        self.job_retention = check_seconds(job_retention, "job_retention")
         self.stats = Stats()
         self.generation = 0
         self.base_url = ""
@@ -104,6 +120,10 @@ class State:
         self.generate(project_count, self.accounts[0])
         for account in self.accounts[1:]:
             self.generate(other_count, account)
+        self.jobs: dict[str, JobRecord] = {}
+        self.job_ids = random.Random(f"jobs:{self.seed}")
+        self.render_duration = self.initial_render_duration
+        self.render_failures: deque[tuple[str, str]] = deque()
 
     def generate(self, count: int, account: str) -> list[ProjectRecord]:
         """Add ``count`` generated projects to ``account``."""
@@ -165,12 +185,76 @@ class State:
         """``record`` as of now on the clock (a finished render applied), wire bodies cached."""
         done_at = record.render_done_at
         if done_at is not None and self.clock() >= done_at:
+            job = self.jobs.get(record.render_job) if record.render_job is not None else None
             record.render_done_at = None
-            record.step = "COMPLETE"
-            record.generated = self.now + timedelta(seconds=done_at - self.clock_start)
+            record.render_job = None
+            if job is not None and job.failure is not None:
+                record.step = job.previous_step  # a failed render leaves no video
+            else:
+                record.step = "COMPLETE"
+                record.generated = self.now + timedelta(seconds=done_at - self.clock_start)
             record.invalidate()
         if record.cache_generation != self.generation:
             record.cached_body = dumps(project_body(record, self.cdn_base_url))
             record.cached_item = dumps(list_item(record, self.cdn_base_url))
             record.cache_generation = self.generation
         return record
+
+    # -- render jobs
+
+    def start_render(self, record: ProjectRecord) -> JobRecord:
+        """Start rendering ``record`` now; the project shows it until the job ends.
+
+        Raises:
+            ValueError: A render of this project is already running.
+        """
+        self.fresh(record)
+        if record.in_progress:
+            raise ValueError(f"project {record.id!r} is already rendering")
+        now = self.clock()
+        bits = f"{self.job_ids.getrandbits(128):032x}"
+        job = JobRecord(
+            id=f"{bits[:8]}-{bits[8:12]}-4{bits[13:16]}-a{bits[17:20]}-{bits[20:]}",
+            seq=len(self.jobs),
+            account=record.account,
+            project=record,
+            previous_step=record.step,
+            started=now,
+            created_at=self.now + timedelta(seconds=now - self.clock_start),
+            duration=self.render_duration,
+            failure=self.render_failures.popleft() if self.render_failures else None,
+        )
+        self.jobs[job.id] = job
+        record.render_done_at = job.done_at
+        record.render_job = job.id
+        record.step = "RENDER"
+        record.generated = None
+        record.invalidate()
+        if job.duration == 0:
+            self.fresh(record)
+        return job
+
+    def job_status(self, job: JobRecord) -> JobStatus:
+        """The job's status now (its project brought up to date with it)."""
+        self.fresh(job.project)
+        return job.status(self.clock(), self.job_retention)
+
+    def account_jobs(self, account: str) -> list[JobRecord]:
+        """The jobs of ``account``, newest first."""
+        return sorted(
+            (job for job in self.jobs.values() if job.account == account),
+            key=lambda job: -job.seq,
+        )
+
+
+def check_seconds(value: object, name: str) -> float:
+    """``value`` as seconds >= 0.
+
+    Raises:
+        ValueError: Not a finite number >= 0.
+    """
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ValueError(f"{name} must be a number of seconds")
+    if not 0 <= value < math.inf:
+        raise ValueError(f"{name} must be a finite number >= 0, got {value!r}")
+    return float(value)
