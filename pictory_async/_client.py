@@ -38,6 +38,7 @@ from ._exceptions import (
     ClientClosedError,
     InvalidInputError,
     MissingAPIKeyError,
+    RateLimitError,
     ResponseTooLargeError,
     ResponseValidationError,
     make_status_error,
@@ -526,8 +527,8 @@ class AsyncPictory:
             ok_statuses: Error statuses to hand back instead of raising (``404`` for
                 ``delete``, which decides what a 404 means).
             idempotent: ``False`` for a request that must not be applied twice (starting
-                a render): it is retried only while no attempt may have reached the API
-                (a 429, a refused connection), never after an ambiguous failure.
+                a render): it is retried only after a 429 or a connection that never
+                carried it, never once an attempt may have been applied.
         """
         self._check_usable()
         call = _Call(self, self._build_request(method, path, params=params), ok_statuses)
@@ -540,7 +541,7 @@ class AsyncPictory:
                     exc,
                     started=call.started,
                     describe=call.describe,
-                    retry_if=None if idempotent else call.nothing_applied,
+                    retry_if=None if idempotent else call.unapplied_retry,
                 )
             except APIError as final:
                 final.may_have_been_applied = call.lost
@@ -652,9 +653,14 @@ class _Call:
         self.lost = False
         self.started = 0.0
 
-    def nothing_applied(self, exc: BaseException) -> bool:
-        """Whether no attempt so far may have reached the API and been applied."""
-        return not self.lost
+    def unapplied_retry(self, exc: BaseException) -> bool:
+        """Whether a request that must not be applied twice may be sent again after ``exc``.
+
+        Only when nothing so far can have been applied, and ``exc`` is a 429 or a
+        connection that never carried the request: any other answer (a 409, a 4xx)
+        came from the API, which would answer a retry the same way.
+        """
+        return not self.lost and isinstance(exc, (RateLimitError, APIConnectionError))
 
     @property
     def describe(self) -> str:

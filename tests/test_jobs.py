@@ -206,16 +206,18 @@ async def test_render_5xx_is_not_retried_but_429_is(
     assert [job.id] == [record.id for record in pictory_emulator.jobs()]
 
 
-@pytest.mark.pictory_emulator(projects=2, seed=5, client_options={"max_retries": 0})
-async def test_render_of_a_busy_project_is_a_conflict(
+@pytest.mark.pictory_emulator(projects=2, seed=5)
+async def test_render_of_a_busy_project_is_a_conflict_at_once(
     pictory_client: AsyncPictory, pictory_emulator: Emulator
 ) -> None:
-    """Starting a second render of a project that is rendering is ``ConflictError``."""
+    """A second render of a project that is rendering is ``ConflictError``, not retried."""
     project = await pictory_client.projects.get(_first(pictory_emulator))
     await pictory_client.projects.render(project)
 
     with pytest.raises(ConflictError):
         await pictory_client.projects.render(project)
+
+    assert 1 == pictory_emulator.stats.count(method="POST", status=409)
 
 
 @pytest.mark.parametrize(

@@ -189,11 +189,11 @@ class Projects:
     async def render(self, project: Project | ProjectId) -> Job:
         """Start rendering a project's video; returns the job to follow it by.
 
-        Starting a render is not idempotent, so it is retried only while no attempt can
-        have reached the API (a 429, a refused connection). After an ambiguous failure (a
-        timeout or a reset after sending, a 5xx) it is not retried: the error's
-        ``may_have_been_applied`` is true, and a render may be running; look for it
-        with ``client.jobs.list()`` before starting another.
+        Starting a render is not idempotent, so it is retried only after a 429 or a
+        connection that never carried it (refused, connect timeout). After an ambiguous
+        failure (a read timeout, a reset after sending, a 5xx) it is not retried: the
+        error's ``may_have_been_applied`` is true, and a render may be running; look for
+        it with ``client.jobs.list()`` before starting another.
 
         Args:
             project: A ``Project`` (with an id) or a project id.
