@@ -242,11 +242,12 @@ def _error_of(payload: Mapping[str, Any]) -> tuple[str | None, str | None]:
 def job_from_body(payload: object, job_id: str, response: httpx.Response) -> Job:
     """The ``Job`` a ``GET /pictoryapis/v1/jobs/{id}`` body describes.
 
-    Accepts the documented envelope and, defensively, the job object unwrapped.
+    Accepts the documented envelope and, defensively, the job object unwrapped. A
+    ``success: false`` body whose job data has no status is a failed job.
 
     Raises:
         NotFoundError: The body says the job does not exist (``error_code`` 5000 or
-            ``JOB_NOT_FOUND``), even with a 200.
+            ``JOB_NOT_FOUND``, in ``error`` or in ``data``), even with a 200.
         ResponseValidationError: Anything that is not a job.
     """
     if not isinstance(payload, Mapping):
@@ -254,15 +255,23 @@ def job_from_body(payload: object, job_id: str, response: httpx.Response) -> Job
             "unexpected job body: expected a JSON object", response=response, body=payload
         )
     data = payload.get("data", payload if "status" in payload else None)
-    if isinstance(data, Mapping) and data:
-        return _job(data, job_id, response)
+    if not isinstance(data, Mapping):
+        data = {}
+    if data.get("status") is None:
+        for source in (data, payload):
+            code, message = _error_of(source)
+            if code in JOB_NOT_FOUND_CODES or message in JOB_NOT_FOUND_CODES:
+                raise NotFoundError(
+                    f"job {job_id!r} not found ({message or code})",
+                    response=response,
+                    body=dict(payload),
+                )
+    if data:
+        job = _job(data, job_id, response)
+        if payload.get("success") is False and job.status is JobStatus.UNKNOWN:
+            job = attrs.evolve(job, status=JobStatus.FAILED, raw=job.raw)
+        return job
     code, message = _error_of(payload)
-    if code in JOB_NOT_FOUND_CODES or message in JOB_NOT_FOUND_CODES:
-        raise NotFoundError(
-            f"job {job_id!r} not found ({message or code})",
-            response=response,
-            body=dict(payload),
-        )
     raise ResponseValidationError(
         "unexpected job body: no job data" + (f" ({code}: {message})" if code or message else ""),
         response=response,

@@ -348,14 +348,50 @@ async def test_an_unwrapped_job_and_a_numeric_error_code(
     assert (JobStatus.FAILED, "42", "Bad scene") == (job.status, job.error_code, job.error_message)
 
 
+@pytest.mark.parametrize(
+    ("body", "status"),
+    [
+        ({"success": False, "data": {"error_code": "E9", "error_message": "Boom"}}, "failed"),
+        ({"success": True, "data": {"renderProgress": 5}}, "unknown"),
+    ],
+)
+async def test_a_success_false_job_without_status_is_failed(
+    router: respx.Router, make_client: ClientFactory, body: dict[str, Any], status: str
+) -> None:
+    """``success: false`` job data without a status is a failed job (so waits end)."""
+    _job_route(router, httpx.Response(200, json=body))
+    async with make_client() as client:
+        job = await client.jobs.get(JOB_ID)
+
+    assert status == job.status
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"success": False, "error": {"error_code": "5000", "error_message": "JOB_NOT_FOUND"}},
+        {"success": False, "data": {"error_code": 5000, "error_message": "JOB_NOT_FOUND"}},
+        {"success": False, "error_code": "5000"},
+    ],
+)
 async def test_job_not_found_in_a_200_is_not_found(
+    router: respx.Router, make_client: ClientFactory, body: dict[str, Any]
+) -> None:
+    """``JOB_NOT_FOUND`` (code 5000) in any of its places is ``NotFoundError``, even in a 200."""
+    _job_route(router, httpx.Response(200, json=body))
+    async with make_client() as client:
+        with pytest.raises(NotFoundError):
+            await client.jobs.get(JOB_ID)
+
+
+async def test_job_not_found_message_names_the_job(
     router: respx.Router, make_client: ClientFactory
 ) -> None:
-    """``success: false`` with error code 5000 is ``NotFoundError`` even with a 200."""
+    """The ``NotFoundError`` names the job and the API's reason."""
     body = {"success": False, "error": {"error_code": "5000", "error_message": "JOB_NOT_FOUND"}}
     _job_route(router, httpx.Response(200, json=body))
     async with make_client() as client:
-        with pytest.raises(NotFoundError, match="JOB_NOT_FOUND"):
+        with pytest.raises(NotFoundError, match=f"job '{JOB_ID}' not found \\(JOB_NOT_FOUND\\)"):
             await client.jobs.get(JOB_ID)
 
 

@@ -193,7 +193,7 @@ class RemoteEmulator:
 
     Its methods have the names of the :class:`Emulator` methods that do the same (as
     coroutines): ``set_faults``, ``fail_next``, ``reset``, ``generate_projects``,
-    ``assets``, ``set_render_duration``, ``fail_next_render``, ``clean_job``;
+    ``add_project``, ``assets``, ``set_render_duration``, ``fail_next_render``, ``clean_job``;
     ``stats()`` and ``faults()`` read what ``Emulator.stats`` and ``Emulator.faults``
     hold.
 
@@ -202,6 +202,7 @@ class RemoteEmulator:
         cdn_base_url: The CDN origin.
         api_key: The main account's key.
         api_keys: Account name to key.
+        seed: The seed its data and faults come from.
         pid: The server's process id.
         info: Everything the server printed on its first line.
     """
@@ -213,6 +214,7 @@ class RemoteEmulator:
         self.cdn_base_url: str = info["cdn_base_url"]
         self.api_key: str = info["api_key"]
         self.api_keys: dict[str, str] = dict(info["api_keys"])
+        self.seed: int = info["seed"]
         self.pid = pid
         self._admin = httpx.AsyncClient(base_url=info["admin_url"], trust_env=False)
 
@@ -251,6 +253,15 @@ class RemoteEmulator:
         result = await self._call("POST", "projects", {"count": count, "account": account})
         ids: list[int | str] = result["ids"]
         return ids
+
+    async def add_project(self, *, account: str | None = None, **fields: Any) -> int | str:
+        """Add one project (fields not given are generated) and return its id.
+
+        Fields as for ``Emulator.add_project``, JSON-able (``saved`` as an ISO string).
+        """
+        result = await self._call("POST", "projects", {**fields, "account": account})
+        project_id: int | str = result["ids"][0]
+        return project_id
 
     async def add_projects(self, count: int, *, account: str | None = None) -> list[int | str]:
         """Deprecated alias of :meth:`generate_projects` (the ``Emulator`` method's name)."""

@@ -129,15 +129,18 @@ def test_remote_controls_have_the_emulator_names(emulator: Emulator) -> None:
     assert set() == {name for name in remote if not hasattr(emulator, name)}
 
 
-async def test_remote_add_projects_is_a_deprecated_alias(emulator: Emulator) -> None:
-    """``add_projects`` still generates projects, with a ``DeprecationWarning``."""
+async def test_remote_seeding_controls(emulator: Emulator) -> None:
+    """``add_project`` adds one; ``add_projects`` still generates, with a ``DeprecationWarning``."""
     async with serve(emulator):
         remote = RemoteEmulator(emulator.info(), pid=0)
         try:
             with pytest.warns(DeprecationWarning, match="generate_projects"):
                 ids = await remote.add_projects(2)
+            added = await remote.add_project(id="named", name="Named One")
         finally:
             await remote.aclose()
 
     assert 2 == len(ids)
     assert all(emulator.has_project(project_id) for project_id in ids)
+    assert ("named", "Named One") == (added, emulator.project("named").name)  # type: ignore[union-attr]
+    assert emulator.seed == remote.seed
