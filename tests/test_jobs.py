@@ -11,6 +11,8 @@ import httpx
 import pytest
 import respx
 from _support import PROJECTS_PATH, ClientFactory
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pictory_async import (
     APIConnectionError,
@@ -28,6 +30,7 @@ from pictory_async import (
     PictoryError,
     ResponseValidationError,
 )
+from pictory_async._jobs import job_from_body, job_page_from_body
 from pictory_async.emulator import Emulator, FakeClock
 
 JOBS = "/pictoryapis/v1/jobs"
@@ -548,3 +551,45 @@ def test_job_failed_error_without_details() -> None:
 
     assert ("j1", None, None) == (error.job_id, error.error_code, error.error_message)
     assert "render job 'j1' failed: no message" == str(error)
+
+
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=8),
+    lambda children: (
+        st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=8), children, max_size=3)
+    ),
+    max_leaves=10,
+)
+_JOB_KEYS = st.sampled_from(
+    ["jobId", "status", "renderProgress", "videoURL", "error_code", "error_message", "createdAt"]
+)
+_JOB_DATA = st.dictionaries(_JOB_KEYS | st.text(max_size=5), _JSON, max_size=6)
+_BODY = _JSON | st.fixed_dictionaries(
+    {}, optional={"success": _JSON, "data": _JOB_DATA | _JSON, "error": _JSON, "status": _JSON}
+)
+
+
+@given(body=_BODY)
+@settings(max_examples=300, deadline=None)
+def test_any_job_body_is_a_job_or_a_typed_error(body: object) -> None:
+    """Whatever JSON a hostile server sends for a job, the result is a Job or a typed error."""
+    response = httpx.Response(200, request=httpx.Request("GET", "https://api.pictory.ai/x"))
+    try:
+        job = job_from_body(body, JOB_ID, response)
+    except (ResponseValidationError, NotFoundError):
+        return
+    assert isinstance(job.status, JobStatus)
+    assert isinstance(job.id, str)
+
+
+@given(body=_BODY)
+@settings(max_examples=300, deadline=None)
+def test_any_job_list_body_is_a_page_or_a_typed_error(body: object) -> None:
+    """Whatever JSON a hostile server sends for a job list, it is a page or a typed error."""
+    response = httpx.Response(200, request=httpx.Request("GET", "https://api.pictory.ai/x"))
+    payload = {"data": [body]} if isinstance(body, dict) else body
+    try:
+        page = job_page_from_body(payload, response)
+    except ResponseValidationError:
+        return
+    assert all(isinstance(job.status, JobStatus) for job in page.items)

@@ -96,15 +96,15 @@ class ApiRoutes:
                 host = value
         found = route_of(method, path)
         if found is None:
-            return Reply.json("other", 404, NOT_FOUND)
+            return Reply.answer("other", 404, NOT_FOUND)
         route, ident = found
         if host == state.cdn_host:
-            return Reply.json("other", 404, NOT_FOUND)
+            return Reply.answer("other", 404, NOT_FOUND)
         delay = state.latency
         if state.jitter:
             delay += state.dice.jitter.random() * state.jitter
         if auth is None or (account := state.by_key.get(auth)) is None:
-            return Reply.json(route, 401, UNAUTHORIZED, delay)
+            return Reply.answer(route, 401, UNAUTHORIZED, delay)
         limiter = state.limiter
         if limiter is not None:
             wait = limiter.take(auth, state.clock())
@@ -164,7 +164,7 @@ class ApiRoutes:
         elif route == "clean":
             reply = self._clean(account, ident, delay)
         else:
-            reply = Reply.json(route, 405, METHOD_NOT_ALLOWED, delay)
+            reply = Reply.answer(route, 405, METHOD_NOT_ALLOWED, delay)
         if outcome == "drop_after_apply":
             state.stats.dropped_after_apply += 1
             reply.drop = True
@@ -181,7 +181,7 @@ class ApiRoutes:
         elif mode == "date":
             moment = math.ceil(state.wall_clock()) + seconds
             headers.append((b"retry-after", formatdate(moment, usegmt=True).encode()))
-        return Reply.json(route, 429, TOO_MANY_REQUESTS, delay, headers)
+        return Reply.answer(route, 429, TOO_MANY_REQUESTS, delay, headers)
 
     def _fault(self, route: str, outcome: Outcome, delay: float) -> Reply:
         stats = self._state.stats
@@ -193,30 +193,30 @@ class ApiRoutes:
         stats.errors_injected += 1
         if outcome == 502:
             headers = [HTML, (b"content-length", b"%d" % len(BAD_GATEWAY_HTML))]
-            return Reply.json(route, 502, BAD_GATEWAY_HTML, delay, headers)
+            return Reply.answer(route, 502, BAD_GATEWAY_HTML, delay, headers)
         if outcome == 503:
-            return Reply.json(route, 503, SERVICE_UNAVAILABLE, delay)
-        return Reply.json(route, 500, INTERNAL_ERROR, delay)
+            return Reply.answer(route, 503, SERVICE_UNAVAILABLE, delay)
+        return Reply.answer(route, 500, INTERNAL_ERROR, delay)
 
     def _get(self, account: str, project_id: str, delay: float) -> Reply:
         state = self._state
         record = state.store.by_id.get(project_id)
         if record is None:
-            return Reply.json("get", 404, PROJECT_NOT_FOUND, delay)
+            return Reply.answer("get", 404, PROJECT_NOT_FOUND, delay)
         if record.account != account:
-            return Reply.json("get", 403, FORBIDDEN, delay)
-        return Reply.json("get", 200, state.fresh(record).cached_body, delay)
+            return Reply.answer("get", 403, FORBIDDEN, delay)
+        return Reply.answer("get", 200, state.fresh(record).cached_body, delay)
 
     def _delete(self, account: str, project_id: str, delay: float) -> Reply:
         state = self._state
         record = state.store.by_id.get(project_id)
         if record is None:
-            return Reply.json("delete", 404, PROJECT_NOT_FOUND, delay)
+            return Reply.answer("delete", 404, PROJECT_NOT_FOUND, delay)
         if record.account != account:
-            return Reply.json("delete", 403, FORBIDDEN, delay)
+            return Reply.answer("delete", 403, FORBIDDEN, delay)
         state.store.remove(project_id)
         state.stats.deletes_applied += 1
-        return Reply.json("delete", 200, DELETED, delay)
+        return Reply.answer("delete", 200, DELETED, delay)
 
     def _list(self, account: str, query: bytes, delay: float) -> Reply:
         state = self._state
@@ -233,12 +233,12 @@ class ApiRoutes:
                 after = decode_page_key(page_key)
             except ValueError:
                 body = bad_request("pagekey is not a valid page key", ["pagekey"])
-                return Reply.json("list", 400, body, delay)
+                return Reply.answer("list", 400, body, delay)
         records, cursor = state.store.page(account, folder, after, state.page_size)
         items = b",".join(state.fresh(record).cached_item for record in records)
         next_key = b"null" if cursor is None else b'"%s"' % encode_page_key(cursor).encode()
         body = b'{"items":[' + items + b'],"pageKey":' + next_key + b"}"
-        return Reply.json("list", 200, body, delay)
+        return Reply.answer("list", 200, body, delay)
 
     # -- render jobs
 
@@ -246,24 +246,26 @@ class ApiRoutes:
         state = self._state
         record = state.store.by_id.get(project_id)
         if record is None:
-            return Reply.json("render", 404, PROJECT_NOT_FOUND, delay)
+            return Reply.answer("render", 404, PROJECT_NOT_FOUND, delay)
         if record.account != account:
-            return Reply.json("render", 403, FORBIDDEN, delay)
+            return Reply.answer("render", 403, FORBIDDEN, delay)
         try:
             job = state.start_render(record)
         except ValueError:
-            return Reply.json("render", 409, RENDER_RUNNING, delay)
-        return Reply.json("render", 200, dumps({"success": True, "data": {"jobId": job.id}}), delay)
+            return Reply.answer("render", 409, RENDER_RUNNING, delay)
+        return Reply.answer(
+            "render", 200, dumps({"success": True, "data": {"jobId": job.id}}), delay
+        )
 
     def _job(self, account: str, job_id: str, delay: float) -> Reply:
         state = self._state
         job = state.jobs.get(job_id)
         if job is None or job.account != account:  # another account's job is not found either
-            return Reply.json("job", 404, JOB_NOT_FOUND, delay)
+            return Reply.answer("job", 404, JOB_NOT_FOUND, delay)
         status = state.job_status(job)
         data = job_data(job, status, job.progress(state.clock()), state.cdn_base_url)
         body = dumps({"success": status != "failed", "data": data})
-        return Reply.json("job", 200, body, delay)
+        return Reply.answer("job", 200, body, delay)
 
     def _jobs(self, account: str, query: bytes, delay: float) -> Reply:
         state = self._state
@@ -274,7 +276,7 @@ class ApiRoutes:
                     after = -decode_page_key(value)[0]
                 except ValueError:
                     body = bad_request("nextPageKey is not a valid page key", ["nextPageKey"])
-                    return Reply.json("jobs", 400, body, delay)
+                    return Reply.answer("jobs", 400, body, delay)
         jobs = [j for j in state.account_jobs(account) if after is None or j.seq < after]
         page = jobs[: state.page_size]
         now = state.clock()
@@ -286,15 +288,15 @@ class ApiRoutes:
             items.append(item)
         next_key = encode_page_key((-page[-1].seq, page[-1].id)) if len(jobs) > len(page) else None
         body = dumps({"success": True, "data": items, "nextPageKey": next_key})
-        return Reply.json("jobs", 200, body, delay)
+        return Reply.answer("jobs", 200, body, delay)
 
     def _clean(self, account: str, job_id: str, delay: float) -> Reply:
         state = self._state
         job = state.jobs.get(job_id)
         if job is None or job.account != account:
-            return Reply.json("clean", 404, JOB_NOT_FOUND, delay)
+            return Reply.answer("clean", 404, JOB_NOT_FOUND, delay)
         if state.job_status(job) == "in-progress":
-            return Reply.json("clean", 400, JOB_NOT_FINISHED, delay)
+            return Reply.answer("clean", 400, JOB_NOT_FINISHED, delay)
         job.cleaned = True
         body = dumps({"success": True, "data": {"jobId": job.id, "status": "cleaned"}})
-        return Reply.json("clean", 200, body, delay)
+        return Reply.answer("clean", 200, body, delay)

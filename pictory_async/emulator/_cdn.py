@@ -43,9 +43,9 @@ class CdnRoutes:
         state.stats.cdn_requests.append(CdnRequest(method=method, path=path, headers=seen))
         route = "media" if path.startswith("/media/") else "share"
         if seen.get("host", "").encode() != state.cdn_host:
-            return Reply.json(route, 404, NOT_FOUND)
+            return Reply.answer(route, 404, NOT_FOUND)
         if method not in ("GET", "HEAD"):
-            return Reply.json(route, 405, METHOD_NOT_ALLOWED)
+            return Reply.answer(route, 405, METHOD_NOT_ALLOWED)
         parts = path.split("/")
         if route == "share":
             return self._share(method, parts)
@@ -66,7 +66,7 @@ class CdnRoutes:
                 (b"content-type", b"application/xml"),
                 (b"content-length", b"%d" % len(_NO_SUCH_KEY)),
             ]
-            return Reply.json("media", 404, _NO_SUCH_KEY, 0.0, headers)
+            return Reply.answer("media", 404, _NO_SUCH_KEY, 0.0, headers)
         content = asset_bytes(state.seed, record.asset_key, kind, record.script)
         digest = asset_sha256(state.seed, record.asset_key, kind, record.script)
         size = len(content)
@@ -81,14 +81,14 @@ class CdnRoutes:
             parsed = parse_range(range_header, size)
             if parsed is None:
                 out_headers = [(b"content-range", b"bytes */%d" % size), (b"content-length", b"0")]
-                return Reply.json("media", 416, b"", 0.0, out_headers)
+                return Reply.answer("media", 416, b"", 0.0, out_headers)
             status, (start, end) = 206, parsed
             out_headers.append((b"content-range", b"bytes %d-%d/%d" % (start, end - 1, size)))
         body = content[start:end]
         out_headers.append((b"content-length", b"%d" % len(body)))
         if method == "HEAD":
-            return Reply.json("media", status, b"", 0.0, out_headers)
-        reply = Reply.json("media", status, body, 0.0, out_headers)
+            return Reply.answer("media", status, b"", 0.0, out_headers)
+        reply = Reply.answer("media", status, body, 0.0, out_headers)
         faults = state.faults
         if faults.media_bytes_per_second:
             rate = faults.media_bytes_per_second
@@ -114,7 +114,7 @@ class CdnRoutes:
             ).encode()
             status = 200
         headers = [HTML, (b"content-length", b"%d" % len(body))]
-        return Reply.json("share", status, b"" if method == "HEAD" else body, 0.0, headers)
+        return Reply.answer("share", status, b"" if method == "HEAD" else body, 0.0, headers)
 
 
 def html_escape(text: str) -> str:

@@ -479,7 +479,7 @@ class Emulator:
         elif path.startswith(CDN_PREFIXES):
             reply = self._cdn.handle(method, path, headers)
         else:
-            reply = Reply.json("other", 404, NOT_FOUND)
+            reply = Reply.answer("other", 404, NOT_FOUND)
         if reply.route is not None and not reply.drop:
             self._state.stats.add(method, reply.route, reply.status)
         return reply

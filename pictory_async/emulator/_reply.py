@@ -67,7 +67,7 @@ class Reply:
         self.held: bytes | None = None
 
     @classmethod
-    def json(
+    def answer(
         cls,
         route: str | None,
         status: int,
