@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from pictory_async import AsyncPictory, InvalidInputError
 from pictory_async._assets import AssetDownloadError, asset_filename
-from pictory_async.emulator import Emulator
+from pictory_async.emulator import Emulator, Faults, serve
 
 MEDIA = bytes(range(256)) * 400  # 100 KiB
 
@@ -247,3 +247,37 @@ async def test_emulated_cut_downloads_are_completed(
         for kind, asset in assets.items():
             assert pictory_emulator.asset(project.id, kind) == asset.path.read_bytes()
     assert pictory_emulator.stats.truncated_downloads > 0
+
+
+@pytest.mark.pictory_emulator(projects=4, seed=21, transport="socket")
+async def test_a_cdn_redirect_to_a_third_host_never_carries_the_key(
+    pictory_client: AsyncPictory, pictory_emulator: Emulator, tmp_path: Path
+) -> None:
+    """The CDN hands every download to a mirror on a third host: no key reaches either.
+
+    The mirror is a second emulator with the same seed (so the same media), served on
+    its own ports; both record every header their CDN saw.
+    """
+    mirror = Emulator(projects=4, seed=21)
+    async with serve(mirror) as running:
+        pictory_emulator.set_faults(media_redirect=running.cdn_base_url)
+        project = next(p for p in pictory_emulator.projects() if not p.in_progress)
+        assets = await pictory_client.projects.download_assets(project.id, tmp_path)
+    for kind, asset in assets.items():
+        assert pictory_emulator.asset(project.id, kind) == asset.path.read_bytes()
+        assert asset.url.startswith(running.cdn_base_url)
+    redirected = pictory_emulator.stats.cdn_requests
+    served = mirror.stats.cdn_requests
+    assert len(assets) == len(redirected) == len(served)
+    for request in [*redirected, *served]:
+        names = {name.lower() for name in request.headers}
+        assert "authorization" not in names
+        assert pictory_emulator.api_key not in " ".join(request.headers.values())
+
+
+def test_the_redirect_fault_takes_an_origin_only() -> None:
+    """``media_redirect`` is an http(s) origin; a path, query or credentials are refused."""
+    for bad in ("ftp://x", "http://", "http://h/p", "http://h?q=1", "http://u:p@h", 5):
+        with pytest.raises(ValueError, match="origin"):
+            Faults(media_redirect=bad)  # type: ignore[arg-type]
+    assert "http://h:1" == Faults(media_redirect="http://h:1").media_redirect

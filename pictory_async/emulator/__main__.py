@@ -67,6 +67,7 @@ def _parser() -> argparse.ArgumentParser:
     add("--drop-after-delete-rate", type=float, default=0.0, help="share of lost DELETE answers")
     add("--media-truncate-rate", type=float, default=0.0, help="share of cut-off downloads")
     add("--media-bytes-per-second", type=float, default=None, help="throttle downloads")
+    add("--media-redirect", default=None, metavar="ORIGIN", help="302 every media GET to ORIGIN")
     add("--no-admin", action="store_true", help="do not serve the /_emulator/ admin routes")
     add("--log-level", default="warning", help="uvicorn log level (default: warning)")
     return parser
@@ -97,6 +98,7 @@ def _emulator(args: argparse.Namespace) -> Emulator:
         drop_after_delete_rate=args.drop_after_delete_rate,
         media_truncate_rate=args.media_truncate_rate,
         media_bytes_per_second=args.media_bytes_per_second,
+        media_redirect=args.media_redirect,
     )
     return Emulator(
         projects=args.projects,

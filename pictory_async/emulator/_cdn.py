@@ -49,6 +49,11 @@ class CdnRoutes:
         parts = path.split("/")
         if route == "share":
             return self._share(method, parts)
+        mirror = state.faults.media_redirect
+        if mirror is not None:
+            location = mirror.rstrip("/") + path
+            headers = [(b"location", location.encode()), (b"content-length", b"0")]
+            return Reply.answer("media", 302, b"", 0.0, headers)
         return self._media(method, parts, seen.get("range"))
 
     def _media(self, method: str, parts: list[str], range_header: str | None) -> Reply:
