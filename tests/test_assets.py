@@ -125,6 +125,36 @@ async def test_a_cut_download_is_resumed_with_a_range(tmp_path: Path, fake_time:
     assert ["p1-video.mp4"] == listing(tmp_path)
 
 
+async def test_a_resumed_download_of_another_size_is_refused(
+    tmp_path: Path, fake_time: FakeTime
+) -> None:
+    """The resumed range names another total than the first answer: refused, no file."""
+    half = len(MEDIA) // 2
+
+    def answer(seen: Seen) -> Any:
+        if "range" not in seen.headers:
+
+            async def cut() -> AsyncIterator[bytes | None]:
+                head = media()
+                yield head[: len(head) - len(MEDIA) + half]
+                yield None
+
+            return cut()
+        rest = MEDIA[half:]  # the right bytes, but the range claims a bigger file
+        total = 2 * len(MEDIA)
+        return media(rest, 206, headers={"Content-Range": f"bytes {half}-{len(MEDIA) - 1}/{total}"})
+
+    async with (
+        RawServer(answer) as cdn,
+        RawServer(api_and_cdn(cdn)) as api,
+        client(api, fake_time) as pictory,
+    ):
+        with pytest.raises(AssetDownloadError, match=f"got {len(MEDIA)} bytes") as info:
+            await pictory.projects.download_assets("p1", tmp_path)
+    assert "video" == info.value.kind
+    assert [] == listing(tmp_path)
+
+
 async def test_a_cut_that_never_completes_leaves_no_file(
     tmp_path: Path, fake_time: FakeTime
 ) -> None:
