@@ -235,9 +235,16 @@ def test_file_names_stay_plain(project_id: str) -> None:
 @settings(max_examples=200)
 @given(st.text(min_size=1, max_size=40), st.text(min_size=1, max_size=40))
 def test_different_ids_never_share_a_name(first: str, second: str) -> None:
-    """Two different ids give two different names."""
+    """Two different ids give two names that differ even where case is ignored."""
     if first != second:
-        assert asset_filename(first, "srt") != asset_filename(second, "srt")
+        assert asset_filename(first, "srt").lower() != asset_filename(second, "srt").lower()
+
+
+def test_ids_that_differ_in_case_only_get_different_names() -> None:
+    """``A`` and ``a`` would be one file on macOS and Windows: the names differ more."""
+    names = {asset_filename(project_id, "video").lower() for project_id in ("ab", "Ab", "AB")}
+    assert 3 == len(names)
+    assert "ab-video.mp4" in names  # a lower-case id keeps its plain name
 
 
 @pytest.mark.pictory_emulator(projects=6, seed=11, transport="socket")
