@@ -410,6 +410,13 @@ def test_the_comparison_table() -> None:
     ] == (str(comparison).splitlines())
 
 
+def test_nothing_to_compare_is_an_empty_comparison() -> None:
+    """No projects (every id missing from ``get_many``): no columns, nothing differs."""
+    comparison = compare_projects([], ["layout"])
+    assert ((), (), ("layout",)) == (comparison.project_ids, comparison.differing, comparison.same)
+    assert ["  field", "  layout"] == str(comparison).splitlines()
+
+
 def test_default_fields_are_pictorys_comparison() -> None:
     """Without ``fields``: names, layouts, schemas, durations, speeds, volumes, max lines."""
     comparison = compare_projects([recorded_project()])
