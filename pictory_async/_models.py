@@ -56,13 +56,10 @@ def _scalar(value: Any) -> Any:
     if value is None or type(value) in (bool, str, int):
         return value
     if isinstance(value, enum.Enum):
-        value = value.value
-        if isinstance(value, (Mapping, list, tuple, enum.Enum)):
-            return _scalar(str(value))
-    if isinstance(value, bool):
-        return bool(value)
+        converted = _scalar(value.value)
+        return str(value.value) if converted is _CONTAINER else converted
     if isinstance(value, int):
-        return int.__int__(value)  # an int subclass (or an IntEnum's value) as a plain int
+        return int.__int__(value)  # a subclass of int as a plain int
     if isinstance(value, float):
         return float(value) if math.isfinite(value) else None
     if isinstance(value, str):

@@ -6,7 +6,7 @@ import csv
 import enum
 import io
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -140,6 +140,19 @@ class Color(enum.Enum):
     RED = "red"
 
 
+class Level(enum.IntEnum):
+    HIGH = 3
+
+
+class Pair(enum.Enum):
+    AB = ("a", "b")
+
+
+class EvilInt(int):
+    def __int__(self) -> int:
+        raise AssertionError("int() of a subclass is never called")
+
+
 class EvilStr(str):
     def __str__(self) -> str:
         raise AssertionError("str() of a subclass is never called")
@@ -154,6 +167,11 @@ def test_hostile_values_become_plain_json() -> None:
         "color": Color.RED,
         "set": {1},
         3: "int key",
+        "level": Level.HIGH,
+        "pair": Pair.AB,
+        "evil_int": EvilInt(7),
+        "day": date(2025, 1, 2),
+        "model": ScriptTxtSceneSettings(max_lines=2, raw={"hidden": 1}),
     }
     data = jsonable(raw)
     assert {
@@ -163,8 +181,13 @@ def test_hostile_values_become_plain_json() -> None:
         "color": "red",
         "set": "{1}",
         "3": "int key",
+        "level": 3,
+        "pair": "('a', 'b')",
+        "evil_int": 7,
+        "day": "2025-01-02",
+        "model": {"auto_highlight_keywords": None, "max_lines": 2, "auto_visual_selection": None},
     } == data
-    assert str is type(data["evil"])
+    assert (str, int, int) == (type(data["evil"]), type(data["level"]), type(data["evil_int"]))
 
 
 def test_deep_payloads_convert_without_recursion() -> None:
@@ -272,6 +295,12 @@ def test_a_report_row_is_flat_json() -> None:
         key: row[key] for key in ("save_date", "share_url")
     }
     assert all(not isinstance(value, (dict, list)) for value in row.values())
+
+
+def test_a_report_row_of_something_else_is_refused() -> None:
+    """Only projects and summaries make rows (a typed error, not an AttributeError)."""
+    with pytest.raises(InvalidInputError, match="not dict"):
+        project_report({"id": 1})  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize("fmt", ["json", "jsonl", "csv"])
@@ -396,17 +425,19 @@ def test_compare_names_the_fields_that_differ() -> None:
 
 def test_the_comparison_table() -> None:
     """``str()`` is a table: a row per field, ``*`` where the projects differ."""
+    saved = datetime(2025, 1, 2, tzinfo=UTC)
     comparison = compare_projects(
         [
-            Project(id="a", layout="16:9", project_name="x\ny"),
-            Project(id=2, layout="1:1", project_name="x y"),
+            Project(id="a", layout="16:9", project_name="x\ny", save_date=saved),
+            Project(id=2, layout="1:1", project_name="x y", save_date=saved),
         ],
-        ["project_name", "layout"],
+        ["project_name", "layout", "save_date"],
     )
     assert [
-        "  field        a    2",
-        "* project_name x y  x y",  # a newline in a name does not break the row
-        "* layout       16:9 1:1",
+        "  field        a                        2",
+        "* project_name x y                      x y",  # a newline does not break the row
+        "* layout       16:9                     1:1",
+        "  save_date    2025-01-02T00:00:00.000Z 2025-01-02T00:00:00.000Z",
     ] == (str(comparison).splitlines())
 
 
