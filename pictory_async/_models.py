@@ -114,7 +114,9 @@ def jsonable(value: Any) -> Any:
         if isinstance(item, Mapping):
             out: dict[str, Any] = {}
             for name, child in item.items():
-                name = name if type(name) is str else str(_scalar(name))
+                if type(name) is not str:
+                    plain = _scalar(name)
+                    name = str(name) if plain is _CONTAINER else str(plain)
                 out[name] = None
                 stack.append((child, out, name))
             parent[key] = out
