@@ -19,6 +19,8 @@ from ._exceptions import (
     InternalServerError,
     InvalidInputError,
     InvalidProjectIdError,
+    JobFailedError,
+    JobTimeoutError,
     MissingAPIKeyError,
     NotFoundError,
     PermissionDeniedError,
@@ -29,6 +31,7 @@ from ._exceptions import (
     ResponseValidationError,
     UnprocessableEntityError,
 )
+from ._jobs import Job, JobPage, JobStatus
 from ._logs import setup_from_env as _setup_logging
 from ._models import (
     DeleteResult,
@@ -71,6 +74,11 @@ __all__ = [
     "InvalidInputError",
     "InvalidProjectIdError",
     "ItemResult",
+    "Job",
+    "JobFailedError",
+    "JobPage",
+    "JobStatus",
+    "JobTimeoutError",
     "MissingAPIKeyError",
     "NotFoundError",
     "NotGiven",
