@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -17,25 +17,21 @@ from pictory_async._assets import ASSET_KINDS
 from pictory_async._backup import MANIFEST, PROJECT_JSON, project_dirname, sha256_of
 from pictory_async._converter import converter
 from pictory_async.emulator import Emulator
-from pictory_async.emulator import _core as emulator_core
+from pictory_async.emulator import _media as emulator_media
 
 LIGHT = ["thumbnail", "srt", "vtt", "txt"]  # every kind but the large video and audio
 
 
-def _small_asset(seed: int, asset_key: str, kind: str, script: tuple[str, ...] = ()) -> bytes:
-    """A 4 KiB stand-in for the emulator's media (up to 1 MiB each), distinct per file."""
-    return hashlib.sha256(f"{seed}:{asset_key}:{kind}".encode()).digest() * 128
-
-
-def _small_asset_sha256(seed: int, asset_key: str, kind: str, script: tuple[str, ...] = ()) -> str:
-    return hashlib.sha256(_small_asset(seed, asset_key, kind)).hexdigest()
-
-
 @pytest.fixture
-def small_media(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The emulator's CDN serves 4 KiB files: the 300-project run writes 7 MB, not 250."""
-    monkeypatch.setattr(emulator_core, "asset_bytes", _small_asset)
-    monkeypatch.setattr(emulator_core, "asset_sha256", _small_asset_sha256)
+def small_media(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The emulator's CDN serves 4-8 KiB videos and audio: 300 projects write ~10 MB, not ~250."""
+    monkeypatch.setattr(emulator_media, "_SIZES", {"video": (4096, 8192), "audio": (4096, 8192)})
+    monkeypatch.setattr(emulator_media, "_THUMBNAIL_SIZE", (1024, 4096))
+    emulator_media.asset_bytes.cache_clear()  # no full-size file cached from another test
+    emulator_media.asset_sha256.cache_clear()
+    yield
+    emulator_media.asset_bytes.cache_clear()  # and no small one left for the next
+    emulator_media.asset_sha256.cache_clear()
 
 
 def _asset_kinds(emulator: Emulator, project_id: ProjectId) -> list[str]:
@@ -143,6 +139,8 @@ async def test_backup_and_delete_deletes_exactly_the_verified_backups(
         assert project_id == manifest["project_id"]
         assets = {e["kind"]: e["sha256"] for e in manifest["files"] if e["kind"] != "project"}
         assert expected[project_id] == assets  # every asset it had, as the CDN served it
+        sizes = [entry["size"] for entry in manifest["files"] if entry["kind"] != "project"]
+        assert max(sizes) < 32 * 1024  # small_media (full size: audio 64+ KiB, video 256+ KiB)
         backed_up |= assets.keys()
     assert set(ASSET_KINDS) == backed_up
     assert len(ids) == len(result.deleted) + len(result.failed) + len(result.already_absent)
