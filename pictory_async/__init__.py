@@ -41,6 +41,7 @@ from ._models import (
     ScriptTxtSceneSettings,
     VisualFilter,
 )
+from ._reports import Comparison, compare_projects, project_report, write_report
 from ._transport import AiohttpTransport
 from ._types import NOT_GIVEN, NotGiven, ProjectId
 from ._version import __version__
@@ -65,6 +66,7 @@ __all__ = [
     "BulkProgress",
     "BulkResult",
     "BulkRun",
+    "Comparison",
     "ClientClosedError",
     "ConflictError",
     "DeleteResult",
@@ -96,6 +98,9 @@ __all__ = [
     "UnprocessableEntityError",
     "VisualFilter",
     "__version__",
+    "compare_projects",
+    "project_report",
+    "write_report",
 ]
 
 _setup_logging()
