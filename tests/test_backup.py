@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -17,21 +16,8 @@ from pictory_async._assets import ASSET_KINDS
 from pictory_async._backup import MANIFEST, PROJECT_JSON, project_dirname, sha256_of
 from pictory_async._converter import converter
 from pictory_async.emulator import Emulator
-from pictory_async.emulator import _media as emulator_media
 
 LIGHT = ["thumbnail", "srt", "vtt", "txt"]  # every kind but the large video and audio
-
-
-@pytest.fixture
-def small_media(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """The emulator's CDN serves 4-8 KiB videos and audio: 300 projects write ~10 MB, not ~250."""
-    monkeypatch.setattr(emulator_media, "_SIZES", {"video": (4096, 8192), "audio": (4096, 8192)})
-    monkeypatch.setattr(emulator_media, "_THUMBNAIL_SIZE", (1024, 4096))
-    emulator_media.asset_bytes.cache_clear()  # no full-size file cached from another test
-    emulator_media.asset_sha256.cache_clear()
-    yield
-    emulator_media.asset_bytes.cache_clear()  # and no small one left for the next
-    emulator_media.asset_sha256.cache_clear()
 
 
 def _asset_kinds(emulator: Emulator, project_id: ProjectId) -> list[str]:
@@ -109,11 +95,12 @@ async def test_a_missing_asset_fails_the_backup_and_nothing_is_deleted(
 @pytest.mark.pictory_emulator(
     projects=300,
     seed=8,
+    small_media=True,  # 4-8 KiB videos and audio: 300 projects write ~10 MB, not ~250
     faults={"media_truncate_rate": 0.1},
     client_options={"max_retries": 0},
 )
 async def test_backup_and_delete_deletes_exactly_the_verified_backups(
-    small_media: None, pictory_client: AsyncPictory, pictory_emulator: Emulator, tmp_path: Path
+    pictory_client: AsyncPictory, pictory_emulator: Emulator, tmp_path: Path
 ) -> None:
     """10% of CDN downloads fail: only projects whose full backup verified are deleted."""
     ids = [record.id for record in pictory_emulator.projects()]

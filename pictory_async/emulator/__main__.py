@@ -68,6 +68,7 @@ def _parser() -> argparse.ArgumentParser:
     add("--media-truncate-rate", type=float, default=0.0, help="share of cut-off downloads")
     add("--media-bytes-per-second", type=float, default=None, help="throttle downloads")
     add("--media-redirect", default=None, metavar="ORIGIN", help="302 every media GET to ORIGIN")
+    add("--small-media", action="store_true", help="media of a few KiB (many fast backups)")
     add("--no-admin", action="store_true", help="do not serve the /_emulator/ admin routes")
     add("--log-level", default="warning", help="uvicorn log level (default: warning)")
     return parser
@@ -108,6 +109,7 @@ def _emulator(args: argparse.Namespace) -> Emulator:
         in_progress_share=args.in_progress_share,
         render_duration=args.render_seconds,
         job_retention=args.job_retention,
+        small_media=args.small_media,
         faults=faults,
         admin=not args.no_admin,
     )

@@ -72,8 +72,9 @@ class CdnRoutes:
                 (b"content-length", b"%d" % len(_NO_SUCH_KEY)),
             ]
             return Reply.answer("media", 404, _NO_SUCH_KEY, 0.0, headers)
-        content = asset_bytes(state.seed, record.asset_key, kind, record.script)
-        digest = asset_sha256(state.seed, record.asset_key, kind, record.script)
+        small = state.small_media
+        content = asset_bytes(state.seed, record.asset_key, kind, record.script, small)
+        digest = asset_sha256(state.seed, record.asset_key, kind, record.script, small)
         size = len(content)
         status, start, end = 200, 0, size
         out_headers = [

@@ -73,6 +73,7 @@ class Emulator:
         in_progress_share: float = 0.05,
         render_duration: float = 60.0,
         job_retention: float = 7 * 24 * 3600.0,
+        small_media: bool = False,
         admin: bool = True,
     ) -> None:
         """Create an emulator and seed it.
@@ -98,6 +99,8 @@ class Emulator:
             render_duration: Seconds a render started through the API takes on the clock
                 (change it with ``set_render_duration``).
             job_retention: Seconds a finished job's data is kept; then it is ``cleaned``.
+            small_media: Serve videos and audio of 4-8 KiB (thumbnails 1-4 KiB) instead
+                of up to 1 MiB: for tests that download or back up many projects.
             admin: Serve the ``/_emulator/`` admin routes.
 
         Raises:
@@ -128,6 +131,7 @@ class Emulator:
             in_progress_share=in_progress_share,
             render_duration=render_duration,
             job_retention=job_retention,
+            small_media=small_media,
         )
         self.api_keys: dict[str, str] = state.api_keys
         self.stats: Stats = state.stats
@@ -309,7 +313,8 @@ class Emulator:
             ValueError: An unknown kind.
         """
         record = self._state.record(project_id)
-        return asset_bytes(self._state.seed, record.asset_key, kind, record.script)
+        state = self._state
+        return asset_bytes(state.seed, record.asset_key, kind, record.script, state.small_media)
 
     def asset_sha256(self, project_id: int | str, kind: str) -> str:
         """The hex SHA-256 of :meth:`asset`.
@@ -319,7 +324,8 @@ class Emulator:
             ValueError: An unknown kind.
         """
         record = self._state.record(project_id)
-        return asset_sha256(self._state.seed, record.asset_key, kind, record.script)
+        state = self._state
+        return asset_sha256(state.seed, record.asset_key, kind, record.script, state.small_media)
 
     def assets(self, project_id: int | str) -> dict[str, dict[str, Any]]:
         """URL, SHA-256 and size of each media file of a project, by kind.

@@ -34,6 +34,8 @@ CONTENT_TYPES = {
 
 _SIZES = {"video": (256 * 1024, 1024 * 1024), "audio": (64 * 1024, 256 * 1024)}
 _THUMBNAIL_SIZE = (4 * 1024, 32 * 1024)
+_SMALL_SIZES = {"video": (4 * 1024, 8 * 1024), "audio": (4 * 1024, 8 * 1024)}
+_SMALL_THUMBNAIL_SIZE = (1024, 4 * 1024)
 _TEXT_SIZE = (2 * 1024, 8 * 1024)
 _MAGIC = {
     "video": b"\x00\x00\x00\x20ftypisom\x00\x00\x02\x00isomiso2avc1mp41",
@@ -79,7 +81,9 @@ def _subtitles(lines: list[str], kind: str) -> str:
 
 
 @functools.lru_cache(maxsize=32)
-def asset_bytes(seed: int, asset_key: str, kind: str, script: tuple[str, ...] = ()) -> bytes:
+def asset_bytes(
+    seed: int, asset_key: str, kind: str, script: tuple[str, ...] = (), small: bool = False
+) -> bytes:
     """The content of one media file.
 
     Args:
@@ -87,6 +91,8 @@ def asset_bytes(seed: int, asset_key: str, kind: str, script: tuple[str, ...] = 
         asset_key: The project's asset key (part of its CDN URLs).
         kind: One of ``ASSET_KINDS``.
         script: Lines of text that subtitles and transcripts start with.
+        small: Videos and audio of 4-8 KiB and thumbnails of 1-4 KiB (instead of up to
+            1 MiB, 256 KiB and 32 KiB), for tests that back up hundreds of projects.
 
     Raises:
         ValueError: An unknown kind.
@@ -98,7 +104,8 @@ def asset_bytes(seed: int, asset_key: str, kind: str, script: tuple[str, ...] = 
         lines = _sentences(rng, script, rng.randint(*_TEXT_SIZE))
         text = "\n".join(lines) + "\n" if kind == "txt" else _subtitles(lines, kind)
         return text.encode()
-    low, high = _SIZES.get(kind, _THUMBNAIL_SIZE)
+    sizes, thumbnail = (_SMALL_SIZES, _SMALL_THUMBNAIL_SIZE) if small else (_SIZES, _THUMBNAIL_SIZE)
+    low, high = sizes.get(kind, thumbnail)
     size = rng.randint(low, high)
     magic = _MAGIC[kind]
     tail = b"\xff\xd9" if kind == "thumbnail" else b""
@@ -106,6 +113,8 @@ def asset_bytes(seed: int, asset_key: str, kind: str, script: tuple[str, ...] = 
 
 
 @functools.lru_cache(maxsize=256)
-def asset_sha256(seed: int, asset_key: str, kind: str, script: tuple[str, ...] = ()) -> str:
+def asset_sha256(
+    seed: int, asset_key: str, kind: str, script: tuple[str, ...] = (), small: bool = False
+) -> str:
     """The hex SHA-256 of :func:`asset_bytes` for the same arguments."""
-    return hashlib.sha256(asset_bytes(seed, asset_key, kind, script)).hexdigest()
+    return hashlib.sha256(asset_bytes(seed, asset_key, kind, script, small)).hexdigest()

@@ -54,6 +54,7 @@ class State:
         jobs: Render jobs by id.
         render_duration: Seconds a render started through the API takes.
         job_retention: Seconds a finished job's data is kept before it is ``cleaned``.
+        small_media: Serve media of a few KiB (see ``asset_bytes``).
         render_failures: Scripted failures ``(error_code, error_message)`` of the next
             renders, in order.
     """
@@ -73,6 +74,7 @@ class State:
         in_progress_share: float,
         render_duration: float,
         job_retention: float,
+        small_media: bool = False,
     ) -> None:
         """Hold the settings; ``reseed`` fills the data.
 
@@ -95,6 +97,7 @@ class State:
         self.in_progress_share = in_progress_share
         self.initial_render_duration = check_seconds(render_duration, "render_duration")
         self.job_retention = check_seconds(job_retention, "job_retention")
+        self.small_media = small_media
         self.stats = Stats()
         self.generation = 0
         self.base_url = ""

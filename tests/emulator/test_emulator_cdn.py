@@ -218,3 +218,16 @@ def test_media_bytes_are_deterministic_and_look_like_their_kind() -> None:
     assert files["txt"].startswith(b"Hello.\n")
     with pytest.raises(ValueError, match="unknown asset kind"):
         asset_bytes(4, "k", "gif")
+
+
+def test_small_media_are_a_few_kib_and_as_deterministic() -> None:
+    """``small_media=True``: every kind still served, videos and audio of 4-8 KiB."""
+    full, small = Emulator(projects=3, seed=4), Emulator(projects=3, seed=4, small_media=True)
+    for record in small.projects():
+        for kind in ASSET_KINDS:
+            data = small.asset(record.id, kind)
+            assert data == small.asset(record.id, kind)
+            assert hashlib.sha256(data).hexdigest() == small.asset_sha256(record.id, kind)
+            if kind in ("video", "audio"):
+                assert 4 * 1024 <= len(data) <= 8 * 1024
+                assert len(full.asset(record.id, kind)) >= 64 * 1024
