@@ -143,8 +143,7 @@ class JsonDisplay(Display):
 
     def advance(self, item: ItemResult[Any]) -> None:
         """Print the item's line."""
-        self.counts[item.outcome] += 1
-        self.done += 1
+        super().advance(item)
         sys.stdout.write(dumps(item_json(item)) + "\n")
 
     def note(self, message: str) -> None:
