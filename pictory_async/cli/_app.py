@@ -372,11 +372,11 @@ def _prune(
 
 @app.command("demo")
 def _demo(
-    projects: Annotated[int, typer.Option(min=1, max=10_000, help="Projects to seed.")] = 3000,
+    projects: Annotated[int, typer.Option(min=1, max=10_000, help="Projects to seed.")] = 2500,
     latency_ms: Annotated[float, typer.Option(min=0, help="API latency (ms).")] = 20.0,
     rate_limit: Annotated[
         float, typer.Option(min=1, help="The emulator's rate limit (requests/s).")
-    ] = 150.0,
+    ] = 100.0,
     faults: Annotated[bool, typer.Option(help="Inject 5xx errors and lost DELETE answers.")] = True,
     dest: Annotated[
         Path | None,

@@ -46,9 +46,9 @@ class DemoOptions:
         seed: Seed of the data and of the faults.
     """
 
-    projects: int = 3000
+    projects: int = 2500
     latency: float = 0.02
-    rate_limit: float = 150.0
+    rate_limit: float = 100.0
     faults: bool = True
     dest: Path | None = None
     seed: int = 7

@@ -50,12 +50,12 @@ Confirm = Callable[[str], bool]
 
 
 def _console() -> Console:
-    """Rich on stdout; wide when stdout is no terminal, so ids and names are not cut."""
+    """Rich on stdout; 120 columns when stdout is no terminal, so ids and names are not cut."""
     from rich.console import Console
 
     console = Console(highlight=False)
     if not console.is_terminal:
-        console = Console(highlight=False, width=200)
+        console = Console(highlight=False, width=120)
     return console
 
 
@@ -426,9 +426,10 @@ def _print_summary(
             settled = (
                 f"; the request rate settled at {throttle.rate:,.0f}/s" if throttle.rate else ""
             )
+            times = "once" if throttle.throttle_events == 1 else f"{throttle.throttle_events:,} times"
             console.print(
-                f"  Rate limited {throttle.throttle_events:,} times (HTTP 429): each time every "
-                f"worker waited out one shared cool-down instead of retrying alone{settled}"
+                f"  Rate limited {times} (HTTP 429): each time every worker waited out one "
+                f"shared cool-down instead of retrying alone{settled}"
             )
     if backups is not None:
         console.print(f"  Backups: {backups.resolve()}")
