@@ -426,7 +426,8 @@ def _print_summary(
             settled = (
                 f"; the request rate settled at {throttle.rate:,.0f}/s" if throttle.rate else ""
             )
-            times = "once" if throttle.throttle_events == 1 else f"{throttle.throttle_events:,} times"
+            events = throttle.throttle_events
+            times = "once" if events == 1 else f"{events:,} times"
             console.print(
                 f"  Rate limited {times} (HTTP 429): each time every worker waited out one "
                 f"shared cool-down instead of retrying alone{settled}"
