@@ -423,15 +423,13 @@ def _print_summary(
     if client is not None:
         throttle = client.throttle
         if throttle.throttle_events:
-            settled = (
-                f"; the request rate settled at {throttle.rate:,.0f}/s" if throttle.rate else ""
-            )
             events = throttle.throttle_events
             times = "once" if events == 1 else f"{events:,} times"
             console.print(
-                f"  Rate limited {times} (HTTP 429): each time every worker waited out one "
-                f"shared cool-down instead of retrying alone{settled}"
+                f"  Rate limited (HTTP 429) {times}: all workers waited out one shared cool-down"
             )
+            if throttle.rate:
+                console.print(f"  The client's request rate settled at {throttle.rate:,.0f}/s")
     if backups is not None:
         console.print(f"  Backups: {backups.resolve()}")
     if journal is not None:

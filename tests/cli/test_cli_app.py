@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import re
+import shlex
 import subprocess
 import sys
 from pathlib import Path
@@ -12,7 +13,8 @@ import pytest
 from typer.testing import CliRunner
 
 from pictory_async import __version__
-from pictory_async.cli import app
+from pictory_async.cli import _app, app
+from pictory_async.cli._common import Settings
 from pictory_async.emulator import Emulator, RunningEmulator
 
 from .conftest import Invoke
@@ -158,3 +160,32 @@ def test_demo_end_to_end(tmp_path: Path) -> None:
     assert int(match.group(1)) == len(backed_up)
     assert f"in {tmp_path / 'backups'}" in result.stdout
     assert (tmp_path / "prune.journal.jsonl").is_file()
+
+
+def _documented_commands() -> list[list[str]]:
+    """Every ``pictory ...`` command in docs/cli.md and README.md, split into arguments."""
+    root = Path(__file__).resolve().parents[2]
+    commands = []
+    for path in (root / "docs" / "cli.md", root / "README.md"):
+        for line in path.read_text().splitlines():
+            text = line.removeprefix("$ ").strip()
+            commands.extend(
+                shlex.split(part)[1:]
+                for part in re.split(r"\s*\|\s*", text)
+                if part.startswith("pictory ")
+            )
+    return commands
+
+
+@pytest.mark.parametrize("args", _documented_commands(), ids=" ".join)
+def test_documented_commands_parse(
+    args: list[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Each command the docs show is accepted as written (options, values, ids)."""
+    ran: list[Settings] = []
+    monkeypatch.setattr(_app, "run", lambda settings, main: ran.append(settings))
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "old-ids.txt").write_text("1349707\n")
+    result = CliRunner().invoke(app, args, input="1349707\n")
+    assert 0 == result.exit_code, result.output
+    assert 1 == len(ran)
