@@ -425,8 +425,10 @@ def _print_summary(
         if throttle.throttle_events:
             events = throttle.throttle_events
             times = "once" if events == 1 else f"{events:,} times"
+            each = "each time " if events > 1 else ""
             console.print(
-                f"  Rate limited (HTTP 429) {times}: all workers waited out one shared cool-down"
+                f"  Rate limited (HTTP 429) {times}: {each}all workers waited out one shared "
+                "cool-down"
             )
             if throttle.rate:
                 console.print(f"  The client's request rate settled at {throttle.rate:,.0f}/s")
