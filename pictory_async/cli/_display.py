@@ -142,9 +142,12 @@ class JsonDisplay(Display):
     """One JSON line per item on stdout, nothing else there: for ``jq`` and scripts."""
 
     def advance(self, item: ItemResult[Any]) -> None:
-        """Print the item's line."""
+        """Print the item's line (a non-delete success reads as the verb: ``backed_up``)."""
         super().advance(item)
-        sys.stdout.write(dumps(item_json(item)) + "\n")
+        line = item_json(item)
+        if item.outcome is Outcome.FETCHED:
+            line["outcome"] = self.verb.replace(" ", "_")
+        sys.stdout.write(dumps(line) + "\n")
 
     def note(self, message: str) -> None:
         """Messages go to stderr."""

@@ -125,7 +125,7 @@ def test_backup_of_a_missing_project_fails_with_exit_1(
     result = invoke("projects", "backup", good, "999999999", "--dest", str(tmp_path), "--json")
     assert 1 == result.exit_code
     outcomes = {line["id"]: line["outcome"] for line in _lines(result.stdout)}
-    assert {emulator.projects()[0].id: "fetched", 999999999: "failed"} == outcomes
+    assert {emulator.projects()[0].id: "backed_up", 999999999: "failed"} == outcomes
 
 
 def test_delete_without_yes_is_a_dry_run(invoke: Invoke, emulator: Emulator) -> None:
