@@ -165,7 +165,7 @@ def test_demo_end_to_end(tmp_path: Path) -> None:
 def _documented_commands() -> list[list[str]]:
     """Every ``pictory ...`` command in docs/cli.md and README.md, split into arguments."""
     root = Path(__file__).resolve().parents[2]
-    commands = []
+    commands: list[list[str]] = []
     for path in (root / "docs" / "cli.md", root / "README.md"):
         for line in path.read_text().splitlines():
             text = line.removeprefix("$ ").strip()
