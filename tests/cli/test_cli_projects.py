@@ -248,3 +248,32 @@ def test_nothing_to_prune(invoke: Invoke) -> None:
     result = invoke("projects", "prune", "--source", "no-such-source")
     assert 0 == result.exit_code
     assert "Nothing to delete." in result.stdout
+
+
+def test_a_backup_that_cannot_be_written_deletes_nothing(
+    invoke: Invoke, emulator: Emulator, tmp_path: Path
+) -> None:
+    """--backup-to a file, not a directory: every project fails and stays; exit 1."""
+    target = tmp_path / "not-a-dir"
+    target.write_text("")
+    expected = old_ids(emulator)
+    result = invoke("projects", "prune", "--older-than", "90d", "--backup-to", str(target), "--yes")
+    assert 1 == result.exit_code
+    assert 0 == emulator.stats.deletes_applied
+    assert all(emulator.has_project(i) for i in expected)
+    assert f"failed {len(expected)}" in result.stdout
+
+
+def test_a_journal_of_another_operation_is_refused_before_any_delete(
+    invoke: Invoke, emulator: Emulator, tmp_path: Path
+) -> None:
+    """A delete journal given to a prune with backups: exit 2, nothing deleted."""
+    journal = tmp_path / "j.jsonl"
+    first = str(emulator.projects()[0].id)
+    assert 0 == invoke("projects", "delete", first, "--yes", "--journal", str(journal)).exit_code
+    result = invoke(
+        "projects", "prune", "--backup-to", str(tmp_path / "b"), "--journal", str(journal), "--yes"
+    )
+    assert 2 == result.exit_code
+    assert "journal" in result.stderr
+    assert 1 == emulator.stats.deletes_applied
