@@ -189,3 +189,17 @@ def test_documented_commands_parse(
     result = CliRunner().invoke(app, args, input="1349707\n")
     assert 0 == result.exit_code, result.output
     assert 1 == len(ran)
+
+
+def test_without_the_cli_extra_the_script_says_how_to_install_it() -> None:
+    """No Typer: exit 2 with the pip command, no traceback."""
+    code = (
+        "import sys\n"
+        "sys.modules['typer'] = None\n"
+        "from pictory_async.cli import main\n"
+        "sys.exit(main())\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert 2 == done.returncode
+    assert 'pip install "pictory-async[cli]"' in done.stderr
+    assert "Traceback" not in done.stderr
