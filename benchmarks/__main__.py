@@ -7,6 +7,8 @@ client measured never shares a core with the server. Each figure is the median o
 - ``throughput``: 5,000 DELETEs at concurrency 100 with 20 ms and 100 ms server latency.
 - ``memory``: peak RSS of ``delete_many`` over a generator of 1,000,000 ids, dry and real
   (``benchmarks/_memory.py``).
+- ``download``: peak RSS growth while ``download_assets`` fetches one 500 MB asset, beside
+  plain httpx (``benchmarks/_download_memory.py``).
 - ``ratelimit``: the rate-limit matrix of ``benchmarks/_ratelimit.py``: every limiter
   shape, beside a naive client and one pinned at the true limit.
 - ``faults``: 5,000 DELETEs with 5% 503s and 1% dropped connections, half of them after
@@ -29,7 +31,7 @@ from typing import Any
 from pictory_async import AsyncPictory, Outcome
 from pictory_async.emulator import RemoteEmulator, spawn
 
-from . import _baselines, _memory, _ratelimit
+from . import _baselines, _download_memory, _memory, _ratelimit
 from ._report import table
 
 SERVER_CPU, CLIENT_CPU = 0, 1
@@ -164,6 +166,16 @@ def memory(count: int) -> None:
     )
 
 
+def download_memory(size: int) -> None:
+    table(
+        f"Memory: downloading one {size / 1e6:,.0f} MB asset (peak RSS, MB)",
+        ["run", "MB/s", "RSS before", "peak RSS", "growth"],
+        _download_memory.measure(
+            size, server_cpu=SERVER_CPU if (os.cpu_count() or 1) > 1 else None
+        ),
+    )
+
+
 # -- faults ---------------------------------------------------------------------------
 
 
@@ -232,13 +244,15 @@ async def _short_sleep(seconds: float) -> None:
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
     parser.add_argument(
-        "--only", choices=("throughput", "memory", "ratelimit", "faults"), action="append"
+        "--only",
+        choices=("throughput", "memory", "download", "ratelimit", "faults"),
+        action="append",
     )
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--quick", action="store_true", help="smaller runs, for a smoke test")
     parser.add_argument("--plots", type=Path, help="ratelimit: write the timelines (JSON) here")
     args = parser.parse_args(argv)
-    only = set(args.only or ("throughput", "memory", "ratelimit", "faults"))
+    only = set(args.only or ("throughput", "memory", "download", "ratelimit", "faults"))
     _pin_client()
     scale = 10 if args.quick else 1
     print(f"# pictory-async benchmarks ({os.cpu_count()} CPUs, Python {sys.version.split()[0]})")
@@ -253,6 +267,8 @@ def main(argv: Sequence[str] | None = None) -> None:
             )
     if "memory" in only:
         memory(1_000_000 // scale)
+    if "download" in only:
+        download_memory(_download_memory.DEFAULT_SIZE // scale)
     if "ratelimit" in only:
         _ratelimit.main(quick=args.quick, plots=args.plots)
     if "faults" in only:

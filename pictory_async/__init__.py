@@ -19,6 +19,8 @@ from ._exceptions import (
     InternalServerError,
     InvalidInputError,
     InvalidProjectIdError,
+    JobFailedError,
+    JobTimeoutError,
     MissingAPIKeyError,
     NotFoundError,
     PermissionDeniedError,
@@ -29,6 +31,7 @@ from ._exceptions import (
     ResponseValidationError,
     UnprocessableEntityError,
 )
+from ._jobs import Job, JobPage, JobStatus
 from ._logs import setup_from_env as _setup_logging
 from ._models import (
     DeleteResult,
@@ -38,6 +41,7 @@ from ._models import (
     ScriptTxtSceneSettings,
     VisualFilter,
 )
+from ._reports import Comparison, compare_projects, project_report, write_report
 from ._transport import AiohttpTransport
 from ._types import NOT_GIVEN, NotGiven, ProjectId
 from ._version import __version__
@@ -62,6 +66,7 @@ __all__ = [
     "BulkProgress",
     "BulkResult",
     "BulkRun",
+    "Comparison",
     "ClientClosedError",
     "ConflictError",
     "DeleteResult",
@@ -69,6 +74,11 @@ __all__ = [
     "InvalidInputError",
     "InvalidProjectIdError",
     "ItemResult",
+    "Job",
+    "JobFailedError",
+    "JobPage",
+    "JobStatus",
+    "JobTimeoutError",
     "MissingAPIKeyError",
     "NotFoundError",
     "NotGiven",
@@ -88,6 +98,9 @@ __all__ = [
     "UnprocessableEntityError",
     "VisualFilter",
     "__version__",
+    "compare_projects",
+    "project_report",
+    "write_report",
 ]
 
 _setup_logging()

@@ -116,13 +116,15 @@ def asset_filename(project_id: ProjectId, kind: str) -> str:
 
     ``<id>-<kind>.<ext>``, with the id reduced to ``[A-Za-z0-9._-]`` (no leading dot,
     at most 80 characters) and a hash of the original id appended when that changed
-    it, so different ids never share a name.
+    it or when it has capitals, so different ids never share a name, even on a
+    filesystem that ignores case.
     """
     text = str.__str__(project_id) if isinstance(project_id, str) else str(int(project_id))
     safe = _SAFE.sub("_", text).lstrip(".")[:80] or "project"
     if safe.split(".")[0].lower() in _RESERVED:  # CON, con.txt, ... on Windows
         safe = "_" + safe
-    if safe != text:
+    if safe != text or safe != safe.lower():
+        # changed, or with capitals: "A" and "a" are one name on macOS and Windows
         digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:12]
         safe = f"{safe}~{digest}"
     return f"{safe}-{kind}.{EXTENSIONS[kind]}"

@@ -38,6 +38,7 @@ from ._exceptions import (
     ClientClosedError,
     InvalidInputError,
     MissingAPIKeyError,
+    RateLimitError,
     ResponseTooLargeError,
     ResponseValidationError,
     make_status_error,
@@ -53,6 +54,7 @@ from ._version import __version__
 if TYPE_CHECKING:
     from httpx._client import UseClientDefault
 
+    from .resources.jobs import Jobs
     from .resources.projects import Projects
 
 if sys.version_info >= (3, 11):
@@ -256,7 +258,8 @@ class AsyncPictory:
 
     Attributes:
         projects: ``client.projects``: get, delete, list, select, bulk operations,
-            assets and backups (see ``Projects``).
+            assets and backups, starting a render (see ``Projects``).
+        jobs: ``client.jobs``: render jobs: get, wait, list, clean (see ``Jobs``).
         base_url: The API's address.
         max_retries: Retries after a transient failure.
         max_connections: Size of the connection pool.
@@ -267,6 +270,7 @@ class AsyncPictory:
     """
 
     projects: Projects
+    jobs: Jobs
 
     def __init__(
         self,
@@ -366,9 +370,11 @@ class AsyncPictory:
         )
 
     def _bind_resources(self) -> None:
+        from .resources.jobs import Jobs
         from .resources.projects import Projects
 
         self.projects = Projects(self)
+        self.jobs = Jobs(self)
 
     def __repr__(self) -> str:
         return (
@@ -510,6 +516,7 @@ class AsyncPictory:
         *,
         params: Mapping[str, str] | None = None,
         ok_statuses: frozenset[int] = frozenset(),
+        idempotent: bool = True,
     ) -> Reply:
         """Send one API request with retries; raise a typed error for a failure.
 
@@ -519,6 +526,9 @@ class AsyncPictory:
             params: Query parameters.
             ok_statuses: Error statuses to hand back instead of raising (``404`` for
                 ``delete``, which decides what a 404 means).
+            idempotent: ``False`` for a request that must not be applied twice (starting
+                a render): it is retried only after a 429 or a connection that never
+                carried it, never once an attempt may have been applied.
         """
         self._check_usable()
         call = _Call(self, self._build_request(method, path, params=params), ok_statuses)
@@ -527,7 +537,11 @@ class AsyncPictory:
         except Exception as exc:
             try:
                 response = await self._retry.after_failure(
-                    call.attempt, exc, started=call.started, describe=call.describe
+                    call.attempt,
+                    exc,
+                    started=call.started,
+                    describe=call.describe,
+                    retry_if=None if idempotent else call.unapplied_retry,
                 )
             except APIError as final:
                 final.may_have_been_applied = call.lost
@@ -638,6 +652,15 @@ class _Call:
         self.attempts = 0
         self.lost = False
         self.started = 0.0
+
+    def unapplied_retry(self, exc: BaseException) -> bool:
+        """Whether a request that must not be applied twice may be sent again after ``exc``.
+
+        Only when nothing so far can have been applied, and ``exc`` is a 429 or a
+        connection that never carried the request: any other answer (a 409, a 4xx)
+        came from the API, which would answer a retry the same way.
+        """
+        return not self.lost and isinstance(exc, (RateLimitError, APIConnectionError))
 
     @property
     def describe(self) -> str:

@@ -8,6 +8,8 @@ The tree::
     │   └── MissingAPIKeyError
     ├── ClientClosedError (also a RuntimeError)  the client was closed; nothing more is sent
     ├── RenderTimeoutError (also a TimeoutError) a render outlasted ``wait_for_render``
+    ├── JobTimeoutError (also a TimeoutError)   a render job outlasted ``jobs.wait``
+    ├── JobFailedError                          a render job waited on ended ``failed``
     ├── APIError                                something went wrong talking to the API
     │   ├── APIConnectionError                  no usable response (DNS, refused, reset, ...)
     │   │   └── APITimeoutError
@@ -41,6 +43,7 @@ from typing import TYPE_CHECKING, Any
 import httpx
 
 if TYPE_CHECKING:
+    from ._jobs import Job
     from ._models import Project
     from ._types import ProjectId
 
@@ -57,6 +60,8 @@ __all__ = [
     "InternalServerError",
     "InvalidInputError",
     "InvalidProjectIdError",
+    "JobFailedError",
+    "JobTimeoutError",
     "MissingAPIKeyError",
     "NotFoundError",
     "PermissionDeniedError",
@@ -117,6 +122,42 @@ class RenderTimeoutError(PictoryError, TimeoutError):
         self.project_id = project_id
         self.last = last
         self.waited = waited
+
+
+class JobTimeoutError(PictoryError, TimeoutError):
+    """A render job did not finish before the deadline of ``jobs.wait``.
+
+    Attributes:
+        job_id: The job waited for.
+        last: The job as last seen (``None`` if no poll got an answer).
+        waited: Seconds waited.
+    """
+
+    def __init__(self, message: str, *, job_id: str, last: Job | None, waited: float) -> None:
+        super().__init__(message)
+        self.job_id = job_id
+        self.last = last
+        self.waited = waited
+
+
+class JobFailedError(PictoryError):
+    """A render job ended ``failed`` (raised by ``jobs.wait``; ``jobs.get`` returns it).
+
+    Attributes:
+        job_id: The job.
+        error_code: The API's ``error_code`` (as a string), if it gave one.
+        error_message: The API's ``error_message``, if it gave one.
+        job: The failed ``Job``.
+    """
+
+    def __init__(self, job: Job) -> None:
+        self.job = job
+        self.job_id = job.id
+        self.error_code = job.error_code
+        self.error_message = job.error_message
+        code = f" [{job.error_code}]" if job.error_code else ""
+        detail = _shorten(job.error_message) if job.error_message else "no message"
+        super().__init__(f"render job {job.id!r} failed{code}: {detail}")
 
 
 class ClientClosedError(PictoryError, RuntimeError):

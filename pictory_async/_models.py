@@ -4,16 +4,22 @@ Wire names (camelCase, ``videoURL``, ...) live in the field metadata and are app
 ``_converter``; here every name is snake_case. Every field but a summary's ``id`` is
 optional, because Pictory omits fields freely. ``raw`` keeps the payload exactly as
 received, so a field Pictory adds tomorrow is already at hand.
+
+``to_dict()`` turns a model into plain JSON data (for reports, logs, your own storage):
+snake_case keys by default, Pictory's keys with ``wire_names=True``.
 """
 
 from __future__ import annotations
 
+import enum
+import math
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import date, datetime, timezone
 from typing import Any
 
 import attrs
 
+from ._converter import camel_case
 from ._types import ProjectId
 
 __all__ = [
@@ -25,8 +31,6 @@ __all__ = [
     "VisualFilter",
 ]
 
-"""Kinds of downloadable media a project can have, in ``Project.assets`` order."""
-
 
 def _wire(name: str) -> dict[str, str]:
     return {"wire": name}
@@ -34,6 +38,120 @@ def _wire(name: str) -> dict[str, str]:
 
 def _raw() -> Any:
     return attrs.field(factory=dict, repr=False, eq=False, hash=False)
+
+
+def iso_datetime(value: datetime) -> str:
+    """ISO 8601 in UTC with a ``Z``, to the millisecond as Pictory writes it (or finer).
+
+    A naive datetime is taken to be UTC, as the converter does when it reads one.
+    """
+    moment = value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value
+    moment = moment.astimezone(timezone.utc)
+    timespec = "milliseconds" if moment.microsecond % 1000 == 0 else "microseconds"
+    return moment.isoformat(timespec=timespec).replace("+00:00", "Z")
+
+
+def _scalar(value: Any) -> Any:
+    """``value`` as a plain JSON scalar, or ``_CONTAINER`` when it has items to walk."""
+    if value is None or type(value) in (bool, str, int):
+        return value
+    if isinstance(value, enum.Enum):
+        converted = _scalar(value.value)
+        return str(value.value) if converted is _CONTAINER else converted
+    if isinstance(value, int):
+        return int.__int__(value)  # a subclass of int as a plain int
+    if isinstance(value, float):
+        return float(value) if math.isfinite(value) else None
+    if isinstance(value, str):
+        return str.__str__(value)
+    if isinstance(value, datetime):
+        return iso_datetime(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, (Mapping, list, tuple)):
+        return _CONTAINER
+    if attrs.has(type(value)):
+        return _CONTAINER
+    return str(value)
+
+
+_CONTAINER: Any = object()
+
+
+def jsonable(value: Any) -> Any:
+    """``value`` as plain JSON data: dicts with string keys, lists, str, int, float, bool.
+
+    Datetimes become ISO 8601 strings (UTC, ``Z``), enums their value, tuples lists,
+    attrs models their fields, subclasses of ``str``/``int`` plain ones, a NaN or an
+    infinity ``None`` (JSON has none), anything else its ``str()``. The walk is not
+    recursive, so any depth the JSON decoder accepted is fine.
+
+    Raises:
+        ValueError: A container holds itself (a circular reference).
+    """
+    root: list[Any] = [None]
+    stack: list[tuple[Any, Any, Any]] = [(value, root, 0)]
+    open_: set[int] = set()  # the containers being walked: the path from the root
+    while stack:
+        item, parent, key = stack.pop()
+        if parent is None:  # every child of this container is done
+            open_.discard(item)
+            continue
+        converted = _scalar(item)
+        if converted is not _CONTAINER:
+            parent[key] = converted
+            continue
+        if id(item) in open_:
+            raise ValueError("circular reference: a container holds itself")
+        open_.add(id(item))
+        stack.append((id(item), None, None))
+        if attrs.has(type(item)):
+            item = {
+                field.name: getattr(item, field.name)
+                for field in attrs.fields(type(item))
+                if field.name != "raw"
+            }
+        if isinstance(item, Mapping):
+            out: dict[str, Any] = {}
+            for name, child in item.items():
+                if type(name) is not str:
+                    plain = _scalar(name)
+                    name = str(name) if plain is _CONTAINER else str(plain)
+                out[name] = None
+                stack.append((child, out, name))
+            parent[key] = out
+        else:
+            items: list[Any] = [None] * len(item)
+            stack.extend((child, items, index) for index, child in enumerate(item))
+            parent[key] = items
+    return root[0]
+
+
+def _wire_name(field: attrs.Attribute[Any]) -> str:
+    wire = field.metadata.get("wire")
+    return wire if isinstance(wire, str) else camel_case(field.name)
+
+
+def model_dict(model: Any, *, wire_names: bool = False) -> dict[str, Any]:
+    """The fields of an attrs model as plain JSON data (see ``Project.to_dict``)."""
+    out: dict[str, Any] = {}
+    for field in attrs.fields(type(model)):
+        if field.name == "raw":
+            continue
+        value = getattr(model, field.name)
+        if attrs.has(type(value)):
+            value = model_dict(value, wire_names=wire_names)
+        elif isinstance(value, tuple) and any(attrs.has(type(item)) for item in value):
+            value = [
+                model_dict(item, wire_names=wire_names) if attrs.has(type(item)) else item
+                for item in value
+            ]
+        out[_wire_name(field) if wire_names else field.name] = jsonable(value)
+    raw = getattr(model, "raw", None)
+    if wire_names and isinstance(raw, Mapping):
+        extra = {key: item for key, item in raw.items() if key not in out}
+        out.update(jsonable(extra))
+    return out
 
 
 @attrs.frozen(kw_only=True)
@@ -125,6 +243,35 @@ class Project:
         }
         return {kind: url for kind, url in urls.items() if url}
 
+    @property
+    def share_url(self) -> str | None:
+        """The link to watch the video on Pictory's site (``shareVideoURL``), to share.
+
+        ``None`` when Pictory has not made one yet (no render), when it is empty, or when
+        it is not an ``http(s)`` URL (a ``javascript:`` link is not one to hand out).
+        """
+        url = (self.share_video_url or "").strip()
+        return url if url.lower().startswith(("https://", "http://")) else None
+
+    def to_dict(self, *, wire_names: bool = False) -> dict[str, Any]:
+        """This project as plain JSON data: ``json.dumps`` takes it as it is.
+
+        Every field is present (``None`` where Pictory sent nothing), nested models are
+        dicts, tuples lists, datetimes ISO 8601 strings in UTC with a ``Z``
+        (``"2025-12-23T01:54:26.658Z"``).
+
+        Args:
+            wire_names: Pictory's keys (``projectName``, ``videoURL``, ...) instead of
+                the snake_case names, and then also every key Pictory sent that this
+                model does not know (from ``raw``), so the dict is the answer as
+                received, with the known fields in their checked form. With snake_case
+                names those unknown keys are left out: they have no snake_case name.
+
+        Returns:
+            A new dict; changing it does not change the model.
+        """
+        return model_dict(self, wire_names=wire_names)
+
 
 @attrs.frozen(kw_only=True)
 class ProjectSummary:
@@ -139,6 +286,25 @@ class ProjectSummary:
     schema_version: str | None = None
     type: str | None = None
     raw: Mapping[str, Any] = _raw()
+
+    def to_dict(self, *, wire_names: bool = False) -> dict[str, Any]:
+        """This summary as plain JSON data: ``json.dumps`` takes it as it is.
+
+        Every field is present (``None`` where Pictory sent nothing), nested models are
+        dicts, tuples lists, datetimes ISO 8601 strings in UTC with a ``Z``
+        (``"2025-12-23T01:54:26.658Z"``).
+
+        Args:
+            wire_names: Pictory's keys (``projectName``, ``videoURL``, ...) instead of
+                the snake_case names, and then also every key Pictory sent that this
+                model does not know (from ``raw``), so the dict is the answer as
+                received, with the known fields in their checked form. With snake_case
+                names those unknown keys are left out: they have no snake_case name.
+
+        Returns:
+            A new dict; changing it does not change the model.
+        """
+        return model_dict(self, wire_names=wire_names)
 
 
 @attrs.frozen(kw_only=True)
@@ -159,3 +325,7 @@ class DeleteResult:
     message: str | None = None
     already_absent: bool = False
     inferred_from_retry: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        """This result as plain JSON data (snake_case keys: it is ours, not Pictory's)."""
+        return model_dict(self)

@@ -119,7 +119,10 @@ class RetryPolicy:
         self._cooldown = cooldown
         self._rand = rand
         self._retrying = AsyncRetrying(
-            wait=functools.partial(self._wait, True), retry=self._retry, sleep=sleep, reraise=True
+            wait=functools.partial(self._wait, True),
+            retry=functools.partial(self._retry, self.should_retry),
+            sleep=sleep,
+            reraise=True,
         )
 
     def honours(self, retry_after: float | None) -> bool:
@@ -158,6 +161,7 @@ class RetryPolicy:
         started: float,
         describe: str,
         shared_cooldown: bool = True,
+        retry_if: Callable[[BaseException], bool] | None = None,
     ) -> T:
         """Carry on after the first attempt raised ``first_failure`` (re-raised if final).
 
@@ -168,8 +172,13 @@ class RetryPolicy:
             describe: ``METHOD /path`` for the log.
             shared_cooldown: The client's throttle waits out 429s (API calls); off for
                 requests it does not pace (CDN downloads), which wait themselves.
+            retry_if: A further condition for another attempt, on top of the usual ones
+                (a request that must not be applied twice stops once one may have been).
         """
-        if self.max_retries <= 0 or not self.should_retry(first_failure):
+        should: Callable[[BaseException], bool] = (
+            self.should_retry if retry_if is None else functools.partial(self._both, retry_if)
+        )
+        if self.max_retries <= 0 or not should(first_failure):
             raise first_failure
         delay = self.wait_for(first_failure, 1, shared_cooldown=shared_cooldown)
         if self._over_budget(started, delay):
@@ -181,8 +190,12 @@ class RetryPolicy:
             stop=functools.partial(self._stop, started),
             before_sleep=functools.partial(self._before_sleep, describe),
             wait=functools.partial(self._wait, shared_cooldown),
+            retry=functools.partial(self._retry, should),
         )
         return await retrying(attempt)
+
+    def _both(self, retry_if: Callable[[BaseException], bool], exc: BaseException) -> bool:
+        return retry_if(exc) and self.should_retry(exc)
 
     def _over_budget(self, started: float, delay: float) -> bool:
         if self.max_retry_time is None:
@@ -192,10 +205,10 @@ class RetryPolicy:
 
     # -- tenacity callbacks --
 
-    def _retry(self, state: RetryCallState) -> bool:
+    def _retry(self, should: Callable[[BaseException], bool], state: RetryCallState) -> bool:
         outcome = state.outcome
         exc = outcome.exception() if outcome is not None and outcome.failed else None
-        return exc is not None and self.should_retry(exc)
+        return exc is not None and should(exc)
 
     def _wait(self, shared_cooldown: bool, state: RetryCallState) -> float:
         outcome = state.outcome

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from pictory_async import AsyncPictory, InvalidInputError
 from pictory_async._assets import AssetDownloadError, asset_filename
-from pictory_async.emulator import Emulator
+from pictory_async.emulator import Emulator, Faults, serve
 
 MEDIA = bytes(range(256)) * 400  # 100 KiB
 
@@ -125,6 +125,36 @@ async def test_a_cut_download_is_resumed_with_a_range(tmp_path: Path, fake_time:
     assert ["p1-video.mp4"] == listing(tmp_path)
 
 
+async def test_a_resumed_download_of_another_size_is_refused(
+    tmp_path: Path, fake_time: FakeTime
+) -> None:
+    """The resumed range names another total than the first answer: refused, no file."""
+    half = len(MEDIA) // 2
+
+    def answer(seen: Seen) -> Any:
+        if "range" not in seen.headers:
+
+            async def cut() -> AsyncIterator[bytes | None]:
+                head = media()
+                yield head[: len(head) - len(MEDIA) + half]
+                yield None
+
+            return cut()
+        rest = MEDIA[half:]  # the right bytes, but the range claims a bigger file
+        total = 2 * len(MEDIA)
+        return media(rest, 206, headers={"Content-Range": f"bytes {half}-{len(MEDIA) - 1}/{total}"})
+
+    async with (
+        RawServer(answer) as cdn,
+        RawServer(api_and_cdn(cdn)) as api,
+        client(api, fake_time) as pictory,
+    ):
+        with pytest.raises(AssetDownloadError, match=f"got {len(MEDIA)} bytes") as info:
+            await pictory.projects.download_assets("p1", tmp_path)
+    assert "video" == info.value.kind
+    assert [] == listing(tmp_path)
+
+
 async def test_a_cut_that_never_completes_leaves_no_file(
     tmp_path: Path, fake_time: FakeTime
 ) -> None:
@@ -205,9 +235,16 @@ def test_file_names_stay_plain(project_id: str) -> None:
 @settings(max_examples=200)
 @given(st.text(min_size=1, max_size=40), st.text(min_size=1, max_size=40))
 def test_different_ids_never_share_a_name(first: str, second: str) -> None:
-    """Two different ids give two different names."""
+    """Two different ids give two names that differ even where case is ignored."""
     if first != second:
-        assert asset_filename(first, "srt") != asset_filename(second, "srt")
+        assert asset_filename(first, "srt").lower() != asset_filename(second, "srt").lower()
+
+
+def test_ids_that_differ_in_case_only_get_different_names() -> None:
+    """``A`` and ``a`` would be one file on macOS and Windows: the names differ more."""
+    names = {asset_filename(project_id, "video").lower() for project_id in ("ab", "Ab", "AB")}
+    assert 3 == len(names)
+    assert "ab-video.mp4" in names  # a lower-case id keeps its plain name
 
 
 @pytest.mark.pictory_emulator(projects=6, seed=11, transport="socket")
@@ -247,3 +284,37 @@ async def test_emulated_cut_downloads_are_completed(
         for kind, asset in assets.items():
             assert pictory_emulator.asset(project.id, kind) == asset.path.read_bytes()
     assert pictory_emulator.stats.truncated_downloads > 0
+
+
+@pytest.mark.pictory_emulator(projects=4, seed=21, transport="socket")
+async def test_a_cdn_redirect_to_a_third_host_never_carries_the_key(
+    pictory_client: AsyncPictory, pictory_emulator: Emulator, tmp_path: Path
+) -> None:
+    """The CDN hands every download to a mirror on a third host: no key reaches either.
+
+    The mirror is a second emulator with the same seed (so the same media), served on
+    its own ports; both record every header their CDN saw.
+    """
+    mirror = Emulator(projects=4, seed=21)
+    async with serve(mirror) as running:
+        pictory_emulator.set_faults(media_redirect=running.cdn_base_url)
+        project = next(p for p in pictory_emulator.projects() if not p.in_progress)
+        assets = await pictory_client.projects.download_assets(project.id, tmp_path)
+    for kind, asset in assets.items():
+        assert pictory_emulator.asset(project.id, kind) == asset.path.read_bytes()
+        assert asset.url.startswith(running.cdn_base_url)
+    redirected = pictory_emulator.stats.cdn_requests
+    served = mirror.stats.cdn_requests
+    assert len(assets) == len(redirected) == len(served)
+    for request in [*redirected, *served]:
+        names = {name.lower() for name in request.headers}
+        assert "authorization" not in names
+        assert pictory_emulator.api_key not in " ".join(request.headers.values())
+
+
+def test_the_redirect_fault_takes_an_origin_only() -> None:
+    """``media_redirect`` is an http(s) origin; a path, query or credentials are refused."""
+    for bad in ("ftp://x", "http://", "http://h/p", "http://h?q=1", "http://u:p@h", 5):
+        with pytest.raises(ValueError, match="origin"):
+            Faults(media_redirect=bad)  # type: ignore[arg-type]
+    assert "http://h:1" == Faults(media_redirect="http://h:1").media_redirect

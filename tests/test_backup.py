@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -11,11 +12,31 @@ import pytest
 from _rawserver import RawServer, Seen, response
 from _support import API_KEY, FakeTime
 
-from pictory_async import AsyncPictory, BackupError, Outcome
+from pictory_async import AsyncPictory, BackupError, Outcome, Project, ProjectId
+from pictory_async._assets import ASSET_KINDS
 from pictory_async._backup import MANIFEST, PROJECT_JSON, project_dirname, sha256_of
+from pictory_async._converter import converter
 from pictory_async.emulator import Emulator
+from pictory_async.emulator import _media as emulator_media
 
 LIGHT = ["thumbnail", "srt", "vtt", "txt"]  # every kind but the large video and audio
+
+
+@pytest.fixture
+def small_media(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The emulator's CDN serves 4-8 KiB videos and audio: 300 projects write ~10 MB, not ~250."""
+    monkeypatch.setattr(emulator_media, "_SIZES", {"video": (4096, 8192), "audio": (4096, 8192)})
+    monkeypatch.setattr(emulator_media, "_THUMBNAIL_SIZE", (1024, 4096))
+    emulator_media.asset_bytes.cache_clear()  # no full-size file cached from another test
+    emulator_media.asset_sha256.cache_clear()
+    yield
+    emulator_media.asset_bytes.cache_clear()  # and no small one left for the next
+    emulator_media.asset_sha256.cache_clear()
+
+
+def _asset_kinds(emulator: Emulator, project_id: ProjectId) -> list[str]:
+    """The kinds of media the API names for a project (``Project.assets``)."""
+    return list(converter.structure(emulator.project_json(project_id), Project).assets)
 
 
 def assert_verified(directory: Path) -> dict[str, Any]:
@@ -92,23 +113,36 @@ async def test_a_missing_asset_fails_the_backup_and_nothing_is_deleted(
     client_options={"max_retries": 0},
 )
 async def test_backup_and_delete_deletes_exactly_the_verified_backups(
-    pictory_client: AsyncPictory, pictory_emulator: Emulator, tmp_path: Path
+    small_media: None, pictory_client: AsyncPictory, pictory_emulator: Emulator, tmp_path: Path
 ) -> None:
-    """10% of CDN downloads fail: only projects whose backup verified are deleted."""
+    """10% of CDN downloads fail: only projects whose full backup verified are deleted."""
     ids = [record.id for record in pictory_emulator.projects()]
-    result = await pictory_client.projects.backup_and_delete(
-        ids, tmp_path, kinds=LIGHT, concurrency=20
-    )
+    expected = {  # every asset each project has (all six kinds occur), as the CDN serves it
+        i: {
+            kind: pictory_emulator.asset_sha256(i, kind)
+            for kind in _asset_kinds(pictory_emulator, i)
+        }
+        for i in ids
+    }
+    result = await pictory_client.projects.backup_and_delete(ids, tmp_path, concurrency=20)
     assert len(ids) == result.total
     assert pictory_emulator.stats.truncated_downloads > 0
     assert result.failed  # some backups failed
     for item in result.failed:
         assert isinstance(item.error, BackupError)
+        assert item.error.file in ASSET_KINDS
         assert pictory_emulator.has_project(item.item)  # not deleted
+    backed_up: set[str] = set()
     for project_id in result.deleted:
         assert not pictory_emulator.has_project(project_id)
         manifest = assert_verified(tmp_path / project_dirname(project_id))
         assert project_id == manifest["project_id"]
+        assets = {e["kind"]: e["sha256"] for e in manifest["files"] if e["kind"] != "project"}
+        assert expected[project_id] == assets  # every asset it had, as the CDN served it
+        sizes = [entry["size"] for entry in manifest["files"] if entry["kind"] != "project"]
+        assert max(sizes) < 32 * 1024  # small_media (full size: audio 64+ KiB, video 256+ KiB)
+        backed_up |= assets.keys()
+    assert set(ASSET_KINDS) == backed_up
     assert len(ids) == len(result.deleted) + len(result.failed) + len(result.already_absent)
 
 

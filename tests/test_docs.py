@@ -32,7 +32,8 @@ class _Server:
     """The emulator served on loopback from a thread of its own."""
 
     def __init__(self) -> None:
-        self.emulator = Emulator(projects=120, seed=7)
+        # Renders finish at once, so an example that waits for one does not sleep.
+        self.emulator = Emulator(projects=120, seed=7, render_time=(0.0, 0.0))
         self.base_url = ""
         self._ready = threading.Event()
         self._loop = asyncio.new_event_loop()
@@ -69,10 +70,16 @@ def server() -> Iterator[_Server]:
 
 @pytest.mark.parametrize(("code", "name"), _blocks(), ids=[name for _, name in _blocks()])
 def test_example_runs(
-    server: _Server, code: str, name: str, monkeypatch: pytest.MonkeyPatch
+    server: _Server, code: str, name: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    """The example runs to the end without raising, against a freshly reset emulator."""
+    """The example runs to the end without raising, against a freshly reset emulator.
+
+    It runs in a directory of its own (examples write reports, downloads and backups
+    there) and whoever it asks with ``input()`` answers "yes".
+    """
     server.emulator.reset()
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr("builtins.input", lambda prompt="": "yes")
     emulator = server.emulator
     folder = max(emulator.folders(), key=lambda f: sum(p.folder == f for p in emulator.projects()))
     monkeypatch.setenv("PICTORY_API_KEY", emulator.api_key)
@@ -86,6 +93,7 @@ def test_examples_found() -> None:
     names = [name for _, name in _blocks()]
     assert any(name.startswith("README.md") for name in names)
     assert any(name.startswith("docs/bulk.md") for name in names)
+    assert 12 == sum(name.startswith("docs/use-cases.md") for name in names)
 
 
 def test_test_examples_pass_as_tests(tmp_path: Path) -> None:

@@ -1,4 +1,4 @@
-"""A local emulator of Pictory's projects API, for tests, demos and benchmarks.
+"""A local emulator of Pictory's projects and render jobs API, for tests, demos and benchmarks.
 
 Like moto for AWS: the real client talks to it over real HTTP, in process through
 ``httpx.ASGITransport`` or over loopback sockets, and it misbehaves on request (latency,
@@ -18,9 +18,11 @@ Quick start::
 
 from ._asgi import ConnectionDroppedError, EmulatorApp, EmulatorTransport
 from ._clock import Clock, FakeClock, Sleep
-from ._core import DEFAULT_BASE_URL, DEFAULT_CDN_BASE_URL, Emulator, Reply
+from ._core import DEFAULT_BASE_URL, DEFAULT_CDN_BASE_URL, Emulator
 from ._faults import Faults, Outcome, RetryAfterMode
 from ._media import ASSET_KINDS
+from ._renders import JobRecord, JobStatus
+from ._reply import Reply
 from ._server import RemoteEmulator, RunningEmulator, serve, spawn
 from ._stats import CdnRequest, Stats
 from ._store import ProjectRecord
@@ -37,6 +39,8 @@ __all__ = [
     "EmulatorTransport",
     "FakeClock",
     "Faults",
+    "JobRecord",
+    "JobStatus",
     "Outcome",
     "ProjectRecord",
     "RemoteEmulator",

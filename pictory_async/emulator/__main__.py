@@ -35,6 +35,8 @@ def _parser() -> argparse.ArgumentParser:
     add("--seed", type=int, default=0, help="seed of all generated data and faults")
     add("--page-size", type=int, default=25, help="items per list page")
     add("--in-progress-share", type=float, default=0.05, help="share of projects rendering")
+    add("--render-seconds", type=float, default=60.0, help="seconds a render through the API takes")
+    add("--job-retention", type=float, default=7 * 24 * 3600.0, help="seconds finished jobs stay")
     add("--latency-ms", type=float, default=0.0, help="fixed latency of API responses")
     add("--jitter-ms", type=float, default=0.0, help="extra random latency, up to this")
     add(
@@ -65,6 +67,7 @@ def _parser() -> argparse.ArgumentParser:
     add("--drop-after-delete-rate", type=float, default=0.0, help="share of lost DELETE answers")
     add("--media-truncate-rate", type=float, default=0.0, help="share of cut-off downloads")
     add("--media-bytes-per-second", type=float, default=None, help="throttle downloads")
+    add("--media-redirect", default=None, metavar="ORIGIN", help="302 every media GET to ORIGIN")
     add("--no-admin", action="store_true", help="do not serve the /_emulator/ admin routes")
     add("--log-level", default="warning", help="uvicorn log level (default: warning)")
     return parser
@@ -95,6 +98,7 @@ def _emulator(args: argparse.Namespace) -> Emulator:
         drop_after_delete_rate=args.drop_after_delete_rate,
         media_truncate_rate=args.media_truncate_rate,
         media_bytes_per_second=args.media_bytes_per_second,
+        media_redirect=args.media_redirect,
     )
     return Emulator(
         projects=args.projects,
@@ -102,6 +106,8 @@ def _emulator(args: argparse.Namespace) -> Emulator:
         seed=args.seed,
         page_size=args.page_size,
         in_progress_share=args.in_progress_share,
+        render_duration=args.render_seconds,
+        job_retention=args.job_retention,
         faults=faults,
         admin=not args.no_admin,
     )

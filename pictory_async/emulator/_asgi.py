@@ -8,8 +8,11 @@ from typing import TYPE_CHECKING, Any, TypeAlias
 
 import httpx
 
+from ._state import ADMIN_PREFIX
+
 if TYPE_CHECKING:
-    from ._core import Emulator, Reply
+    from ._core import Emulator
+    from ._reply import Reply
 
 __all__ = ["ConnectionDroppedError", "EmulatorApp", "EmulatorTransport"]
 
@@ -18,7 +21,6 @@ Message: TypeAlias = MutableMapping[str, Any]
 Receive: TypeAlias = Callable[[], Awaitable[Message]]
 Send: TypeAlias = Callable[[Message], Awaitable[None]]
 
-_ADMIN = "/_emulator/"
 _DRAIN_TIMEOUT = 10.0
 _NO_RESPONSE = "Server disconnected without sending a response."
 
@@ -57,7 +59,7 @@ class EmulatorApp:
         emulator = self._emulator
         method = scope["method"]
         path = scope["path"]
-        if path.startswith(_ADMIN):
+        if path.startswith(ADMIN_PREFIX):
             body = await _read_body(receive)
             reply = emulator.handle(method, path, scope["query_string"], scope["headers"], body)
             await send(

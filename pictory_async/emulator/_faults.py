@@ -9,6 +9,7 @@ from collections import deque
 from collections.abc import Iterable, Mapping
 from datetime import timedelta
 from typing import Any, Literal, TypeAlias, get_args
+from urllib.parse import urlsplit
 
 import attrs
 
@@ -69,6 +70,22 @@ def _non_negative(instance: object, attribute: attrs.Attribute[float], value: fl
         raise ValueError(f"{attribute.name} must be a finite number >= 0, got {value!r}")
 
 
+def _origin_or_none(instance: object, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if value is None:
+        return
+    parts = urlsplit(value) if isinstance(value, str) else None
+    if (
+        parts is None
+        or parts.scheme not in ("http", "https")
+        or not parts.hostname
+        or parts.path not in ("", "/")
+        or parts.query
+        or parts.fragment
+        or parts.username is not None
+    ):
+        raise ValueError(f"{attribute.name} must be an http(s) origin like http://host:port")
+
+
 def _positive_or_none(instance: object, attribute: attrs.Attribute[Any], value: Any) -> None:
     if value is not None and not 0 < value < math.inf:
         raise ValueError(f"{attribute.name} must be > 0 or None, got {value!r}")
@@ -125,6 +142,9 @@ class Faults:
             is gone but the connection closes instead of answering.
         media_truncate_rate: Share of CDN downloads cut off halfway.
         media_bytes_per_second: Throttle CDN downloads to this speed, or None for full speed.
+        media_redirect: An origin (``http://host:port``) the CDN sends every media
+            request to with a ``302`` and the same path, as a CDN that hands downloads
+            to a mirror on a third host does; or None.
     """
 
     latency: float = attrs.field(default=0.0, converter=_seconds, validator=_non_negative)
@@ -147,6 +167,7 @@ class Faults:
     drop_after_delete_rate: float = attrs.field(default=0.0, validator=_share)
     media_truncate_rate: float = attrs.field(default=0.0, validator=_share)
     media_bytes_per_second: float | None = attrs.field(default=None, validator=_positive_or_none)
+    media_redirect: str | None = attrs.field(default=None, validator=_origin_or_none)
 
     def __attrs_post_init__(self) -> None:
         if self.error_rate + self.drop_rate > 1.0:

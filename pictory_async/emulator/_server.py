@@ -12,6 +12,7 @@ import json
 import os
 import socket
 import sys
+import warnings
 from collections.abc import AsyncIterator, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -190,11 +191,18 @@ async def _stop(server: uvicorn.Server) -> None:
 class RemoteEmulator:
     """An emulator in another process, reached through its ``/_emulator/`` admin routes.
 
+    Its methods have the names of the :class:`Emulator` methods that do the same (as
+    coroutines): ``set_faults``, ``fail_next``, ``reset``, ``generate_projects``,
+    ``add_project``, ``assets``, ``set_render_duration``, ``fail_next_render``, ``clean_job``;
+    ``stats()`` and ``faults()`` read what ``Emulator.stats`` and ``Emulator.faults``
+    hold.
+
     Attributes:
         base_url: The API origin.
         cdn_base_url: The CDN origin.
         api_key: The main account's key.
         api_keys: Account name to key.
+        seed: The seed its data and faults come from.
         pid: The server's process id.
         info: Everything the server printed on its first line.
     """
@@ -206,6 +214,7 @@ class RemoteEmulator:
         self.cdn_base_url: str = info["cdn_base_url"]
         self.api_key: str = info["api_key"]
         self.api_keys: dict[str, str] = dict(info["api_keys"])
+        self.seed: int = info["seed"]
         self.pid = pid
         self._admin = httpx.AsyncClient(base_url=info["admin_url"], trust_env=False)
 
@@ -239,16 +248,53 @@ class RemoteEmulator:
         """Zero the counters; unless ``stats_only``, restore projects and faults too."""
         await self._call("POST", "reset", {"stats_only": stats_only})
 
-    async def add_projects(self, count: int, *, account: str | None = None) -> list[int | str]:
-        """Generate ``count`` more projects and return their ids."""
+    async def generate_projects(self, count: int, *, account: str | None = None) -> list[int | str]:
+        """Generate ``count`` more projects and return their ids (``Emulator`` returns records)."""
         result = await self._call("POST", "projects", {"count": count, "account": account})
         ids: list[int | str] = result["ids"]
         return ids
+
+    async def add_project(self, *, account: str | None = None, **fields: Any) -> int | str:
+        """Add one project (fields not given are generated) and return its id.
+
+        Fields as for ``Emulator.add_project``, JSON-able (``saved`` as an ISO string).
+        """
+        result = await self._call("POST", "projects", {**fields, "account": account})
+        project_id: int | str = result["ids"][0]
+        return project_id
+
+    async def add_projects(self, count: int, *, account: str | None = None) -> list[int | str]:
+        """Deprecated alias of :meth:`generate_projects` (the ``Emulator`` method's name)."""
+        warnings.warn(
+            "RemoteEmulator.add_projects() is deprecated; use generate_projects()",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return await self.generate_projects(count, account=account)
 
     async def assets(self, project_id: int | str) -> dict[str, dict[str, Any]]:
         """URL, SHA-256 and size of each media file of a project."""
         result: dict[str, dict[str, Any]] = await self._call("GET", f"projects/{project_id}/assets")
         return result
+
+    async def set_render_duration(self, seconds: float) -> None:
+        """Make renders started from now on take ``seconds`` on the server's clock."""
+        await self._call("POST", "render-duration", {"seconds": seconds})
+
+    async def fail_next_render(
+        self,
+        *,
+        error_code: str = "RENDER_FAILED",
+        error_message: str = "The render failed",
+        times: int = 1,
+    ) -> None:
+        """Make the next ``times`` renders fail when they end, with this code and message."""
+        body = {"error_code": error_code, "error_message": error_message, "times": times}
+        await self._call("POST", "fail-next-render", body)
+
+    async def clean_job(self, job_id: str) -> None:
+        """Clean a finished job's data (idempotent)."""
+        await self._call("POST", f"jobs/{job_id}/clean")
 
     async def aclose(self) -> None:
         """Close the admin connection."""

@@ -32,7 +32,9 @@ class Stats:
 
     Attributes:
         requests: Count per ``(method, route, status)``; routes are ``list``, ``get``,
-            ``delete``, ``media``, ``share`` and ``other``.
+            ``delete``, ``render``, ``job``, ``jobs``, ``clean``, ``media``, ``share``
+            and ``other``. Each answered request is counted once (a dropped connection
+            is not: see ``dropped`` and ``dropped_after_apply``).
         rate_limited: 429s sent by the rate limiter or by a scripted fault.
         deletes_applied: DELETEs that removed a project (including lost responses).
         errors_injected: 500/502/503 answers made up by fault injection.
@@ -76,6 +78,12 @@ class Stats:
     def reset(self) -> None:
         """Zero every counter (``in_flight`` keeps counting requests still being served)."""
         self._zero()
+
+    def add(self, method: str, route: str, status: int) -> None:
+        """Count one answered request (once its reply is decided)."""
+        key = (method, route, status)
+        requests = self.requests
+        requests[key] = requests.get(key, 0) + 1
 
     @property
     def total(self) -> int:

@@ -42,6 +42,7 @@ class ProjectRecord:
         step: ``STORYBOARD``, ``EDIT``, ``RENDER`` or ``COMPLETE``.
         render_done_at: Emulator clock reading at which a running render finishes; None
             when no render is running.
+        render_job: The id of the job of the running render, when the API started it.
         video_duration: Seconds, once rendered.
         script_language: ``scriptLanguage``.
         voice_over_id: ``voiceOverId``.
@@ -70,6 +71,7 @@ class ProjectRecord:
     generated: datetime | None = None
     step: str = "STORYBOARD"
     render_done_at: float | None = None
+    render_job: str | None = None
     video_duration: float | None = None
     script_language: str = "en"
     voice_over_id: str | None = None

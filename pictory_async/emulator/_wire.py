@@ -7,6 +7,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from ._media import EXTENSIONS
+from ._renders import JobRecord
 from ._seed import slug
 from ._store import ProjectRecord
 
@@ -15,6 +16,9 @@ __all__ = [
     "DELETED",
     "FORBIDDEN",
     "INTERNAL_ERROR",
+    "JOB_NOT_FINISHED",
+    "JOB_NOT_FOUND",
+    "RENDER_RUNNING",
     "METHOD_NOT_ALLOWED",
     "NOT_FOUND",
     "PROJECT_NOT_FOUND",
@@ -24,6 +28,7 @@ __all__ = [
     "bad_request",
     "dumps",
     "iso",
+    "job_data",
     "list_item",
     "media_urls",
     "project_body",
@@ -61,6 +66,27 @@ INTERNAL_ERROR = dumps(
     {
         "success": False,
         "error": {"error_message": "Internal server error, please retry", "error_code": 500},
+    }
+)
+JOB_NOT_FOUND = dumps(
+    {"success": False, "error": {"error_code": "5000", "error_message": "JOB_NOT_FOUND"}}
+)
+JOB_NOT_FINISHED = dumps(
+    {
+        "success": False,
+        "error": {
+            "error_code": "JOB_NOT_FINISHED",
+            "error_message": "Only a completed or failed job can be cleaned",
+        },
+    }
+)
+RENDER_RUNNING = dumps(
+    {
+        "success": False,
+        "error": {
+            "error_code": "RENDER_IN_PROGRESS",
+            "error_message": "A render of this project is already in progress",
+        },
     }
 )
 BAD_GATEWAY_HTML = b"""<!DOCTYPE html>
@@ -155,3 +181,30 @@ def list_item(record: ProjectRecord, cdn_base_url: str) -> dict[str, Any]:
     item["schemaVersion"] = record.schema_version
     item["type"] = "project"
     return item
+
+
+def job_data(job: JobRecord, status: str, progress: int, cdn_base_url: str) -> dict[str, Any]:
+    """The ``data`` of ``GET /pictoryapis/v1/jobs/{id}`` (and of a list item)."""
+    data: dict[str, Any] = {"jobId": job.id, "status": status}
+    if status == "in-progress":
+        data["renderProgress"] = progress
+        data["renderState"] = "RUNNING"
+        data["renderProgressMessage"] = (
+            "Preparing scenes" if progress < 10 else f"Rendering video ({progress}%)"
+        )
+    elif status == "completed":
+        record = job.project
+        urls = media_urls(record, cdn_base_url)
+        data["renderProgress"] = 100
+        data["videoURL"] = urls["video"]
+        data["thumbnail"] = urls["thumbnail"]
+        data["srtFile"] = urls["srt"]
+        data["vttFile"] = urls["vtt"]
+        data["txtFile"] = urls["txt"]
+        if record.video_duration is not None:
+            data["videoDuration"] = record.video_duration
+        data["videoShareURL"] = f"{cdn_base_url}/share/{record.key}/{record.share_token}"
+        data["aiCreditsUsed"] = max(1, round((record.video_duration or 60) / 60))
+    elif status == "failed" and job.failure is not None:
+        data["error_code"], data["error_message"] = job.failure
+    return data

@@ -42,12 +42,14 @@ from .._exceptions import (
     APIError,
     ClientClosedError,
     InvalidInputError,
+    InvalidProjectIdError,
     NotFoundError,
     RenderTimeoutError,
     ResponseValidationError,
     make_status_error,
 )
-from .._ids import project_path
+from .._ids import project_path, validate_project_id
+from .._jobs import Job, started_job
 from .._journal import Journal
 from .._models import DeleteResult, Project, ProjectSummary
 from .._types import Duration, ProjectId, to_seconds
@@ -183,6 +185,38 @@ class Projects:
                     waited=waited,
                 )
             await client._sleep(min(remaining, interval * random.uniform(0.9, 1.1)))
+
+    async def render(self, project: Project | ProjectId) -> Job:
+        """Start rendering a project's video; returns the job to follow it by.
+
+        Starting a render is not idempotent, so it is retried only after a 429 or a
+        connection that never carried it (refused, connect timeout). After an ambiguous
+        failure (a read timeout, a reset after sending, a 5xx) it is not retried: the
+        error's ``may_have_been_applied`` is true, and a render may be running; look for
+        it with ``client.jobs.list()`` before starting another.
+
+        Args:
+            project: A ``Project`` (with an id) or a project id.
+
+        Returns:
+            A ``Job`` with the new job's ``id``, status ``pending`` and the
+            ``project_id``; follow it with ``client.jobs.wait(job)``.
+
+        Raises:
+            InvalidProjectIdError: The id is unsafe (or the ``Project`` has none);
+                nothing was sent.
+            NotFoundError: No such project.
+            PermissionDeniedError: The project belongs to another account.
+            ConflictError: A render of this project is already running.
+            APIError: The request failed; see ``may_have_been_applied``.
+            ResponseValidationError: The answer has no job id.
+        """
+        project_id = project.id if isinstance(project, Project) else project
+        if project_id is None:
+            raise InvalidProjectIdError("this Project has no id to render it by")
+        path = project_path(project_id) + "/render"
+        response = (await self._client._request("POST", path, idempotent=False)).response
+        return started_job(decode_json(response), validate_project_id(project_id), response)
 
     async def _get_with_body(self, project_id: ProjectId) -> tuple[Project, bytes]:
         """The project and the body it was read from, byte for byte (for backups)."""

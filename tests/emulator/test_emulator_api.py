@@ -244,14 +244,16 @@ async def test_delete_answers_as_documented_and_twice_is_404(conn: Conn) -> None
 
 
 async def test_other_methods_and_paths(conn: Conn) -> None:
-    """A POST on a project is 405; unknown API paths and paths elsewhere are 404."""
+    """A POST on a project or a GET of its render is 405; unknown API paths are 404."""
     project_id = conn.emulator.projects()[0].id
 
     post = await conn.api.post(f"{PROJECTS}/{project_id}")
-    nested = await conn.api.get(f"{PROJECTS}/{project_id}/render")
-    elsewhere = await conn.api.get("/pictoryapis/v1/jobs")
+    render = await conn.api.get(f"{PROJECTS}/{project_id}/render")
+    nested = await conn.api.get(f"{PROJECTS}/{project_id}/scenes")
+    elsewhere = await conn.api.get("/pictoryapis/v1/quota")
 
-    assert (405, 404, 404) == (post.status_code, nested.status_code, elsewhere.status_code)
+    assert (405, 405) == (post.status_code, render.status_code)
+    assert (404, 404) == (nested.status_code, elsewhere.status_code)
 
 
 async def test_api_is_not_served_on_the_cdn_host(conn: Conn) -> None:

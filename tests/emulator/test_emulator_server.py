@@ -7,7 +7,14 @@ import sys
 import httpx
 import pytest
 
-from pictory_async.emulator import DEFAULT_BASE_URL, DEFAULT_CDN_BASE_URL, Emulator, serve, spawn
+from pictory_async.emulator import (
+    DEFAULT_BASE_URL,
+    DEFAULT_CDN_BASE_URL,
+    Emulator,
+    RemoteEmulator,
+    serve,
+    spawn,
+)
 from pictory_async.emulator.__main__ import main
 
 from .support import PROJECTS, TLS
@@ -75,7 +82,7 @@ async def test_command_line_server_in_another_process() -> None:
         failed = await http.get(PROJECTS, headers=key)
         faults = await remote.set_faults(rate_limit=100)
         stats = await remote.stats()
-        ids = await remote.add_projects(2, account="other")
+        ids = await remote.generate_projects(2, account="other")
         assets = await remote.assets(listed["items"][0]["id"])
         audio = await http.get(assets["audio"]["url"])
         await remote.reset()
@@ -109,3 +116,31 @@ def test_command_line_refuses_invalid_settings(capsys: pytest.CaptureFixture[str
 
     assert 2 == exit_info.value.code
     assert "drop_rate must be between 0 and 1" in capsys.readouterr().err
+
+
+def test_remote_controls_have_the_emulator_names(emulator: Emulator) -> None:
+    """Every control of ``RemoteEmulator`` is an ``Emulator`` method or attribute of that name."""
+    remote = {
+        name
+        for name, value in vars(RemoteEmulator).items()
+        if not name.startswith("_") and callable(value) and name not in ("aclose", "add_projects")
+    }
+
+    assert set() == {name for name in remote if not hasattr(emulator, name)}
+
+
+async def test_remote_seeding_controls(emulator: Emulator) -> None:
+    """``add_project`` adds one; ``add_projects`` still generates, with a ``DeprecationWarning``."""
+    async with serve(emulator):
+        remote = RemoteEmulator(emulator.info(), pid=0)
+        try:
+            with pytest.warns(DeprecationWarning, match="generate_projects"):
+                ids = await remote.add_projects(2)
+            added = await remote.add_project(id="named", name="Named One")
+        finally:
+            await remote.aclose()
+
+    assert 2 == len(ids)
+    assert all(emulator.has_project(project_id) for project_id in ids)
+    assert ("named", "Named One") == (added, emulator.project("named").name)  # type: ignore[union-attr]
+    assert emulator.seed == remote.seed

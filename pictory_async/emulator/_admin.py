@@ -1,0 +1,176 @@
+"""The ``/_emulator/`` admin routes: the facade's controls over HTTP, for other processes.
+
+Every body is checked: a malformed one is a 400 with a message saying what is wrong,
+an unknown route a 404, a wrong method a 405. Admin replies never wait, never fail on
+purpose, and are not counted as traffic.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, Final
+
+from ._reply import Reply, json_headers
+from ._wire import dumps
+
+if TYPE_CHECKING:
+    from ._core import Emulator
+
+__all__ = ["MAX_ADMIN_COUNT", "AdminRoutes"]
+
+MAX_ADMIN_COUNT: Final = 10_000
+"""Most projects one ``POST /_emulator/projects`` generates (about a second of work)."""
+
+_FIELD_TYPES: dict[str, tuple[type, ...]] = {
+    "name": (str,),
+    "folder": (str,),
+    "source": (str,),
+    "schema_version": (str,),
+    "in_progress": (bool,),
+    "render_seconds": (int, float),
+    "scenes": (list,),
+    "extra": (dict,),
+}
+
+
+class AdminRoutes:
+    """``/_emulator/<name>``: stats, faults, scripted failures, reset, data, jobs, info."""
+
+    __slots__ = ("_emulator", "_prefix_len")
+
+    def __init__(self, emulator: Emulator, prefix: str) -> None:
+        """Control ``emulator``; routes are under ``prefix``."""
+        self._emulator = emulator
+        self._prefix_len = len(prefix)
+
+    def handle(self, method: str, path: str, body: bytes) -> Reply:
+        """Answer one admin request (not counted as traffic)."""
+        name = path[self._prefix_len :]
+        try:
+            data = json.loads(body) if body.strip() else {}
+            if not isinstance(data, dict):
+                raise ValueError("the body must be a JSON object")
+            result = self._action(method, name, data)
+        except LookupError as exc:
+            return _reply(404, {"message": str(exc)})
+        except (ValueError, TypeError) as exc:
+            return _reply(400, {"message": str(exc)})
+        if result is None:
+            return _reply(405, {"message": "Method Not Allowed"})
+        return _reply(200, result)
+
+    def _action(self, method: str, name: str, data: dict[str, Any]) -> Any:
+        emulator = self._emulator
+        if name == "stats" and method == "GET":
+            return emulator.stats.to_dict()
+        if name == "faults" and method == "GET":
+            return emulator.faults.to_dict()
+        if name == "faults" and method == "POST":
+            return emulator.set_faults(**data).to_dict()
+        if name == "reset" and method == "POST":
+            emulator.reset(stats_only=bool(data.get("stats_only", False)))
+            return {"reset": True}
+        if name == "fail-next" and method == "POST":
+            outcome = data.get("outcome")
+            if isinstance(outcome, bool) or not isinstance(outcome, (int, str)):
+                raise ValueError("outcome must be a status (429, 500, ...) or a drop mode")
+            fail_method = data.get("method")
+            if fail_method is not None and not isinstance(fail_method, str):
+                raise ValueError("method must be a string")
+            emulator.fail_next(outcome, times=_int(data, "times", 1), method=fail_method)  # type: ignore[arg-type]
+            return {"scripted": True}
+        if name == "info" and method == "GET":
+            return emulator.info()
+        if name == "projects" and method == "POST":
+            account = data.pop("account", None)
+            if account is not None and not isinstance(account, str):
+                raise ValueError("account must be a string")
+            if "count" in data:
+                count = _int(data, "count", 1)
+                if not 1 <= count <= MAX_ADMIN_COUNT:
+                    # generating runs on the server's event loop: keep each call short
+                    raise ValueError(f"count must be between 1 and {MAX_ADMIN_COUNT}")
+                records = emulator.generate_projects(count, account=account)
+            else:
+                records = [emulator.add_project(account=account, **_project_fields(data))]
+            return {"ids": [record.id for record in records]}
+        if name.startswith("projects/") and name.endswith("/assets") and method == "GET":
+            return emulator.assets(name[len("projects/") : -len("/assets")])
+        if name == "fail-next-render" and method == "POST":
+            _only(data, "error_code", "error_message", "times")
+            options: dict[str, Any] = {"times": _int(data, "times", 1)}
+            for key in ("error_code", "error_message"):
+                if key in data:
+                    if not isinstance(data[key], str):
+                        raise ValueError(f"{key} must be a string")
+                    options[key] = data[key]
+            emulator.fail_next_render(**options)
+            return {"scripted": True}
+        if name == "render-duration" and method == "POST":
+            _only(data, "seconds")
+            if "seconds" not in data:
+                raise ValueError("seconds is required")
+            emulator.set_render_duration(data["seconds"])
+            return {"render_duration": emulator.render_duration}
+        if name.startswith("jobs/") and name.endswith("/clean") and method == "POST":
+            emulator.clean_job(name[len("jobs/") : -len("/clean")])
+            return {"status": "cleaned"}
+        if name in _NAMES:
+            return None
+        raise LookupError(f"no admin route {name!r}")
+
+
+_NAMES = frozenset(
+    {
+        "stats",
+        "faults",
+        "reset",
+        "fail-next",
+        "info",
+        "projects",
+        "fail-next-render",
+        "render-duration",
+    }
+)
+
+
+def _only(data: dict[str, Any], *keys: str) -> None:
+    unknown = sorted(set(data) - set(keys))
+    if unknown:
+        raise ValueError(f"unknown fields: {', '.join(unknown)}")
+
+
+def _int(data: dict[str, Any], key: str, default: int) -> int:
+    value = data.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError(f"{key} must be an int")
+    return value
+
+
+def _project_fields(data: dict[str, Any]) -> dict[str, Any]:
+    """The fields of an admin-added project, checked (a ``ValueError`` says what is wrong)."""
+    fields = dict(data)
+    if "id" in fields:
+        given = fields["id"]
+        if given is None:
+            del fields["id"]  # generate one
+        elif isinstance(given, bool) or not isinstance(given, (str, int)) or given == "":
+            raise ValueError("id must be a non-empty string or an int")
+    if "saved" in fields:
+        saved = fields["saved"]
+        if not isinstance(saved, str):
+            raise ValueError("saved must be an ISO 8601 date string")
+        fields["saved"] = datetime.fromisoformat(saved.replace("Z", "+00:00"))
+    for key, kinds in _FIELD_TYPES.items():
+        value = fields.get(key)
+        if value is not None and (
+            not isinstance(value, kinds) or (bool not in kinds and isinstance(value, bool))
+        ):
+            raise ValueError(f"{key} must be {' or '.join(k.__name__ for k in kinds)}")
+    return fields
+
+
+def _reply(status: int, data: Any) -> Reply:
+    body = dumps(data)
+    return Reply(status, json_headers(body), body)

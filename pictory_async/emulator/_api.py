@@ -1,0 +1,302 @@
+"""The API routes: authentication, rate limits, faults, then projects and render jobs.
+
+Each handler decides the whole ``Reply`` (status, body, delay, drop) and applies its
+effect on the store; nothing here counts requests: ``Emulator.handle`` counts each
+reply once, after it is decided.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from email.utils import formatdate
+from typing import Final
+from urllib.parse import parse_qsl
+
+from ._faults import Outcome
+from ._reply import HTML, Reply, json_headers
+from ._state import State
+from ._store import decode_page_key, encode_page_key
+from ._wire import (
+    BAD_GATEWAY_HTML,
+    DELETED,
+    FORBIDDEN,
+    INTERNAL_ERROR,
+    JOB_NOT_FINISHED,
+    JOB_NOT_FOUND,
+    METHOD_NOT_ALLOWED,
+    NOT_FOUND,
+    PROJECT_NOT_FOUND,
+    RENDER_RUNNING,
+    SERVICE_UNAVAILABLE,
+    TOO_MANY_REQUESTS,
+    UNAUTHORIZED,
+    bad_request,
+    dumps,
+    iso,
+    job_data,
+)
+
+__all__ = ["API_PREFIXES", "JOBS_PREFIX", "PROJECTS_PREFIX", "ApiRoutes"]
+
+PROJECTS_PREFIX: Final = "/pictoryapis/v2/projects"
+JOBS_PREFIX: Final = "/pictoryapis/v1/jobs"
+API_PREFIXES: Final = (PROJECTS_PREFIX, JOBS_PREFIX)
+_ROUTES: Final[dict[tuple[str, str | None], dict[str, str]]] = {
+    # (prefix, sub-path after the id, or None for the id alone): {method: route}
+    (PROJECTS_PREFIX, ""): {"GET": "list"},
+    (PROJECTS_PREFIX, None): {"GET": "get", "DELETE": "delete"},
+    (PROJECTS_PREFIX, "render"): {"POST": "render"},
+    (JOBS_PREFIX, ""): {"GET": "jobs"},
+    (JOBS_PREFIX, None): {"GET": "job"},
+    (JOBS_PREFIX, "clean"): {"DELETE": "clean"},
+}
+
+
+def route_of(method: str, path: str) -> tuple[str, str] | None:
+    """``(route, id)`` of an API path (route ``other`` for a wrong method), or None: a 404.
+
+    Routes: ``list``, ``get``, ``delete``, ``render`` (projects); ``jobs``, ``job``,
+    ``clean`` (render jobs).
+    """
+    prefix = PROJECTS_PREFIX if path.startswith(PROJECTS_PREFIX) else JOBS_PREFIX
+    rest = path[len(prefix) :]
+    if not rest or rest == "/":
+        return _ROUTES[prefix, ""].get(method, "other"), ""
+    if rest[0] != "/":
+        return None
+    ident, sep, sub = rest[1:].partition("/")
+    if not ident or (sep and not sub) or "/" in sub:
+        return None
+    methods = _ROUTES.get((prefix, sub or None))
+    if methods is None:
+        return None
+    return methods.get(method, "other"), ident
+
+
+class ApiRoutes:
+    """``/pictoryapis/...``: what the client talks to."""
+
+    __slots__ = ("_state",)
+
+    def __init__(self, state: State) -> None:
+        """Serve the projects of ``state``."""
+        self._state = state
+
+    def handle(
+        self, method: str, path: str, query: bytes, headers: Iterable[tuple[bytes, bytes]]
+    ) -> Reply:
+        """Decide the answer to one API request and apply its effect."""
+        state = self._state
+        auth = host = None
+        for name, value in headers:
+            if name == b"authorization":
+                auth = value
+            elif name == b"host":
+                host = value
+        found = route_of(method, path)
+        if found is None:
+            return Reply.answer("other", 404, NOT_FOUND)
+        route, ident = found
+        if host == state.cdn_host:
+            return Reply.answer("other", 404, NOT_FOUND)
+        delay = state.latency
+        if state.jitter:
+            delay += state.dice.jitter.random() * state.jitter
+        if auth is None or (account := state.by_key.get(auth)) is None:
+            return Reply.answer(route, 401, UNAUTHORIZED, delay)
+        limiter = state.limiter
+        if limiter is not None:
+            wait = limiter.take(auth, state.clock())
+            if wait:
+                return self._too_many(route, wait, delay)
+            if state.holds:
+                reply = self._admitted(method, route, account, ident, query, delay)
+                reply.held = auth
+                return reply
+        return self._admitted(method, route, account, ident, query, delay)
+
+    def finished(self, reply: Reply) -> None:
+        """Note that ``reply`` has been sent (or dropped): it frees an in-flight slot."""
+        held = reply.held
+        if held is not None:
+            reply.held = None
+            state = self._state
+            if state.limiter is not None and state.holds:
+                state.limiter.done(held)
+
+    def _admitted(
+        self, method: str, route: str, account: str, ident: str, query: bytes, delay: float
+    ) -> Reply:
+        state = self._state
+        outcome: Outcome | None = None
+        if state.scripted:
+            outcome = state.scripted.pop(method)
+        if outcome is None and state.error_cut:
+            roll = state.dice.faults.random()
+            if roll < state.drop_cut:
+                outcome = "drop"
+            elif roll < state.error_cut:
+                statuses = state.error_statuses
+                pick = statuses[int(state.dice.faults.random() * len(statuses))]
+                outcome = pick  # type: ignore[assignment]
+        if outcome is not None and outcome != "drop_after_apply":
+            return self._fault(route, outcome, delay)
+        if route == "get":
+            reply = self._get(account, ident, delay)
+        elif route == "delete":
+            reply = self._delete(account, ident, delay)
+            if (
+                outcome is None
+                and reply.status == 200
+                and state.drop_after_delete
+                and state.dice.faults.random() < state.drop_after_delete
+            ):
+                outcome = "drop_after_apply"
+        elif route == "list":
+            reply = self._list(account, query, delay)
+        elif route == "render":
+            reply = self._render(account, ident, delay)
+        elif route == "job":
+            reply = self._job(account, ident, delay)
+        elif route == "jobs":
+            reply = self._jobs(account, query, delay)
+        elif route == "clean":
+            reply = self._clean(account, ident, delay)
+        else:
+            reply = Reply.answer(route, 405, METHOD_NOT_ALLOWED, delay)
+        if outcome == "drop_after_apply":
+            state.stats.dropped_after_apply += 1
+            reply.drop = True
+        return reply
+
+    def _too_many(self, route: str, wait: float, delay: float) -> Reply:
+        state = self._state
+        state.stats.rate_limited += 1
+        headers = json_headers(TOO_MANY_REQUESTS)
+        mode = state.faults.retry_after
+        seconds = max(1, math.ceil(wait))
+        if mode == "seconds":
+            headers.append((b"retry-after", b"%d" % seconds))
+        elif mode == "date":
+            moment = math.ceil(state.wall_clock()) + seconds
+            headers.append((b"retry-after", formatdate(moment, usegmt=True).encode()))
+        return Reply.answer(route, 429, TOO_MANY_REQUESTS, delay, headers)
+
+    def _fault(self, route: str, outcome: Outcome, delay: float) -> Reply:
+        stats = self._state.stats
+        if outcome == "drop":
+            stats.dropped += 1
+            return Reply(0, [], b"", delay, drop=True, route=route)
+        if outcome == 429:
+            return self._too_many(route, 1.0, delay)
+        stats.errors_injected += 1
+        if outcome == 502:
+            headers = [HTML, (b"content-length", b"%d" % len(BAD_GATEWAY_HTML))]
+            return Reply.answer(route, 502, BAD_GATEWAY_HTML, delay, headers)
+        if outcome == 503:
+            return Reply.answer(route, 503, SERVICE_UNAVAILABLE, delay)
+        return Reply.answer(route, 500, INTERNAL_ERROR, delay)
+
+    def _get(self, account: str, project_id: str, delay: float) -> Reply:
+        state = self._state
+        record = state.store.by_id.get(project_id)
+        if record is None:
+            return Reply.answer("get", 404, PROJECT_NOT_FOUND, delay)
+        if record.account != account:
+            return Reply.answer("get", 403, FORBIDDEN, delay)
+        return Reply.answer("get", 200, state.fresh(record).cached_body, delay)
+
+    def _delete(self, account: str, project_id: str, delay: float) -> Reply:
+        state = self._state
+        record = state.store.by_id.get(project_id)
+        if record is None:
+            return Reply.answer("delete", 404, PROJECT_NOT_FOUND, delay)
+        if record.account != account:
+            return Reply.answer("delete", 403, FORBIDDEN, delay)
+        state.store.remove(project_id)
+        state.stats.deletes_applied += 1
+        return Reply.answer("delete", 200, DELETED, delay)
+
+    def _list(self, account: str, query: bytes, delay: float) -> Reply:
+        state = self._state
+        folder = page_key = None
+        if query:
+            for name, value in parse_qsl(query.decode("latin-1")):
+                if name == "pagekey":
+                    page_key = value
+                elif name == "folder":
+                    folder = value or None
+        after = None
+        if page_key:
+            try:
+                after = decode_page_key(page_key)
+            except ValueError:
+                body = bad_request("pagekey is not a valid page key", ["pagekey"])
+                return Reply.answer("list", 400, body, delay)
+        records, cursor = state.store.page(account, folder, after, state.page_size)
+        items = b",".join(state.fresh(record).cached_item for record in records)
+        next_key = b"null" if cursor is None else b'"%s"' % encode_page_key(cursor).encode()
+        body = b'{"items":[' + items + b'],"pageKey":' + next_key + b"}"
+        return Reply.answer("list", 200, body, delay)
+
+    # -- render jobs
+
+    def _render(self, account: str, project_id: str, delay: float) -> Reply:
+        state = self._state
+        record = state.store.by_id.get(project_id)
+        if record is None:
+            return Reply.answer("render", 404, PROJECT_NOT_FOUND, delay)
+        if record.account != account:
+            return Reply.answer("render", 403, FORBIDDEN, delay)
+        try:
+            job = state.start_render(record)
+        except ValueError:
+            return Reply.answer("render", 409, RENDER_RUNNING, delay)
+        return Reply.answer(
+            "render", 200, dumps({"success": True, "data": {"jobId": job.id}}), delay
+        )
+
+    def _job(self, account: str, job_id: str, delay: float) -> Reply:
+        state = self._state
+        job = state.jobs.get(job_id)
+        if job is None or job.account != account:  # another account's job is not found either
+            return Reply.answer("job", 404, JOB_NOT_FOUND, delay)
+        status = state.job_status(job)
+        data = job_data(job, status, job.progress(state.clock()), state.cdn_base_url)
+        body = dumps({"success": status != "failed", "data": data})
+        return Reply.answer("job", 200, body, delay)
+
+    def _jobs(self, account: str, query: bytes, delay: float) -> Reply:
+        state = self._state
+        after: int | None = None
+        for name, value in parse_qsl(query.decode("latin-1")) if query else ():
+            if name == "nextPageKey" and value:
+                try:
+                    after = -decode_page_key(value)[0]
+                except ValueError:
+                    body = bad_request("nextPageKey is not a valid page key", ["nextPageKey"])
+                    return Reply.answer("jobs", 400, body, delay)
+        jobs = [j for j in state.account_jobs(account) if after is None or j.seq < after]
+        page = jobs[: state.page_size]
+        now = state.clock()
+        items = []
+        for job in page:
+            item = job_data(job, state.job_status(job), job.progress(now), state.cdn_base_url)
+            item["projectId"] = job.project.id
+            item["createdAt"] = iso(job.created_at)
+            items.append(item)
+        next_key = encode_page_key((-page[-1].seq, page[-1].id)) if len(jobs) > len(page) else None
+        body = dumps({"success": True, "data": items, "nextPageKey": next_key})
+        return Reply.answer("jobs", 200, body, delay)
+
+    def _clean(self, account: str, job_id: str, delay: float) -> Reply:
+        state = self._state
+        job = state.jobs.get(job_id)
+        if job is None or job.account != account:
+            return Reply.answer("clean", 404, JOB_NOT_FOUND, delay)
+        if state.job_status(job) == "in-progress":
+            return Reply.answer("clean", 400, JOB_NOT_FINISHED, delay)
+        job.cleaned = True
+        body = dumps({"success": True, "data": {"jobId": job.id, "status": "cleaned"}})
+        return Reply.answer("clean", 200, body, delay)

@@ -1,0 +1,150 @@
+"""The CDN routes: media files (``/media/...``, ranges and all) and share pages (``/share/...``).
+
+The CDN is another origin than the API: it needs no key and logs every header it sees,
+so tests can prove the API key never reaches it.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from collections.abc import Iterable
+
+from ._media import ASSET_KINDS, CONTENT_TYPES, RENDERED_KINDS, asset_bytes, asset_sha256
+from ._reply import HTML, Reply
+from ._state import State
+from ._stats import CdnRequest
+from ._wire import METHOD_NOT_ALLOWED, NOT_FOUND, media_urls
+
+__all__ = ["CDN_PREFIXES", "CdnRoutes"]
+
+CDN_PREFIXES = ("/media/", "/share/")
+_MEDIA_CHUNK = 64 * 1024
+_NO_SUCH_KEY = (
+    b'<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>NoSuchKey</Code>'
+    b"<Message>The specified key does not exist.</Message></Error>"
+)
+_VIDEO_NOT_FOUND = b"<!DOCTYPE html><html><head><title>Video not found</title></head></html>"
+
+
+class CdnRoutes:
+    """``/media/<asset key>/<kind>/<name>`` and ``/share/<project id>/<token>``."""
+
+    __slots__ = ("_state",)
+
+    def __init__(self, state: State) -> None:
+        """Serve the media of the projects of ``state``."""
+        self._state = state
+
+    def handle(self, method: str, path: str, headers: Iterable[tuple[bytes, bytes]]) -> Reply:
+        """Decide the answer to one CDN request."""
+        state = self._state
+        seen = {name.decode("latin-1"): value.decode("latin-1") for name, value in headers}
+        state.stats.cdn_requests.append(CdnRequest(method=method, path=path, headers=seen))
+        route = "media" if path.startswith("/media/") else "share"
+        if seen.get("host", "").encode() != state.cdn_host:
+            return Reply.answer(route, 404, NOT_FOUND)
+        if method not in ("GET", "HEAD"):
+            return Reply.answer(route, 405, METHOD_NOT_ALLOWED)
+        parts = path.split("/")
+        if route == "share":
+            return self._share(method, parts)
+        mirror = state.faults.media_redirect
+        if mirror is not None:
+            location = mirror.rstrip("/") + path
+            headers = [(b"location", location.encode()), (b"content-length", b"0")]
+            return Reply.answer("media", 302, b"", 0.0, headers)
+        return self._media(method, parts, seen.get("range"))
+
+    def _media(self, method: str, parts: list[str], range_header: str | None) -> Reply:
+        state = self._state
+        record = state.store.by_asset.get(parts[2]) if len(parts) == 5 else None
+        kind = parts[3] if len(parts) == 5 else ""
+        if record is not None:
+            state.fresh(record)
+        if (
+            record is None
+            or kind not in ASSET_KINDS
+            or (kind in RENDERED_KINDS and record.in_progress)
+        ):
+            headers = [
+                (b"content-type", b"application/xml"),
+                (b"content-length", b"%d" % len(_NO_SUCH_KEY)),
+            ]
+            return Reply.answer("media", 404, _NO_SUCH_KEY, 0.0, headers)
+        content = asset_bytes(state.seed, record.asset_key, kind, record.script)
+        digest = asset_sha256(state.seed, record.asset_key, kind, record.script)
+        size = len(content)
+        status, start, end = 200, 0, size
+        out_headers = [
+            (b"content-type", CONTENT_TYPES[kind]),
+            (b"accept-ranges", b"bytes"),
+            (b"etag", b'"%s"' % digest.encode()),
+            (b"x-amz-checksum-sha256", base64.b64encode(binascii.unhexlify(digest))),
+        ]
+        if range_header is not None:
+            parsed = parse_range(range_header, size)
+            if parsed is None:
+                out_headers = [(b"content-range", b"bytes */%d" % size), (b"content-length", b"0")]
+                return Reply.answer("media", 416, b"", 0.0, out_headers)
+            status, (start, end) = 206, parsed
+            out_headers.append((b"content-range", b"bytes %d-%d/%d" % (start, end - 1, size)))
+        body = content[start:end]
+        out_headers.append((b"content-length", b"%d" % len(body)))
+        if method == "HEAD":
+            return Reply.answer("media", status, b"", 0.0, out_headers)
+        reply = Reply.answer("media", status, body, 0.0, out_headers)
+        faults = state.faults
+        if faults.media_bytes_per_second:
+            rate = faults.media_bytes_per_second
+            reply.chunk_size = int(min(_MEDIA_CHUNK, max(1024.0, rate / 10)))
+            reply.chunk_delay = reply.chunk_size / rate
+        if faults.media_truncate_rate and state.dice.media.random() < faults.media_truncate_rate:
+            reply.truncate_at = len(body) // 2
+            state.stats.truncated_downloads += 1
+        return reply
+
+    def _share(self, method: str, parts: list[str]) -> Reply:
+        state = self._state
+        record = state.store.by_id.get(parts[2]) if len(parts) == 4 else None
+        if record is None or record.share_token != parts[3] or record.in_progress:
+            body, status = _VIDEO_NOT_FOUND, 404
+        else:
+            state.fresh(record)
+            video = media_urls(record, state.cdn_base_url)["video"]
+            title, src = html_escape(record.name), html_escape(video)
+            body = (
+                f"<!DOCTYPE html><html><head><title>{title}</title></head><body>"
+                f'<video controls src="{src}"></video></body></html>'
+            ).encode()
+            status = 200
+        headers = [HTML, (b"content-length", b"%d" % len(body))]
+        return Reply.answer("share", status, b"" if method == "HEAD" else body, 0.0, headers)
+
+
+def html_escape(text: str) -> str:
+    """``text`` safe inside an HTML element or a double-quoted attribute."""
+    return (
+        text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+    )
+
+
+def parse_range(header: str, size: int) -> tuple[int, int] | None:
+    """``bytes=a-b`` / ``bytes=a-`` / ``bytes=-n`` to a half-open ``(start, end)``, or None."""
+    unit, _, spec = header.partition("=")
+    if unit.strip().lower() != "bytes" or "," in spec:
+        return None
+    first, _, last = spec.strip().partition("-")
+    try:
+        if not first:
+            length = int(last)
+            if length <= 0:
+                return None
+            return (max(0, size - length), size)
+        start = int(first)
+        end = int(last) + 1 if last else size
+    except ValueError:
+        return None
+    if start >= size or end <= start:
+        return None
+    return (start, min(end, size))

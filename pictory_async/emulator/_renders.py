@@ -1,0 +1,70 @@
+"""Render jobs: started by ``POST .../render``, moving through their states on the clock.
+
+A job is ``in-progress`` from its start until ``duration`` seconds have passed on the
+emulator's clock, then ``completed`` (or ``failed``, when a failure was scripted), then
+``cleaned`` once the retention period is over or someone cleaned it.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal, TypeAlias
+
+import attrs
+
+from ._store import ProjectRecord
+
+__all__ = ["JobRecord", "JobStatus"]
+
+JobStatus: TypeAlias = Literal["in-progress", "completed", "failed", "cleaned"]
+
+
+@attrs.define(kw_only=True, eq=False)
+class JobRecord:
+    """One render job.
+
+    Attributes:
+        id: The job id (uuid-like).
+        seq: Its place in the order jobs were started (listings are newest first).
+        account: The account that started it.
+        project: The project it renders (kept after the project is deleted).
+        previous_step: The project's ``step`` before the render (restored if it fails).
+        started: Emulator clock reading at the start.
+        created_at: Wall time of the start.
+        duration: Seconds the render takes on the clock.
+        failure: ``(error_code, error_message)`` when the render is to fail.
+        cleaned: Whether the job's data was cleaned (by request or after retention).
+    """
+
+    id: str
+    seq: int
+    account: str
+    project: ProjectRecord
+    previous_step: str
+    started: float
+    created_at: datetime
+    duration: float
+    failure: tuple[str, str] | None = None
+    cleaned: bool = False
+
+    @property
+    def done_at(self) -> float:
+        """Clock reading at which the render ends."""
+        return self.started + self.duration
+
+    def status(self, now: float, retention: float) -> JobStatus:
+        """The status at clock reading ``now``; data older than ``retention`` is cleaned."""
+        if self.cleaned:
+            return "cleaned"
+        if now < self.done_at:
+            return "in-progress"
+        if now >= self.done_at + retention:
+            self.cleaned = True
+            return "cleaned"
+        return "failed" if self.failure is not None else "completed"
+
+    def progress(self, now: float) -> int:
+        """Percent done at clock reading ``now`` (0-100)."""
+        if self.duration <= 0:
+            return 100
+        return max(0, min(100, int((now - self.started) * 100 / self.duration)))

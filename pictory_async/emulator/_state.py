@@ -1,0 +1,260 @@
+"""What every route reads and changes: settings, the store, the faults in force, the stats.
+
+One ``State`` per emulator, shared by its API, CDN and admin routes and by the facade
+(``Emulator``). ``reseed`` puts the data and faults back as they were at the start.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from collections import deque
+from collections.abc import Mapping, Sequence
+from datetime import datetime, timedelta
+from typing import Final
+from urllib.parse import urlsplit
+
+from ._clock import Clock
+from ._faults import Dice, Faults, Limiter, ScriptedFaults, make_limiter
+from ._renders import JobRecord, JobStatus
+from ._seed import ProjectFactory, api_key_for, folder_ids
+from ._stats import Stats
+from ._store import ProjectRecord, Store
+from ._wire import dumps, list_item, project_body
+
+__all__ = ["State"]
+
+ADMIN_PREFIX: Final = "/_emulator/"
+
+
+class State:
+    """The emulator's settings and data, and the faults in force.
+
+    Attributes:
+        seed: Seed of everything random.
+        accounts: Account names; the first is the main one.
+        api_keys: Account name to API key.
+        by_key: API key (bytes) to account name.
+        page_size: Items per list page.
+        clock: The emulator's monotonic clock.
+        wall_clock: Epoch seconds, for ``Retry-After`` dates.
+        now: The wall time seeded saved dates lead up to.
+        base_url: The API origin.
+        cdn_base_url: The CDN origin.
+        cdn_host: The CDN's ``host:port``, as a ``Host`` header carries it.
+        generation: Bumped when origins change, so cached bodies are rebuilt.
+        stats: The counters.
+        store: The projects.
+        folders: Folder ids per account.
+        factory: Makes seeded projects.
+        faults: The fault settings in force (set with ``apply_faults``).
+        dice: The seeded random streams of faults, jitter and media.
+        scripted: Outcomes scripted with ``fail_next``.
+        limiter: The rate limiter, or None.
+        jobs: Render jobs by id.
+        render_duration: Seconds a render started through the API takes.
+        job_retention: Seconds a finished job's data is kept before it is ``cleaned``.
+        render_failures: Scripted failures ``(error_code, error_message)`` of the next
+            renders, in order.
+    """
+
+    def __init__(
+        self,
+        *,
+        seed: int,
+        accounts: Sequence[str],
+        api_keys: Mapping[str, str] | None,
+        page_size: int,
+        faults: Faults,
+        clock: Clock,
+        wall_clock: Clock,
+        now: datetime,
+        render_time: tuple[float, float],
+        in_progress_share: float,
+        render_duration: float,
+        job_retention: float,
+    ) -> None:
+        """Hold the settings; ``reseed`` fills the data.
+
+        Raises:
+            ValueError: Two accounts share a key, or a bad render duration or retention.
+        """
+        self.seed = seed
+        self.accounts = tuple(accounts)
+        self.api_keys: dict[str, str] = {a: api_key_for(seed, a) for a in self.accounts}
+        self.api_keys.update(api_keys or {})
+        self.by_key = {key.encode(): account for account, key in self.api_keys.items()}
+        if len(self.by_key) != len(self.api_keys):
+            raise ValueError("two accounts share an API key")
+        self.page_size = page_size
+        self.initial_faults = faults
+        self.clock = clock
+        self.wall_clock = wall_clock
+        self.now = now
+        self.render_time = render_time
+        self.in_progress_share = in_progress_share
+        self.initial_render_duration = check_seconds(render_duration, "render_duration")
+        self.job_retention = check_seconds(job_retention, "job_retention")
+        self.stats = Stats()
+        self.generation = 0
+        self.base_url = ""
+        self.cdn_base_url = ""
+        self.cdn_host = b""
+
+    def reseed(self, project_count: int, other_count: int) -> None:
+        """Start over: fresh dice, the initial faults, seeded projects, no scripted outcomes."""
+        self.dice = Dice(self.seed)
+        self.scripted = ScriptedFaults()
+        self.apply_faults(self.initial_faults)
+        self.store = Store()
+        self.clock_start = self.clock()
+        self.folders = {account: folder_ids(self.seed, account) for account in self.accounts}
+        self.factory = ProjectFactory(
+            random.Random(f"projects:{self.seed}"),
+            now=self.now,
+            clock=self.clock,
+            render_time=self.render_time,
+            in_progress_share=self.in_progress_share,
+            folders=self.folders,
+        )
+        self.generate(project_count, self.accounts[0])
+        for account in self.accounts[1:]:
+            self.generate(other_count, account)
+        self.jobs: dict[str, JobRecord] = {}
+        self.job_ids = random.Random(f"jobs:{self.seed}")
+        self.render_duration = self.initial_render_duration
+        self.render_failures: deque[tuple[str, str]] = deque()
+
+    def generate(self, count: int, account: str) -> list[ProjectRecord]:
+        """Add ``count`` generated projects to ``account``."""
+        records = [self.factory.make(account) for _ in range(count)]
+        for record in records:
+            self.store.add(record)
+        return records
+
+    def account(self, account: str | None) -> str:
+        """``account``, checked; None means the main one.
+
+        Raises:
+            ValueError: An unknown account.
+        """
+        if account is None:
+            return self.accounts[0]
+        if account not in self.folders:
+            raise ValueError(f"unknown account {account!r}")
+        return account
+
+    def set_origins(self, base_url: str, cdn_base_url: str) -> None:
+        """Set the API and CDN origins.
+
+        Raises:
+            ValueError: Both origins are the same host and port.
+        """
+        base_url, cdn_base_url = base_url.rstrip("/"), cdn_base_url.rstrip("/")
+        if urlsplit(base_url).netloc == urlsplit(cdn_base_url).netloc:
+            raise ValueError("the CDN must be on another host or port than the API")
+        self.base_url = base_url
+        self.cdn_base_url = cdn_base_url
+        self.cdn_host = urlsplit(cdn_base_url).netloc.encode()
+        self.generation += 1
+
+    def apply_faults(self, faults: Faults) -> None:
+        """Put ``faults`` in force (the rate limiter starts over, full)."""
+        self.faults = faults
+        self.latency = faults.latency
+        self.jitter = faults.jitter
+        self.limiter: Limiter | None = make_limiter(faults, self.clock())
+        self.holds = faults.rate_limit_shape == "inflight"
+        self.drop_cut = faults.drop_rate
+        self.error_cut = faults.drop_rate + faults.error_rate
+        self.error_statuses = faults.error_statuses
+        self.drop_after_delete = faults.drop_after_delete_rate
+
+    def record(self, project_id: int | str) -> ProjectRecord:
+        """The stored project with this id.
+
+        Raises:
+            KeyError: No such project.
+        """
+        record = self.store.by_id.get(str(project_id))
+        if record is None:
+            raise KeyError(project_id)
+        return record
+
+    def fresh(self, record: ProjectRecord) -> ProjectRecord:
+        """``record`` as of now on the clock (a finished render applied), wire bodies cached."""
+        done_at = record.render_done_at
+        if done_at is not None and self.clock() >= done_at:
+            job = self.jobs.get(record.render_job) if record.render_job is not None else None
+            record.render_done_at = None
+            record.render_job = None
+            if job is not None and job.failure is not None:
+                record.step = job.previous_step  # a failed render leaves no video
+            else:
+                record.step = "COMPLETE"
+                record.generated = self.now + timedelta(seconds=done_at - self.clock_start)
+            record.invalidate()
+        if record.cache_generation != self.generation:
+            record.cached_body = dumps(project_body(record, self.cdn_base_url))
+            record.cached_item = dumps(list_item(record, self.cdn_base_url))
+            record.cache_generation = self.generation
+        return record
+
+    # -- render jobs
+
+    def start_render(self, record: ProjectRecord) -> JobRecord:
+        """Start rendering ``record`` now; the project shows it until the job ends.
+
+        Raises:
+            ValueError: A render of this project is already running.
+        """
+        self.fresh(record)
+        if record.in_progress:
+            raise ValueError(f"project {record.id!r} is already rendering")
+        now = self.clock()
+        bits = f"{self.job_ids.getrandbits(128):032x}"
+        job = JobRecord(
+            id=f"{bits[:8]}-{bits[8:12]}-4{bits[13:16]}-a{bits[17:20]}-{bits[20:]}",
+            seq=len(self.jobs),
+            account=record.account,
+            project=record,
+            previous_step=record.step,
+            started=now,
+            created_at=self.now + timedelta(seconds=now - self.clock_start),
+            duration=self.render_duration,
+            failure=self.render_failures.popleft() if self.render_failures else None,
+        )
+        self.jobs[job.id] = job
+        record.render_done_at = job.done_at
+        record.render_job = job.id
+        record.step = "RENDER"
+        record.generated = None
+        record.invalidate()
+        if job.duration == 0:
+            self.fresh(record)
+        return job
+
+    def job_status(self, job: JobRecord) -> JobStatus:
+        """The job's status now (its project brought up to date with it)."""
+        self.fresh(job.project)
+        return job.status(self.clock(), self.job_retention)
+
+    def account_jobs(self, account: str) -> list[JobRecord]:
+        """The jobs of ``account``, newest first."""
+        return sorted(
+            (job for job in self.jobs.values() if job.account == account),
+            key=lambda job: -job.seq,
+        )
+
+
+def check_seconds(value: object, name: str) -> float:
+    """``value`` as seconds >= 0.
+
+    Raises:
+        ValueError: Not a finite number >= 0.
+    """
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ValueError(f"{name} must be a number of seconds")
+    if not 0 <= value < math.inf:
+        raise ValueError(f"{name} must be a finite number >= 0, got {value!r}")
+    return float(value)
