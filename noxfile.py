@@ -21,7 +21,7 @@ def tests(session: nox.Session) -> None:
     ``coverage run`` rather than pytest-cov: our pytest plugin (a ``pytest11`` entry
     point) imports the package before pytest-cov would start measuring.
     """
-    session.install("-e", ".[test,emulator,fastapi]")
+    session.install("-e", ".[test,emulator,fastapi,cli]")
     session.run("coverage", "erase")
     session.run("coverage", "run", "-m", "pytest", *session.posargs)
     session.run("coverage", "report", "--fail-under=95")
@@ -40,7 +40,7 @@ def typecheck(session: nox.Session) -> None:
     """mypy --strict on the package and the tests."""
     session.install(
         "-e",
-        ".[test,emulator,fastapi]",
+        ".[test,emulator,fastapi,cli]",
         "mypy>=1.11",
         "nox",
         "httpx-aiohttp",
@@ -66,6 +66,13 @@ def docs(session: nox.Session) -> None:
         *session.posargs,
         env={"NO_MKDOCS_2_WARNING": "1"},
     )
+
+
+@nox.session(python=PYTHON)
+def demo(session: nox.Session) -> None:
+    """Install the command line and run ``pictory demo`` (options after ``--``)."""
+    session.install("-e", ".[cli,emulator]")
+    session.run("pictory", "demo", *session.posargs)
 
 
 @nox.session(python=PYTHON)

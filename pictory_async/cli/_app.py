@@ -1,0 +1,412 @@
+"""The Typer application: options and help; the work is in modules imported on use.
+
+Sub-apps are Typer apps added with ``app.add_typer``; a new group (``jobs``) is one
+more ``typer.Typer()`` and its commands, calling coroutines through ``run``.
+"""
+
+from __future__ import annotations
+
+import sys
+from datetime import timedelta
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ._common import Settings, parse_age, parse_seconds, read_ids, run
+
+__all__ = ["app", "main", "projects_app"]
+
+app = typer.Typer(
+    name="pictory",
+    help="Pictory from the shell: list, back up and prune projects. Try: pictory demo",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,  # never print locals: they hold the API key
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+projects_app = typer.Typer(
+    help="List, inspect, download, back up and delete projects.", no_args_is_help=True
+)
+app.add_typer(projects_app, name="projects")
+
+
+def _version(value: bool) -> None:
+    if value:
+        from .._version import __version__
+
+        typer.echo(f"pictory-async {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    ctx: typer.Context,
+    api_key: Annotated[
+        str | None,
+        typer.Option(
+            "--api-key",
+            envvar="PICTORY_API_KEY",
+            help="Your API key (pictai_...); prefer the environment variable.",
+            show_default=False,
+        ),
+    ] = None,
+    base_url: Annotated[
+        str | None,
+        typer.Option(
+            "--base-url",
+            envvar="PICTORY_BASE_URL",
+            help="The API's origin (e.g. an emulator's).",
+            show_default=False,
+        ),
+    ] = None,
+    debug: Annotated[
+        bool, typer.Option("--debug", help="Tracebacks and the request log on stderr.")
+    ] = False,
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Print the version."),
+    ] = False,
+) -> None:
+    """Pictory from the shell."""
+    ctx.obj = Settings(api_key=api_key or None, base_url=base_url or None, debug=debug)
+
+
+def _settings(ctx: typer.Context) -> Settings:
+    settings = ctx.find_object(Settings)
+    return settings if settings is not None else Settings()
+
+
+def _confirm(question: str) -> bool:
+    """Ask on the terminal; no answer (end of input) is no."""
+    try:
+        return typer.confirm(question, default=False, err=True)
+    except typer.Abort:  # end of input: nobody answered
+        typer.echo(err=True)
+        return False
+
+
+JsonOption = Annotated[bool, typer.Option("--json", help="JSON lines on stdout, nothing else.")]
+FolderOption = Annotated[
+    str | None,
+    typer.Option("--folder", help="Only projects in this folder (its id).", show_default=False),
+]
+OlderOption = Annotated[
+    timedelta | None,
+    typer.Option(
+        "--older-than",
+        parser=parse_age,
+        metavar="AGE",
+        help="Only projects last saved longer ago than this: 90d, 12h, 2w.",
+        show_default=False,
+    ),
+]
+SourceOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--source",
+        metavar="SOURCE",
+        help="Only projects of this source (repeatable): url, text, ...",
+    ),
+]
+IdsArgument = Annotated[
+    list[str] | None,
+    typer.Argument(help="Project ids; - reads them from stdin, one a line.", show_default=False),
+]
+IdsFromOption = Annotated[
+    str | None,
+    typer.Option(
+        "--ids-from", metavar="FILE", help="Read ids from FILE (- for stdin), one a line."
+    ),
+]
+KindOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--kind",
+        metavar="KIND",
+        help="Only this asset kind (repeatable): video, audio, thumbnail, srt, vtt, txt.",
+    ),
+]
+ConcurrencyOption = Annotated[
+    int | None,
+    typer.Option("--concurrency", min=1, help="Projects at once.", show_default=False),
+]
+RateOption = Annotated[
+    float | None,
+    typer.Option(
+        "--rate-limit", min=0.1, help="At most this many requests per second.", show_default=False
+    ),
+]
+JournalOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--journal",
+        metavar="FILE",
+        help="Record outcomes here; run again with it to resume without redoing.",
+        show_default=False,
+    ),
+]
+YesOption = Annotated[
+    bool, typer.Option("--yes", "-y", help="Delete without asking (default: show, then ask).")
+]
+
+
+def _ids(ids: list[str] | None, ids_from: str | None) -> list[int | str]:
+    found = read_ids(ids or [], ids_from, sys.stdin)
+    if not found:
+        raise typer.BadParameter("give at least one project id (or - to read them from stdin)")
+    return found
+
+
+def _one_id(text: str) -> int | str:
+    return read_ids([text], None, sys.stdin)[0]
+
+
+@projects_app.command("list")
+def _list(
+    ctx: typer.Context,
+    folder: FolderOption = None,
+    older_than: OlderOption = None,
+    source: SourceOption = None,
+    json_output: JsonOption = False,
+) -> None:
+    """List projects: a table, or JSON lines with --json."""
+    from ._projects import list_projects
+
+    settings = _settings(ctx)
+    run(
+        settings,
+        lambda: list_projects(
+            settings,
+            folder=folder,
+            older_than=older_than,
+            sources=source or [],
+            json_output=json_output,
+        ),
+    )
+
+
+@projects_app.command("get")
+def _get(
+    ctx: typer.Context,
+    project_id: Annotated[str, typer.Argument(metavar="ID", help="The project id.")],
+    json_output: JsonOption = False,
+) -> None:
+    """Show one project."""
+    from ._projects import get_project
+
+    settings = _settings(ctx)
+    found = _one_id(project_id)
+    run(settings, lambda: get_project(settings, found, json_output=json_output))
+
+
+@projects_app.command("wait")
+def _wait(
+    ctx: typer.Context,
+    project_id: Annotated[str, typer.Argument(metavar="ID", help="The project id.")],
+    timeout: Annotated[
+        timedelta,
+        typer.Option(parser=parse_seconds, metavar="DURATION", help="Give up after: 30m, 600."),
+    ] = timedelta(minutes=30),
+    poll_interval: Annotated[
+        timedelta,
+        typer.Option(parser=parse_seconds, metavar="DURATION", help="Between polls (>= 1 s)."),
+    ] = timedelta(seconds=15),
+    json_output: JsonOption = False,
+) -> None:
+    """Wait until a project's render is done (exit 1 on the timeout)."""
+    from ._projects import wait_project
+
+    settings = _settings(ctx)
+    found = _one_id(project_id)
+    run(
+        settings,
+        lambda: wait_project(
+            settings,
+            found,
+            timeout=timeout,
+            poll_interval=poll_interval,
+            json_output=json_output,
+        ),
+    )
+
+
+@projects_app.command("download")
+def _download(
+    ctx: typer.Context,
+    project_id: Annotated[str, typer.Argument(metavar="ID", help="The project id.")],
+    dest: Annotated[Path, typer.Option("--dest", help="The directory (created if missing).")],
+    kind: KindOption = None,
+    json_output: JsonOption = False,
+) -> None:
+    """Download a project's media files, each checked against the CDN's size and hash."""
+    from ._projects import download_project
+
+    settings = _settings(ctx)
+    found = _one_id(project_id)
+    run(
+        settings,
+        lambda: download_project(
+            settings, found, dest=dest, kinds=kind or [], json_output=json_output
+        ),
+    )
+
+
+@projects_app.command("backup")
+def _backup(
+    ctx: typer.Context,
+    dest: Annotated[Path, typer.Option("--dest", help="Where each project's directory goes.")],
+    ids: IdsArgument = None,
+    ids_from: IdsFromOption = None,
+    kind: KindOption = None,
+    concurrency: Annotated[int, typer.Option(min=1, help="Projects at once.")] = 8,
+    json_output: JsonOption = False,
+) -> None:
+    """Back projects up (metadata, media, manifest); nothing is deleted."""
+    from ._projects import backup_projects
+
+    settings = _settings(ctx)
+    found = _ids(ids, ids_from)
+    run(
+        settings,
+        lambda: backup_projects(
+            settings,
+            found,
+            dest=dest,
+            kinds=kind or [],
+            concurrency=concurrency,
+            json_output=json_output,
+        ),
+    )
+
+
+@projects_app.command("delete")
+def _delete(
+    ctx: typer.Context,
+    ids: IdsArgument = None,
+    ids_from: IdsFromOption = None,
+    missing_ok: Annotated[
+        bool, typer.Option("--missing-ok", help="A project that does not exist is no failure.")
+    ] = False,
+    concurrency: ConcurrencyOption = None,
+    rate_limit: RateOption = None,
+    journal: JournalOption = None,
+    yes: YesOption = False,
+    json_output: JsonOption = False,
+) -> None:
+    """Delete projects by id: shows them, then asks (or --yes)."""
+    from ._projects import PruneOptions, delete_projects
+
+    settings = _settings(ctx)
+    found = _ids(ids, ids_from)
+    options = PruneOptions(
+        concurrency=concurrency,
+        rate_limit=rate_limit,
+        journal=journal,
+        yes=yes,
+        missing_ok=missing_ok,
+        json_output=json_output,
+    )
+    reads_stdin = "-" in (ids or []) or ids_from == "-"
+    run(
+        settings,
+        lambda: delete_projects(
+            settings, found, options=options, confirm=_no_prompt if reads_stdin else _confirm
+        ),
+    )
+
+
+def _no_prompt(question: str) -> bool:
+    """Stdin held the ids: there is nobody to ask."""
+    sys.stderr.write(f"{question} (ids came from stdin, so there is no prompt)\n")
+    return False
+
+
+@projects_app.command("prune")
+def _prune(
+    ctx: typer.Context,
+    older_than: OlderOption = None,
+    source: SourceOption = None,
+    folder: FolderOption = None,
+    backup_to: Annotated[
+        Path | None,
+        typer.Option(
+            "--backup-to",
+            metavar="DIR",
+            help="Back each project up here first; delete only what checks out.",
+            show_default=False,
+        ),
+    ] = None,
+    kind: KindOption = None,
+    concurrency: ConcurrencyOption = None,
+    rate_limit: RateOption = None,
+    journal: JournalOption = None,
+    yes: YesOption = False,
+    json_output: JsonOption = False,
+) -> None:
+    """Delete the projects a filter selects: shows them, then asks (or --yes)."""
+    from ._projects import PruneOptions, prune_projects
+
+    settings = _settings(ctx)
+    options = PruneOptions(
+        backup_to=backup_to,
+        kinds=tuple(kind or ()),
+        concurrency=concurrency,
+        rate_limit=rate_limit,
+        journal=journal,
+        yes=yes,
+        json_output=json_output,
+    )
+    run(
+        settings,
+        lambda: prune_projects(
+            settings,
+            older_than=older_than,
+            sources=source or [],
+            folder=folder,
+            options=options,
+            confirm=_confirm,
+        ),
+    )
+
+
+@app.command("demo")
+def _demo(
+    projects: Annotated[int, typer.Option(min=1, max=10_000, help="Projects to seed.")] = 2500,
+    latency_ms: Annotated[float, typer.Option(min=0, help="API latency (ms).")] = 20.0,
+    rate_limit: Annotated[
+        float, typer.Option(min=1, help="The emulator's rate limit (requests/s).")
+    ] = 100.0,
+    faults: Annotated[bool, typer.Option(help="Inject 5xx errors and lost DELETE answers.")] = True,
+    dest: Annotated[
+        Path | None,
+        typer.Option(help="Where backups and the journal go (default: a new temp dir)."),
+    ] = None,
+    seed: Annotated[int, typer.Option(help="Seed of the emulator's data and faults.")] = 7,
+) -> None:
+    """See the main job end to end against a local emulator: no key, no network."""
+    from ._demo import DemoOptions, demo
+
+    options = DemoOptions(
+        projects=projects,
+        latency=latency_ms / 1000,
+        rate_limit=rate_limit,
+        faults=faults,
+        dest=dest,
+        seed=seed,
+    )
+    run(Settings(), lambda: demo(options))
+
+
+def main() -> int:
+    """The ``pictory`` console script.
+
+    Returns:
+        The exit code.
+    """
+    try:
+        app(prog_name="pictory")
+    except SystemExit as exc:
+        code = exc.code
+        return code if isinstance(code, int) else (0 if code is None else 1)
+    return 0

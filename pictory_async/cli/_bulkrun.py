@@ -1,0 +1,151 @@
+"""Driving a library bulk run from the command line, with a graceful Ctrl-C.
+
+The first Ctrl-C stops *starting* work: the items are fed to the run through a gate that
+closes, so what is in flight finishes (and is journaled) and the rest is reported as not
+started. A second Ctrl-C cancels what is still in flight (``cancelled``: it may or may
+not have been applied). Either way every item is accounted for exactly once.
+
+The library's ``BulkRun`` has no "finish what is in flight" stop of its own (leaving it
+cancels in-flight work), hence the gate.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import signal
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
+from typing import Any
+
+import attrs
+
+from .._bulk import BulkResult, BulkRun, Outcome, as_project_id
+from .._types import ProjectId
+from ._display import Display
+
+__all__ = ["RunSummary", "on_interrupt", "run_bulk"]
+
+
+@attrs.frozen(kw_only=True)
+class RunSummary:
+    """How a bulk run from the command line ended.
+
+    Attributes:
+        result: The library's result for every item that was fed to the run.
+        not_started: The items never fed to it (the run was stopped first).
+        stopped: Ctrl-C stopped the run.
+        error: What stopped the run by itself (a refused key, an unwritable journal).
+        elapsed: Seconds the run took.
+    """
+
+    result: BulkResult[Any]
+    not_started: tuple[Any, ...]
+    stopped: bool
+    error: BaseException | None
+    elapsed: float
+
+    @property
+    def total(self) -> int:
+        """Every item, in exactly one outcome."""
+        return self.result.total + len(self.not_started)
+
+    def count(self, outcome: Outcome) -> int:
+        """Items that ended in ``outcome`` (not started ones included)."""
+        extra = len(self.not_started) if outcome is Outcome.NOT_STARTED else 0
+        return self.result.counts[outcome] + extra
+
+    @property
+    def not_started_ids(self) -> list[ProjectId]:
+        """The ids of the items never fed to the run, and of those it did not start."""
+        return [as_project_id(item) for item in self.not_started] + self.result.not_started
+
+
+@contextlib.contextmanager
+def on_interrupt(callback: Callable[[], object]) -> Iterator[None]:
+    """Call ``callback`` on SIGINT (Ctrl-C) in the running loop, instead of raising.
+
+    Where the loop cannot take signal handlers (Windows, a thread that is not the main
+    one), Ctrl-C keeps its usual effect: the run is cancelled, and still accounted for.
+    """
+    loop = asyncio.get_running_loop()
+    previous = signal.getsignal(signal.SIGINT)
+    try:
+        loop.add_signal_handler(signal.SIGINT, callback)
+    except (NotImplementedError, RuntimeError, ValueError):  # pragma: no cover - Windows
+        yield
+        return
+    try:
+        yield
+    finally:
+        loop.remove_signal_handler(signal.SIGINT)
+        with contextlib.suppress(TypeError, ValueError):
+            signal.signal(signal.SIGINT, previous)
+
+
+async def run_bulk(
+    start: Callable[[AsyncIterator[Any]], BulkRun[Any]],
+    items: Sequence[Any],
+    display: Display,
+    *,
+    description: str,
+) -> RunSummary:
+    """Run ``start(items)`` to its end (or to a Ctrl-C), showing each outcome.
+
+    Args:
+        start: Makes the library's ``BulkRun`` from an async iterator of items.
+        items: What to do, in order (ids or summaries).
+        display: Where each outcome is shown.
+        description: What the run does, e.g. ``Deleting``.
+
+    Returns:
+        The ``RunSummary``: every item in exactly one outcome.
+    """
+    stop = asyncio.Event()
+    fed = 0
+
+    async def gate() -> AsyncIterator[Any]:
+        nonlocal fed
+        for item in items:
+            if stop.is_set():
+                return
+            fed += 1
+            yield item
+
+    run = start(gate())
+
+    async def consume() -> None:
+        async with run:
+            async for item in run:
+                display.advance(item)
+
+    display.start(len(items), description)
+    consumer = asyncio.create_task(consume())
+
+    def interrupt() -> None:
+        if not stop.is_set():
+            stop.set()
+            display.note(
+                "Stopping: nothing new starts; waiting for what is in flight to finish "
+                "(Ctrl-C again to abandon it)"
+            )
+        else:
+            consumer.cancel()
+
+    error: BaseException | None = None
+    try:
+        with on_interrupt(interrupt):
+            await asyncio.wait({consumer})
+    finally:
+        if not consumer.done():  # we were cancelled ourselves: the run is accounted for
+            consumer.cancel()
+            await asyncio.gather(consumer, return_exceptions=True)
+        display.close()
+    if not consumer.cancelled():
+        error = consumer.exception()
+    return RunSummary(
+        result=run.result,
+        not_started=tuple(items[fed:]),
+        stopped=stop.is_set(),
+        error=error,
+        elapsed=display.elapsed,
+    )

@@ -1,0 +1,261 @@
+"""What every command shares: settings, the client, ids, durations, errors and exit codes."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import enum
+import json
+import logging
+import os
+import re
+import sys
+import traceback
+from collections.abc import Callable, Coroutine, Iterator, Sequence
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import IO, Any
+
+import attrs
+import typer
+
+from .._client import AsyncPictory
+from .._exceptions import APIStatusError, InvalidInputError, PictoryError
+from .._ids import validate_project_id
+from .._types import ProjectId
+
+__all__ = [
+    "EXIT_FAILED",
+    "EXIT_INTERRUPTED",
+    "EXIT_OK",
+    "EXIT_USAGE",
+    "Settings",
+    "describe",
+    "dumps",
+    "jsonable",
+    "open_client",
+    "parse_age",
+    "parse_seconds",
+    "read_ids",
+    "run",
+]
+
+EXIT_OK = 0
+"""Everything asked for was done."""
+EXIT_FAILED = 1
+"""Some item (or the one item) failed; the API or the disk said no."""
+EXIT_USAGE = 2
+"""A bad option, id or file: nothing was sent (Click's own usage errors exit 2 too)."""
+EXIT_INTERRUPTED = 130
+"""Stopped by Ctrl-C (128 + SIGINT, as shells report it)."""
+
+
+@attrs.frozen(kw_only=True)
+class Settings:
+    """The root options every command runs with.
+
+    Attributes:
+        api_key: From ``--api-key`` or ``PICTORY_API_KEY`` (never printed; not in repr).
+        base_url: From ``--base-url`` or ``PICTORY_BASE_URL`` (default: Pictory's API).
+        debug: Tracebacks and the library's debug log on stderr.
+    """
+
+    api_key: str | None = attrs.field(default=None, repr=False)
+    base_url: str | None = None
+    debug: bool = False
+
+
+def open_client(settings: Settings, **options: Any) -> AsyncPictory:
+    """A client with the settings' key and base URL (and ``options`` for ``AsyncPictory``)."""
+    return AsyncPictory(api_key=settings.api_key, base_url=settings.base_url, **options)
+
+
+# -- parsing --------------------------------------------------------------------------
+
+_DURATION = re.compile(r"(\d+(?:\.\d+)?)\s*([a-z]*)")
+_UNITS = {
+    "s": "seconds",
+    "sec": "seconds",
+    "m": "minutes",
+    "min": "minutes",
+    "h": "hours",
+    "d": "days",
+    "w": "weeks",
+}
+
+
+def _duration(text: str | timedelta, bare: str) -> timedelta:
+    if isinstance(text, timedelta):  # a default
+        return text
+    match = _DURATION.fullmatch(text.strip().lower())
+    unit = _UNITS.get(match.group(2)) if match else None
+    if match is None or (unit is None and match.group(2)):
+        raise typer.BadParameter(f"{text!r} is not a duration such as 90d, 12h, 30m, 45s or 2w")
+    try:
+        return timedelta(**{unit or bare: float(match.group(1))})
+    except OverflowError:
+        raise typer.BadParameter(f"{text!r} is too long a duration") from None
+
+
+def parse_age(text: str | timedelta) -> timedelta:
+    """``90d``, ``12h``, ``30m``, ``45s``, ``2w``; a bare number is days."""
+    return _duration(text, "days")
+
+
+def parse_seconds(text: str | timedelta) -> timedelta:
+    """As ``parse_age``, but a bare number is seconds."""
+    return _duration(text, "seconds")
+
+
+def _as_id(text: str) -> ProjectId:
+    """``123`` is the v2 id 123; anything else is a string id, checked before any request."""
+    value: ProjectId = int(text) if text.isascii() and text.isdecimal() else text
+    try:
+        return validate_project_id(value)
+    except InvalidInputError as exc:
+        raise typer.BadParameter(str(exc)) from None
+
+
+def _lines(stream: IO[str]) -> Iterator[str]:
+    for line in stream:
+        text = line.strip()
+        if text and not text.startswith("#"):
+            yield text
+
+
+def read_ids(args: Sequence[str], ids_from: str | None, stdin: IO[str]) -> list[ProjectId]:
+    """Project ids from the arguments, ``-`` (stdin) and ``--ids-from FILE`` (``-``: stdin).
+
+    One id per line in a file or on stdin; blank lines and ``#`` comments are ignored.
+
+    Raises:
+        typer.BadParameter: An id is unsafe, or the file cannot be read (nothing was sent).
+    """
+    texts: list[str] = []
+    read_stdin = False
+    for arg in args:
+        if arg == "-":
+            read_stdin = True
+        else:
+            texts.append(arg)
+    if ids_from == "-":
+        read_stdin = True
+    elif ids_from is not None:
+        try:
+            with Path(ids_from).open(encoding="utf-8") as stream:
+                texts.extend(_lines(stream))
+        except (OSError, UnicodeDecodeError) as exc:
+            reason = exc.strerror if isinstance(exc, OSError) else "not UTF-8 text"
+            raise typer.BadParameter(f"cannot read {ids_from}: {reason}") from None
+    if read_stdin:
+        texts.extend(_lines(stdin))
+    return [_as_id(text) for text in texts]
+
+
+# -- output ---------------------------------------------------------------------------
+
+
+def _serialize(instance: object, field: object, value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, Path):
+        return str(value)
+    return value
+
+
+def jsonable(value: object) -> dict[str, Any]:
+    """An attrs model as a dict of JSON values, without its ``raw`` wire mapping."""
+    result: dict[str, Any] = attrs.asdict(
+        value,  # type: ignore[arg-type]
+        filter=lambda attribute, _: attribute.name != "raw",
+        value_serializer=_serialize,
+    )
+    return result
+
+
+def dumps(value: object) -> str:
+    """One line of JSON (non-ASCII kept as is)."""
+    return json.dumps(value, ensure_ascii=False, default=str)
+
+
+# -- errors and running ---------------------------------------------------------------
+
+
+def describe(exc: BaseException) -> str:
+    """One line for a failure: the HTTP status and Pictory's message, or what went wrong."""
+    if isinstance(exc, APIStatusError):
+        text = str(exc)
+        status = str(exc.status_code)
+        return f"HTTP {text}" if text.startswith(status) else f"HTTP {status}: {text}"
+    if isinstance(exc, PictoryError):
+        return str(exc)
+    if isinstance(exc, OSError) and exc.strerror:
+        where = f"{exc.filename}: " if exc.filename else ""
+        return f"{where}{exc.strerror}"
+    return f"{type(exc).__name__}: {exc}"
+
+
+def error(message: str) -> None:
+    """Print ``error: message`` on stderr."""
+    typer.echo(f"error: {message}", err=True)
+
+
+@contextlib.contextmanager
+def _debug_log(enabled: bool) -> Iterator[None]:
+    """The library's debug log on stderr while a command runs (it never holds the key)."""
+    if not enabled:
+        yield
+        return
+    logger = logging.getLogger("pictory_async")
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)-7s %(message)s"))
+    level = logger.level
+    logger.addHandler(handler)
+    logger.setLevel(logging.DEBUG)
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(level)
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null, so that flushing it at exit raises nothing more."""
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+
+
+def run(settings: Settings, main: Callable[[], Coroutine[Any, Any, int]]) -> None:
+    """Run a command's coroutine and exit with its code; an error is one line on stderr.
+
+    ``InvalidInputError`` (a bad key, URL or id: nothing was sent) exits 2; any other
+    failure exits 1, Ctrl-C outside a bulk run 130. ``--debug`` adds the traceback.
+
+    Raises:
+        typer.Exit: Always, with the exit code.
+    """
+    code: int
+    with _debug_log(settings.debug):
+        try:
+            code = asyncio.run(main())
+        except KeyboardInterrupt:
+            error("interrupted")
+            code = EXIT_INTERRUPTED
+        except BrokenPipeError:  # the reader (`| head`) had enough: leave quietly
+            _silence_stdout()
+            code = EXIT_OK
+        except (typer.Exit, typer.Abort, typer.BadParameter):
+            raise
+        except Exception as exc:
+            if settings.debug:
+                traceback.print_exception(type(exc), exc, exc.__traceback__, file=sys.stderr)
+            if isinstance(exc, (PictoryError, OSError)):
+                error(describe(exc))
+            else:
+                error(f"unexpected {describe(exc)} (run with --debug for the traceback)")
+            code = EXIT_USAGE if isinstance(exc, InvalidInputError) else EXIT_FAILED
+    raise typer.Exit(code)

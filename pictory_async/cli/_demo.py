@@ -1,0 +1,176 @@
+"""``pictory demo``: the main job end to end, against a local emulator with faults.
+
+The emulator serves on 127.0.0.1 from a thread of this process (its own event loop), so
+Ctrl-C reaches only the command, which stops the prune gracefully while the emulator
+keeps answering what is in flight. No key, no network.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import tempfile
+import threading
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import attrs
+
+from ._common import EXIT_FAILED, EXIT_OK, Settings, open_client
+from ._projects import PruneOptions, _console, _date, delete_flow
+
+if TYPE_CHECKING:
+    from ..emulator import Emulator, RunningEmulator
+
+__all__ = ["DemoOptions", "demo"]
+
+OLDER_THAN = timedelta(days=90)
+BACKUP_KINDS = ("thumbnail", "txt")
+"""What the demo backs up besides ``project.json``: small files, so it takes a minute."""
+_START_TIMEOUT = 30.0
+
+
+@attrs.frozen(kw_only=True)
+class DemoOptions:
+    """How big and how hostile the demo's emulator is.
+
+    Attributes:
+        projects: Projects seeded (about three in four were saved over 90 days ago).
+        latency: Seconds each API answer takes (plus up to half as much jitter).
+        rate_limit: The emulator's limit in requests per second (a token bucket).
+        faults: Inject 2% 5xx answers and 2% lost DELETE answers.
+        dest: Where backups and the journal go (default: a new temporary directory).
+        seed: Seed of the data and of the faults.
+    """
+
+    projects: int = 2500
+    latency: float = 0.02
+    rate_limit: float = 100.0
+    faults: bool = True
+    dest: Path | None = None
+    seed: int = 7
+
+
+def _emulator(options: DemoOptions) -> Emulator:
+    from ..emulator import Emulator, Faults
+
+    faults = Faults(
+        latency=options.latency,
+        jitter=options.latency / 2,
+        rate_limit=options.rate_limit,
+        burst=max(1, int(options.rate_limit // 4)),
+        error_rate=0.02 if options.faults else 0.0,
+        drop_after_delete_rate=0.02 if options.faults else 0.0,
+    )
+    return Emulator(projects=options.projects, seed=options.seed, faults=faults)
+
+
+@contextmanager
+def serving(emulator: Emulator) -> Iterator[RunningEmulator]:
+    """Serve ``emulator`` on 127.0.0.1 from a thread until the block exits.
+
+    Raises:
+        RuntimeError: The server did not start.
+    """
+    from ..emulator import serve
+
+    ready = threading.Event()
+    box: dict[str, Any] = {}
+
+    async def main() -> None:
+        box["loop"] = asyncio.get_running_loop()
+        box["stop"] = stop = asyncio.Event()
+        try:
+            async with serve(emulator) as running:
+                box["running"] = running
+                ready.set()
+                await stop.wait()
+        except BaseException as exc:
+            box["error"] = exc
+            raise
+        finally:
+            ready.set()
+
+    def thread_main() -> None:
+        try:
+            asyncio.run(main())
+        except BaseException:  # reported through box["error"]
+            return
+
+    thread = threading.Thread(target=thread_main, name="pictory-demo-emulator", daemon=True)
+    thread.start()
+    ready.wait(_START_TIMEOUT)
+    running = box.get("running")
+    try:
+        if running is None:
+            raise RuntimeError(f"the emulator did not start: {box.get('error')!r}")
+        yield running
+    finally:
+        loop = box.get("loop")
+        if loop is not None and not loop.is_closed():
+            loop.call_soon_threadsafe(box["stop"].set)
+        thread.join(_START_TIMEOUT)
+
+
+async def demo(options: DemoOptions) -> int:
+    """Run the demo; the exit code is the prune's."""
+    console = _console()
+    dest = options.dest or Path(tempfile.mkdtemp(prefix="pictory-demo-"))
+    faults = "2% 5xx errors, 2% lost DELETE answers" if options.faults else "no faults"
+    console.print(
+        f"[bold]Starting a local Pictory emulator[/] on 127.0.0.1: {options.projects:,} "
+        f"projects, {options.latency * 1000:.0f} ms latency, a rate limit of "
+        f"{options.rate_limit:,.0f} requests/s, {faults}."
+    )
+    emulator = await asyncio.to_thread(_emulator, options)
+    with serving(emulator) as running:
+        console.print(f"Serving at {running.base_url} (its API key is the emulator's own).\n")
+        settings = Settings(api_key=running.api_key, base_url=running.base_url)
+        async with open_client(settings) as client:
+            console.rule("[bold]1. List and filter")
+            console.print("$ pictory projects list --older-than 90d")
+            cutoff = datetime.now(timezone.utc) - OLDER_THAN
+            everything = [summary async for summary in client.projects.list()]
+            old = [s for s in everything if s.saved_date is not None and s.saved_date < cutoff]
+            by_source = Counter(summary.source or "?" for summary in old)
+            console.print(
+                f"{len(everything):,} projects; {len(old):,} last saved over 90 days ago "
+                f"({', '.join(f'{n:,} {source}' for source, n in by_source.most_common())})."
+            )
+            oldest = sorted(old, key=lambda s: s.saved_date or cutoff)[:3]
+            for summary in oldest:
+                console.print(f"  oldest: {summary.name!r}, saved {_date(summary)}")
+            console.print()
+            console.rule("[bold]2. Back up, then prune")
+            backups = dest / "backups"
+            journal = dest / "prune.journal.jsonl"
+            console.print(
+                f"$ pictory projects prune --older-than 90d --backup-to {backups} "
+                f"--kind thumbnail --kind txt --journal {journal} --yes"
+            )
+            console.print(
+                "Each project is backed up (project.json, its thumbnail and transcript, a "
+                "manifest), read back and checked, and only then deleted.\n"
+            )
+            code = await delete_flow(
+                client,
+                list(old),
+                PruneOptions(backup_to=backups, kinds=BACKUP_KINDS, journal=journal, yes=True),
+                lambda question: True,
+            )
+        stats = emulator.stats
+        left = len(emulator.projects())
+    console.print()
+    console.rule("[bold]3. What the emulator saw")
+    console.print(
+        f"{stats.total:,} requests; {stats.rate_limited:,} answered 429 (rate limited), "
+        f"{stats.errors_injected:,} injected 5xx, {stats.dropped_after_apply:,} DELETE answers "
+        f"lost after the delete was applied (confirmed by a retry); {left:,} projects left."
+    )
+    dirs = sum(1 for path in backups.iterdir() if path.is_dir()) if backups.is_dir() else 0
+    console.print(f"[bold]Backups[/]: {dirs:,} project directories in {backups}")
+    console.print(f"[bold]Journal[/]: {journal}")
+    return EXIT_OK if code == EXIT_OK else (code or EXIT_FAILED)

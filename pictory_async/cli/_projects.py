@@ -1,0 +1,449 @@
+"""The ``pictory projects`` commands, as coroutines that return an exit code."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import AsyncIterator, Callable, Sequence
+from datetime import timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import attrs
+
+from .._bulk import BulkRun, ItemResult, Outcome, as_project_id
+from .._client import DEFAULT_MAX_CONNECTIONS, AsyncPictory
+from .._models import Project, ProjectSummary
+from .._types import ProjectId
+from ._bulkrun import RunSummary, run_bulk
+from ._common import (
+    EXIT_FAILED,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    Settings,
+    describe,
+    dumps,
+    jsonable,
+    open_client,
+)
+from ._display import item_json, label, make_display
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+__all__ = [
+    "Confirm",
+    "PruneOptions",
+    "backup_projects",
+    "delete_projects",
+    "download_project",
+    "get_project",
+    "list_projects",
+    "prune_projects",
+    "wait_project",
+]
+
+PREVIEW_ROWS = 15
+"""Projects listed by name in a preview; the rest are counted."""
+
+Confirm = Callable[[str], bool]
+"""Asks a yes/no question; ``False`` when nobody can answer."""
+
+
+def _console() -> Console:
+    """Rich on stdout; 120 columns when stdout is no terminal, so ids and names are not cut."""
+    from rich.console import Console
+
+    console = Console(highlight=False)
+    if not console.is_terminal:
+        console = Console(highlight=False, width=120)
+    return console
+
+
+def _date(summary: ProjectSummary | Project) -> str:
+    saved = summary.saved_date if isinstance(summary, ProjectSummary) else summary.save_date
+    return saved.strftime("%Y-%m-%d %H:%M") if saved is not None else "-"
+
+
+def _client(settings: Settings, concurrency: int | None = None, **options: Any) -> AsyncPictory:
+    if concurrency is not None and concurrency > DEFAULT_MAX_CONNECTIONS:
+        options["max_connections"] = concurrency
+    return open_client(settings, **options)
+
+
+# -- reading ----------------------------------------------------------------------------
+
+
+async def list_projects(
+    settings: Settings,
+    *,
+    folder: str | None,
+    older_than: timedelta | None,
+    sources: Sequence[str],
+    json_output: bool,
+) -> int:
+    """``projects list``: a table, or a JSON line per project."""
+    from rich.table import Table
+
+    async with _client(settings) as client:
+        selection = client.projects.select(
+            older_than=older_than, source=list(sources) or None, folder=folder
+        )
+        if json_output:
+            async for summary in selection:
+                sys.stdout.write(dumps(jsonable(summary)) + "\n")
+            return EXIT_OK
+        summaries = [summary async for summary in selection]
+    table = Table("ID", "Name", "Source", "Saved (UTC)", box=None, pad_edge=False)
+    for summary in summaries:
+        table.add_row(str(summary.id), summary.name or "", summary.source or "", _date(summary))
+    console = _console()
+    console.print(table)
+    console.print(f"{len(summaries):,} projects")
+    return EXIT_OK
+
+
+async def get_project(settings: Settings, project_id: ProjectId, *, json_output: bool) -> int:
+    """``projects get``: the project's main fields, or all of them as JSON."""
+    async with _client(settings) as client:
+        project = await client.projects.get(project_id)
+    if json_output:
+        sys.stdout.write(dumps(jsonable(project)) + "\n")
+        return EXIT_OK
+    _print_project(project)
+    return EXIT_OK
+
+
+def _print_project(project: Project) -> None:
+    from rich.table import Table
+
+    table = Table(show_header=False, box=None, pad_edge=False)
+    rows = [
+        ("ID", project.id),
+        ("Name", project.project_name),
+        ("Source", project.source),
+        ("Step", project.step),
+        ("Rendered", "yes" if project.is_rendered else "no"),
+        ("Saved (UTC)", _date(project)),
+        ("Duration", f"{project.video_duration:.0f} s" if project.video_duration else None),
+        ("Video", project.video_url),
+        ("Assets", ", ".join(project.assets) or None),
+    ]
+    for name, value in rows:
+        table.add_row(name, "-" if value is None else str(value))
+    _console().print(table)
+
+
+async def wait_project(
+    settings: Settings,
+    project_id: ProjectId,
+    *,
+    timeout: timedelta,
+    poll_interval: timedelta,
+    json_output: bool,
+) -> int:
+    """``projects wait``: poll until the render is done; exit 1 on the deadline."""
+    from .._exceptions import RenderTimeoutError
+
+    if not json_output:
+        sys.stderr.write(f"Waiting for the render of {project_id} (up to {timeout})...\n")
+    async with _client(settings) as client:
+        try:
+            project = await client.projects.wait_for_render(
+                project_id, timeout=timeout, poll_interval=poll_interval
+            )
+        except RenderTimeoutError as exc:
+            sys.stderr.write(f"error: {exc}\n")
+            return EXIT_FAILED
+    if json_output:
+        sys.stdout.write(dumps(jsonable(project)) + "\n")
+    else:
+        _print_project(project)
+    return EXIT_OK
+
+
+async def download_project(
+    settings: Settings,
+    project_id: ProjectId,
+    *,
+    dest: Path,
+    kinds: Sequence[str],
+    json_output: bool,
+) -> int:
+    """``projects download``: the project's media files into ``dest``, each checked."""
+    from rich.table import Table
+
+    async with _client(settings) as client:
+        assets = await client.projects.download_assets(project_id, dest, kinds=kinds or None)
+    if json_output:
+        for asset in assets.values():
+            sys.stdout.write(dumps(jsonable(asset)) + "\n")
+        return EXIT_OK
+    table = Table("Kind", "File", "Bytes", box=None, pad_edge=False)
+    for asset in assets.values():
+        table.add_row(asset.kind, str(asset.path), f"{asset.size:,}")
+    console = _console()
+    console.print(table)
+    console.print(f"{len(assets)} files in {dest}")
+    return EXIT_OK
+
+
+# -- bulk -----------------------------------------------------------------------------
+
+
+async def backup_projects(
+    settings: Settings,
+    ids: Sequence[ProjectId],
+    *,
+    dest: Path,
+    kinds: Sequence[str],
+    concurrency: int,
+    json_output: bool,
+) -> int:
+    """``projects backup``: back each project up into ``dest`` (nothing is deleted)."""
+    display = make_display(json_output=json_output, verb="backed up")
+    async with _client(settings, concurrency) as client:
+
+        async def backup_one(project_id: ProjectId) -> ItemResult[Any]:
+            backup = await client.projects.backup(project_id, dest, kinds=kinds or None)
+            return ItemResult(item=project_id, outcome=Outcome.FETCHED, value=backup)
+
+        def start(source: AsyncIterator[Any]) -> BulkRun[Any]:
+            return BulkRun(source, backup_one, concurrency=concurrency, keep_values=False)
+
+        summary = await run_bulk(start, ids, display, description="Backing up")
+    return _finish(summary, json_output=json_output, noun="backed up", backups=dest)
+
+
+@attrs.frozen(kw_only=True)
+class PruneOptions:
+    """How a delete or prune runs.
+
+    Attributes:
+        backup_to: Back each project up here, and delete it only once its backup checks.
+        kinds: Asset kinds to back up (default: all).
+        concurrency: Projects at once (default: the library's).
+        rate_limit: Client-side requests per second (default: adaptive only).
+        journal: JSONL journal to resume from and record to.
+        yes: Delete without asking.
+        missing_ok: A project that does not exist is no failure.
+        json_output: JSON lines on stdout, nothing else there.
+    """
+
+    backup_to: Path | None = None
+    kinds: tuple[str, ...] = ()
+    concurrency: int | None = None
+    rate_limit: float | None = None
+    journal: Path | None = None
+    yes: bool = False
+    missing_ok: bool = True
+    json_output: bool = False
+
+
+async def prune_projects(
+    settings: Settings,
+    *,
+    older_than: timedelta | None,
+    sources: Sequence[str],
+    folder: str | None,
+    options: PruneOptions,
+    confirm: Confirm,
+) -> int:
+    """``projects prune``: select, preview, confirm, then delete (with backups)."""
+    async with _client(settings, options.concurrency, rate_limit=options.rate_limit) as client:
+        if not options.json_output:
+            sys.stderr.write("Listing projects...\n")
+        candidates: list[Any] = [
+            summary
+            async for summary in client.projects.select(
+                older_than=older_than, source=list(sources) or None, folder=folder
+            )
+        ]
+        return await delete_flow(client, candidates, options, confirm)
+
+
+async def delete_projects(
+    settings: Settings, ids: Sequence[ProjectId], *, options: PruneOptions, confirm: Confirm
+) -> int:
+    """``projects delete``: preview, confirm, then delete the given ids."""
+    async with _client(settings, options.concurrency, rate_limit=options.rate_limit) as client:
+        return await delete_flow(client, list(ids), options, confirm)
+
+
+async def delete_flow(
+    client: AsyncPictory, candidates: list[Any], options: PruneOptions, confirm: Confirm
+) -> int:
+    """Dry run, preview, confirmation, run and summary: the one path every delete takes.
+
+    Args:
+        client: The open client.
+        candidates: Ids or summaries.
+        options: How to run.
+        confirm: Asks the user; ``False`` when nobody can answer.
+
+    Returns:
+        The exit code.
+    """
+    projects = client.projects
+    journal = options.journal
+    backup_to = options.backup_to
+    kinds = options.kinds or None
+
+    def start(source: Any, *, dry_run: bool = False) -> BulkRun[Any]:
+        if backup_to is not None:
+            return projects.backup_and_delete_stream(
+                source,
+                backup_to,
+                kinds=kinds,
+                concurrency=options.concurrency,
+                dry_run=dry_run,
+                journal=journal,
+            )
+        return projects.delete_many_stream(
+            source,
+            concurrency=options.concurrency,
+            dry_run=dry_run,
+            missing_ok=options.missing_ok,
+            journal=journal,
+        )
+
+    preview = await start(candidates, dry_run=True).wait()
+    to_go = preview.previewed
+    done_before = len(preview.skipped_because("journal"))
+    _show_preview(to_go, done_before, preview.skipped_because("duplicate"), options)
+    if not to_go:
+        return EXIT_OK
+    question = f"Delete {len(to_go):,} projects for good?"
+    if backup_to is not None:
+        question = f"Back up {len(to_go):,} projects into {backup_to}, then delete them?"
+    if not options.yes and not confirm(question):
+        sys.stderr.write("Nothing was deleted (a dry run). Pass --yes to delete.\n")
+        return EXIT_OK
+    verb = "deleted"
+    display = make_display(json_output=options.json_output, verb=verb)
+    description = "Backing up and deleting" if backup_to is not None else "Deleting"
+    summary = await run_bulk(start, to_go, display, description=description)
+    return _finish(
+        summary,
+        json_output=options.json_output,
+        noun="deleted",
+        backups=backup_to,
+        journal=journal,
+        client=client,
+    )
+
+
+def _show_preview(
+    to_go: Sequence[Any], done_before: int, duplicates: Sequence[Any], options: PruneOptions
+) -> None:
+    if options.json_output:
+        for item in to_go:
+            line: dict[str, Any] = {"id": as_project_id(item), "outcome": "would_delete"}
+            if isinstance(item, ProjectSummary):
+                line["name"] = item.name
+                line["saved_date"] = item.saved_date.isoformat() if item.saved_date else None
+            sys.stdout.write(dumps(line) + "\n")
+        sys.stdout.flush()
+        return
+    from rich.table import Table
+
+    console = _console()
+    if to_go:
+        summaries = isinstance(to_go[0], ProjectSummary)
+        table = Table(
+            *(("ID", "Name", "Saved (UTC)") if summaries else ("ID",)), box=None, pad_edge=False
+        )
+        for item in to_go[:PREVIEW_ROWS]:
+            if isinstance(item, ProjectSummary):
+                table.add_row(str(item.id), item.name or "", _date(item))
+            else:
+                table.add_row(str(item))
+        console.print(table)
+        if len(to_go) > PREVIEW_ROWS:
+            console.print(f"... and {len(to_go) - PREVIEW_ROWS:,} more")
+    what = "projects would be backed up and deleted" if options.backup_to else "projects to delete"
+    console.print(f"{len(to_go):,} {what}", end="")
+    extra = []
+    if done_before:
+        extra.append(f"{done_before:,} already done by an earlier run (journal)")
+    if duplicates:
+        extra.append(f"{len(duplicates):,} duplicates ignored")
+    console.print(f" ({'; '.join(extra)})" if extra else "")
+    if not to_go:
+        console.print("Nothing to delete.")
+
+
+def _finish(
+    summary: RunSummary,
+    *,
+    json_output: bool,
+    noun: str,
+    backups: Path | None = None,
+    journal: Path | None = None,
+    client: AsyncPictory | None = None,
+) -> int:
+    """Print what was done and not done; the exit code."""
+    result = summary.result
+    if json_output:
+        for item in summary.not_started:
+            line = item_json(ItemResult(item=as_project_id(item), outcome=Outcome.NOT_STARTED))
+            sys.stdout.write(dumps(line) + "\n")
+    else:
+        _print_summary(summary, noun=noun, backups=backups, journal=journal, client=client)
+    if summary.error is not None:
+        sys.stderr.write(f"error: the run stopped: {describe(summary.error)}\n")
+    if summary.stopped:
+        return EXIT_INTERRUPTED
+    if summary.error is not None or not result.ok:
+        return EXIT_FAILED
+    return EXIT_OK
+
+
+def _print_summary(
+    summary: RunSummary,
+    *,
+    noun: str,
+    backups: Path | None,
+    journal: Path | None,
+    client: AsyncPictory | None,
+) -> None:
+    console = _console()
+    succeeded = summary.count(Outcome.DELETED) + summary.count(Outcome.FETCHED)
+    rate = summary.result.total / summary.elapsed if summary.elapsed > 0 else 0.0
+    console.print(
+        f"[bold]{noun.capitalize()} {succeeded:,} of {summary.total:,} projects[/] in "
+        f"{summary.elapsed:,.1f} s ({rate:,.0f}/s)"
+    )
+    fetched = "backed up" if noun == "backed up" else "done"
+    parts = [
+        f"{label(outcome, fetched)} {summary.count(outcome):,}"
+        for outcome in Outcome
+        if summary.count(outcome) or outcome in (Outcome.FAILED, Outcome.NOT_STARTED)
+    ]
+    console.print("  " + " · ".join(parts))
+    if client is not None:
+        throttle = client.throttle
+        if throttle.throttle_events:
+            events = throttle.throttle_events
+            times = "once" if events == 1 else f"{events:,} times"
+            each = "each time " if events > 1 else ""
+            console.print(
+                f"  Rate limited (HTTP 429) {times}: {each}all workers waited out one shared "
+                "cool-down"
+            )
+            if throttle.rate:
+                console.print(f"  The client's request rate settled at {throttle.rate:,.0f}/s")
+    if backups is not None:
+        console.print(f"  Backups: {backups.resolve()}")
+    if journal is not None:
+        console.print(f"  Journal: {journal} (run the same command again to resume)")
+    failed = summary.result.failed
+    for item in failed[:5]:
+        console.print(f"  failed {item.item}: {describe(item.error) if item.error else '?'}")
+    if len(failed) > 5:
+        console.print(f"  ... and {len(failed) - 5:,} more failures")
+    if summary.stopped:
+        left = summary.count(Outcome.NOT_STARTED) + summary.count(Outcome.CANCELLED)
+        hint = "run the same command again to finish"
+        if journal is None:
+            hint += " (add --journal FILE to skip what is done without asking the API)"
+        console.print(f"[bold]Interrupted[/]: {left:,} projects not done; {hint}.")
