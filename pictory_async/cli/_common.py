@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import enum
 import json
 import logging
 import os
@@ -12,13 +11,14 @@ import re
 import sys
 import traceback
 from collections.abc import Callable, Coroutine, Iterator, Sequence
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import IO, Any
 
 import attrs
 import typer
 
+from .. import _models
 from .._client import AsyncPictory
 from .._exceptions import APIStatusError, InvalidInputError, PictoryError
 from .._ids import validate_project_id
@@ -155,29 +155,19 @@ def read_ids(args: Sequence[str], ids_from: str | None, stdin: IO[str]) -> list[
 # -- output ---------------------------------------------------------------------------
 
 
-def _serialize(instance: object, field: object, value: Any) -> Any:
-    if isinstance(value, datetime):
-        return value.isoformat()
-    if isinstance(value, enum.Enum):
-        return value.value
-    if isinstance(value, Path):
-        return str(value)
-    return value
-
-
 def jsonable(value: object) -> dict[str, Any]:
-    """An attrs model as a dict of JSON values, without its ``raw`` wire mapping."""
-    result: dict[str, Any] = attrs.asdict(
-        value,  # type: ignore[arg-type]
-        filter=lambda attribute, _: attribute.name != "raw",
-        value_serializer=_serialize,
-    )
+    """An attrs model as a dict of JSON values, without its ``raw`` wire mapping.
+
+    The library's own conversion (``Project.to_dict``): dates in UTC with ``Z``, enums as
+    their values, a NaN or infinity as ``null``, so every line is strict JSON.
+    """
+    result: dict[str, Any] = _models.jsonable(value)
     return result
 
 
 def dumps(value: object) -> str:
     """One line of JSON (non-ASCII kept as is)."""
-    return json.dumps(value, ensure_ascii=False, default=str)
+    return json.dumps(value, ensure_ascii=False, default=str, allow_nan=False)
 
 
 # -- errors and running ---------------------------------------------------------------

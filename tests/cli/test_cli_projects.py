@@ -61,6 +61,22 @@ def test_get_shows_a_project_and_json_has_its_fields(invoke: Invoke, emulator: E
     assert "raw" not in data
 
 
+def test_json_lines_are_strict_json_with_utc_dates(invoke: Invoke, emulator: Emulator) -> None:
+    """``--json`` is strict JSON (no ``NaN``), dates in UTC ending in ``Z``."""
+    record = emulator.projects()[0]
+
+    def refuse(constant: str) -> None:
+        raise AssertionError(f"not JSON: {constant}")
+
+    result = invoke("projects", "get", str(record.id), "--json")
+    assert 0 == result.exit_code, result.output
+    data = json.loads(result.stdout, parse_constant=refuse)
+    assert data["save_date"].endswith("Z")
+    assert (
+        record.saved.isoformat(timespec="milliseconds").replace("+00:00", "Z") == data["save_date"]
+    )
+
+
 def test_a_missing_project_is_one_line_with_the_status_and_exit_1(invoke: Invoke) -> None:
     """404: ``error: HTTP 404 ...`` on stderr, no traceback, exit 1."""
     result = invoke("projects", "get", "999999999")
