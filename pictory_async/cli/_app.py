@@ -15,7 +15,7 @@ import typer
 
 from ._common import Settings, parse_age, parse_seconds, read_ids, run
 
-__all__ = ["app", "main", "projects_app"]
+__all__ = ["app", "jobs_app", "main", "projects_app"]
 
 app = typer.Typer(
     name="pictory",
@@ -29,6 +29,8 @@ projects_app = typer.Typer(
     help="List, inspect, download, back up and delete projects.", no_args_is_help=True
 )
 app.add_typer(projects_app, name="projects")
+jobs_app = typer.Typer(help="Follow render jobs: get, wait, list.", no_args_is_help=True)
+app.add_typer(jobs_app, name="jobs")
 
 
 def _version(value: bool) -> None:
@@ -87,6 +89,15 @@ def _confirm(question: str) -> bool:
 
 
 JsonOption = Annotated[bool, typer.Option("--json", help="JSON lines on stdout, nothing else.")]
+TimeoutOption = Annotated[
+    timedelta,
+    typer.Option(parser=parse_seconds, metavar="DURATION", help="Give up after: 30m, 600."),
+]
+PollOption = Annotated[
+    timedelta,
+    typer.Option(parser=parse_seconds, metavar="DURATION", help="Between polls (>= 1 s)."),
+]
+JobArgument = Annotated[str, typer.Argument(metavar="JOB", help="The job id.")]
 FolderOption = Annotated[
     str | None,
     typer.Option("--folder", help="Only projects in this folder (its id).", show_default=False),
@@ -204,14 +215,8 @@ def _get(
 def _wait(
     ctx: typer.Context,
     project_id: Annotated[str, typer.Argument(metavar="ID", help="The project id.")],
-    timeout: Annotated[
-        timedelta,
-        typer.Option(parser=parse_seconds, metavar="DURATION", help="Give up after: 30m, 600."),
-    ] = timedelta(minutes=30),
-    poll_interval: Annotated[
-        timedelta,
-        typer.Option(parser=parse_seconds, metavar="DURATION", help="Between polls (>= 1 s)."),
-    ] = timedelta(seconds=15),
+    timeout: TimeoutOption = timedelta(minutes=30),
+    poll_interval: PollOption = timedelta(seconds=15),
     json_output: JsonOption = False,
 ) -> None:
     """Wait until a project's render is done (exit 1 on the timeout)."""
@@ -229,6 +234,81 @@ def _wait(
             json_output=json_output,
         ),
     )
+
+
+@projects_app.command("render")
+def _render(
+    ctx: typer.Context,
+    project_id: Annotated[str, typer.Argument(metavar="ID", help="The project id.")],
+    wait: Annotated[bool, typer.Option("--wait", help="Wait for the render to finish.")] = False,
+    timeout: TimeoutOption = timedelta(minutes=30),
+    poll_interval: PollOption = timedelta(seconds=15),
+    json_output: JsonOption = False,
+) -> None:
+    """Start rendering a project's video; print the job (--wait: follow it to the end)."""
+    from ._jobs import render_project
+
+    settings = _settings(ctx)
+    found = _one_id(project_id)
+    run(
+        settings,
+        lambda: render_project(
+            settings,
+            found,
+            wait=wait,
+            timeout=timeout,
+            poll_interval=poll_interval,
+            json_output=json_output,
+        ),
+    )
+
+
+@jobs_app.command("get")
+def _job_get(ctx: typer.Context, job_id: JobArgument, json_output: JsonOption = False) -> None:
+    """Show a render job (exit 1 if it failed)."""
+    from ._jobs import get_job
+
+    settings = _settings(ctx)
+    run(settings, lambda: get_job(settings, job_id, json_output=json_output))
+
+
+@jobs_app.command("wait")
+def _job_wait(
+    ctx: typer.Context,
+    job_id: JobArgument,
+    timeout: TimeoutOption = timedelta(minutes=30),
+    poll_interval: PollOption = timedelta(seconds=15),
+    json_output: JsonOption = False,
+) -> None:
+    """Wait until a render job is finished (exit 1 if it failed or on the timeout)."""
+    from ._jobs import wait_job
+
+    settings = _settings(ctx)
+    run(
+        settings,
+        lambda: wait_job(
+            settings,
+            job_id,
+            timeout=timeout,
+            poll_interval=poll_interval,
+            json_output=json_output,
+        ),
+    )
+
+
+@jobs_app.command("list")
+def _job_list(
+    ctx: typer.Context,
+    limit: Annotated[
+        int | None, typer.Option("--limit", min=1, help="At most this many (newest first).")
+    ] = None,
+    json_output: JsonOption = False,
+) -> None:
+    """List render jobs, newest first."""
+    from ._jobs import list_jobs
+
+    settings = _settings(ctx)
+    run(settings, lambda: list_jobs(settings, limit=limit, json_output=json_output))
 
 
 @projects_app.command("download")
