@@ -57,6 +57,7 @@ EXTENSIONS: Final = {
     "txt": "txt",
 }
 MAX_REDIRECTS = 5
+WRITE_BATCH = 1024 * 1024  # bytes gathered before one write (and hash) in a worker thread
 DEFAULT_MAX_ASSET_BYTES = 20 * 1024**3
 ERROR_BODY_BYTES = 64 * 1024
 _SAFE = re.compile(r"[^A-Za-z0-9._-]+")
@@ -152,6 +153,12 @@ class _Partial:
         self.etag: str | None = None
         self.ranges = False
         self.expected_sha256: str | None = None
+
+    def write(self, data: bytes) -> None:
+        """Append ``data`` to the file and the hash (in a worker thread: both drop the GIL)."""
+        self.file.write(data)
+        self.hasher.update(data)
+        self.size += len(data)
 
     def restart(self) -> None:
         self.file.seek(0)
@@ -339,21 +346,28 @@ class Downloader:
                 kind=kind,
             )
         failure: Exception | None = None
+        pending: list[bytes] = []  # written (and hashed) in a worker thread, a batch at a time
+        size = 0
         try:
             async for chunk in response.aiter_raw():  # as it arrives: a cut keeps it
-                if partial.size + len(chunk) > self._max_bytes:
+                if partial.size + size + len(chunk) > self._max_bytes:
                     raise AssetDownloadError(
                         f"{kind}: more than the {self._max_bytes} bytes allowed",
                         request=response.request,
                         kind=kind,
                     )
-                await asyncio.to_thread(partial.file.write, chunk)
-                partial.hasher.update(chunk)
-                partial.size += len(chunk)
+                pending.append(chunk)
+                size += len(chunk)
+                if size >= WRITE_BATCH:
+                    await asyncio.to_thread(partial.write, b"".join(pending))
+                    pending.clear()
+                    size = 0
         except AssetDownloadError:
             raise
-        except Exception as exc:  # cut mid-body: what was written stays, to resume from
+        except Exception as exc:  # cut mid-body: what came stays, to resume from
             failure = exc
+        if pending:
+            await asyncio.to_thread(partial.write, b"".join(pending))
         if failure is not None:
             raise self._client._failure(failure, call)
         return True
