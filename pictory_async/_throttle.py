@@ -32,6 +32,7 @@ import collections
 import logging
 import math
 import random
+import weakref
 from collections.abc import Awaitable, Callable
 
 __all__ = ["Throttle"]
@@ -45,6 +46,8 @@ BETA = 0.85  # pace at this share of the rate the API allowed, after a throttle
 PLATEAU = 10.0  # the cubic plateau lasts at least this many times the event's pause
 MIN_PLATEAU = 1.0  # seconds: the shortest time to climb back to the previous maximum
 MEASURE = 1.0  # seconds of recent successes the allowed rate is measured over
+DOUBLING = 0.25  # seconds: after a blind first event the rate doubles this often
+TRUSTED = 2.0  # a refused pace up to this many times the measured one bounds the limit
 MIN_SAMPLES = 20  # fewer successes than this say little: climb back fast
 MIN_RATE = 0.5  # requests/second, the floor of the adaptive rate
 INITIAL_WINDOW = 10  # requests in flight before the first success (slow start)
@@ -54,6 +57,13 @@ SLOT = 0.1  # seconds per slot of that history
 NO_HINT_MIN = 0.05  # first pause after a 429 without Retry-After, at least...
 NO_HINT_BASE = 0.5  # ...and at most; it doubles per refused probe
 NO_HINT_MAX = 8.0
+
+
+def _current_task() -> asyncio.Task[object] | None:
+    try:
+        return asyncio.current_task()
+    except RuntimeError:  # no loop running
+        return None
 
 
 class _Rate:
@@ -127,6 +137,22 @@ class Throttle:
         self._paused = 0.0  # seconds of Retry-After waited out, in total
         self._resumed = -math.inf  # when the last pause ended, on the active clock
         self._event_pause = 0.0
+        self._blind = False  # the only event so far came with few successes to go by
+        self._refused_pace: float | None = None  # the pace the event's requests went at
+        self._lifted_at = -math.inf  # when a cool-down was last lifted
+        self._since_lift = 0  # successes sent after the last lifted cool-down
+        self._trust_pace = False  # whether this event's refused pace bounds the limit
+        self._refused_at = math.inf  # when the first refused request of the event was sent
+        self._hinted = False  # the cool-down now running waits out a Retry-After
+        self._lifted: asyncio.Future[None] | None = None  # wakes the cool-down's sleepers
+        # a refused call's own Retry-After, which outlives a lifted cool-down
+        self._held: weakref.WeakKeyDictionary[asyncio.Task[object], float] = (
+            weakref.WeakKeyDictionary()
+        )
+        # how many times in a row each call was refused
+        self._streaks: weakref.WeakKeyDictionary[asyncio.Task[object], int] = (
+            weakref.WeakKeyDictionary()
+        )
         # the paced rate (None: off) and its cubic climb
         self._rate: float | None = rate_limit
         self._max_rate = 0.0
@@ -167,7 +193,12 @@ class Throttle:
 
     def ready(self) -> float | None:
         """The ticket if a request may go now without waiting, else ``None``."""
-        if self._rate is None and self._in_flight < self._window and not self._waiters:
+        if (
+            self._rate is None
+            and self._in_flight < self._window
+            and not self._waiters
+            and not self._held
+        ):
             now = self._clock()
             if now >= self._cooldown_until:
                 self._in_flight += 1
@@ -182,6 +213,8 @@ class Throttle:
         Slots are handed out first come, first served: after a 429, the next probe is
         another call's, so no one call spends all its retries on a closed API.
         """
+        if self._held:
+            await self._own_retry_after()
         if self._in_flight >= self._window or self._waiters:
             await self._wait_for_slot()
         else:
@@ -192,6 +225,24 @@ class Throttle:
             self._free_slot()
             raise
 
+    async def _own_retry_after(self) -> None:
+        """A call refused with a ``Retry-After`` waits it out, even if others may go."""
+        task = asyncio.current_task()
+        until = self._held.pop(task, None) if task is not None else None
+        if until is not None and until > self._clock():
+            await self._sleep(until - self._clock())
+
+    async def _cooldown(self, seconds: float) -> None:
+        """Sleep ``seconds`` of the shared cool-down, or until it is lifted."""
+        lifted = self._lifted
+        if lifted is None:
+            lifted = self._lifted = asyncio.get_running_loop().create_future()
+        sleeper = asyncio.ensure_future(self._sleep(seconds))
+        try:
+            await asyncio.wait((sleeper, lifted), return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            sleeper.cancel()
+
     async def _clear_to_send(self) -> float:
         waited_for = -math.inf
         while True:
@@ -199,7 +250,7 @@ class Throttle:
             now = self._clock()
             if now < deadline and deadline > waited_for:
                 waited_for = deadline  # a deadline is waited for once; a later one again
-                await self._sleep(deadline - now)
+                await self._cooldown(deadline - now)
                 if self._in_flight > self._window:  # the window shrank meanwhile
                     self._free_slot()
                     await self._wait_for_slot()
@@ -256,7 +307,7 @@ class Throttle:
                 if at <= now:
                     self._next_at = max(self._next_at, now) + 1.0 / rate
                     return
-                await self._sleep(at - now)
+                await self._cooldown(at - now)  # a lifted cool-down voids the booking
 
     def _tolerance(self, rate: float) -> float:
         # a fixed rate allows one second's worth of burst; a learned one paces evenly
@@ -287,9 +338,17 @@ class Throttle:
 
     def _succeeded(self, ticket: float) -> None:
         now = self._clock()
+        if self._streaks:
+            task = _current_task()
+            if task is not None:
+                self._streaks.pop(task, None)
         self._ok.add(self._active(now))
         rtt = now - ticket
         self._rtt = rtt if not self._rtt else 0.9 * self._rtt + 0.1 * rtt
+        if ticket > self._lifted_at:
+            self._since_lift += 1
+        if self._outage and ticket > self._refused_at and now < self._cooldown_until:
+            self._lift(now)  # sent after a refused request, and let through: open again
         if ticket < self._last_throttle:
             return  # sent before the last throttle: says nothing about what follows
         if self._outage:  # the first success after a throttle: the API is open again
@@ -307,7 +366,44 @@ class Throttle:
             # calls are queued behind the pace, so it binds: raise it
             elapsed = now - self._climb_from
             cubic = self._max_rate * (1 + self._cubic_scale * (elapsed - self._cubic_k) ** 3)
+            if self._blind:  # the first event's guess says little: climb like slow start
+                cubic = max(cubic, BETA * self._max_rate * 2 ** (elapsed / DOUBLING))
             self._set_rate(max(self._rate, cubic))
+
+    def _lift(self, now: float) -> None:
+        """End the shared cool-down early: the API let a later request through."""
+        if self._hinted:
+            self._paused -= self._cooldown_until - now
+        self._cooldown_until = now
+        self._lifted_at = now
+        self._since_lift = 0
+        self._next_at = min(self._next_at, now)
+        self._resumed = self._active(now)
+        self._outage = False
+        self._window = max(self._window, self._resume_window)
+        self._climb_from = now
+        # the event cost next to nothing, and a later request went through: the limit
+        # binds the pace or the number in flight, and the refused pace bounds it closely
+        self._event_pause = now - self._last_throttle
+        refused = self._refused_pace
+        if self._adaptive and refused is not None and self._trust_pace:
+            self._max_rate = max(refused, MIN_RATE)
+            self._set_rate(max(self._rate or 0.0, BETA * self._max_rate))
+            self._cubic_k = MIN_PLATEAU
+            self._blind = False
+            self._cubic_scale = (1 - BETA) / self._cubic_k**3
+        lifted, self._lifted = self._lifted, None
+        if lifted is not None and not lifted.done():
+            lifted.set_result(None)
+
+    def _hold(self, now: float, delay: float, hinted: bool) -> None:
+        """Hold the refused call for ``delay``; without a hint, doubled per refusal in a row."""
+        task = _current_task()
+        if task is not None:
+            streak = self._streaks[task] = self._streaks.get(task, 0) + 1
+            if not hinted:
+                delay = min(NO_HINT_MAX, max(delay, NO_HINT_MIN) * 2 ** (streak - 1))
+            self._held[task] = now + delay
 
     def _throttled(self, ticket: float, retry_after: float | None) -> None:
         now = self._clock()
@@ -319,10 +415,16 @@ class Throttle:
             delay = max(0.0, before - now)  # a late answer to what was sent before
         else:
             delay = self._next_no_hint_pause() * (1 + 0.5 * self._rand())
+        self._hold(now, delay, retry_after is not None)
+        if ticket <= self._lifted_at:
+            return  # an event already over: the API let later requests through
         if now + delay > before:
             self._cooldown_until = now + delay
+            self._hinted = retry_after is not None
             if retry_after is not None:
                 self._paused += now + delay - max(before, now)
+        if not same_event or ticket < self._refused_at:
+            self._refused_at = ticket
         if same_event:
             self._event_pause = max(self._event_pause, self._cooldown_until - self._last_throttle)
             return
@@ -348,6 +450,7 @@ class Throttle:
     def _new_event(self, now: float, retry_after: float | None) -> None:
         """Note a new throttling event: learn from the cycle it ends, start a new one."""
         self.throttle_events += 1
+        previous = self._last_throttle
         # what succeeded lately, not counting time spent waiting out a Retry-After
         active = self._active(now)
         since = self._active(self._first_send) if self._first_send < now else -math.inf
@@ -365,6 +468,11 @@ class Throttle:
         self._outage = True
         self._last_throttle = now
         self._event_pause = self._cooldown_until - now
+        self._refused_pace = self._rate
+        # refused again right after a lifted cool-down: the limiter is refusing whatever
+        # the pace (an empty bucket, a spent quota), so that pace says nothing
+        lifted_last = self._lifted_at > previous
+        self._trust_pace = not lifted_last or self._since_lift >= MIN_SAMPLES
         if self._adaptive and allowed > 0:  # with no success seen, the limit is unknown
             rate = self._rate
             if rate is not None:
@@ -374,6 +482,7 @@ class Throttle:
             # the cubic starts at BETA * max and is back at max after K seconds; with
             # few successes to go by, the maximum is a guess: climb back fast
             plateau = PLATEAU * self._event_pause if samples >= MIN_SAMPLES else 0.0
+            self._blind = self.throttle_events == 1 and samples < MIN_SAMPLES
             self._cubic_k = max(MIN_PLATEAU, plateau)
             self._cubic_scale = (1 - BETA) / self._cubic_k**3
 
