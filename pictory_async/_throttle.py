@@ -51,6 +51,7 @@ TRUSTED = 2.0  # a refused pace up to this many times the measured one bounds th
 MIN_SAMPLES = 20  # fewer successes than this say little: climb back fast
 MIN_RATE = 0.5  # requests/second, the floor of the adaptive rate
 INITIAL_WINDOW = 10  # requests in flight before the first success (slow start)
+SLOW_START = 1  # until the first 429, each success adds this many: x(1 + it) a round trip
 MAX_WINDOW = 1_000_000
 RECENT = 2.0  # seconds of history for the recent success rate
 SLOT = 0.1  # seconds per slot of that history
@@ -360,7 +361,7 @@ class Throttle:
             if self.throttle_events:
                 self._window += 1 / self._window  # one more per round trip
             else:
-                self._window += 1  # slow start: doubles per round trip
+                self._window += SLOW_START  # slow start: x(1 + SLOW_START) a round trip
             self._window = min(self._window, MAX_WINDOW)
         if self._adaptive and self._rate is not None and self._next_at > now:
             # calls are queued behind the pace, so it binds: raise it
@@ -471,7 +472,7 @@ class Throttle:
         self._refused_pace = self._rate
         # refused again right after a lifted cool-down: the limiter is refusing whatever
         # the pace (an empty bucket, a spent quota), so that pace says nothing
-        lifted_last = self._lifted_at > previous
+        lifted_last = self._lifted_at >= previous
         self._trust_pace = not lifted_last or self._since_lift >= MIN_SAMPLES
         if self._adaptive and allowed > 0:  # with no success seen, the limit is unknown
             rate = self._rate
