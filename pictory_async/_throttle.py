@@ -7,7 +7,12 @@ mechanisms work together, none of which assumes a shape of the server's limiter:
 - **A shared cool-down.** After a 429, every concurrent call waits until the
   ``Retry-After`` deadline, or, without one, for a pause that starts short (a few
   request intervals) and doubles while the API keeps refusing. One 429 pauses the whole
-  client, not one task.
+  client, not one task, **unless the API shows it is open**: a success for a request
+  sent *after* the refused one (already in flight when the 429 came) lifts the pause
+  for everyone. That is what a cap on requests in flight, or a bucket with a burst of
+  one at a pace just above its rate, looks like: the refused request was one too many,
+  not a sign of a closed API. The refused call itself still waits its own
+  ``Retry-After`` (without one, a pause that doubles per refusal in a row).
 - **A window of requests in flight.** It starts small and doubles every round trip
   (TCP's slow start) until the first 429; after every cool-down it starts again from
   one request (a probe) and grows back up to a ceiling learned from the API: a
@@ -18,7 +23,13 @@ mechanisms work together, none of which assumes a shape of the server's limiter:
   previous event (not counting time spent waiting out a ``Retry-After``), never above
   the rate that was just refused, times ``BETA``; then it climbs back along a cubic
   curve whose plateau lasts ten times the pause the event cost, so probing upward is
-  gentle exactly when a probe is expensive.
+  gentle exactly when a probe is expensive. When the event was lifted, the refused
+  pace bounds the limit closely (the API let the next requests through), so the
+  maximum is that pace and the climb back takes a second; but not when the previous
+  event was lifted only a few successes earlier: refused again at once, the limiter
+  refuses whatever the pace (an empty bucket, a spent quota). After a first event with
+  few successes to go by (the blind start-up round), the rate doubles every
+  ``DOUBLING`` seconds instead, like slow start.
 
 429s answering requests sent before the last throttle was noted, and 429s before any
 success came back after it, belong to one event: the rate drops once per event, not
@@ -48,7 +59,8 @@ MIN_PLATEAU = 1.0  # seconds: the shortest time to climb back to the previous ma
 MEASURE = 1.0  # seconds of recent successes the allowed rate is measured over
 DOUBLING = 0.25  # seconds: after a blind first event the rate doubles this often
 TRUSTED = 2.0  # a refused pace up to this many times the measured one bounds the limit
-MIN_SAMPLES = 20  # fewer successes than this say little: climb back fast
+MIN_SAMPLES = 20  # fewer successes than this make the measured rate a guess
+FEW_SAMPLES = 5  # fewer successes than this lately: no plateau, climb back fast
 MIN_RATE = 0.5  # requests/second, the floor of the adaptive rate
 INITIAL_WINDOW = 10  # requests in flight before the first success (slow start)
 SLOW_START = 1  # until the first 429, each success adds this many: x(1 + it) a round trip
@@ -482,7 +494,7 @@ class Throttle:
             self._set_rate(self._max_rate * BETA)
             # the cubic starts at BETA * max and is back at max after K seconds; with
             # few successes to go by, the maximum is a guess: climb back fast
-            plateau = PLATEAU * self._event_pause if samples >= MIN_SAMPLES else 0.0
+            plateau = PLATEAU * self._event_pause if samples >= FEW_SAMPLES else 0.0
             self._blind = self.throttle_events == 1 and samples < MIN_SAMPLES
             self._cubic_k = max(MIN_PLATEAU, plateau)
             self._cubic_scale = (1 - BETA) / self._cubic_k**3
