@@ -29,7 +29,9 @@ mechanisms work together, none of which assumes a shape of the server's limiter:
   event was lifted only a few successes earlier: refused again at once, the limiter
   refuses whatever the pace (an empty bucket, a spent quota). After a first event with
   few successes to go by (the blind start-up round), the rate doubles every
-  ``DOUBLING`` seconds instead, like slow start.
+  ``DOUBLING`` seconds instead, like slow start; the event that ends that climb keeps
+  at least half the refused pace (it went through a moment before) and climbs back
+  without a plateau.
 
 429s answering requests sent before the last throttle was noted, and 429s before any
 success came back after it, belong to one event: the rate drops once per event, not
@@ -486,15 +488,19 @@ class Throttle:
         # the pace (an empty bucket, a spent quota), so that pace says nothing
         lifted_last = self._lifted_at >= previous
         self._trust_pace = not lifted_last or self._since_lift >= MIN_SAMPLES
+        ended_blind_climb = self._blind
         if self._adaptive and allowed > 0:  # with no success seen, the limit is unknown
             rate = self._rate
             if rate is not None:
                 allowed = min(allowed, rate)
+                if ended_blind_climb:  # the pace doubled a moment ago and went through
+                    allowed = max(allowed, rate / 2)
             self._max_rate = max(allowed, MIN_RATE)
             self._set_rate(self._max_rate * BETA)
             # the cubic starts at BETA * max and is back at max after K seconds; with
             # few successes to go by, the maximum is a guess: climb back fast
-            plateau = PLATEAU * self._event_pause if samples >= FEW_SAMPLES else 0.0
+            few = samples < FEW_SAMPLES or ended_blind_climb
+            plateau = 0.0 if few else PLATEAU * self._event_pause
             self._blind = self.throttle_events == 1 and samples < MIN_SAMPLES
             self._cubic_k = max(MIN_PLATEAU, plateau)
             self._cubic_scale = (1 - BETA) / self._cubic_k**3

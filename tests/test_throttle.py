@@ -507,6 +507,29 @@ async def test_a_refusal_right_after_a_lift_does_not_trust_its_pace(fake_time: F
     assert [2, 50 * BETA] == pytest.approx([th.throttle_events, th.rate], rel=0.1)
 
 
+async def test_after_a_blind_first_event_the_rate_doubles_and_keeps_half_when_refused(
+    fake_time: FakeTime,
+) -> None:
+    """Refused on the start-up round: the pace doubles every 0.25 s; refused again, half stays."""
+    th = throttle(fake_time, initial_window=100)
+    first = [th.ready() for _ in range(3)]
+    fake_time.advance(0.05)
+    for ticket, status in zip(first, (200, 200, 429), strict=True):
+        th.release(ticket, status)  # type: ignore[arg-type]
+    cut = th.rate
+    assert cut is not None
+    resumed = fake_time.now + th.cooldown_remaining
+    while fake_time.now < resumed + 1.0:  # calls queue behind the pace: it climbs
+        ticket = await th.acquire()
+        fake_time.advance(0.001)
+        th.release(ticket, 200)
+    climbed = th.rate
+    assert climbed is not None
+    await refuse(th, fake_time, None)
+    assert climbed > 8 * cut
+    assert pytest.approx(BETA * climbed / 2) == th.rate
+
+
 async def test_a_retry_after_pause_does_not_count_as_a_slow_rate(fake_time: FakeTime) -> None:
     """Time spent waiting out a ``Retry-After`` is not counted when measuring the rate."""
     th = throttle(fake_time)
