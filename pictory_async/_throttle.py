@@ -158,7 +158,8 @@ class Throttle:
         self._since_lift = 0  # successes sent after the last lifted cool-down
         self._trust_pace = False  # whether this event's refused pace bounds the limit
         self._refused_at = math.inf  # when the first refused request of the event was sent
-        self._hinted = False  # the cool-down now running waits out a Retry-After
+        self._hinted_from = math.inf  # from when the cool-down waits out a Retry-After
+        self._held_until = -math.inf  # the latest end of any call's own hold
         self._lifted: asyncio.Future[None] | None = None  # wakes the cool-down's sleepers
         # a refused call's own Retry-After, which outlives a lifted cool-down
         self._held: weakref.WeakKeyDictionary[asyncio.Task[object], float] = (
@@ -212,7 +213,7 @@ class Throttle:
             self._rate is None
             and self._in_flight < self._window
             and not self._waiters
-            and not self._held
+            and (not self._held or self._holds_over())
         ):
             now = self._clock()
             if now >= self._cooldown_until:
@@ -240,8 +241,15 @@ class Throttle:
             self._free_slot()
             raise
 
+    def _holds_over(self) -> bool:
+        """Forget every call's own hold once the last one has ended (for ``ready``)."""
+        if self._clock() < self._held_until:
+            return False
+        self._held.clear()
+        return True
+
     async def _own_retry_after(self) -> None:
-        """A call refused with a ``Retry-After`` waits it out, even if others may go."""
+        """A refused call waits out its own hold, even if the others may go."""
         task = asyncio.current_task()
         until = self._held.pop(task, None) if task is not None else None
         if until is not None and until > self._clock():
@@ -387,8 +395,8 @@ class Throttle:
 
     def _lift(self, now: float) -> None:
         """End the shared cool-down early: the API let a later request through."""
-        if self._hinted:
-            self._paused -= self._cooldown_until - now
+        if self._cooldown_until > self._hinted_from:  # a Retry-After not waited out
+            self._paused -= self._cooldown_until - max(now, self._hinted_from)
         self._cooldown_until = now
         self._lifted_at = now
         self._since_lift = 0
@@ -419,6 +427,7 @@ class Throttle:
             if not hinted:
                 delay = min(NO_HINT_MAX, max(delay, NO_HINT_MIN) * 2 ** (streak - 1))
             self._held[task] = now + delay
+            self._held_until = max(self._held_until, now + delay)
 
     def _throttled(self, ticket: float, retry_after: float | None) -> None:
         now = self._clock()
@@ -435,9 +444,11 @@ class Throttle:
             return  # an event already over: the API let later requests through
         if now + delay > before:
             self._cooldown_until = now + delay
-            self._hinted = retry_after is not None
             if retry_after is not None:
                 self._paused += now + delay - max(before, now)
+                self._hinted_from = min(self._hinted_from, max(before, now))
+            else:
+                self._hinted_from = math.inf
         if not same_event or ticket < self._refused_at:
             self._refused_at = ticket
         if same_event:

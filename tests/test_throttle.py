@@ -417,6 +417,24 @@ async def test_the_refused_call_still_waits_its_own_retry_after(fake_time: FakeT
     assert START + 0.01 + 5.0 == await task
 
 
+async def test_the_fast_path_comes_back_once_every_own_hold_is_over(fake_time: FakeTime) -> None:
+    """A refused call that never comes back does not keep ``ready`` off for good."""
+    th = throttle(fake_time, adaptive=False)
+    refused = th.ready()
+    fake_time.advance(0.01)
+    later = th.ready()
+
+    async def refused_call() -> None:
+        th.release(refused, 429, 5.0)  # type: ignore[arg-type]
+
+    worker = asyncio.create_task(refused_call())  # kept alive, as a pool's worker is
+    await worker
+    th.release(later, 200)  # type: ignore[arg-type]
+    during = th.ready()
+    fake_time.advance(5.0)
+    assert (None, START + 5.01) == (during, th.ready())
+
+
 async def test_a_late_429_of_a_lifted_event_does_not_bring_the_pause_back() -> None:
     """A 429 for a request sent before the lift: the event is over, no new pause."""
     timers = StuckTimers()
