@@ -12,7 +12,9 @@ mechanisms work together, none of which assumes a shape of the server's limiter:
   for everyone. That is what a cap on requests in flight, or a bucket with a burst of
   one at a pace just above its rate, looks like: the refused request was one too many,
   not a sign of a closed API. The refused call itself still waits its own
-  ``Retry-After`` (without one, a pause that doubles per refusal in a row).
+  ``Retry-After`` (without one, a pause that doubles per refusal in a row). A lift
+  trades the pause for a cut of the paced rate, so it needs the adaptive rate: with
+  ``adaptive=False`` the pause always stands.
 - **A window of requests in flight.** It starts small and doubles every round trip
   (TCP's slow start) until the first 429; after every cool-down it starts again from
   one request (a probe) and grows back up to a ceiling learned from the API: a
@@ -370,8 +372,11 @@ class Throttle:
         self._rtt = rtt if not self._rtt else 0.9 * self._rtt + 0.1 * rtt
         if ticket > self._lifted_at:
             self._since_lift += 1
-        if self._outage and ticket > self._refused_at and now < self._cooldown_until:
-            self._lift(now)  # sent after a refused request, and let through: open again
+        lifts = self._adaptive and self._outage and ticket > self._refused_at
+        if lifts and now < self._cooldown_until:
+            # sent after a refused request, and let through: open again (a lift trades
+            # the pause for a cut of the pace, so only when the pace can be cut)
+            self._lift(now)
         if ticket < self._last_throttle:
             return  # sent before the last throttle: says nothing about what follows
         if self._outage:  # the first success after a throttle: the API is open again

@@ -354,7 +354,7 @@ def stuck_throttle(timers: StuckTimers, **options: bool) -> Throttle:
 async def test_a_later_request_let_through_lifts_the_cooldown_for_every_call() -> None:
     """A 429, then a success for a request sent after it: calls in line go at once."""
     timers = StuckTimers()
-    th = stuck_throttle(timers, adaptive=False)
+    th = stuck_throttle(timers)
     refused = th.ready()
     timers.now += 0.01
     later = th.ready()
@@ -371,7 +371,7 @@ async def test_a_later_request_let_through_lifts_the_cooldown_for_every_call() -
 async def test_a_lift_also_wakes_a_call_waiting_for_its_turn_at_the_pace() -> None:
     """A call booked behind the paced rate when the 429 came goes as soon as it is lifted."""
     timers = StuckTimers()
-    th = Throttle(clock=timers.clock, sleep=timers.sleep, rate_limit=1.0, adaptive=False)
+    th = Throttle(clock=timers.clock, sleep=timers.sleep, rate_limit=1.0)
     refused = await th.acquire()
     timers.now += 1.0
     later = await th.acquire()
@@ -385,7 +385,7 @@ async def test_a_lift_also_wakes_a_call_waiting_for_its_turn_at_the_pace() -> No
 async def test_a_success_sent_before_the_refused_request_lifts_nothing() -> None:
     """An answer to a request sent before the refused one says nothing: the pause stands."""
     timers = StuckTimers()
-    th = stuck_throttle(timers, adaptive=False)
+    th = stuck_throttle(timers)
     earlier = th.ready()
     timers.now += 0.01
     refused = th.ready()
@@ -396,7 +396,7 @@ async def test_a_success_sent_before_the_refused_request_lifts_nothing() -> None
 
 async def test_the_refused_call_still_waits_its_own_retry_after(fake_time: FakeTime) -> None:
     """After a lift, the other calls go at once; the refused one waits its ``Retry-After``."""
-    th = throttle(fake_time, adaptive=False)
+    th = throttle(fake_time)
     refused = th.ready()
     fake_time.advance(0.01)
     later = th.ready()
@@ -419,7 +419,7 @@ async def test_the_refused_call_still_waits_its_own_retry_after(fake_time: FakeT
 
 async def test_the_fast_path_comes_back_once_every_own_hold_is_over(fake_time: FakeTime) -> None:
     """A refused call that never comes back does not keep ``ready`` off for good."""
-    th = throttle(fake_time, adaptive=False)
+    th = throttle(fake_time)
     refused = th.ready()
     fake_time.advance(0.01)
     later = th.ready()
@@ -438,7 +438,7 @@ async def test_the_fast_path_comes_back_once_every_own_hold_is_over(fake_time: F
 async def test_a_late_429_of_a_lifted_event_does_not_bring_the_pause_back() -> None:
     """A 429 for a request sent before the lift: the event is over, no new pause."""
     timers = StuckTimers()
-    th = stuck_throttle(timers, adaptive=False)
+    th = stuck_throttle(timers)
     refused = th.ready()
     timers.now += 0.01
     later, late = th.ready(), th.ready()
@@ -453,7 +453,7 @@ async def test_a_call_refused_again_and_again_waits_twice_as_long_each_time(
     fake_time: FakeTime,
 ) -> None:
     """Without ``Retry-After``, a call refused 3 times in a row waits 0.5, 1, 2 s."""
-    th = throttle(fake_time, adaptive=False)
+    th = throttle(fake_time)
 
     async def let_through(ticket: float) -> None:
         th.release(ticket, 200)
@@ -471,10 +471,22 @@ async def test_a_call_refused_again_and_again_waits_twice_as_long_each_time(
     assert [0.5, 1.0, 2.0] == pytest.approx(waits)
 
 
+async def test_without_the_adaptive_rate_nothing_lifts_the_pause() -> None:
+    """With ``adaptive=False`` a lift could not cut the pace, so the pause stands."""
+    timers = StuckTimers()
+    th = stuck_throttle(timers, adaptive=False)
+    refused = th.ready()
+    timers.now += 0.01
+    later = th.ready()
+    th.release(refused, 429, 5.0)  # type: ignore[arg-type]
+    th.release(later, 200)  # type: ignore[arg-type]
+    assert pytest.approx(5.0) == th.cooldown_remaining
+
+
 async def test_a_call_cancelled_in_a_cooldown_leaves_no_timer_behind() -> None:
     """Cancelling a call that waits out a liftable cool-down cancels its timer too."""
     timers = StuckTimers()
-    th = stuck_throttle(timers, adaptive=False)
+    th = stuck_throttle(timers)
     th.release(th.ready(), 429, 5.0)  # type: ignore[arg-type]
     waiter = asyncio.create_task(th.acquire())
     await asyncio.sleep(0)
