@@ -14,7 +14,7 @@ mechanisms work together, none of which assumes a shape of the server's limiter:
   not a sign of a closed API. The refused call itself still waits its own
   ``Retry-After`` (without one, a pause that doubles per refusal in a row). A lift
   trades the pause for a cut of the paced rate, so it needs the adaptive rate: with
-  ``adaptive=False`` the pause always stands.
+  ``adaptive=False`` the pause always stands, and it alone holds every call back.
 - **A window of requests in flight.** It starts small and doubles every round trip
   (TCP's slow start) until the first 429; after every cool-down it starts again from
   one request (a probe) and grows back up to a ceiling learned from the API: a
@@ -444,7 +444,8 @@ class Throttle:
             delay = max(0.0, before - now)  # a late answer to what was sent before
         else:
             delay = self._next_no_hint_pause() * (1 + 0.5 * self._rand())
-        self._hold(now, delay, retry_after is not None)
+        if self._adaptive:  # without it nothing lifts a pause: the shared one is enough
+            self._hold(now, delay, retry_after is not None)
         if ticket <= self._lifted_at:
             return  # an event already over: the API let later requests through
         if now + delay > before:
