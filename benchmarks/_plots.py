@@ -15,6 +15,7 @@ SHAPES = {
     "bucket 20/s halved from 30 s to 60 s, Retry-After": "ratelimit-bucket-change.png",
     "window 100 per 5 s, no Retry-After": "ratelimit-window.png",
     "in flight at most 10, Retry-After": "ratelimit-inflight.png",
+    "bucket 200/s, burst 1, Retry-After": "ratelimit-burst1.png",
 }
 
 

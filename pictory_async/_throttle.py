@@ -7,7 +7,14 @@ mechanisms work together, none of which assumes a shape of the server's limiter:
 - **A shared cool-down.** After a 429, every concurrent call waits until the
   ``Retry-After`` deadline, or, without one, for a pause that starts short (a few
   request intervals) and doubles while the API keeps refusing. One 429 pauses the whole
-  client, not one task.
+  client, not one task, **unless the API shows it is open**: a success for a request
+  sent *after* the refused one (already in flight when the 429 came) lifts the pause
+  for everyone. That is what a cap on requests in flight, or a bucket with a burst of
+  one at a pace just above its rate, looks like: the refused request was one too many,
+  not a sign of a closed API. The refused call itself still waits its own
+  ``Retry-After`` (without one, a pause that doubles per refusal in a row). A lift
+  trades the pause for a cut of the paced rate, so it needs the adaptive rate: with
+  ``adaptive=False`` the pause always stands, and it alone holds every call back.
 - **A window of requests in flight.** It starts small and doubles every round trip
   (TCP's slow start) until the first 429; after every cool-down it starts again from
   one request (a probe) and grows back up to a ceiling learned from the API: a
@@ -18,7 +25,15 @@ mechanisms work together, none of which assumes a shape of the server's limiter:
   previous event (not counting time spent waiting out a ``Retry-After``), never above
   the rate that was just refused, times ``BETA``; then it climbs back along a cubic
   curve whose plateau lasts ten times the pause the event cost, so probing upward is
-  gentle exactly when a probe is expensive.
+  gentle exactly when a probe is expensive. When the event was lifted, the refused
+  pace bounds the limit closely (the API let the next requests through), so the
+  maximum is that pace and the climb back takes a second; but not when the previous
+  event was lifted only a few successes earlier: refused again at once, the limiter
+  refuses whatever the pace (an empty bucket, a spent quota). After a first event with
+  few successes to go by (the blind start-up round), the rate doubles every
+  ``DOUBLING`` seconds instead, like slow start; the event that ends that climb keeps
+  at least half the refused pace (it went through a moment before) and climbs back
+  without a plateau.
 
 429s answering requests sent before the last throttle was noted, and 429s before any
 success came back after it, belong to one event: the rate drops once per event, not
@@ -32,6 +47,7 @@ import collections
 import logging
 import math
 import random
+import weakref
 from collections.abc import Awaitable, Callable
 
 __all__ = ["Throttle"]
@@ -45,15 +61,26 @@ BETA = 0.85  # pace at this share of the rate the API allowed, after a throttle
 PLATEAU = 10.0  # the cubic plateau lasts at least this many times the event's pause
 MIN_PLATEAU = 1.0  # seconds: the shortest time to climb back to the previous maximum
 MEASURE = 1.0  # seconds of recent successes the allowed rate is measured over
-MIN_SAMPLES = 20  # fewer successes than this say little: climb back fast
+DOUBLING = 0.25  # seconds: after a blind first event the rate doubles this often
+TRUSTED = 2.0  # a refused pace up to this many times the measured one bounds the limit
+MIN_SAMPLES = 20  # fewer successes than this make the measured rate a guess
+FEW_SAMPLES = 5  # fewer successes than this lately: no plateau, climb back fast
 MIN_RATE = 0.5  # requests/second, the floor of the adaptive rate
 INITIAL_WINDOW = 10  # requests in flight before the first success (slow start)
+SLOW_START = 1  # until the first 429, each success adds this many: x(1 + it) a round trip
 MAX_WINDOW = 1_000_000
 RECENT = 2.0  # seconds of history for the recent success rate
 SLOT = 0.1  # seconds per slot of that history
 NO_HINT_MIN = 0.05  # first pause after a 429 without Retry-After, at least...
 NO_HINT_BASE = 0.5  # ...and at most; it doubles per refused probe
 NO_HINT_MAX = 8.0
+
+
+def _current_task() -> asyncio.Task[object] | None:
+    try:
+        return asyncio.current_task()
+    except RuntimeError:  # no loop running
+        return None
 
 
 class _Rate:
@@ -127,6 +154,23 @@ class Throttle:
         self._paused = 0.0  # seconds of Retry-After waited out, in total
         self._resumed = -math.inf  # when the last pause ended, on the active clock
         self._event_pause = 0.0
+        self._blind = False  # the only event so far came with few successes to go by
+        self._refused_pace: float | None = None  # the pace the event's requests went at
+        self._lifted_at = -math.inf  # when a cool-down was last lifted
+        self._since_lift = 0  # successes sent after the last lifted cool-down
+        self._trust_pace = False  # whether this event's refused pace bounds the limit
+        self._refused_at = math.inf  # when the first refused request of the event was sent
+        self._hinted_from = math.inf  # from when the cool-down waits out a Retry-After
+        self._held_until = -math.inf  # the latest end of any call's own hold
+        self._lifted: asyncio.Future[None] | None = None  # wakes the cool-down's sleepers
+        # a refused call's own Retry-After, which outlives a lifted cool-down
+        self._held: weakref.WeakKeyDictionary[asyncio.Task[object], float] = (
+            weakref.WeakKeyDictionary()
+        )
+        # how many times in a row each call was refused
+        self._streaks: weakref.WeakKeyDictionary[asyncio.Task[object], int] = (
+            weakref.WeakKeyDictionary()
+        )
         # the paced rate (None: off) and its cubic climb
         self._rate: float | None = rate_limit
         self._max_rate = 0.0
@@ -167,7 +211,12 @@ class Throttle:
 
     def ready(self) -> float | None:
         """The ticket if a request may go now without waiting, else ``None``."""
-        if self._rate is None and self._in_flight < self._window and not self._waiters:
+        if (
+            self._rate is None
+            and self._in_flight < self._window
+            and not self._waiters
+            and (not self._held or self._holds_over())
+        ):
             now = self._clock()
             if now >= self._cooldown_until:
                 self._in_flight += 1
@@ -182,6 +231,8 @@ class Throttle:
         Slots are handed out first come, first served: after a 429, the next probe is
         another call's, so no one call spends all its retries on a closed API.
         """
+        if self._held:
+            await self._own_retry_after()
         if self._in_flight >= self._window or self._waiters:
             await self._wait_for_slot()
         else:
@@ -192,6 +243,31 @@ class Throttle:
             self._free_slot()
             raise
 
+    def _holds_over(self) -> bool:
+        """Forget every call's own hold once the last one has ended (for ``ready``)."""
+        if self._clock() < self._held_until:
+            return False
+        self._held.clear()
+        return True
+
+    async def _own_retry_after(self) -> None:
+        """A refused call waits out its own hold, even if the others may go."""
+        task = asyncio.current_task()
+        until = self._held.pop(task, None) if task is not None else None
+        if until is not None and until > self._clock():
+            await self._sleep(until - self._clock())
+
+    async def _cooldown(self, seconds: float) -> None:
+        """Sleep ``seconds`` of the shared cool-down, or until it is lifted."""
+        lifted = self._lifted
+        if lifted is None:
+            lifted = self._lifted = asyncio.get_running_loop().create_future()
+        sleeper = asyncio.ensure_future(self._sleep(seconds))
+        try:
+            await asyncio.wait((sleeper, lifted), return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            sleeper.cancel()
+
     async def _clear_to_send(self) -> float:
         waited_for = -math.inf
         while True:
@@ -199,7 +275,7 @@ class Throttle:
             now = self._clock()
             if now < deadline and deadline > waited_for:
                 waited_for = deadline  # a deadline is waited for once; a later one again
-                await self._sleep(deadline - now)
+                await self._cooldown(deadline - now)
                 if self._in_flight > self._window:  # the window shrank meanwhile
                     self._free_slot()
                     await self._wait_for_slot()
@@ -256,7 +332,7 @@ class Throttle:
                 if at <= now:
                     self._next_at = max(self._next_at, now) + 1.0 / rate
                     return
-                await self._sleep(at - now)
+                await self._cooldown(at - now)  # a lifted cool-down voids the booking
 
     def _tolerance(self, rate: float) -> float:
         # a fixed rate allows one second's worth of burst; a learned one paces evenly
@@ -287,9 +363,20 @@ class Throttle:
 
     def _succeeded(self, ticket: float) -> None:
         now = self._clock()
+        if self._streaks:
+            task = _current_task()
+            if task is not None:
+                self._streaks.pop(task, None)
         self._ok.add(self._active(now))
         rtt = now - ticket
         self._rtt = rtt if not self._rtt else 0.9 * self._rtt + 0.1 * rtt
+        if ticket > self._lifted_at:
+            self._since_lift += 1
+        lifts = self._adaptive and self._outage and ticket > self._refused_at
+        if lifts and now < self._cooldown_until:
+            # sent after a refused request, and let through: open again (a lift trades
+            # the pause for a cut of the pace, so only when the pace can be cut)
+            self._lift(now)
         if ticket < self._last_throttle:
             return  # sent before the last throttle: says nothing about what follows
         if self._outage:  # the first success after a throttle: the API is open again
@@ -301,13 +388,51 @@ class Throttle:
             if self.throttle_events:
                 self._window += 1 / self._window  # one more per round trip
             else:
-                self._window += 1  # slow start: doubles per round trip
+                self._window += SLOW_START  # slow start: x(1 + SLOW_START) a round trip
             self._window = min(self._window, MAX_WINDOW)
         if self._adaptive and self._rate is not None and self._next_at > now:
             # calls are queued behind the pace, so it binds: raise it
             elapsed = now - self._climb_from
             cubic = self._max_rate * (1 + self._cubic_scale * (elapsed - self._cubic_k) ** 3)
+            if self._blind:  # the first event's guess says little: climb like slow start
+                cubic = max(cubic, BETA * self._max_rate * 2 ** (elapsed / DOUBLING))
             self._set_rate(max(self._rate, cubic))
+
+    def _lift(self, now: float) -> None:
+        """End the shared cool-down early: the API let a later request through."""
+        if self._cooldown_until > self._hinted_from:  # a Retry-After not waited out
+            self._paused -= self._cooldown_until - max(now, self._hinted_from)
+        self._cooldown_until = now
+        self._lifted_at = now
+        self._since_lift = 0
+        self._next_at = min(self._next_at, now)
+        self._resumed = self._active(now)
+        self._outage = False
+        self._window = max(self._window, self._resume_window)
+        self._climb_from = now
+        # the event cost next to nothing, and a later request went through: the limit
+        # binds the pace or the number in flight, and the refused pace bounds it closely
+        self._event_pause = now - self._last_throttle
+        refused = self._refused_pace
+        if self._adaptive and refused is not None and self._trust_pace:
+            self._max_rate = max(refused, MIN_RATE)
+            self._set_rate(max(self._rate or 0.0, BETA * self._max_rate))
+            self._cubic_k = MIN_PLATEAU
+            self._blind = False
+            self._cubic_scale = (1 - BETA) / self._cubic_k**3
+        lifted, self._lifted = self._lifted, None
+        if lifted is not None and not lifted.done():
+            lifted.set_result(None)
+
+    def _hold(self, now: float, delay: float, hinted: bool) -> None:
+        """Hold the refused call for ``delay``; without a hint, doubled per refusal in a row."""
+        task = _current_task()
+        if task is not None:
+            streak = self._streaks[task] = self._streaks.get(task, 0) + 1
+            if not hinted:
+                delay = min(NO_HINT_MAX, max(delay, NO_HINT_MIN) * 2 ** (streak - 1))
+            self._held[task] = now + delay
+            self._held_until = max(self._held_until, now + delay)
 
     def _throttled(self, ticket: float, retry_after: float | None) -> None:
         now = self._clock()
@@ -319,10 +444,19 @@ class Throttle:
             delay = max(0.0, before - now)  # a late answer to what was sent before
         else:
             delay = self._next_no_hint_pause() * (1 + 0.5 * self._rand())
+        if self._adaptive:  # without it nothing lifts a pause: the shared one is enough
+            self._hold(now, delay, retry_after is not None)
+        if ticket <= self._lifted_at:
+            return  # an event already over: the API let later requests through
         if now + delay > before:
             self._cooldown_until = now + delay
             if retry_after is not None:
                 self._paused += now + delay - max(before, now)
+                self._hinted_from = min(self._hinted_from, max(before, now))
+            else:
+                self._hinted_from = math.inf
+        if not same_event or ticket < self._refused_at:
+            self._refused_at = ticket
         if same_event:
             self._event_pause = max(self._event_pause, self._cooldown_until - self._last_throttle)
             return
@@ -348,6 +482,7 @@ class Throttle:
     def _new_event(self, now: float, retry_after: float | None) -> None:
         """Note a new throttling event: learn from the cycle it ends, start a new one."""
         self.throttle_events += 1
+        previous = self._last_throttle
         # what succeeded lately, not counting time spent waiting out a Retry-After
         active = self._active(now)
         since = self._active(self._first_send) if self._first_send < now else -math.inf
@@ -365,15 +500,25 @@ class Throttle:
         self._outage = True
         self._last_throttle = now
         self._event_pause = self._cooldown_until - now
+        self._refused_pace = self._rate
+        # refused again right after a lifted cool-down: the limiter is refusing whatever
+        # the pace (an empty bucket, a spent quota), so that pace says nothing
+        lifted_last = self._lifted_at >= previous
+        self._trust_pace = not lifted_last or self._since_lift >= MIN_SAMPLES
+        ended_blind_climb = self._blind
         if self._adaptive and allowed > 0:  # with no success seen, the limit is unknown
             rate = self._rate
             if rate is not None:
                 allowed = min(allowed, rate)
+                if ended_blind_climb:  # the pace doubled a moment ago and went through
+                    allowed = max(allowed, rate / 2)
             self._max_rate = max(allowed, MIN_RATE)
             self._set_rate(self._max_rate * BETA)
             # the cubic starts at BETA * max and is back at max after K seconds; with
             # few successes to go by, the maximum is a guess: climb back fast
-            plateau = PLATEAU * self._event_pause if samples >= MIN_SAMPLES else 0.0
+            few = samples < FEW_SAMPLES or ended_blind_climb
+            plateau = 0.0 if few else PLATEAU * self._event_pause
+            self._blind = self.throttle_events == 1 and samples < MIN_SAMPLES
             self._cubic_k = max(MIN_PLATEAU, plateau)
             self._cubic_scale = (1 - BETA) / self._cubic_k**3
 

@@ -326,6 +326,177 @@ async def test_a_call_cancelled_during_the_cooldown_frees_its_slot(fake_time: Fa
     assert 0 == th.in_flight
 
 
+# -- a cool-down lifted by a later request let through -----------------------------------
+
+
+class StuckTimers:
+    """A clock moved only by hand, and a sleep whose timer never fires on its own."""
+
+    def __init__(self) -> None:
+        self.now = START
+        self.sleeps: list[float] = []
+
+    def clock(self) -> float:
+        """The current time."""
+        return self.now
+
+    async def sleep(self, delay: float) -> None:
+        """Record ``delay`` and wait until cancelled."""
+        self.sleeps.append(delay)
+        await asyncio.get_running_loop().create_future()
+
+
+def stuck_throttle(timers: StuckTimers, **options: bool) -> Throttle:
+    """A throttle whose cool-downs end only when lifted."""
+    return Throttle(clock=timers.clock, sleep=timers.sleep, rand=lambda: 0.0, **options)
+
+
+async def test_a_later_request_let_through_lifts_the_cooldown_for_every_call() -> None:
+    """A 429, then a success for a request sent after it: calls in line go at once."""
+    timers = StuckTimers()
+    th = stuck_throttle(timers)
+    refused = th.ready()
+    timers.now += 0.01
+    later = th.ready()
+    timers.now += 0.02
+    th.release(refused, 429, 5.0)  # type: ignore[arg-type]
+    waiter = asyncio.create_task(th.acquire())
+    await asyncio.sleep(0)
+    timers.now += 0.01
+    th.release(later, 200)  # type: ignore[arg-type]
+    assert START + 0.04 == await asyncio.wait_for(waiter, timeout=5)
+    assert (0.0, 1) == (th.cooldown_remaining, th.throttle_events)
+
+
+async def test_a_lift_also_wakes_a_call_waiting_for_its_turn_at_the_pace() -> None:
+    """A call booked behind the paced rate when the 429 came goes as soon as it is lifted."""
+    timers = StuckTimers()
+    th = Throttle(clock=timers.clock, sleep=timers.sleep, rate_limit=1.0)
+    refused = await th.acquire()
+    timers.now += 1.0
+    later = await th.acquire()
+    waiter = asyncio.create_task(th.acquire())  # its turn is a second away
+    await asyncio.sleep(0)
+    th.release(refused, 429, 5.0)
+    th.release(later, 200)
+    assert START + 1.0 == await asyncio.wait_for(waiter, timeout=5)
+
+
+async def test_a_success_sent_before_the_refused_request_lifts_nothing() -> None:
+    """An answer to a request sent before the refused one says nothing: the pause stands."""
+    timers = StuckTimers()
+    th = stuck_throttle(timers)
+    earlier = th.ready()
+    timers.now += 0.01
+    refused = th.ready()
+    th.release(refused, 429, 5.0)  # type: ignore[arg-type]
+    th.release(earlier, 200)  # type: ignore[arg-type]
+    assert 5.0 == th.cooldown_remaining
+
+
+async def test_the_refused_call_still_waits_its_own_retry_after(fake_time: FakeTime) -> None:
+    """After a lift, the other calls go at once; the refused one waits its ``Retry-After``."""
+    th = throttle(fake_time)
+    refused = th.ready()
+    fake_time.advance(0.01)
+    later = th.ready()
+    released = asyncio.Event()
+    go = asyncio.Event()
+
+    async def refused_call() -> float:
+        th.release(refused, 429, 5.0)  # type: ignore[arg-type]
+        released.set()
+        await go.wait()
+        return await th.acquire()
+
+    task = asyncio.create_task(refused_call())
+    await released.wait()
+    th.release(later, 200)  # type: ignore[arg-type]
+    assert START + 0.01 == await th.acquire()
+    go.set()
+    assert START + 0.01 + 5.0 == await task
+
+
+async def test_the_fast_path_comes_back_once_every_own_hold_is_over(fake_time: FakeTime) -> None:
+    """A refused call that never comes back does not keep ``ready`` off for good."""
+    th = throttle(fake_time)
+    refused = th.ready()
+    fake_time.advance(0.01)
+    later = th.ready()
+
+    async def refused_call() -> None:
+        th.release(refused, 429, 5.0)  # type: ignore[arg-type]
+
+    worker = asyncio.create_task(refused_call())  # kept alive, as a pool's worker is
+    await worker
+    th.release(later, 200)  # type: ignore[arg-type]
+    during = th.ready()
+    fake_time.advance(5.0)
+    assert (None, START + 5.01) == (during, th.ready())
+
+
+async def test_a_late_429_of_a_lifted_event_does_not_bring_the_pause_back() -> None:
+    """A 429 for a request sent before the lift: the event is over, no new pause."""
+    timers = StuckTimers()
+    th = stuck_throttle(timers)
+    refused = th.ready()
+    timers.now += 0.01
+    later, late = th.ready(), th.ready()
+    timers.now += 0.02
+    th.release(refused, 429, 5.0)  # type: ignore[arg-type]
+    th.release(later, 200)  # type: ignore[arg-type]
+    th.release(late, 429, 5.0)  # type: ignore[arg-type]
+    assert (0.0, 1) == (th.cooldown_remaining, th.throttle_events)
+
+
+async def test_a_call_refused_again_and_again_waits_twice_as_long_each_time(
+    fake_time: FakeTime,
+) -> None:
+    """Without ``Retry-After``, a call refused 3 times in a row waits 0.5, 1, 2 s."""
+    th = throttle(fake_time)
+
+    async def let_through(ticket: float) -> None:
+        th.release(ticket, 200)
+
+    waits = []
+    ticket = await th.acquire()
+    for _ in range(3):
+        fake_time.advance(0.01)
+        other = await asyncio.create_task(th.acquire())  # another call, sent later
+        th.release(ticket, 429, None)
+        await asyncio.create_task(let_through(other))  # ...and let through: a lift
+        refused_at = fake_time.now
+        ticket = await th.acquire()
+        waits.append(ticket - refused_at)
+    assert [0.5, 1.0, 2.0] == pytest.approx(waits)
+
+
+async def test_without_the_adaptive_rate_nothing_lifts_the_pause() -> None:
+    """With ``adaptive=False`` a lift could not cut the pace, so the pause stands."""
+    timers = StuckTimers()
+    th = stuck_throttle(timers, adaptive=False)
+    refused = th.ready()
+    timers.now += 0.01
+    later = th.ready()
+    th.release(refused, 429, 5.0)  # type: ignore[arg-type]
+    th.release(later, 200)  # type: ignore[arg-type]
+    assert pytest.approx(5.0) == th.cooldown_remaining
+
+
+async def test_a_call_cancelled_in_a_cooldown_leaves_no_timer_behind() -> None:
+    """Cancelling a call that waits out a liftable cool-down cancels its timer too."""
+    timers = StuckTimers()
+    th = stuck_throttle(timers)
+    th.release(th.ready(), 429, 5.0)  # type: ignore[arg-type]
+    waiter = asyncio.create_task(th.acquire())
+    await asyncio.sleep(0)
+    waiter.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await waiter
+    await asyncio.sleep(0)
+    assert ({asyncio.current_task()}, 0) == (asyncio.all_tasks(), th.in_flight)
+
+
 # -- the adaptive rate -----------------------------------------------------------------
 
 
@@ -336,6 +507,57 @@ async def test_one_429_sets_the_rate_below_what_succeeded(fake_time: FakeTime) -
     assert th.rate is None
     await refuse(th, fake_time, 1.0)
     assert pytest.approx(10 * BETA, rel=0.05) == th.rate
+
+
+async def test_a_lifted_event_takes_the_refused_pace_as_the_limit(fake_time: FakeTime) -> None:
+    """Refused at a pace of 100/s while 50/s succeeded: lifted, the rate is BETA * 100."""
+    th = throttle(fake_time, rate_limit=100.0, initial_window=100)
+    await succeed_at(th, fake_time, per_second=50, seconds=2)
+    refused = await th.acquire()
+    fake_time.advance(0.005)
+    later = await th.acquire()
+    fake_time.advance(0.03)
+    th.release(refused, 429, 1.0)
+    measured = th.rate
+    th.release(later, 200)
+    assert [50 * BETA, 100 * BETA] == pytest.approx([measured, th.rate], rel=0.05)
+
+
+async def test_a_refusal_right_after_a_lift_does_not_trust_its_pace(fake_time: FakeTime) -> None:
+    """Refused again a few requests after a lift: the pace is cut to what succeeded."""
+    th = throttle(fake_time, rate_limit=100.0, initial_window=100)
+    await succeed_at(th, fake_time, per_second=50, seconds=2)
+    for _ in range(2):
+        refused = await th.acquire()
+        fake_time.advance(0.005)
+        later = await th.acquire()
+        fake_time.advance(0.03)
+        th.release(refused, 429, 1.0)
+        th.release(later, 200)
+    assert [2, 50 * BETA] == pytest.approx([th.throttle_events, th.rate], rel=0.1)
+
+
+async def test_after_a_blind_first_event_the_rate_doubles_and_keeps_half_when_refused(
+    fake_time: FakeTime,
+) -> None:
+    """Refused on the start-up round: the pace doubles every 0.25 s; refused again, half stays."""
+    th = throttle(fake_time, initial_window=100)
+    first = [th.ready() for _ in range(3)]
+    fake_time.advance(0.05)
+    for ticket, status in zip(first, (200, 200, 429), strict=True):
+        th.release(ticket, status)  # type: ignore[arg-type]
+    cut = th.rate
+    assert cut is not None
+    resumed = fake_time.now + th.cooldown_remaining
+    while fake_time.now < resumed + 1.0:  # calls queue behind the pace: it climbs
+        ticket = await th.acquire()
+        fake_time.advance(0.001)
+        th.release(ticket, 200)
+    climbed = th.rate
+    assert climbed is not None
+    await refuse(th, fake_time, None)
+    assert climbed > 8 * cut
+    assert pytest.approx(BETA * climbed / 2) == th.rate
 
 
 async def test_a_retry_after_pause_does_not_count_as_a_slow_rate(fake_time: FakeTime) -> None:
