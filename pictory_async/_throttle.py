@@ -487,8 +487,11 @@ class Throttle:
         active = self._active(now)
         since = self._active(self._first_send) if self._first_send < now else -math.inf
         since = max(since, self._resumed)
-        # the first time, what succeeded since the first send, however short that was
-        shortest = MEASURE if self.throttle_events > 1 else max(self._rtt, SLOT)
+        # over MEASURE seconds, or since the first send when the run is younger than that
+        # (dividing a young run's successes by a whole second would take its first
+        # tenth of a second for the limit)
+        age = active - self._active(self._first_send) if self._first_send < now else 0.0
+        shortest = min(MEASURE, max(age, self._rtt, SLOT))
         allowed = self._ok.per_second(active, max(since, active - MEASURE), shortest=shortest)
         samples = self._ok.per_second(active, since) * min(RECENT, max(active - since, 1.0))
         # probe with one request once the pause is over; the first success restores

@@ -537,6 +537,35 @@ async def test_a_refusal_right_after_a_lift_does_not_trust_its_pace(fake_time: F
     assert [2, 50 * BETA] == pytest.approx([th.throttle_events, th.rate], rel=0.1)
 
 
+async def test_a_run_younger_than_a_second_is_not_measured_over_a_second(
+    fake_time: FakeTime,
+) -> None:
+    """Refused twice within the first quarter second at 200/s: the rate stays near 200.
+
+    Dividing the 50 successes of that quarter by a whole second took the limit for
+    50/s (the cool-down had been lifted, so the second event came at once): a bucket of
+    200/s with a burst of 50 then ran at a quarter of its rate over real loopback.
+    """
+    th = throttle(fake_time, initial_window=100)
+
+    async def answer(ticket: float, status: int) -> None:  # each call is its own task
+        th.release(ticket, status, 1.0 if status == 429 else None)
+
+    await succeed_at(th, fake_time, per_second=200, seconds=0.25)
+    for _ in range(2):
+        refused = await asyncio.create_task(th.acquire())
+        fake_time.advance(0.005)
+        later = await asyncio.create_task(th.acquire())
+        fake_time.advance(0.02)
+        await asyncio.create_task(answer(refused, 429))
+        await asyncio.create_task(answer(later, 200))  # sent later, let through: a lift
+        await succeed_at(th, fake_time, per_second=200, seconds=0.02)  # open again
+    assert fake_time.now < START + 0.5  # no pause was waited out: both within 0.5 s
+    assert 2 == th.throttle_events
+    assert th.rate is not None
+    assert th.rate > 100
+
+
 async def test_after_a_blind_first_event_the_rate_doubles_and_keeps_half_when_refused(
     fake_time: FakeTime,
 ) -> None:
