@@ -33,7 +33,7 @@ def assert_verified(directory: Path) -> dict[str, Any]:
     return manifest  # type: ignore[no-any-return]
 
 
-@pytest.mark.pictory_emulator(projects=3, seed=21)
+@pytest.mark.pictory_emulator(projects=3, seed=21, transport="socket")
 async def test_a_backup_holds_the_answer_the_media_and_a_manifest(
     pictory_client: AsyncPictory, pictory_emulator: Emulator, tmp_path: Path
 ) -> None:
@@ -52,7 +52,7 @@ async def test_a_backup_holds_the_answer_the_media_and_a_manifest(
     assert project.project_name == stored["projectName"]
 
 
-@pytest.mark.pictory_emulator(projects=2, seed=21)
+@pytest.mark.pictory_emulator(projects=2, seed=21, transport="socket")
 async def test_running_a_backup_again_downloads_only_what_changed(
     pictory_client: AsyncPictory, pictory_emulator: Emulator, tmp_path: Path
 ) -> None:
@@ -95,6 +95,7 @@ async def test_a_missing_asset_fails_the_backup_and_nothing_is_deleted(
 @pytest.mark.pictory_emulator(
     projects=300,
     seed=8,
+    transport="socket",
     small_media=True,  # 4-8 KiB videos and audio: 300 projects write ~10 MB, not ~250
     faults={"media_truncate_rate": 0.1},
     client_options={"max_retries": 0},
@@ -133,7 +134,7 @@ async def test_backup_and_delete_deletes_exactly_the_verified_backups(
     assert len(ids) == len(result.deleted) + len(result.failed) + len(result.already_absent)
 
 
-@pytest.mark.pictory_emulator(projects=5, seed=21)
+@pytest.mark.pictory_emulator(projects=5, seed=21, transport="socket")
 async def test_a_dry_run_backs_up_and_deletes_nothing(
     pictory_client: AsyncPictory, pictory_emulator: Emulator, tmp_path: Path
 ) -> None:

@@ -11,7 +11,7 @@ from pictory_async import AsyncPictory, InvalidInputError, RenderTimeoutError
 from pictory_async.emulator import Emulator, FakeClock
 
 
-@pytest.mark.pictory_emulator(projects=1, seed=3)
+@pytest.mark.pictory_emulator(projects=1, seed=3, transport="socket")
 async def test_a_render_that_finishes_is_waited_for(
     pictory_client: AsyncPictory, pictory_emulator: Emulator, pictory_clock: FakeClock
 ) -> None:
@@ -26,7 +26,7 @@ async def test_a_render_that_finishes_is_waited_for(
     assert 6 <= polls <= 9  # ~95 / 15 s, jittered by 10%
 
 
-@pytest.mark.pictory_emulator(projects=1, seed=3)
+@pytest.mark.pictory_emulator(projects=1, seed=3, transport="socket")
 async def test_the_deadline_raises_with_the_last_state(
     pictory_client: AsyncPictory, pictory_emulator: Emulator, pictory_clock: FakeClock
 ) -> None:
@@ -44,7 +44,7 @@ async def test_the_deadline_raises_with_the_last_state(
     assert 60.0 == pytest.approx(pictory_clock.time() - start)  # not a poll later
 
 
-@pytest.mark.pictory_emulator(projects=1, seed=3)
+@pytest.mark.pictory_emulator(projects=1, seed=3, transport="socket")
 async def test_many_waits_share_the_client(
     pictory_client: AsyncPictory, pictory_emulator: Emulator
 ) -> None:
