@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import random
 from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING
 
@@ -21,7 +20,8 @@ from .._jobs import (
     job_page_from_body,
     validate_job_id,
 )
-from .._types import Duration, to_seconds
+from .._polling import poll_options, poll_until
+from .._types import Duration
 
 if TYPE_CHECKING:
     from .._client import AsyncPictory
@@ -90,31 +90,32 @@ class Jobs:
             NotFoundError: No such job.
         """
         validate_job_id(job_id)
-        limit = to_seconds(timeout, name="timeout")
-        interval = to_seconds(poll_interval, name="poll_interval")
-        if interval < 1:
-            raise InvalidInputError("poll_interval must be at least 1 second")
-        client = self._client
-        start = client._clock()
-        while True:
-            last = await self.get(job_id)
-            if last.status is JobStatus.FAILED:
-                raise JobFailedError(last)
-            if last.is_finished:
-                return last
-            waited = client._clock() - start
-            remaining = limit - waited
-            if remaining <= 0:
-                raise JobTimeoutError(
-                    f"render job {last.id!r} not finished after {waited:.0f} s "
-                    f"(status {last.status.value!r}"
-                    + (f", {last.progress:g}%" if last.progress is not None else "")
-                    + ")",
-                    job_id=last.id,
-                    last=last,
-                    waited=waited,
-                )
-            await client._sleep(min(remaining, interval * random.uniform(0.9, 1.1)))
+        limit, interval = poll_options(timeout, poll_interval)
+
+        def finished(job: Job) -> bool:
+            if job.status is JobStatus.FAILED:
+                raise JobFailedError(job)
+            return job.is_finished
+
+        def expired(last: Job, waited: float) -> JobTimeoutError:
+            return JobTimeoutError(
+                f"render job {last.id!r} not finished after {waited:.0f} s "
+                f"(status {last.status.value!r}"
+                + (f", {last.progress:g}%" if last.progress is not None else "")
+                + ")",
+                job_id=last.id,
+                last=last,
+                waited=waited,
+            )
+
+        return await poll_until(
+            self._client,
+            lambda: self.get(job_id),
+            finished,
+            timeout=limit,
+            interval=interval,
+            expired=expired,
+        )
 
     async def list_pages(self, *, page_key: str | None = None) -> AsyncIterator[JobPage]:
         """Walk the job list page by page (newest first), fetching each when asked for.

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
-import random
 from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterable
 from datetime import datetime, timedelta, timezone
 from os import PathLike
@@ -52,7 +51,8 @@ from .._ids import project_path, validate_project_id
 from .._jobs import Job, started_job
 from .._journal import Journal
 from .._models import DeleteResult, Project, ProjectSummary
-from .._types import Duration, ProjectId, to_seconds
+from .._polling import poll_options, poll_until
+from .._types import Duration, ProjectId
 
 if TYPE_CHECKING:
     from .._client import AsyncPictory
@@ -163,28 +163,24 @@ class Projects:
             InvalidInputError: A bad id, timeout or interval (before any request).
         """
         project_path(project_id)
-        limit = to_seconds(timeout, name="timeout")
-        interval = to_seconds(poll_interval, name="poll_interval")
-        if interval < 1:
-            raise InvalidInputError("poll_interval must be at least 1 second")
-        client = self._client
-        start = client._clock()
-        last: Project | None = None
-        while True:
-            last = await self.get(project_id)
-            if last.is_rendered:
-                return last
-            waited = client._clock() - start
-            remaining = limit - waited
-            if remaining <= 0:
-                raise RenderTimeoutError(
-                    f"project {project_id!r} still rendering after {waited:.0f} s "
-                    f"(step {last.step!r})",
-                    project_id=project_id,
-                    last=last,
-                    waited=waited,
-                )
-            await client._sleep(min(remaining, interval * random.uniform(0.9, 1.1)))
+        limit, interval = poll_options(timeout, poll_interval)
+
+        def expired(last: Project, waited: float) -> RenderTimeoutError:
+            return RenderTimeoutError(
+                f"project {project_id!r} still rendering after {waited:.0f} s (step {last.step!r})",
+                project_id=project_id,
+                last=last,
+                waited=waited,
+            )
+
+        return await poll_until(
+            self._client,
+            lambda: self.get(project_id),
+            lambda project: project.is_rendered,
+            timeout=limit,
+            interval=interval,
+            expired=expired,
+        )
 
     async def render(self, project: Project | ProjectId) -> Job:
         """Start rendering a project's video; returns the job to follow it by.
