@@ -98,6 +98,9 @@ PollOption = Annotated[
     typer.Option(parser=parse_seconds, metavar="DURATION", help="Between polls (>= 1 s)."),
 ]
 JobArgument = Annotated[str, typer.Argument(metavar="JOB", help="The job id.")]
+ProjectArgument = Annotated[str, typer.Argument(metavar="ID", help="The project id.")]
+WAIT_TIMEOUT = timedelta(minutes=30)
+POLL_INTERVAL = timedelta(seconds=15)  # Pictory advises polling every 10-30 s
 FolderOption = Annotated[
     str | None,
     typer.Option("--folder", help="Only projects in this folder (its id).", show_default=False),
@@ -200,7 +203,7 @@ def _list(
 @projects_app.command("get")
 def _get(
     ctx: typer.Context,
-    project_id: Annotated[str, typer.Argument(metavar="ID", help="The project id.")],
+    project_id: ProjectArgument,
     json_output: JsonOption = False,
 ) -> None:
     """Show one project."""
@@ -214,9 +217,9 @@ def _get(
 @projects_app.command("wait")
 def _wait(
     ctx: typer.Context,
-    project_id: Annotated[str, typer.Argument(metavar="ID", help="The project id.")],
-    timeout: TimeoutOption = timedelta(minutes=30),
-    poll_interval: PollOption = timedelta(seconds=15),
+    project_id: ProjectArgument,
+    timeout: TimeoutOption = WAIT_TIMEOUT,
+    poll_interval: PollOption = POLL_INTERVAL,
     json_output: JsonOption = False,
 ) -> None:
     """Wait until a project's render is done (exit 1 on the timeout)."""
@@ -239,10 +242,10 @@ def _wait(
 @projects_app.command("render")
 def _render(
     ctx: typer.Context,
-    project_id: Annotated[str, typer.Argument(metavar="ID", help="The project id.")],
+    project_id: ProjectArgument,
     wait: Annotated[bool, typer.Option("--wait", help="Wait for the render to finish.")] = False,
-    timeout: TimeoutOption = timedelta(minutes=30),
-    poll_interval: PollOption = timedelta(seconds=15),
+    timeout: TimeoutOption = WAIT_TIMEOUT,
+    poll_interval: PollOption = POLL_INTERVAL,
     json_output: JsonOption = False,
 ) -> None:
     """Start rendering a project's video; print the job (--wait: follow it to the end)."""
@@ -276,8 +279,8 @@ def _job_get(ctx: typer.Context, job_id: JobArgument, json_output: JsonOption = 
 def _job_wait(
     ctx: typer.Context,
     job_id: JobArgument,
-    timeout: TimeoutOption = timedelta(minutes=30),
-    poll_interval: PollOption = timedelta(seconds=15),
+    timeout: TimeoutOption = WAIT_TIMEOUT,
+    poll_interval: PollOption = POLL_INTERVAL,
     json_output: JsonOption = False,
 ) -> None:
     """Wait until a render job is finished (exit 1 if it failed or on the timeout)."""
@@ -314,7 +317,7 @@ def _job_list(
 @projects_app.command("download")
 def _download(
     ctx: typer.Context,
-    project_id: Annotated[str, typer.Argument(metavar="ID", help="The project id.")],
+    project_id: ProjectArgument,
     dest: Annotated[Path, typer.Option("--dest", help="The directory (created if missing).")],
     kind: KindOption = None,
     json_output: JsonOption = False,

@@ -107,6 +107,17 @@ def _delete_body(payload: object) -> _DeleteBody | None:
     return None
 
 
+def _deleted(project_id: ProjectId, result: DeleteResult) -> ItemResult[DeleteResult]:
+    """A bulk item's outcome for a ``delete`` that returned ``result``."""
+    outcome = Outcome.ALREADY_ABSENT if result.already_absent else Outcome.DELETED
+    return ItemResult(item=project_id, outcome=outcome, value=result)
+
+
+def _journal(path: str | PathLike[str] | None, operation: str) -> Journal | None:
+    """The run's journal for ``operation``, or None without a path."""
+    return Journal(path, operation=operation) if path is not None else None
+
+
 def _prepare_dir(folder: Path) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     return folder.resolve()
@@ -670,8 +681,7 @@ class Projects:
             except Exception as exc:
                 self._raise_if_closed(exc)
                 raise
-            outcome = Outcome.ALREADY_ABSENT if result.already_absent else Outcome.DELETED
-            return ItemResult(item=project_id, outcome=outcome, value=result)
+            return _deleted(project_id, result)
 
         return BulkRun(
             ids,
@@ -679,7 +689,7 @@ class Projects:
             concurrency=self._concurrency(concurrency),
             dry_run=dry_run,
             on_progress=on_progress,
-            journal=Journal(journal, operation="delete") if journal is not None else None,
+            journal=_journal(journal, "delete"),
             keep_values=False,  # a DeleteResult per id is what the stream is for
         )
 
@@ -769,8 +779,7 @@ class Projects:
             except Exception as exc:
                 self._raise_if_closed(exc)
                 raise
-            outcome = Outcome.ALREADY_ABSENT if result.already_absent else Outcome.DELETED
-            return ItemResult(item=project_id, outcome=outcome, value=result)
+            return _deleted(project_id, result)
 
         default = max(1, self._client.max_connections // 4)  # a few downloads each
         return BulkRun(
@@ -779,9 +788,7 @@ class Projects:
             concurrency=self._concurrency(concurrency if concurrency is not None else default),
             dry_run=dry_run,
             on_progress=on_progress,
-            journal=(
-                Journal(journal, operation="backup_and_delete") if journal is not None else None
-            ),
+            journal=_journal(journal, "backup_and_delete"),
             keep_values=False,
         )
 
