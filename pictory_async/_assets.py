@@ -115,13 +115,14 @@ class Asset:
 def asset_filename(project_id: ProjectId, kind: str) -> str:
     """A file name for one asset of one project, safe on every filesystem.
 
-    ``<id>-<kind>.<ext>``, with the id reduced to ``[A-Za-z0-9._-]`` (no leading dot,
-    at most 80 characters) and a hash of the original id appended when that changed
-    it or when it has capitals, so different ids never share a name, even on a
-    filesystem that ignores case.
+    ``<id>-<kind>.<ext>``, with the id reduced to ``[A-Za-z0-9._-]`` (at most 80
+    characters, no leading or trailing dot) and a hash of the original id appended when
+    that changed it or when it has capitals, so different ids never share a name, even
+    on a filesystem that ignores case.
     """
     text = str.__str__(project_id) if isinstance(project_id, str) else str(int(project_id))
-    safe = _SAFE.sub("_", text).lstrip(".")[:80] or "project"
+    # no leading dot (hidden) and no trailing one (Windows drops it: "a." would be "a")
+    safe = _SAFE.sub("_", text)[:80].strip(".") or "project"
     if safe.split(".")[0].lower() in _RESERVED:  # CON, con.txt, ... on Windows
         safe = "_" + safe
     if safe != text or safe != safe.lower():

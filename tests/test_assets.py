@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from pictory_async import AsyncPictory, InvalidInputError
 from pictory_async._assets import AssetDownloadError, asset_filename
+from pictory_async._backup import project_dirname
 from pictory_async.emulator import Emulator, Faults, serve
 
 MEDIA = bytes(range(256)) * 400  # 100 KiB
@@ -238,6 +239,15 @@ def test_different_ids_never_share_a_name(first: str, second: str) -> None:
     """Two different ids give two names that differ even where case is ignored."""
     if first != second:
         assert asset_filename(first, "srt").lower() != asset_filename(second, "srt").lower()
+
+
+def test_a_trailing_dot_never_ends_a_backup_directory_name() -> None:
+    """Windows drops a trailing dot: ``a.`` would be the directory of ``a``."""
+    names = {
+        project_dirname(project_id).lower() for project_id in ("a", "a.", "a..", "x" * 79 + ".b")
+    }
+    assert 4 == len(names)
+    assert not any(name.endswith(".") for name in names)
 
 
 def test_ids_that_differ_in_case_only_get_different_names() -> None:
