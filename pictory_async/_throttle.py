@@ -22,7 +22,10 @@ mechanisms work together, none of which assumes a shape of the server's limiter:
   in flight once it runs out then costs a few 429s per cycle, never a storm.
 - **A paced rate.** Off until the first 429, fixed with ``rate_limit=``, or adaptive:
   at each throttling event it is set to the rate the API let through since the
-  previous event (not counting time spent waiting out a ``Retry-After``), never above
+  previous event (not counting time spent waiting out a ``Retry-After``, nor time when
+  the calls wanting to go were under a quarter of what they are at the event: a listing
+  one page at a time before a bulk run shows what the client asked for, not what the
+  API allows), never above
   the rate that was just refused, times ``BETA``; then it climbs back along a cubic
   curve whose plateau lasts ten times the pause the event cost, so probing upward is
   gentle exactly when a probe is expensive. When the event was lifted, the refused
@@ -179,6 +182,10 @@ class Throttle:
         self._next_at = self._started + (self._tolerance(rate_limit) if rate_limit else 0.0)
         # requests in flight and the window that bounds them
         self._in_flight = 0
+        self._holding = 0  # calls waiting out their own Retry-After
+        # when calls wanting to go last numbered at most 2**k - 1, per k: the allowed
+        # rate is measured only over time when demand was high
+        self._low_demand = [-math.inf] * 32
         self._window = float(initial_window)
         self._resume_window = float(initial_window)
         self._waiters: collections.deque[asyncio.Future[None]] = collections.deque()
@@ -201,6 +208,11 @@ class Throttle:
     def in_flight(self) -> int:
         """Attempts that hold a ticket not yet released."""
         return self._in_flight
+
+    @property
+    def demand(self) -> int:
+        """Calls that want to go: in flight, in line, or waiting out their own hold."""
+        return self._in_flight + len(self._waiters) + self._holding
 
     @property
     def window(self) -> int:
@@ -255,7 +267,11 @@ class Throttle:
         task = asyncio.current_task()
         until = self._held.pop(task, None) if task is not None else None
         if until is not None and until > self._clock():
-            await self._sleep(until - self._clock())
+            self._holding += 1  # still wanting to go: counted in the demand
+            try:
+                await self._sleep(until - self._clock())
+            finally:
+                self._holding -= 1
 
     async def _cooldown(self, seconds: float) -> None:
         """Sleep ``seconds`` of the shared cool-down, or until it is lifted."""
@@ -354,6 +370,7 @@ class Throttle:
                 (already capped by the pipeline's ``max_retry_after`` rule).
         """
         self._in_flight -= 1
+        self._low_demand[min(self.demand.bit_length(), 31)] = self._clock()
         if status == 429:
             self._throttled(ticket, retry_after)
         elif status is not None:
@@ -467,6 +484,18 @@ class Throttle:
             "unlimited" if self._rate is None else f"{self._rate:.1f}/s",
         )
 
+    def _demand_rose(self) -> float:
+        """When calls wanting to go last numbered at most a quarter of what they do now.
+
+        Before that, the client asked for less than the API allowed (a listing one page
+        at a time before a bulk run): what went through then says nothing of the limit.
+        """
+        demand = self.demand + 1  # with the refused call
+        if demand < 8:
+            return -math.inf
+        level = (demand // 4).bit_length()
+        return max(self._low_demand[: level + 1])
+
     def _active(self, now: float) -> float:
         """``now`` on a clock that stands still while a ``Retry-After`` is waited out."""
         return now - self._paused
@@ -485,12 +514,15 @@ class Throttle:
         previous = self._last_throttle
         # what succeeded lately, not counting time spent waiting out a Retry-After
         active = self._active(now)
-        since = self._active(self._first_send) if self._first_send < now else -math.inf
-        since = max(since, self._resumed)
-        # over MEASURE seconds, or since the first send when the run is younger than that
+        # the run started with the first send, or when demand last rose (before that,
+        # the client asked for less than the API allows: a listing one page at a time)
+        start = self._active(self._first_send) if self._first_send < now else -math.inf
+        start = max(start, self._active(self._demand_rose()))
+        since = max(start, self._resumed)
+        # over MEASURE seconds, or over the run's age when it is younger than that
         # (dividing a young run's successes by a whole second would take its first
         # tenth of a second for the limit)
-        age = active - self._active(self._first_send) if self._first_send < now else 0.0
+        age = active - start if start > -math.inf else 0.0
         shortest = min(MEASURE, max(age, self._rtt, SLOT))
         allowed = self._ok.per_second(active, max(since, active - MEASURE), shortest=shortest)
         samples = self._ok.per_second(active, since) * min(RECENT, max(active - since, 1.0))

@@ -566,6 +566,27 @@ async def test_a_run_younger_than_a_second_is_not_measured_over_a_second(
     assert th.rate > 100
 
 
+async def test_time_with_one_call_at_a_time_is_not_taken_for_the_limit(
+    fake_time: FakeTime,
+) -> None:
+    """A listing one page at a time, then 40 calls at 200/s refused: the rate stays near 200.
+
+    The second before the first 429 was mostly the listing (20 requests/s, one in
+    flight): counted, it took the limit for about 75/s, and with a long plateau a bulk
+    run after a listing went at half the API's limit.
+    """
+    th = throttle(fake_time, initial_window=100)
+    await succeed_at(th, fake_time, per_second=20, seconds=2)  # the listing
+    tickets = [await th.acquire() for _ in range(40)]  # the bulk run's 40 workers
+    for turn in range(60):  # 0.3 s at 200/s, 40 in flight
+        fake_time.advance(1 / 200)
+        th.release(tickets[turn % 40], 200)
+        tickets[turn % 40] = await th.acquire()
+    fake_time.advance(1 / 200)
+    th.release(tickets[0], 429, 1.0)
+    assert pytest.approx(200 * BETA, rel=0.1) == th.rate
+
+
 async def test_after_a_blind_first_event_the_rate_doubles_and_keeps_half_when_refused(
     fake_time: FakeTime,
 ) -> None:
@@ -807,3 +828,23 @@ async def test_fixed_rate_limit_spaces_client_calls(
         for _ in range(4):
             await client.projects.get("p1")
     assert [START, START + 0.25, START + 0.5, START + 0.75] == pytest.approx(sent)
+
+
+async def test_a_call_waiting_out_its_own_retry_after_still_counts_as_demand() -> None:
+    """Two in flight and one refused call held: three calls want to go.
+
+    Left out, a run whose calls were mostly refused looked idle for a moment, and the
+    next event measured the limit over the few requests since.
+    """
+    timers = StuckTimers()
+    th = stuck_throttle(timers)
+    tickets = [th.ready() for _ in range(3)]
+
+    async def refused() -> None:
+        th.release(tickets[0], 429, 5.0)  # type: ignore[arg-type]
+        await th.acquire()
+
+    task = asyncio.create_task(refused())
+    await asyncio.sleep(0)
+    assert (2, 3) == (th.in_flight, th.demand)
+    task.cancel()
