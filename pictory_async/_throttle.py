@@ -27,7 +27,8 @@ mechanisms work together, none of which assumes a shape of the server's limiter:
   one page at a time before a bulk run shows what the client asked for, not what the
   API allows), never above
   the rate that was just refused, times ``BETA``; then it climbs back along a cubic
-  curve whose plateau lasts ten times the pause the event cost, so probing upward is
+  curve whose plateau lasts ten times the pause the event cost (a lifted event: the
+  time until it was lifted, not the ``Retry-After`` it came with), so probing upward is
   gentle exactly when a probe is expensive. When the event was lifted, the refused
   pace bounds the limit closely (the API let the next requests through), so the
   maximum is that pace and the climb back takes a second; but not when the previous
@@ -437,6 +438,12 @@ class Throttle:
             self._cubic_k = MIN_PLATEAU
             self._blind = False
             self._cubic_scale = (1 - BETA) / self._cubic_k**3
+        elif self._adaptive and self._rate is not None:
+            # the plateau was sized for the pause the event would cost; it cost this much
+            plateau = max(MIN_PLATEAU, PLATEAU * self._event_pause)
+            if plateau < self._cubic_k:
+                self._cubic_k = plateau
+                self._cubic_scale = (1 - BETA) / self._cubic_k**3
         lifted, self._lifted = self._lifted, None
         if lifted is not None and not lifted.done():
             lifted.set_result(None)

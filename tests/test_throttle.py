@@ -640,6 +640,31 @@ async def test_adaptive_rate_climbs_back_while_calls_queue(fake_time: FakeTime) 
     assert th.rate > 10
 
 
+async def test_a_lifted_event_does_not_hold_the_plateau_its_pause_would_have_needed(
+    fake_time: FakeTime,
+) -> None:
+    """A first 429 with ``Retry-After: 1``, lifted at once: the pace is past the old rate in 3 s.
+
+    Its plateau was sized for a one-second pause (ten seconds flat). Lifted, the event
+    cost next to nothing: a cap of 10 requests in flight at 30 ms (333/s) ran at the
+    170-200/s measured in the start-up's slow start for a whole short run (2x its floor).
+    """
+    th = throttle(fake_time, initial_window=100)
+    await succeed_at(th, fake_time, per_second=200, seconds=0.5)
+    refused = await th.acquire()
+    fake_time.advance(0.005)
+    later = await th.acquire()
+    fake_time.advance(0.03)
+    th.release(refused, 429, 1.0)
+    th.release(later, 200)  # sent after the refused one, let through: lifted
+    assert 0.0 == th.cooldown_remaining
+
+    while fake_time.now < START + 3.5:  # one call after another, each at its turn
+        th.release(await th.acquire(), 200)
+    assert th.rate is not None
+    assert th.rate > 200
+
+
 async def test_adaptive_rate_stays_when_calls_do_not_queue(fake_time: FakeTime) -> None:
     """Calls that come slower than the pace do not push it up."""
     th = throttle(fake_time)
