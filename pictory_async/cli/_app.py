@@ -363,6 +363,98 @@ def _backup(
     )
 
 
+@projects_app.command("report")
+def _report(
+    ctx: typer.Context,
+    output: Annotated[
+        Path,
+        typer.Argument(
+            metavar="FILE", help="The report: .json, .jsonl or .csv (written atomically)."
+        ),
+    ],
+    folder: FolderOption = None,
+    older_than: OlderOption = None,
+    source: SourceOption = None,
+    format: Annotated[
+        str | None,
+        typer.Option(
+            "--format", help="json, jsonl or csv (default: from FILE's suffix).", show_default=False
+        ),
+    ] = None,
+    full: Annotated[
+        bool, typer.Option("--full", help="Fetch each project for every field (one GET each).")
+    ] = False,
+    concurrency: ConcurrencyOption = None,
+) -> None:
+    """Write a report of projects (a row each) to FILE: json, jsonl or csv."""
+    from .._exceptions import InvalidInputError
+    from .._reports import _format_of
+    from ._projects import report_projects
+
+    settings = _settings(ctx)
+    try:
+        chosen = _format_of(output, format)
+    except InvalidInputError as exc:
+        raise typer.BadParameter(str(exc), param_hint="FILE / --format") from None
+    if not output.parent.is_dir():
+        raise typer.BadParameter(f"no such directory: {output.parent}", param_hint="FILE")
+    run(
+        settings,
+        lambda: report_projects(
+            settings,
+            output,
+            folder=folder,
+            older_than=older_than,
+            sources=source or [],
+            format=chosen,
+            full=full,
+            concurrency=concurrency,
+        ),
+    )
+
+
+@projects_app.command("compare")
+def _compare(
+    ctx: typer.Context,
+    ids: Annotated[
+        list[str],
+        typer.Argument(metavar="ID ID...", help="Two or more project ids.", show_default=False),
+    ],
+    field: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--field",
+            help="A field to compare (repeatable; nested with a dot, e.g. "
+            "script_txt_scene_settings.max_lines). Default: the project settings.",
+            show_default=False,
+        ),
+    ] = None,
+    differing: Annotated[
+        bool, typer.Option("--differing", help="Only the fields that differ.")
+    ] = False,
+    json_output: JsonOption = False,
+) -> None:
+    """Compare projects' settings side by side (* marks the fields that differ)."""
+    from .._exceptions import InvalidInputError
+    from .._reports import _check_field
+    from ._projects import compare_projects_command
+
+    settings = _settings(ctx)
+    found = _ids(ids, None)
+    if len(found) < 2:
+        raise typer.BadParameter("give at least two project ids to compare")
+    try:
+        fields = [_check_field(name) for name in field or []]
+    except InvalidInputError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--field") from None
+    run(
+        settings,
+        lambda: compare_projects_command(
+            settings, found, fields=fields, only_differing=differing, json_output=json_output
+        ),
+    )
+
+
 @projects_app.command("delete")
 def _delete(
     ctx: typer.Context,

@@ -13,6 +13,7 @@ import attrs
 from .._bulk import BulkRun, ItemResult, Outcome, as_project_id
 from .._client import DEFAULT_MAX_CONNECTIONS, AsyncPictory
 from .._models import Project, ProjectSummary
+from .._reports import ReportFormat, compare_projects, write_report
 from .._types import ProjectId
 from ._bulkrun import RunSummary, run_bulk
 from ._common import (
@@ -34,11 +35,13 @@ __all__ = [
     "Confirm",
     "PruneOptions",
     "backup_projects",
+    "compare_projects_command",
     "delete_projects",
     "download_project",
     "get_project",
     "list_projects",
     "prune_projects",
+    "report_projects",
     "wait_project",
 ]
 
@@ -126,6 +129,7 @@ def _print_project(project: Project) -> None:
         ("Saved (UTC)", _date(project)),
         ("Duration", f"{project.video_duration:.0f} s" if project.video_duration else None),
         ("Video", project.video_url),
+        ("Share link", project.share_url),
         ("Assets", ", ".join(project.assets) or None),
     ]
     for name, value in rows:
@@ -184,6 +188,89 @@ async def download_project(
     console = _console()
     console.print(table)
     console.print(f"{len(assets)} files in {dest}")
+    return EXIT_OK
+
+
+async def _fetch_all(
+    client: AsyncPictory, ids: Sequence[ProjectId], concurrency: int | None
+) -> tuple[list[Project], list[ItemResult[Project]]]:
+    """The projects in ``ids`` order, and the items that could not be fetched."""
+    result = await client.projects.get_many(ids, concurrency=concurrency, missing_ok=False)
+    fetched = result.values
+    projects = [fetched[key] for key in map(as_project_id, ids) if key in fetched]
+    return projects, result.failed
+
+
+def _print_failures(failures: Sequence[ItemResult[Any]]) -> None:
+    for item in failures:
+        sys.stderr.write(
+            f"error: {item.item}: {describe(item.error) if item.error else 'failed'}\n"
+        )
+
+
+async def report_projects(
+    settings: Settings,
+    output: Path,
+    *,
+    folder: str | None,
+    older_than: timedelta | None,
+    sources: Sequence[str],
+    format: ReportFormat | None,
+    full: bool,
+    concurrency: int | None,
+) -> int:
+    """``projects report``: a row per selected project into ``output`` (json, jsonl, csv).
+
+    From the listing by default (id, name, dates, source, folder); ``full`` fetches
+    each project for every field. The file is written atomically, also when some
+    projects could not be fetched (they are named on stderr, exit 1).
+    """
+    import asyncio
+
+    failures: list[ItemResult[Project]] = []
+    async with _client(settings, concurrency) as client:
+        selection = client.projects.select(
+            older_than=older_than, source=list(sources) or None, folder=folder
+        )
+        summaries = [summary async for summary in selection]
+        items: Sequence[Project | ProjectSummary] = summaries
+        if full:
+            ids = [summary.id for summary in summaries]
+            items, failures = await _fetch_all(client, ids, concurrency)
+    rows = await asyncio.to_thread(write_report, items, output, format=format)
+    _print_failures(failures)
+    _console().print(f"{rows:,} projects written to {output}")
+    return EXIT_FAILED if failures else EXIT_OK
+
+
+async def compare_projects_command(
+    settings: Settings,
+    ids: Sequence[ProjectId],
+    *,
+    fields: Sequence[str],
+    only_differing: bool,
+    json_output: bool,
+) -> int:
+    """``projects compare``: the projects' settings side by side, ``*`` where they differ."""
+    async with _client(settings) as client:
+        projects, failures = await _fetch_all(client, ids, None)
+    if failures:
+        _print_failures(failures)
+        return EXIT_FAILED
+    comparison = compare_projects(projects, list(fields) or None)
+    if only_differing:
+        comparison = compare_projects(projects, comparison.differing)
+    if json_output:
+        sys.stdout.write(dumps(comparison.to_dict()) + "\n")
+        return EXIT_OK
+    console = _console()
+    if comparison.fields:
+        console.print(str(comparison), markup=False)
+    differing = comparison.differing
+    console.print(
+        f"{len(differing)} of {len(comparison.fields)} fields differ"
+        + (f": {', '.join(differing)}" if differing else "")
+    )
     return EXIT_OK
 
 
