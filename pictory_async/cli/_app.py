@@ -398,6 +398,8 @@ def _report(
         raise typer.BadParameter(str(exc), param_hint="FILE / --format") from None
     if not output.parent.is_dir():
         raise typer.BadParameter(f"no such directory: {output.parent}", param_hint="FILE")
+    if output.is_dir():
+        raise typer.BadParameter(f"a directory, not a file: {output}", param_hint="FILE")
     run(
         settings,
         lambda: report_projects(

@@ -62,10 +62,13 @@ def test_report_format_option_overrides_the_suffix(invoke: Invoke, tmp_path: Pat
 def test_report_usage_errors_send_nothing(
     invoke: Invoke, emulator: Emulator, tmp_path: Path
 ) -> None:
-    """An unknown format or a missing directory: exit 2 before any request."""
+    """An unknown format, a missing directory or a directory as FILE: exit 2, nothing sent."""
     unknown = invoke("projects", "report", str(tmp_path / "r.xlsx"))
     no_dir = invoke("projects", "report", str(tmp_path / "missing" / "r.csv"))
-    assert (2, 2) == (unknown.exit_code, no_dir.exit_code)
+    (tmp_path / "d.csv").mkdir()
+    a_dir = invoke("projects", "report", str(tmp_path / "d.csv"))
+    assert (2, 2, 2) == (unknown.exit_code, no_dir.exit_code, a_dir.exit_code)
+    assert "a directory, not a file" in a_dir.stderr
     assert "xlsx" in unknown.stderr
     assert "no such directory" in no_dir.stderr
     assert 0 == emulator.stats.total
