@@ -48,6 +48,7 @@ from ._http import RequestFactory, default_http_client
 from ._logs import logger
 from ._retry import RetryPolicy, parse_retry_after
 from ._throttle import Throttle
+from ._transport import read_body
 from ._types import NOT_GIVEN, Duration, NotGiven, to_seconds
 from ._version import __version__
 
@@ -561,13 +562,20 @@ class AsyncPictory:
             request, stream=True, auth=None, follow_redirects=False
         )
         undecodable: str | None = None
-        try:
-            body = await _read_capped(response, self.max_response_bytes)
-        except httpx.DecodingError as exc:
-            undecodable = str(exc) or "undecodable body"
-            body = b""
-        finally:
+        body = read_body(response)
+        if body is not None:  # read in one go by our transport, nothing to decode
+            response.is_stream_consumed = True  # as httpx's aiter_raw() leaves it
+            response._num_bytes_downloaded = len(body)
             await response.aclose()
+            _check_size(response, len(body), self.max_response_bytes)
+        else:
+            try:
+                body = await _read_capped(response, self.max_response_bytes)
+            except httpx.DecodingError as exc:
+                undecodable = str(exc) or "undecodable body"
+                body = b""
+            finally:
+                await response.aclose()
         response._content = body  # what httpx's own aread() sets
         if undecodable is not None and response.status_code < 400:
             encoding = response.headers.get("content-encoding", "none")
@@ -626,16 +634,21 @@ async def _read_capped(response: httpx.Response, limit: int) -> bytes:
     size = 0
     async for chunk in response.aiter_bytes():
         size += len(chunk)
-        if size > limit:
-            raise ResponseTooLargeError(
-                f"the response body is larger than max_response_bytes ({limit} bytes, "
-                "counted after decompression); reading stopped there",
-                request=response.request,
-                status_code=response.status_code,
-                limit=limit,
-            )
+        _check_size(response, size, limit)
         chunks.append(chunk)
     return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+
+
+def _check_size(response: httpx.Response, size: int, limit: int) -> None:
+    """Refuse a body of ``size`` bytes (so far) above ``limit``."""
+    if size > limit:
+        raise ResponseTooLargeError(
+            f"the response body is larger than max_response_bytes ({limit} bytes, "
+            "counted after decompression); reading stopped there",
+            request=response.request,
+            status_code=response.status_code,
+            limit=limit,
+        )
 
 
 class _Call:

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 import httpx
 
 from ._exceptions import InvalidInputError
-from ._transport import AiohttpTransport
+from ._transport import AiohttpTransport, has_header
 
 if TYPE_CHECKING:
     from httpx._client import UseClientDefault
@@ -66,7 +66,7 @@ class _Cookies(httpx.Cookies):
 
     def extract_cookies(self, response: httpx.Response) -> None:
         """Load the cookies a response sets, if it sets any."""
-        if "set-cookie" in response.headers:
+        if has_header(response.headers, b"set-cookie"):
             super().extract_cookies(response)
 
 
@@ -184,7 +184,7 @@ class RequestFactory:
         http = self._http
         return (
             not http.params
-            and not http.cookies
+            and not _has_cookies(http.cookies)
             and http.timeout is self._client_timeout
             and http.headers.raw == self._client_headers
         )
@@ -223,5 +223,13 @@ class RequestFactory:
             stream=_NO_BODY,  # what encode_request gives a body-less request, minus its cost
             extensions={"timeout": dict(self._timeout_ext)},
         )
-        request.read()  # as build_request leaves it: content read (empty)
+        request._content = b""  # as build_request leaves it: content read (what read() sets)
         return request
+
+
+def _has_cookies(cookies: httpx.Cookies) -> bool:
+    """``bool(cookies)``, without walking an empty jar (a generator per request)."""
+    store = getattr(cookies.jar, "_cookies", None)  # http.cookiejar's own dict
+    if isinstance(store, dict) and not store:
+        return False
+    return bool(cookies)
