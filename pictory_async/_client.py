@@ -355,7 +355,7 @@ class AsyncPictory:
         )
         self._retry = self._retry_policy()
         self._requests = RequestFactory(
-            http_client, self.base_url, self._headers, self._httpx_timeout
+            http_client, self.base_url, self._headers, self._httpx_timeout, self._total_timeout
         )
         self._bind_resources()
 
@@ -474,7 +474,11 @@ class AsyncPictory:
             )
         clone._retry = clone._retry_policy()
         clone._requests = RequestFactory(
-            self._shared.http, self.base_url, self._headers, clone._httpx_timeout
+            self._shared.http,
+            self.base_url,
+            self._headers,
+            clone._httpx_timeout,
+            clone._total_timeout,
         )
         clone._bind_resources()
         return clone

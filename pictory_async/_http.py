@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 import httpx
 
 from ._exceptions import InvalidInputError
-from ._transport import AiohttpTransport, has_header
+from ._transport import WITHIN, AiohttpTransport, has_header
 
 if TYPE_CHECKING:
     from httpx._client import UseClientDefault
@@ -154,6 +154,9 @@ class RequestFactory:
         base_url: The API's base URL (its origin gives the ``Host`` header).
         headers: Our headers; they win over the client's.
         timeout: The timeout, or ``httpx.USE_CLIENT_DEFAULT``.
+        within: Seconds within which the pipeline cancels each attempt itself (its
+            total timeout), told to our transport (``WITHIN``) so it arms no timer
+            that could only fire later; ``None``: no such bound.
     """
 
     def __init__(
@@ -162,8 +165,10 @@ class RequestFactory:
         base_url: str,
         headers: httpx.Headers,
         timeout: httpx.Timeout | UseClientDefault,
+        within: float | None = None,
     ) -> None:
         self._http = http
+        self._within = within
         self._base_url = base_url
         self._base = httpx.URL(base_url)
         self._headers = headers
@@ -221,7 +226,11 @@ class RequestFactory:
             url,
             headers=self._merged,
             stream=_NO_BODY,  # what encode_request gives a body-less request, minus its cost
-            extensions={"timeout": dict(self._timeout_ext)},
+            extensions=(
+                {"timeout": dict(self._timeout_ext)}
+                if self._within is None
+                else {"timeout": dict(self._timeout_ext), WITHIN: self._within}
+            ),
         )
         request._content = b""  # as build_request leaves it: content read (what read() sets)
         return request

@@ -38,7 +38,7 @@ import aiohttp
 import httpx
 from yarl import URL
 
-__all__ = ["AiohttpTransport", "has_header", "map_exception", "read_body"]
+__all__ = ["STREAM", "WITHIN", "AiohttpTransport", "has_header", "map_exception", "read_body"]
 
 _TimeoutKey = tuple[float | None, float | None, float | None]
 _NO_BODY_METHODS = frozenset({"GET", "DELETE", "HEAD", "OPTIONS"})
@@ -53,6 +53,10 @@ STREAM_CHUNK = 64 * 1024
 STREAM: Final = "pictory_async.stream"
 """A request extension: ``True`` streams the body whatever its size (downloads, which
 keep what arrived before a cut)."""
+WITHIN: Final = "pictory_async.within"
+"""A request extension: seconds within which the sender cancels the whole exchange
+itself. aiohttp's pool and read timeouts that could only fire later are not armed:
+two timers fewer per request, and the same outcome."""
 
 
 @functools.lru_cache(maxsize=8)
@@ -318,13 +322,24 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         self._session = session
         return session
 
-    def _timeout(self, given: Mapping[str, float | None] | None) -> aiohttp.ClientTimeout:
-        """The aiohttp timeout for an httpx timeout extension (cached)."""
-        key: _TimeoutKey = (
-            (None, None, None)
-            if not given
-            else (given.get("connect"), given.get("read"), given.get("pool"))
-        )
+    def _timeout(
+        self, given: Mapping[str, float | None] | None, within: float | None = None
+    ) -> aiohttp.ClientTimeout:
+        """The aiohttp timeout for an httpx timeout extension (cached).
+
+        A read or pool timeout no shorter than ``within`` (the sender's own bound on the
+        whole exchange, which starts earlier) would never fire first: it is left out.
+        """
+        if not given:
+            key: _TimeoutKey = (None, None, None)
+        else:
+            read, pool = given.get("read"), given.get("pool")
+            if within is not None:
+                if read is not None and read >= within:
+                    read = None
+                if pool is not None and pool >= within:
+                    pool = None
+            key = (given.get("connect"), read, pool)
         cached = self._timeouts.get(key)
         if cached is None:
             connect, read, pool = key
@@ -380,7 +395,9 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
                 headers=headers,
                 data=data,
                 allow_redirects=False,
-                timeout=self._timeout(request.extensions.get("timeout")),
+                timeout=self._timeout(
+                    request.extensions.get("timeout"), request.extensions.get(WITHIN)
+                ),
                 proxy=self._proxy,
                 proxy_headers=self._proxy_headers,
             )
