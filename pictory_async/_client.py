@@ -555,31 +555,25 @@ class AsyncPictory:
 
     async def _exchange(self, request: httpx.Request) -> httpx.Response:
         """Send ``request`` and read its body, all within the total timeout."""
-        total = self._total_timeout
-        if total is None:
-            return await self._send(request)
-        async with _deadline(total):
-            return await self._send(request)
-
-    async def _send(self, request: httpx.Request) -> httpx.Response:
-        response = await self._shared.http.send(
-            request, stream=True, auth=None, follow_redirects=False
-        )
         undecodable: str | None = None
-        body = read_body(response)
-        if body is not None:  # read in one go by our transport, nothing to decode
-            response.is_stream_consumed = True  # as httpx's aiter_raw() leaves it
-            response._num_bytes_downloaded = len(body)
-            await response.aclose()
-            _check_size(response, len(body), self.max_response_bytes)
-        else:
-            try:
-                body = await _read_capped(response, self.max_response_bytes)
-            except httpx.DecodingError as exc:
-                undecodable = str(exc) or "undecodable body"
-                body = b""
-            finally:
+        async with _deadline(self._total_timeout):  # None: no timer at all
+            response = await self._shared.http.send(
+                request, stream=True, auth=None, follow_redirects=False
+            )
+            body = read_body(response)
+            if body is not None:  # read in one go by our transport, nothing to decode
+                response.is_stream_consumed = True  # as httpx's aiter_raw() leaves it
+                response._num_bytes_downloaded = len(body)
                 await response.aclose()
+                _check_size(response, len(body), self.max_response_bytes)
+            else:
+                try:
+                    body = await _read_capped(response, self.max_response_bytes)
+                except httpx.DecodingError as exc:
+                    undecodable = str(exc) or "undecodable body"
+                    body = b""
+                finally:
+                    await response.aclose()
         response._content = body  # what httpx's own aread() sets
         if undecodable is not None and response.status_code < 400:
             encoding = response.headers.get("content-encoding", "none")
