@@ -710,6 +710,14 @@ def test_timeouts_the_senders_bound_makes_moot_are_not_armed(
     assert expected == (timeout.connect, timeout.sock_connect, timeout.sock_read)
 
 
+@pytest.mark.parametrize("within", ["60", True, [60]])
+def test_a_bound_that_is_no_number_arms_every_timer(within: object) -> None:
+    """A ``WITHIN`` extension that is no number (set by hand) is ignored, not a crash."""
+    given = httpx.Timeout(60.0, connect=10.0).as_dict()
+    timeout = AiohttpTransport()._timeout(given, within)
+    assert (60.0, 10.0, 60.0) == (timeout.connect, timeout.sock_connect, timeout.sock_read)
+
+
 async def test_a_request_within_a_bound_still_reads_with_a_shorter_read_timeout(
     server: LocalServer,
 ) -> None:
