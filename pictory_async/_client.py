@@ -48,6 +48,7 @@ from ._http import RequestFactory, default_http_client
 from ._logs import logger
 from ._retry import RetryPolicy, parse_retry_after
 from ._throttle import Throttle
+from ._transport import read_body
 from ._types import NOT_GIVEN, Duration, NotGiven, to_seconds
 from ._version import __version__
 
@@ -354,7 +355,7 @@ class AsyncPictory:
         )
         self._retry = self._retry_policy()
         self._requests = RequestFactory(
-            http_client, self.base_url, self._headers, self._httpx_timeout
+            http_client, self.base_url, self._headers, self._httpx_timeout, self._total_timeout
         )
         self._bind_resources()
 
@@ -473,7 +474,11 @@ class AsyncPictory:
             )
         clone._retry = clone._retry_policy()
         clone._requests = RequestFactory(
-            self._shared.http, self.base_url, self._headers, clone._httpx_timeout
+            self._shared.http,
+            self.base_url,
+            self._headers,
+            clone._httpx_timeout,
+            clone._total_timeout,
         )
         clone._bind_resources()
         return clone
@@ -550,24 +555,25 @@ class AsyncPictory:
 
     async def _exchange(self, request: httpx.Request) -> httpx.Response:
         """Send ``request`` and read its body, all within the total timeout."""
-        total = self._total_timeout
-        if total is None:
-            return await self._send(request)
-        async with _deadline(total):
-            return await self._send(request)
-
-    async def _send(self, request: httpx.Request) -> httpx.Response:
-        response = await self._shared.http.send(
-            request, stream=True, auth=None, follow_redirects=False
-        )
         undecodable: str | None = None
-        try:
-            body = await _read_capped(response, self.max_response_bytes)
-        except httpx.DecodingError as exc:
-            undecodable = str(exc) or "undecodable body"
-            body = b""
-        finally:
-            await response.aclose()
+        async with _deadline(self._total_timeout):  # None: no timer at all
+            response = await self._shared.http.send(
+                request, stream=True, auth=None, follow_redirects=False
+            )
+            body = read_body(response)
+            if body is not None:  # read in one go by our transport, nothing to decode
+                response.is_stream_consumed = True  # as httpx's aiter_raw() leaves it
+                response._num_bytes_downloaded = len(body)
+                await response.aclose()
+                _check_size(response, len(body), self.max_response_bytes)
+            else:
+                try:
+                    body = await _read_capped(response, self.max_response_bytes)
+                except httpx.DecodingError as exc:
+                    undecodable = str(exc) or "undecodable body"
+                    body = b""
+                finally:
+                    await response.aclose()
         response._content = body  # what httpx's own aread() sets
         if undecodable is not None and response.status_code < 400:
             encoding = response.headers.get("content-encoding", "none")
@@ -626,16 +632,21 @@ async def _read_capped(response: httpx.Response, limit: int) -> bytes:
     size = 0
     async for chunk in response.aiter_bytes():
         size += len(chunk)
-        if size > limit:
-            raise ResponseTooLargeError(
-                f"the response body is larger than max_response_bytes ({limit} bytes, "
-                "counted after decompression); reading stopped there",
-                request=response.request,
-                status_code=response.status_code,
-                limit=limit,
-            )
+        _check_size(response, size, limit)
         chunks.append(chunk)
     return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+
+
+def _check_size(response: httpx.Response, size: int, limit: int) -> None:
+    """Refuse a body of ``size`` bytes (so far) above ``limit``."""
+    if size > limit:
+        raise ResponseTooLargeError(
+            f"the response body is larger than max_response_bytes ({limit} bytes, "
+            "counted after decompression); reading stopped there",
+            request=response.request,
+            status_code=response.status_code,
+            limit=limit,
+        )
 
 
 class _Call:

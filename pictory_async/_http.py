@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 import httpx
 
 from ._exceptions import InvalidInputError
-from ._transport import AiohttpTransport
+from ._transport import WITHIN, AiohttpTransport, has_header
 
 if TYPE_CHECKING:
     from httpx._client import UseClientDefault
@@ -66,7 +66,7 @@ class _Cookies(httpx.Cookies):
 
     def extract_cookies(self, response: httpx.Response) -> None:
         """Load the cookies a response sets, if it sets any."""
-        if "set-cookie" in response.headers:
+        if has_header(response.headers, b"set-cookie"):
             super().extract_cookies(response)
 
 
@@ -154,6 +154,9 @@ class RequestFactory:
         base_url: The API's base URL (its origin gives the ``Host`` header).
         headers: Our headers; they win over the client's.
         timeout: The timeout, or ``httpx.USE_CLIENT_DEFAULT``.
+        within: Seconds within which the pipeline cancels each attempt itself (its
+            total timeout), told to our transport (``WITHIN``) so it arms no timer
+            that could only fire later; ``None``: no such bound.
     """
 
     def __init__(
@@ -162,8 +165,10 @@ class RequestFactory:
         base_url: str,
         headers: httpx.Headers,
         timeout: httpx.Timeout | UseClientDefault,
+        within: float | None = None,
     ) -> None:
         self._http = http
+        self._within = within
         self._base_url = base_url
         self._base = httpx.URL(base_url)
         self._headers = headers
@@ -184,7 +189,7 @@ class RequestFactory:
         http = self._http
         return (
             not http.params
-            and not http.cookies
+            and not _has_cookies(http.cookies)
             and http.timeout is self._client_timeout
             and http.headers.raw == self._client_headers
         )
@@ -221,7 +226,19 @@ class RequestFactory:
             url,
             headers=self._merged,
             stream=_NO_BODY,  # what encode_request gives a body-less request, minus its cost
-            extensions={"timeout": dict(self._timeout_ext)},
+            extensions=(
+                {"timeout": dict(self._timeout_ext)}
+                if self._within is None
+                else {"timeout": dict(self._timeout_ext), WITHIN: self._within}
+            ),
         )
-        request.read()  # as build_request leaves it: content read (empty)
+        request._content = b""  # as build_request leaves it: content read (what read() sets)
         return request
+
+
+def _has_cookies(cookies: httpx.Cookies) -> bool:
+    """``bool(cookies)``, without walking an empty jar (a generator per request)."""
+    store = getattr(cookies.jar, "_cookies", None)  # http.cookiejar's own dict
+    if isinstance(store, dict) and not store:
+        return False
+    return bool(cookies)

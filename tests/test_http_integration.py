@@ -13,6 +13,7 @@ import shutil
 import ssl
 import subprocess
 from collections.abc import AsyncIterator, Callable
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +37,7 @@ from pictory_async import (
 )
 from pictory_async._http import RequestFactory
 from pictory_async._ids import project_path, validate_project_id
+from pictory_async._transport import WITHIN
 
 JSON = [("Content-Type", "application/json")]
 PROJECT = b'{"projectName": "over loopback"}'
@@ -668,6 +670,43 @@ def test_a_changed_client_falls_back_to_build_request(
     request = client._build_request("GET", path)
     assert check(request)
     assert_same_request(as_built(client, "GET", path), request)
+
+
+def test_a_cookie_set_then_cleared_is_not_sent() -> None:
+    """A jar emptied after use (its store keeps empty entries) adds no ``Cookie`` header."""
+    client = api("https://api.pictory.invalid")
+    jar = client.http_client.cookies
+    jar.set("session", "s-1", domain="api.pictory.invalid")
+    jar.clear()
+    path = project_path("p1")
+    request = client._build_request("GET", path)
+    assert "cookie" not in request.headers
+    assert_same_request(as_built(client, "GET", path), request)
+
+
+@pytest.mark.parametrize(
+    ("timeout", "expected"), [(None, 60.0), (2.5, 2.5), (timedelta(seconds=90), 90.0)]
+)
+def test_the_request_tells_our_transport_the_whole_request_bound(
+    timeout: float | timedelta | None, expected: float
+) -> None:
+    """The total timeout the pipeline enforces rides on the request for our transport."""
+    options = {} if timeout is None else {"timeout": timeout}
+    client = api("https://api.pictory.invalid", **options)
+    request = client._build_request("DELETE", project_path("p1"))
+    copy = client.with_options(timeout=1.0)
+    assert expected == request.extensions[WITHIN]
+    assert 1.0 == copy._build_request("GET", project_path("p1")).extensions[WITHIN]
+
+
+def test_no_bound_rides_on_a_request_without_a_total_timeout() -> None:
+    """``timeout=None`` (no limit) and a user client's own timeout carry no bound."""
+    unbounded = api("https://api.pictory.invalid", timeout=None)
+    http = httpx.AsyncClient(transport=httpx.MockTransport(Recorder()), timeout=7.0)
+    users = api("https://api.pictory.invalid", http_client=http)
+    for client in (unbounded, users):
+        request = client._build_request("GET", project_path("p1"))
+        assert WITHIN not in request.extensions
 
 
 def test_request_factory_builds_for_a_path_prefix_directly() -> None:

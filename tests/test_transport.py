@@ -23,9 +23,18 @@ from pictory_async import (
     APITimeoutError,
     AsyncPictory,
     NotFoundError,
+    ResponseTooLargeError,
     __version__,
 )
-from pictory_async._transport import AiohttpTransport, map_exception
+from pictory_async._transport import (
+    ENCODED_CHUNK,
+    WITHIN,
+    AiohttpTransport,
+    _Body,
+    has_header,
+    map_exception,
+    read_body,
+)
 
 BIG = bytes(range(256)) * 1200  # 300 KiB, several chunks
 GZIPPED_DOC = {"projectName": "zipped", "videoDuration": 3.5}
@@ -577,10 +586,11 @@ async def test_client_refused_is_a_connection_error(fake_time: FakeTime) -> None
 async def test_client_read_timeout_is_a_timeout_error(
     server: LocalServer, fake_time: FakeTime
 ) -> None:
-    """No answer within ``timeout`` is ``APITimeoutError``."""
+    """No answer within ``timeout`` is ``APITimeoutError``: the whole-request bound ends it."""
     async with pictory(server.url, fake_time, timeout=0.1, max_retries=0) as client:
-        with pytest.raises(APITimeoutError, match="timed out"):
+        with pytest.raises(APITimeoutError, match="the whole request") as info:
             await client._request("GET", "/slow")
+    assert info.value.may_have_been_sent
 
 
 async def test_client_closes_its_own_pool(server: LocalServer, fake_time: FakeTime) -> None:
@@ -599,3 +609,125 @@ async def test_client_reads_a_gzipped_answer(server: LocalServer, fake_time: Fak
     async with pictory(server.url, fake_time) as client:
         project = await client.projects.get("zipped")
     assert ("zipped", 3.5) == (project.project_name, project.video_duration)
+
+
+# -- the body read in one go, and timers the pipeline's bound makes moot -------------------
+
+
+async def test_a_small_body_over_the_cap_is_refused_and_the_connection_reused(
+    server: LocalServer, fake_time: FakeTime
+) -> None:
+    """A body read in one go past ``max_response_bytes`` is refused; the pool stays usable."""
+    async with pictory(server.url, fake_time, max_connections=1, timeout=2.0) as client:
+        with pytest.raises(ResponseTooLargeError):
+            await client.with_options(max_response_bytes=10).projects.get("p1")
+        project = await client.projects.get("p2")
+    assert "Project p2" == project.project_name
+    assert 2 == len(server.seen)
+
+
+async def test_a_body_read_in_one_go_leaves_the_response_as_httpx_would(
+    server: LocalServer, fake_time: FakeTime
+) -> None:
+    """The response a call hands on is read, consumed, closed and timed, as ``aread()`` does."""
+    seen: list[httpx.Response] = []
+
+    async def keep(response: httpx.Response) -> None:
+        seen.append(response)
+
+    async with pictory(server.url, fake_time) as client:
+        client.http_client.event_hooks["response"].append(keep)
+        await client.projects.get("p1")
+    response = seen[0]
+    content = response.content
+    assert (True, True, len(content)) == (
+        response.is_stream_consumed,
+        response.is_closed,
+        response.num_bytes_downloaded,
+    )
+    assert b"Project p1" in content
+    assert response.elapsed.total_seconds() > 0
+
+
+async def test_a_body_an_event_hook_read_is_not_read_again(
+    server: LocalServer, fake_time: FakeTime
+) -> None:
+    """A response hook that reads the body (``aread()``) leaves the call its content."""
+
+    async def read(response: httpx.Response) -> None:
+        await response.aread()
+
+    async with pictory(server.url, fake_time) as client:
+        client.http_client.event_hooks["response"].append(read)
+        project = await client.projects.get("p1")
+    assert "Project p1" == project.project_name
+
+
+def _ours(body: bytes, *, step: int | None = None, **options: Any) -> httpx.Response:
+    return httpx.Response(200, stream=_Body(body, step), request=REQUEST, **options)
+
+
+async def test_read_body_only_for_our_unencoded_body_not_yet_read() -> None:
+    """Our plain body read in one go is handed over; anything else goes through httpx."""
+    consumed = _ours(b"read")
+    await consumed.aread()
+    gzipped = _ours(b"zz", headers={"Content-Encoding": "gzip"})
+    others = [
+        _ours(b"zz", step=ENCODED_CHUNK),
+        gzipped,
+        consumed,
+        httpx.Response(200, content=b"respx", request=REQUEST),
+        httpx.Response(200, stream=httpx.ByteStream(b"bytes"), request=REQUEST),
+    ]
+    assert b"plain" == read_body(_ours(b"plain"))
+    assert [None] * len(others) == [read_body(response) for response in others]
+
+
+def test_has_header_ignores_case() -> None:
+    """``has_header`` finds a header whatever the case it was sent in."""
+    headers = httpx.Headers([("Set-COOKIE", "a=1"), ("Content-Type", "text/plain")])
+    assert (True, False) == (
+        has_header(headers, b"set-cookie"),
+        has_header(headers, b"content-encoding"),
+    )
+
+
+@pytest.mark.parametrize(
+    ("within", "expected"),
+    [
+        (None, (60.0, 10.0, 60.0)),  # no bound: all armed
+        (60.0, (None, 10.0, None)),  # pool and read as long as the bound: moot
+        (30.0, (None, 10.0, None)),
+        (90.0, (60.0, 10.0, 60.0)),  # shorter than the bound: armed
+    ],
+)
+def test_timeouts_the_senders_bound_makes_moot_are_not_armed(
+    within: float | None, expected: tuple[float | None, ...]
+) -> None:
+    """A pool/read timeout no shorter than the sender's whole-request bound is left out."""
+    given = httpx.Timeout(60.0, connect=10.0).as_dict()
+    timeout = AiohttpTransport()._timeout(given, within)
+    assert expected == (timeout.connect, timeout.sock_connect, timeout.sock_read)
+
+
+@pytest.mark.parametrize("within", ["60", True, [60]])
+def test_a_bound_that_is_no_number_arms_every_timer(within: object) -> None:
+    """A ``WITHIN`` extension that is no number (set by hand) is ignored, not a crash."""
+    given = httpx.Timeout(60.0, connect=10.0).as_dict()
+    timeout = AiohttpTransport()._timeout(given, within)
+    assert (60.0, 10.0, 60.0) == (timeout.connect, timeout.sock_connect, timeout.sock_read)
+
+
+async def test_a_request_within_a_bound_still_reads_with_a_shorter_read_timeout(
+    server: LocalServer,
+) -> None:
+    """A read timeout shorter than the bound still fires: ``ReadTimeout``, not the bound's."""
+    transport = AiohttpTransport()
+    request = httpx.Request(
+        "GET",
+        server.url + "/slow",
+        extensions={"timeout": httpx.Timeout(5.0, read=0.1).as_dict(), WITHIN: 5.0},
+    )
+    with pytest.raises(httpx.ReadTimeout):
+        await transport.handle_async_request(request)
+    await transport.aclose()
