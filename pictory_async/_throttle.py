@@ -6,10 +6,14 @@ mechanisms work together, none of which assumes a shape of the server's limiter:
 
 - **A shared cool-down.** After a 429, every concurrent call waits until the
   ``Retry-After`` deadline, or, without one, for a pause that starts short (a few
-  request intervals) and doubles while the API keeps refusing. One 429 pauses the whole
-  client, not one task, **unless the API shows it is open**: a success for a request
-  sent *after* the refused one (already in flight when the 429 came) lifts the pause
-  for everyone. That is what a cap on requests in flight, or a bucket with a burst of
+  request intervals) and doubles while the API keeps refusing. With the adaptive rate,
+  such an event's first pause also adds how long the last such outage still refused
+  probes: a window or a sliding log refuses for about as long each cycle, and doubling
+  up from a few request intervals to a reset seconds away overshoots it by up to as
+  much again; an outage whose first probe went through halves that wait (the API may
+  open sooner). One 429 pauses the whole client, not one task, **unless the API shows
+  it is open**: a success for a request sent *after* the refused one (already in
+  flight when the 429 came) lifts the pause for everyone. That is what a cap on requests in flight, or a bucket with a burst of
   one at a pace just above its rate, looks like: the refused request was one too many,
   not a sign of a closed API. The refused call itself still waits its own
   ``Retry-After`` (without one, a pause that doubles per refusal in a row). A lift
@@ -150,6 +154,9 @@ class Throttle:
         self._first_send = math.inf
         self._cooldown_until = 0.0
         self._no_hint_pause = 0.0
+        self._outage_floor = 0.0  # the last outage without a hint refused probes this long
+        self._probed_until = -math.inf  # the latest refused probe of this event, sent at
+        self._event_hinted = False  # whether this event came with a Retry-After
         self._last_throttle = -math.inf
         self._climb_from = -math.inf
         self._outage = False  # a throttle was noted and no success came back since
@@ -398,7 +405,7 @@ class Throttle:
         if ticket < self._last_throttle:
             return  # sent before the last throttle: says nothing about what follows
         if self._outage:  # the first success after a throttle: the API is open again
-            self._outage = False
+            self._outage_over()
             self._window = max(self._window, self._resume_window)
             self._climb_from = now  # the cubic counts from here, not from the throttle
         self._no_hint_pause = 0.0
@@ -425,7 +432,7 @@ class Throttle:
         self._since_lift = 0
         self._next_at = min(self._next_at, now)
         self._resumed = self._active(now)
-        self._outage = False
+        self._outage_over()
         self._window = max(self._window, self._resume_window)
         self._climb_from = now
         # the event cost next to nothing, and a later request went through: the limit
@@ -467,7 +474,7 @@ class Throttle:
         elif ticket <= self._last_throttle:
             delay = max(0.0, before - now)  # a late answer to what was sent before
         else:
-            delay = self._next_no_hint_pause() * (1 + 0.5 * self._rand())
+            delay = self._next_no_hint_pause()
         if self._adaptive:  # without it nothing lifts a pause: the shared one is enough
             self._hold(now, delay, retry_after is not None)
         if ticket <= self._lifted_at:
@@ -481,6 +488,8 @@ class Throttle:
                 self._hinted_from = math.inf
         if not same_event or ticket < self._refused_at:
             self._refused_at = ticket
+        if same_event and ticket > self._last_throttle:  # a probe, refused
+            self._probed_until = max(self._probed_until, ticket)
         if same_event:
             self._event_pause = max(self._event_pause, self._cooldown_until - self._last_throttle)
             return
@@ -508,12 +517,31 @@ class Throttle:
         return now - self._paused
 
     def _next_no_hint_pause(self) -> float:
+        """The next pause without ``Retry-After``, jittered: it doubles per refused probe.
+
+        An event's first pause starts where the last such outage still refused a probe:
+        a window or a sliding log refuses for about as long each cycle, and doubling up
+        from a few request intervals to a reset seconds away would overshoot it by up
+        to as much again.
+        """
+        jitter = 1 + 0.5 * self._rand()
         if self._no_hint_pause:
             self._no_hint_pause = min(NO_HINT_MAX, 2 * self._no_hint_pause)
-        else:
-            interval = 4 / self._rate if self._rate else NO_HINT_BASE
-            self._no_hint_pause = min(NO_HINT_BASE, max(NO_HINT_MIN, interval))
-        return self._no_hint_pause
+            return self._no_hint_pause * jitter
+        interval = 4 / self._rate if self._rate else NO_HINT_BASE
+        self._no_hint_pause = min(NO_HINT_BASE, max(NO_HINT_MIN, interval))
+        return self._outage_floor + self._no_hint_pause * jitter
+
+    def _outage_over(self) -> None:
+        """The API is open again: note how long this outage refused probes."""
+        self._outage = False
+        if self._event_hinted or not self._adaptive:  # learning the API is adaptive
+            return
+        if self._probed_until > self._last_throttle:
+            refused_for = self._probed_until - self._last_throttle
+            self._outage_floor = min(NO_HINT_MAX, refused_for)
+        else:  # the first probe went through: the API may have opened sooner
+            self._outage_floor /= 2
 
     def _new_event(self, now: float, retry_after: float | None) -> None:
         """Note a new throttling event: learn from the cycle it ends, start a new one."""
@@ -541,6 +569,8 @@ class Throttle:
         self._resumed = self._active(self._cooldown_until)
         self._outage = True
         self._last_throttle = now
+        self._event_hinted = retry_after is not None
+        self._probed_until = -math.inf
         self._event_pause = self._cooldown_until - now
         self._refused_pace = self._rate
         # refused again right after a lifted cool-down: the limiter is refusing whatever

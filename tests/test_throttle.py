@@ -175,6 +175,38 @@ async def test_a_success_resets_the_growing_pause(fake_time: FakeTime) -> None:
     assert 0.5 == pytest.approx(th.cooldown_remaining)
 
 
+async def test_an_outage_without_retry_after_starts_probing_where_the_last_one_ended(
+    fake_time: FakeTime,
+) -> None:
+    """Without ``Retry-After``, a new event first waits as long as the last outage refused."""
+    th = throttle(fake_time)
+    await succeed_at(th, fake_time, per_second=1000, seconds=0.2)  # paced fast: short pauses
+    first = await refuse(th, fake_time, None)
+    await refuse(th, fake_time, None)
+    last_refused = await refuse(th, fake_time, None)
+    await succeed_at(th, fake_time, per_second=1000, seconds=0.1)
+    await refuse(th, fake_time, None)
+    refused_for = last_refused - (first + 0.01)  # the outage began when the first 429 came
+    assert refused_for + NO_HINT_MIN == pytest.approx(th.cooldown_remaining)
+
+
+async def test_an_outage_whose_first_probe_goes_through_halves_the_next_wait(
+    fake_time: FakeTime,
+) -> None:
+    """When the first probe after the learned wait goes through, the next waits half as long."""
+    th = throttle(fake_time)
+    await succeed_at(th, fake_time, per_second=1000, seconds=0.2)
+    first = await refuse(th, fake_time, None)
+    await refuse(th, fake_time, None)
+    last_refused = await refuse(th, fake_time, None)
+    await succeed_at(th, fake_time, per_second=1000, seconds=0.1)
+    await refuse(th, fake_time, None)  # a new event: the probe after it goes through
+    await succeed_at(th, fake_time, per_second=1000, seconds=0.1)
+    await refuse(th, fake_time, None)
+    refused_for = last_refused - (first + 0.01)
+    assert refused_for / 2 + NO_HINT_MIN == pytest.approx(th.cooldown_remaining)
+
+
 async def test_the_first_pause_without_retry_after_is_a_few_request_intervals(
     fake_time: FakeTime,
 ) -> None:
