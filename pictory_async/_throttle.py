@@ -13,12 +13,13 @@ mechanisms work together, none of which assumes a shape of the server's limiter:
   much again; an outage whose first probe went through halves that wait (the API may
   open sooner). One 429 pauses the whole client, not one task, **unless the API shows
   it is open**: a success for a request sent *after* the refused one (already in
-  flight when the 429 came) lifts the pause for everyone. That is what a cap on requests in flight, or a bucket with a burst of
-  one at a pace just above its rate, looks like: the refused request was one too many,
-  not a sign of a closed API. The refused call itself still waits its own
-  ``Retry-After`` (without one, a pause that doubles per refusal in a row). A lift
-  trades the pause for a cut of the paced rate, so it needs the adaptive rate: with
-  ``adaptive=False`` the pause always stands, and it alone holds every call back.
+  flight when the 429 came) lifts the pause for everyone. That is what a cap on
+  requests in flight, or a bucket with a burst of one at a pace just above its rate,
+  looks like: the refused request was one too many, not a sign of a closed API. The
+  refused call itself still waits its own ``Retry-After`` (without one, a pause that
+  doubles per refusal in a row). A lift trades the pause for a cut of the paced rate,
+  so it needs the adaptive rate: with ``adaptive=False`` the pause always stands, and
+  it alone holds every call back.
 - **A window of requests in flight.** It starts small and doubles every round trip
   (TCP's slow start) until the first 429; after every cool-down it starts again from
   one request (a probe) and grows back up to a ceiling learned from the API: a
@@ -41,7 +42,11 @@ mechanisms work together, none of which assumes a shape of the server's limiter:
   few successes to go by (the blind start-up round), the rate doubles every
   ``DOUBLING`` seconds instead, like slow start; the event that ends that climb keeps
   at least half the refused pace (it went through a moment before) and climbs back
-  without a plateau.
+  without a plateau. An event refused while the pace was probing past the last
+  maximum takes at least the pace of the last ``FEW_SAMPLES`` successes (never above
+  the refused pace): a pace that climbs within the measured second leaves that
+  second's average well under what the API just let through (a bucket of 20/s with a
+  burst of 1 was measured at 14/s and held there by the plateau).
 
 429s answering requests sent before the last throttle was noted, and 429s before any
 success came back after it, belong to one event: the rate drops once per event, not
@@ -167,6 +172,8 @@ class Throttle:
         self._event_pause = 0.0
         self._blind = False  # the only event so far came with few successes to go by
         self._refused_pace: float | None = None  # the pace the event's requests went at
+        # when the last few successes came back, on the active clock
+        self._last_ok: collections.deque[float] = collections.deque(maxlen=FEW_SAMPLES)
         self._lifted_at = -math.inf  # when a cool-down was last lifted
         self._since_lift = 0  # successes sent after the last lifted cool-down
         self._trust_pace = False  # whether this event's refused pace bounds the limit
@@ -404,6 +411,7 @@ class Throttle:
             self._lift(now)
         if ticket < self._last_throttle:
             return  # sent before the last throttle: says nothing about what follows
+        self._last_ok.append(self._active(now))
         if self._outage:  # the first success after a throttle: the API is open again
             self._outage_over()
             self._window = max(self._window, self._resume_window)
@@ -584,6 +592,10 @@ class Throttle:
                 allowed = min(allowed, rate)
                 if ended_blind_climb:  # the pace doubled a moment ago and went through
                     allowed = max(allowed, rate / 2)
+                elif rate > self._max_rate:
+                    # refused while probing past the last maximum: a second's successes
+                    # lag a pace that climbs; the last few went as fast as the API allowed
+                    allowed = max(allowed, min(self._recent_pace(), rate))
             self._max_rate = max(allowed, MIN_RATE)
             self._set_rate(self._max_rate * BETA)
             # the cubic starts at BETA * max and is back at max after K seconds; with
@@ -593,6 +605,13 @@ class Throttle:
             self._blind = self.throttle_events == 1 and samples < MIN_SAMPLES
             self._cubic_k = max(MIN_PLATEAU, plateau)
             self._cubic_scale = (1 - BETA) / self._cubic_k**3
+
+    def _recent_pace(self) -> float:
+        """Successes per second over the last ``FEW_SAMPLES`` of them (0.0 if unknown)."""
+        times = self._last_ok
+        if len(times) < FEW_SAMPLES or times[-1] <= times[0]:
+            return 0.0
+        return (len(times) - 1) / (times[-1] - times[0])
 
     def _set_rate(self, rate: float) -> None:
         rate = max(MIN_RATE, rate)

@@ -541,6 +541,30 @@ async def test_one_429_sets_the_rate_below_what_succeeded(fake_time: FakeTime) -
     assert pytest.approx(10 * BETA, rel=0.05) == th.rate
 
 
+async def test_refused_past_the_last_maximum_the_cut_follows_the_last_successes(
+    fake_time: FakeTime,
+) -> None:
+    """Refused while climbing past the maximum: cut from the last five successes' pace."""
+    th = throttle(fake_time, initial_window=100)
+    await succeed_at(th, fake_time, per_second=10, seconds=2)
+    await refuse(th, fake_time, 0.1)  # a maximum of 10/s and a plateau of one second
+    done: list[float] = []
+
+    async def worker() -> None:
+        while (th.rate or 0.0) < 30:
+            ticket = await th.acquire()
+            await fake_time.sleep(0.01)
+            th.release(ticket, 200)
+            done.append(fake_time.now)
+
+    await asyncio.gather(*(worker() for _ in range(5)))
+    refused_pace = th.rate
+    assert refused_pace is not None
+    await refuse(th, fake_time, 0.1)
+    recent = 4 / (done[-1] - done[-5])  # the average over the last second is well below
+    assert BETA * min(recent, refused_pace) == pytest.approx(th.rate)
+
+
 async def test_a_lifted_event_takes_the_refused_pace_as_the_limit(fake_time: FakeTime) -> None:
     """Refused at a pace of 100/s while 50/s succeeded: lifted, the rate is BETA * 100."""
     th = throttle(fake_time, rate_limit=100.0, initial_window=100)
