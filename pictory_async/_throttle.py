@@ -46,7 +46,12 @@ mechanisms work together, none of which assumes a shape of the server's limiter:
   maximum takes at least the pace of the last ``FEW_SAMPLES`` successes (never above
   the refused pace): a pace that climbs within the measured second leaves that
   second's average well under what the API just let through (a bucket of 20/s with a
-  burst of 1 was measured at 14/s and held there by the plateau).
+  burst of 1 was measured at 14/s and held there by the plateau). An event that comes
+  back from a ``Retry-After`` of a second or less after as many successes as the cycle
+  before (within ``QUOTA_MATCH``) takes at most that many per pause: a quota that each
+  pause resets, as a window per second with ``Retry-After: 1`` does; measured over
+  active time alone, the pace there looks like the limit and came down by only 15% an
+  event, a second lost each time.
 
 429s answering requests sent before the last throttle was noted, and 429s before any
 success came back after it, belong to one event: the rate drops once per event, not
@@ -79,6 +84,7 @@ TRUSTED = 2.0  # a refused pace up to this many times the measured one bounds th
 MIN_SAMPLES = 20  # fewer successes than this make the measured rate a guess
 FEW_SAMPLES = 5  # fewer successes than this lately: no plateau, climb back fast
 MIN_RATE = 0.5  # requests/second, the floor of the adaptive rate
+QUOTA_MATCH = 0.1  # two cycles' successes this close (as a share) are one quota
 INITIAL_WINDOW = 10  # requests in flight before the first success (slow start)
 SLOW_START = 1  # until the first 429, each success adds this many: x(1 + it) a round trip
 MAX_WINDOW = 1_000_000
@@ -162,6 +168,9 @@ class Throttle:
         self._outage_floor = 0.0  # the last outage without a hint refused probes this long
         self._probed_until = -math.inf  # the latest refused probe of this event, sent at
         self._event_hinted = False  # whether this event came with a Retry-After
+        self._paused_for: float | None = None  # the Retry-After the API was last left for
+        self._ok_since_event = 0  # successes sent after the last event
+        self._ok_last_cycle = 0  # ...and between the two events before
         self._last_throttle = -math.inf
         self._climb_from = -math.inf
         self._outage = False  # a throttle was noted and no success came back since
@@ -412,6 +421,7 @@ class Throttle:
         if ticket < self._last_throttle:
             return  # sent before the last throttle: says nothing about what follows
         self._last_ok.append(self._active(now))
+        self._ok_since_event += 1
         if self._outage:  # the first success after a throttle: the API is open again
             self._outage_over()
             self._window = max(self._window, self._resume_window)
@@ -440,6 +450,7 @@ class Throttle:
         self._since_lift = 0
         self._next_at = min(self._next_at, now)
         self._resumed = self._active(now)
+        self._paused_for = None  # not waited out: the API opened before
         self._outage_over()
         self._window = max(self._window, self._resume_window)
         self._climb_from = now
@@ -586,6 +597,15 @@ class Throttle:
         lifted_last = self._lifted_at >= previous
         self._trust_pace = not lifted_last or self._since_lift >= MIN_SAMPLES
         ended_blind_climb = self._blind
+        # back from a Retry-After of a second or less and refused again after as many
+        # successes as the cycle before: a quota that each such pause resets (a window
+        # per second, ``Retry-After: 1``); the API lets that many through per pause
+        paused_for, self._paused_for = self._paused_for, retry_after
+        quota, previous_quota = self._ok_since_event, self._ok_last_cycle
+        self._ok_last_cycle, self._ok_since_event = quota, 0
+        repeated = quota > 0 and abs(quota - previous_quota) <= QUOTA_MATCH * quota
+        if paused_for is not None and 0 < paused_for <= MEASURE and repeated:
+            allowed = min(allowed, quota / paused_for)
         if self._adaptive and allowed > 0:  # with no success seen, the limit is unknown
             rate = self._rate
             if rate is not None:

@@ -677,6 +677,19 @@ async def test_a_retry_after_pause_does_not_count_as_a_slow_rate(fake_time: Fake
     assert pytest.approx(10 * BETA * BETA, rel=0.1) == th.rate
 
 
+async def test_as_many_successes_between_short_retry_after_pauses_are_one_quota(
+    fake_time: FakeTime,
+) -> None:
+    """Refused after 30 successes twice, ``Retry-After: 1`` between: paced at BETA * 30/s."""
+    th = throttle(fake_time)
+    await succeed_at(th, fake_time, per_second=100, seconds=0.3)
+    await refuse(th, fake_time, 1.0)
+    fake_time.advance(1.0)
+    await succeed_at(th, fake_time, per_second=100, seconds=0.3)
+    await refuse(th, fake_time, 1.0)
+    assert BETA * 30 == pytest.approx(th.rate)
+
+
 async def test_adaptive_rate_climbs_back_while_calls_queue(fake_time: FakeTime) -> None:
     """With calls waiting for their turn, the rate climbs back past what was allowed."""
     th = throttle(fake_time, initial_window=100)
