@@ -80,7 +80,6 @@ PLATEAU = 10.0  # the cubic plateau lasts at least this many times the event's p
 MIN_PLATEAU = 1.0  # seconds: the shortest time to climb back to the previous maximum
 MEASURE = 1.0  # seconds of recent successes the allowed rate is measured over
 DOUBLING = 0.25  # seconds: after a blind first event the rate doubles this often
-TRUSTED = 2.0  # a refused pace up to this many times the measured one bounds the limit
 MIN_SAMPLES = 20  # fewer successes than this make the measured rate a guess
 FEW_SAMPLES = 5  # fewer successes than this lately: no plateau, climb back fast
 MIN_RATE = 0.5  # requests/second, the floor of the adaptive rate
