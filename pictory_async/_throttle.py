@@ -6,15 +6,20 @@ mechanisms work together, none of which assumes a shape of the server's limiter:
 
 - **A shared cool-down.** After a 429, every concurrent call waits until the
   ``Retry-After`` deadline, or, without one, for a pause that starts short (a few
-  request intervals) and doubles while the API keeps refusing. One 429 pauses the whole
-  client, not one task, **unless the API shows it is open**: a success for a request
-  sent *after* the refused one (already in flight when the 429 came) lifts the pause
-  for everyone. That is what a cap on requests in flight, or a bucket with a burst of
-  one at a pace just above its rate, looks like: the refused request was one too many,
-  not a sign of a closed API. The refused call itself still waits its own
-  ``Retry-After`` (without one, a pause that doubles per refusal in a row). A lift
-  trades the pause for a cut of the paced rate, so it needs the adaptive rate: with
-  ``adaptive=False`` the pause always stands, and it alone holds every call back.
+  request intervals) and doubles while the API keeps refusing. With the adaptive rate,
+  such an event's first pause also adds how long the last such outage still refused
+  probes: a window or a sliding log refuses for about as long each cycle, and doubling
+  up from a few request intervals to a reset seconds away overshoots it by up to as
+  much again; an outage whose first probe went through halves that wait (the API may
+  open sooner). One 429 pauses the whole client, not one task, **unless the API shows
+  it is open**: a success for a request sent *after* the refused one (already in
+  flight when the 429 came) lifts the pause for everyone. That is what a cap on
+  requests in flight, or a bucket with a burst of one at a pace just above its rate,
+  looks like: the refused request was one too many, not a sign of a closed API. The
+  refused call itself still waits its own ``Retry-After`` (without one, a pause that
+  doubles per refusal in a row). A lift trades the pause for a cut of the paced rate,
+  so it needs the adaptive rate: with ``adaptive=False`` the pause always stands, and
+  it alone holds every call back.
 - **A window of requests in flight.** It starts small and doubles every round trip
   (TCP's slow start) until the first 429; after every cool-down it starts again from
   one request (a probe) and grows back up to a ceiling learned from the API: a
@@ -37,7 +42,16 @@ mechanisms work together, none of which assumes a shape of the server's limiter:
   few successes to go by (the blind start-up round), the rate doubles every
   ``DOUBLING`` seconds instead, like slow start; the event that ends that climb keeps
   at least half the refused pace (it went through a moment before) and climbs back
-  without a plateau.
+  without a plateau. An event refused while the pace was probing past the last
+  maximum takes at least the pace of the last ``FEW_SAMPLES`` successes (never above
+  the refused pace): a pace that climbs within the measured second leaves that
+  second's average well under what the API just let through (a bucket of 20/s with a
+  burst of 1 was measured at 14/s and held there by the plateau). An event that comes
+  back from a ``Retry-After`` of a second or less after as many successes as the cycle
+  before (within ``QUOTA_MATCH``) takes at most that many per pause: a quota that each
+  pause resets, as a window per second with ``Retry-After: 1`` does; measured over
+  active time alone, the pace there looks like the limit and came down by only 15% an
+  event, a second lost each time.
 
 429s answering requests sent before the last throttle was noted, and 429s before any
 success came back after it, belong to one event: the rate drops once per event, not
@@ -66,10 +80,10 @@ PLATEAU = 10.0  # the cubic plateau lasts at least this many times the event's p
 MIN_PLATEAU = 1.0  # seconds: the shortest time to climb back to the previous maximum
 MEASURE = 1.0  # seconds of recent successes the allowed rate is measured over
 DOUBLING = 0.25  # seconds: after a blind first event the rate doubles this often
-TRUSTED = 2.0  # a refused pace up to this many times the measured one bounds the limit
 MIN_SAMPLES = 20  # fewer successes than this make the measured rate a guess
 FEW_SAMPLES = 5  # fewer successes than this lately: no plateau, climb back fast
 MIN_RATE = 0.5  # requests/second, the floor of the adaptive rate
+QUOTA_MATCH = 0.1  # two cycles' successes this close (as a share) are one quota
 INITIAL_WINDOW = 10  # requests in flight before the first success (slow start)
 SLOW_START = 1  # until the first 429, each success adds this many: x(1 + it) a round trip
 MAX_WINDOW = 1_000_000
@@ -150,6 +164,12 @@ class Throttle:
         self._first_send = math.inf
         self._cooldown_until = 0.0
         self._no_hint_pause = 0.0
+        self._outage_floor = 0.0  # the last outage without a hint refused probes this long
+        self._probed_until = -math.inf  # the latest refused probe of this event, sent at
+        self._event_hinted = False  # whether this event came with a Retry-After
+        self._paused_for: float | None = None  # the Retry-After the API was last left for
+        self._ok_since_event = 0  # successes sent after the last event
+        self._ok_last_cycle = 0  # ...and between the two events before
         self._last_throttle = -math.inf
         self._climb_from = -math.inf
         self._outage = False  # a throttle was noted and no success came back since
@@ -160,6 +180,8 @@ class Throttle:
         self._event_pause = 0.0
         self._blind = False  # the only event so far came with few successes to go by
         self._refused_pace: float | None = None  # the pace the event's requests went at
+        # when the last few successes came back, on the active clock
+        self._last_ok: collections.deque[float] = collections.deque(maxlen=FEW_SAMPLES)
         self._lifted_at = -math.inf  # when a cool-down was last lifted
         self._since_lift = 0  # successes sent after the last lifted cool-down
         self._trust_pace = False  # whether this event's refused pace bounds the limit
@@ -397,8 +419,10 @@ class Throttle:
             self._lift(now)
         if ticket < self._last_throttle:
             return  # sent before the last throttle: says nothing about what follows
+        self._last_ok.append(self._active(now))
+        self._ok_since_event += 1
         if self._outage:  # the first success after a throttle: the API is open again
-            self._outage = False
+            self._outage_over()
             self._window = max(self._window, self._resume_window)
             self._climb_from = now  # the cubic counts from here, not from the throttle
         self._no_hint_pause = 0.0
@@ -425,7 +449,8 @@ class Throttle:
         self._since_lift = 0
         self._next_at = min(self._next_at, now)
         self._resumed = self._active(now)
-        self._outage = False
+        self._paused_for = None  # not waited out: the API opened before
+        self._outage_over()
         self._window = max(self._window, self._resume_window)
         self._climb_from = now
         # the event cost next to nothing, and a later request went through: the limit
@@ -467,7 +492,7 @@ class Throttle:
         elif ticket <= self._last_throttle:
             delay = max(0.0, before - now)  # a late answer to what was sent before
         else:
-            delay = self._next_no_hint_pause() * (1 + 0.5 * self._rand())
+            delay = self._next_no_hint_pause()
         if self._adaptive:  # without it nothing lifts a pause: the shared one is enough
             self._hold(now, delay, retry_after is not None)
         if ticket <= self._lifted_at:
@@ -481,6 +506,8 @@ class Throttle:
                 self._hinted_from = math.inf
         if not same_event or ticket < self._refused_at:
             self._refused_at = ticket
+        if same_event and ticket > self._last_throttle:  # a probe, refused
+            self._probed_until = max(self._probed_until, ticket)
         if same_event:
             self._event_pause = max(self._event_pause, self._cooldown_until - self._last_throttle)
             return
@@ -508,12 +535,31 @@ class Throttle:
         return now - self._paused
 
     def _next_no_hint_pause(self) -> float:
+        """The next pause without ``Retry-After``, jittered: it doubles per refused probe.
+
+        An event's first pause starts where the last such outage still refused a probe:
+        a window or a sliding log refuses for about as long each cycle, and doubling up
+        from a few request intervals to a reset seconds away would overshoot it by up
+        to as much again.
+        """
+        jitter = 1 + 0.5 * self._rand()
         if self._no_hint_pause:
             self._no_hint_pause = min(NO_HINT_MAX, 2 * self._no_hint_pause)
-        else:
-            interval = 4 / self._rate if self._rate else NO_HINT_BASE
-            self._no_hint_pause = min(NO_HINT_BASE, max(NO_HINT_MIN, interval))
-        return self._no_hint_pause
+            return self._no_hint_pause * jitter
+        interval = 4 / self._rate if self._rate else NO_HINT_BASE
+        self._no_hint_pause = min(NO_HINT_BASE, max(NO_HINT_MIN, interval))
+        return self._outage_floor + self._no_hint_pause * jitter
+
+    def _outage_over(self) -> None:
+        """The API is open again: note how long this outage refused probes."""
+        self._outage = False
+        if self._event_hinted or not self._adaptive:  # learning the API is adaptive
+            return
+        if self._probed_until > self._last_throttle:
+            refused_for = self._probed_until - self._last_throttle
+            self._outage_floor = min(NO_HINT_MAX, refused_for)
+        else:  # the first probe went through: the API may have opened sooner
+            self._outage_floor /= 2
 
     def _new_event(self, now: float, retry_after: float | None) -> None:
         """Note a new throttling event: learn from the cycle it ends, start a new one."""
@@ -541,6 +587,8 @@ class Throttle:
         self._resumed = self._active(self._cooldown_until)
         self._outage = True
         self._last_throttle = now
+        self._event_hinted = retry_after is not None
+        self._probed_until = -math.inf
         self._event_pause = self._cooldown_until - now
         self._refused_pace = self._rate
         # refused again right after a lifted cool-down: the limiter is refusing whatever
@@ -548,12 +596,25 @@ class Throttle:
         lifted_last = self._lifted_at >= previous
         self._trust_pace = not lifted_last or self._since_lift >= MIN_SAMPLES
         ended_blind_climb = self._blind
+        # back from a Retry-After of a second or less and refused again after as many
+        # successes as the cycle before: a quota that each such pause resets (a window
+        # per second, ``Retry-After: 1``); the API lets that many through per pause
+        paused_for, self._paused_for = self._paused_for, retry_after
+        quota, previous_quota = self._ok_since_event, self._ok_last_cycle
+        self._ok_last_cycle, self._ok_since_event = quota, 0
+        repeated = quota > 0 and abs(quota - previous_quota) <= QUOTA_MATCH * quota
+        if paused_for is not None and 0 < paused_for <= MEASURE and repeated:
+            allowed = min(allowed, quota / paused_for)
         if self._adaptive and allowed > 0:  # with no success seen, the limit is unknown
             rate = self._rate
             if rate is not None:
                 allowed = min(allowed, rate)
                 if ended_blind_climb:  # the pace doubled a moment ago and went through
                     allowed = max(allowed, rate / 2)
+                elif rate > self._max_rate:
+                    # refused while probing past the last maximum: a second's successes
+                    # lag a pace that climbs; the last few went as fast as the API allowed
+                    allowed = max(allowed, min(self._recent_pace(), rate))
             self._max_rate = max(allowed, MIN_RATE)
             self._set_rate(self._max_rate * BETA)
             # the cubic starts at BETA * max and is back at max after K seconds; with
@@ -563,6 +624,13 @@ class Throttle:
             self._blind = self.throttle_events == 1 and samples < MIN_SAMPLES
             self._cubic_k = max(MIN_PLATEAU, plateau)
             self._cubic_scale = (1 - BETA) / self._cubic_k**3
+
+    def _recent_pace(self) -> float:
+        """Successes per second over the last ``FEW_SAMPLES`` of them (0.0 if unknown)."""
+        times = self._last_ok
+        if len(times) < FEW_SAMPLES or times[-1] <= times[0]:
+            return 0.0
+        return (len(times) - 1) / (times[-1] - times[0])
 
     def _set_rate(self, rate: float) -> None:
         rate = max(MIN_RATE, rate)

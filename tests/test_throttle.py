@@ -175,6 +175,38 @@ async def test_a_success_resets_the_growing_pause(fake_time: FakeTime) -> None:
     assert 0.5 == pytest.approx(th.cooldown_remaining)
 
 
+async def test_an_outage_without_retry_after_starts_probing_where_the_last_one_ended(
+    fake_time: FakeTime,
+) -> None:
+    """Without ``Retry-After``, a new event first waits as long as the last outage refused."""
+    th = throttle(fake_time)
+    await succeed_at(th, fake_time, per_second=1000, seconds=0.2)  # paced fast: short pauses
+    first = await refuse(th, fake_time, None)
+    await refuse(th, fake_time, None)
+    last_refused = await refuse(th, fake_time, None)
+    await succeed_at(th, fake_time, per_second=1000, seconds=0.1)
+    await refuse(th, fake_time, None)
+    refused_for = last_refused - (first + 0.01)  # the outage began when the first 429 came
+    assert refused_for + NO_HINT_MIN == pytest.approx(th.cooldown_remaining)
+
+
+async def test_an_outage_whose_first_probe_goes_through_halves_the_next_wait(
+    fake_time: FakeTime,
+) -> None:
+    """When the first probe after the learned wait goes through, the next waits half as long."""
+    th = throttle(fake_time)
+    await succeed_at(th, fake_time, per_second=1000, seconds=0.2)
+    first = await refuse(th, fake_time, None)
+    await refuse(th, fake_time, None)
+    last_refused = await refuse(th, fake_time, None)
+    await succeed_at(th, fake_time, per_second=1000, seconds=0.1)
+    await refuse(th, fake_time, None)  # a new event: the probe after it goes through
+    await succeed_at(th, fake_time, per_second=1000, seconds=0.1)
+    await refuse(th, fake_time, None)
+    refused_for = last_refused - (first + 0.01)
+    assert refused_for / 2 + NO_HINT_MIN == pytest.approx(th.cooldown_remaining)
+
+
 async def test_the_first_pause_without_retry_after_is_a_few_request_intervals(
     fake_time: FakeTime,
 ) -> None:
@@ -509,6 +541,30 @@ async def test_one_429_sets_the_rate_below_what_succeeded(fake_time: FakeTime) -
     assert pytest.approx(10 * BETA, rel=0.05) == th.rate
 
 
+async def test_refused_past_the_last_maximum_the_cut_follows_the_last_successes(
+    fake_time: FakeTime,
+) -> None:
+    """Refused while climbing past the maximum: cut from the last five successes' pace."""
+    th = throttle(fake_time, initial_window=100)
+    await succeed_at(th, fake_time, per_second=10, seconds=2)
+    await refuse(th, fake_time, 0.1)  # a maximum of 10/s and a plateau of one second
+    done: list[float] = []
+
+    async def worker() -> None:
+        while (th.rate or 0.0) < 30:
+            ticket = await th.acquire()
+            await fake_time.sleep(0.01)
+            th.release(ticket, 200)
+            done.append(fake_time.now)
+
+    await asyncio.gather(*(worker() for _ in range(5)))
+    refused_pace = th.rate
+    assert refused_pace is not None
+    await refuse(th, fake_time, 0.1)
+    recent = 4 / (done[-1] - done[-5])  # the average over the last second is well below
+    assert BETA * min(recent, refused_pace) == pytest.approx(th.rate)
+
+
 async def test_a_lifted_event_takes_the_refused_pace_as_the_limit(fake_time: FakeTime) -> None:
     """Refused at a pace of 100/s while 50/s succeeded: lifted, the rate is BETA * 100."""
     th = throttle(fake_time, rate_limit=100.0, initial_window=100)
@@ -619,6 +675,19 @@ async def test_a_retry_after_pause_does_not_count_as_a_slow_rate(fake_time: Fake
     await succeed_at(th, fake_time, per_second=10, seconds=0.5)
     await refuse(th, fake_time, 1.0)
     assert pytest.approx(10 * BETA * BETA, rel=0.1) == th.rate
+
+
+async def test_as_many_successes_between_short_retry_after_pauses_are_one_quota(
+    fake_time: FakeTime,
+) -> None:
+    """Refused after 30 successes twice, ``Retry-After: 1`` between: paced at BETA * 30/s."""
+    th = throttle(fake_time)
+    await succeed_at(th, fake_time, per_second=100, seconds=0.3)
+    await refuse(th, fake_time, 1.0)
+    fake_time.advance(1.0)
+    await succeed_at(th, fake_time, per_second=100, seconds=0.3)
+    await refuse(th, fake_time, 1.0)
+    assert BETA * 30 == pytest.approx(th.rate)
 
 
 async def test_adaptive_rate_climbs_back_while_calls_queue(fake_time: FakeTime) -> None:
