@@ -393,16 +393,16 @@ class Throttle:
                 (already capped by the pipeline's ``max_retry_after`` rule).
         """
         self._in_flight -= 1
-        self._low_demand[min(self.demand.bit_length(), 31)] = self._clock()
+        now = self._clock()
+        self._low_demand[min(self.demand.bit_length(), 31)] = now
         if status == 429:
-            self._throttled(ticket, retry_after)
+            self._throttled(ticket, retry_after, now)
         elif status is not None:
-            self._succeeded(ticket)
+            self._succeeded(ticket, now)
         if self._waiters:
             self._wake()
 
-    def _succeeded(self, ticket: float) -> None:
-        now = self._clock()
+    def _succeeded(self, ticket: float, now: float) -> None:
         if self._streaks:
             task = _current_task()
             if task is not None:
@@ -422,9 +422,7 @@ class Throttle:
         self._last_ok.append(self._active(now))
         self._ok_since_event += 1
         if self._outage:  # the first success after a throttle: the API is open again
-            self._outage_over()
-            self._window = max(self._window, self._resume_window)
-            self._climb_from = now  # the cubic counts from here, not from the throttle
+            self._outage_over(now)
         self._no_hint_pause = 0.0
         if self._in_flight + 2 > self._window:  # only a window that is full grows
             if self.throttle_events:
@@ -450,9 +448,7 @@ class Throttle:
         self._next_at = min(self._next_at, now)
         self._resumed = self._active(now)
         self._paused_for = None  # not waited out: the API opened before
-        self._outage_over()
-        self._window = max(self._window, self._resume_window)
-        self._climb_from = now
+        self._outage_over(now)
         # the event cost next to nothing, and a later request went through: the limit
         # binds the pace or the number in flight, and the refused pace bounds it closely
         self._event_pause = now - self._last_throttle
@@ -460,15 +456,13 @@ class Throttle:
         if self._adaptive and refused is not None and self._trust_pace:
             self._max_rate = max(refused, MIN_RATE)
             self._set_rate(max(self._rate or 0.0, BETA * self._max_rate))
-            self._cubic_k = MIN_PLATEAU
+            self._set_plateau(MIN_PLATEAU)
             self._blind = False
-            self._cubic_scale = (1 - BETA) / self._cubic_k**3
         elif self._adaptive and self._rate is not None:
             # the plateau was sized for the pause the event would cost; it cost this much
             plateau = max(MIN_PLATEAU, PLATEAU * self._event_pause)
             if plateau < self._cubic_k:
-                self._cubic_k = plateau
-                self._cubic_scale = (1 - BETA) / self._cubic_k**3
+                self._set_plateau(plateau)
         lifted, self._lifted = self._lifted, None
         if lifted is not None and not lifted.done():
             lifted.set_result(None)
@@ -483,8 +477,7 @@ class Throttle:
             self._held[task] = now + delay
             self._held_until = max(self._held_until, now + delay)
 
-    def _throttled(self, ticket: float, retry_after: float | None) -> None:
-        now = self._clock()
+    def _throttled(self, ticket: float, retry_after: float | None, now: float) -> None:
         same_event = ticket <= self._last_throttle or self._outage
         before = self._cooldown_until
         if retry_after is not None:
@@ -550,9 +543,11 @@ class Throttle:
         self._no_hint_pause = min(NO_HINT_BASE, max(NO_HINT_MIN, interval))
         return self._outage_floor + self._no_hint_pause * jitter
 
-    def _outage_over(self) -> None:
-        """The API is open again: note how long this outage refused probes."""
+    def _outage_over(self, now: float) -> None:
+        """The API is open again: restore the window, and note how long probes were refused."""
         self._outage = False
+        self._window = max(self._window, self._resume_window)
+        self._climb_from = now  # the cubic counts from here, not from the throttle
         if self._event_hinted or not self._adaptive:  # learning the API is adaptive
             return
         if self._probed_until > self._last_throttle:
@@ -622,8 +617,12 @@ class Throttle:
             few = samples < FEW_SAMPLES or ended_blind_climb
             plateau = 0.0 if few else PLATEAU * self._event_pause
             self._blind = self.throttle_events == 1 and samples < MIN_SAMPLES
-            self._cubic_k = max(MIN_PLATEAU, plateau)
-            self._cubic_scale = (1 - BETA) / self._cubic_k**3
+            self._set_plateau(max(MIN_PLATEAU, plateau))
+
+    def _set_plateau(self, seconds: float) -> None:
+        """The cubic starts at ``BETA`` times the maximum and is back at it after ``seconds``."""
+        self._cubic_k = seconds
+        self._cubic_scale = (1 - BETA) / seconds**3
 
     def _recent_pace(self) -> float:
         """Successes per second over the last ``FEW_SAMPLES`` of them (0.0 if unknown)."""
