@@ -5,21 +5,23 @@ and ``Throttle.release`` is told how each attempt ended, exactly once per ticket
 mechanisms work together, none of which assumes a shape of the server's limiter:
 
 - **A shared cool-down.** After a 429, every concurrent call waits until the
-  ``Retry-After`` deadline, or, without one, for a pause that starts short (a few
-  request intervals) and doubles while the API keeps refusing. With the adaptive rate,
-  such an event's first pause also adds how long the last such outage still refused
-  probes: a window or a sliding log refuses for about as long each cycle, and doubling
-  up from a few request intervals to a reset seconds away overshoots it by up to as
-  much again; an outage whose first probe went through halves that wait (the API may
-  open sooner). One 429 pauses the whole client, not one task, **unless the API shows
-  it is open**: a success for a request sent *after* the refused one (already in
-  flight when the 429 came) lifts the pause for everyone. That is what a cap on
-  requests in flight, or a bucket with a burst of one at a pace just above its rate,
-  looks like: the refused request was one too many, not a sign of a closed API. The
-  refused call itself still waits its own ``Retry-After`` (without one, a pause that
-  doubles per refusal in a row). A lift trades the pause for a cut of the paced rate,
-  so it needs the adaptive rate: with ``adaptive=False`` the pause always stands, and
-  it alone holds every call back.
+  ``Retry-After`` deadline, or, without one, for a pause that starts short (a few request
+  intervals) and doubles while the API keeps refusing (past a second of refusals, it
+  grows by half: doubling up to a reset seconds away overshoots it by up to as much
+  again). With the adaptive rate, such an event's first pause also adds how long the
+  last such outage still refused probes; an outage whose first probe went through halves
+  that wait (the API may open sooner). An outage of a second or more is taken for a
+  quota that resets, as a window or a sliding log does: it is expected as long after its
+  open phase began as the last one was, since a phase that ran slower leaves less of the
+  period to wait. One 429 pauses the whole client, not one task, **unless the API shows
+  it is open**: a success for a request sent *after* the refused one (already in flight
+  when the 429 came) lifts the pause for everyone. That is what a cap on requests in
+  flight, or a bucket with a burst of one at a pace just above its rate, looks like: the
+  refused request was one too many, not a sign of a closed API. The refused call itself
+  still waits its own ``Retry-After`` (without one, a pause that doubles per refusal in
+  a row). A lift trades the pause for a cut of the paced rate, so it needs the adaptive
+  rate: with ``adaptive=False`` the pause always stands, and it alone holds every call
+  back.
 - **A window of requests in flight.** It starts small and doubles every round trip
   (TCP's slow start) until the first 429; after every cool-down it starts again from
   one request (a probe) and grows back up to a ceiling learned from the API: a
@@ -92,6 +94,7 @@ SLOT = 0.1  # seconds per slot of that history
 NO_HINT_MIN = 0.05  # first pause after a 429 without Retry-After, at least...
 NO_HINT_BASE = 0.5  # ...and at most; it doubles per refused probe
 NO_HINT_MAX = 8.0
+LONG_OUTAGE = 1.0  # seconds: an outage without a hint this long is a quota that resets
 
 
 def _current_task() -> asyncio.Task[object] | None:
@@ -165,6 +168,9 @@ class Throttle:
         self._cooldown_until = 0.0
         self._no_hint_pause = 0.0
         self._outage_floor = 0.0  # the last outage without a hint refused probes this long
+        self._open_from = math.inf  # when the first request of this open phase was sent
+        # (the first phase: from the first send)
+        self._reopens_after = math.inf  # ...and the last one refused probes this long after
         self._probed_until = -math.inf  # the latest refused probe of this event, sent at
         self._event_hinted = False  # whether this event came with a Retry-After
         self._paused_for: float | None = None  # the Retry-After the API was last left for
@@ -416,13 +422,13 @@ class Throttle:
         if lifts and now < self._cooldown_until:
             # sent after a refused request, and let through: open again (a lift trades
             # the pause for a cut of the pace, so only when the pace can be cut)
-            self._lift(now)
+            self._lift(now, ticket)
         if ticket < self._last_throttle:
             return  # sent before the last throttle: says nothing about what follows
         self._last_ok.append(self._active(now))
         self._ok_since_event += 1
         if self._outage:  # the first success after a throttle: the API is open again
-            self._outage_over(now)
+            self._outage_over(now, ticket)
         self._no_hint_pause = 0.0
         if self._in_flight + 2 > self._window:  # only a window that is full grows
             if self.throttle_events:
@@ -438,7 +444,7 @@ class Throttle:
                 cubic = max(cubic, BETA * self._max_rate * 2 ** (elapsed / DOUBLING))
             self._set_rate(max(self._rate, cubic))
 
-    def _lift(self, now: float) -> None:
+    def _lift(self, now: float, sent: float) -> None:
         """End the shared cool-down early: the API let a later request through."""
         if self._cooldown_until > self._hinted_from:  # a Retry-After not waited out
             self._paused -= self._cooldown_until - max(now, self._hinted_from)
@@ -448,7 +454,7 @@ class Throttle:
         self._next_at = min(self._next_at, now)
         self._resumed = self._active(now)
         self._paused_for = None  # not waited out: the API opened before
-        self._outage_over(now)
+        self._outage_over(now, sent)
         # the event cost next to nothing, and a later request went through: the limit
         # binds the pace or the number in flight, and the refused pace bounds it closely
         self._event_pause = now - self._last_throttle
@@ -485,7 +491,7 @@ class Throttle:
         elif ticket <= self._last_throttle:
             delay = max(0.0, before - now)  # a late answer to what was sent before
         else:
-            delay = self._next_no_hint_pause()
+            delay = self._next_no_hint_pause(now)
         if self._adaptive:  # without it nothing lifts a pause: the shared one is enough
             self._hold(now, delay, retry_after is not None)
         if ticket <= self._lifted_at:
@@ -527,34 +533,54 @@ class Throttle:
         """``now`` on a clock that stands still while a ``Retry-After`` is waited out."""
         return now - self._paused
 
-    def _next_no_hint_pause(self) -> float:
-        """The next pause without ``Retry-After``, jittered: it doubles per refused probe.
+    def _next_no_hint_pause(self, now: float) -> float:
+        """The next pause without ``Retry-After``, jittered: it grows per refused probe.
 
         An event's first pause starts where the last such outage still refused a probe:
         a window or a sliding log refuses for about as long each cycle, and doubling up
         from a few request intervals to a reset seconds away would overshoot it by up
-        to as much again.
+        to as much again. For the same reason the pause grows by half, not double, once
+        the API has refused for a second.
         """
         jitter = 1 + 0.5 * self._rand()
         if self._no_hint_pause:
-            self._no_hint_pause = min(NO_HINT_MAX, 2 * self._no_hint_pause)
+            # past a second, a quota that resets: grow gentler, or the probe that finds
+            # it open comes up to as long again after it opened
+            growth = 2.0 if now - self._last_throttle < LONG_OUTAGE else 1.5
+            self._no_hint_pause = min(NO_HINT_MAX, growth * self._no_hint_pause)
             return self._no_hint_pause * jitter
         interval = 4 / self._rate if self._rate else NO_HINT_BASE
         self._no_hint_pause = min(NO_HINT_BASE, max(NO_HINT_MIN, interval))
-        return self._outage_floor + self._no_hint_pause * jitter
+        floor = self._outage_floor
+        # a long outage is a quota that resets: a sliding log when the first request it
+        # let through ages out, a window at a fixed cadence; both about as long after
+        # this open phase began as the last one was (the outage moves with the pace: a
+        # slower phase leaves less of the period to wait)
+        if self._reopens_after < math.inf:
+            reopens_in = self._open_from + self._reopens_after - now
+            if reopens_in > 0 and max(floor, reopens_in) >= LONG_OUTAGE:
+                floor = reopens_in
+        return floor + self._no_hint_pause * jitter
 
-    def _outage_over(self, now: float) -> None:
-        """The API is open again: restore the window, and note how long probes were refused."""
+    def _outage_over(self, now: float, sent: float) -> None:
+        """The API is open again for a request ``sent`` then.
+
+        Restore the window, note how long probes were refused, and begin an open phase.
+        """
         self._outage = False
         self._window = max(self._window, self._resume_window)
         self._climb_from = now  # the cubic counts from here, not from the throttle
+        open_from = self._open_from if self._open_from < math.inf else self._first_send
+        self._open_from = sent
         if self._event_hinted or not self._adaptive:  # learning the API is adaptive
             return
         if self._probed_until > self._last_throttle:
             refused_for = self._probed_until - self._last_throttle
             self._outage_floor = min(NO_HINT_MAX, refused_for)
+            self._reopens_after = self._probed_until - open_from
         else:  # the first probe went through: the API may have opened sooner
             self._outage_floor /= 2
+            self._reopens_after -= self._no_hint_pause
 
     def _new_event(self, now: float, retry_after: float | None) -> None:
         """Note a new throttling event: learn from the cycle it ends, start a new one."""

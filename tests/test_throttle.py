@@ -11,7 +11,7 @@ import pytest
 import respx
 from _support import PROJECTS_PATH, ClientFactory, FakeTime
 
-from pictory_async._throttle import BETA, NO_HINT_MIN, RECENT, SLOT, Throttle, _Rate
+from pictory_async._throttle import BETA, NO_HINT_MAX, NO_HINT_MIN, RECENT, SLOT, Throttle, _Rate
 
 START = 1000.0
 
@@ -151,12 +151,15 @@ async def test_a_shorter_retry_after_never_shortens_the_cooldown(fake_time: Fake
 
 @pytest.mark.parametrize(
     ("rand", "expected"),
-    [(0.0, [0.5, 1.0, 2.0, 4.0, 8.0, 8.0]), (1.0, [0.75, 1.5, 3.0, 6.0, 12.0, 12.0])],
+    [
+        (0.0, [0.5, 1.0, 1.5, 2.25, 3.375, 5.0625, 7.59375, 8.0, 8.0]),
+        (1.0, [0.75, 1.5, 2.25, 3.375, 5.0625, 7.59375, 11.390625, 12.0, 12.0]),
+    ],
 )
-async def test_without_retry_after_the_pause_doubles_while_refused(
+async def test_without_retry_after_the_pause_doubles_for_a_second_then_grows_by_half(
     fake_time: FakeTime, rand: float, expected: list[float]
 ) -> None:
-    """Probes refused without ``Retry-After`` double the pause, capped, with jitter."""
+    """Refused probes without ``Retry-After`` double the pause, then (past a second) x1.5."""
     th = throttle(fake_time, adaptive=False, rand=rand)
     pauses = []
     for _ in expected:
@@ -182,8 +185,7 @@ async def test_an_outage_without_retry_after_starts_probing_where_the_last_one_e
     th = throttle(fake_time)
     await succeed_at(th, fake_time, per_second=1000, seconds=0.2)  # paced fast: short pauses
     first = await refuse(th, fake_time, None)
-    await refuse(th, fake_time, None)
-    last_refused = await refuse(th, fake_time, None)
+    last_refused = await refuse(th, fake_time, None)  # refused for under a second
     await succeed_at(th, fake_time, per_second=1000, seconds=0.1)
     await refuse(th, fake_time, None)
     refused_for = last_refused - (first + 0.01)  # the outage began when the first 429 came
@@ -197,14 +199,60 @@ async def test_an_outage_whose_first_probe_goes_through_halves_the_next_wait(
     th = throttle(fake_time)
     await succeed_at(th, fake_time, per_second=1000, seconds=0.2)
     first = await refuse(th, fake_time, None)
-    await refuse(th, fake_time, None)
-    last_refused = await refuse(th, fake_time, None)
+    last_refused = await refuse(th, fake_time, None)  # refused for under a second
     await succeed_at(th, fake_time, per_second=1000, seconds=0.1)
     await refuse(th, fake_time, None)  # a new event: the probe after it goes through
     await succeed_at(th, fake_time, per_second=1000, seconds=0.1)
     await refuse(th, fake_time, None)
     refused_for = last_refused - (first + 0.01)
     assert refused_for / 2 + NO_HINT_MIN == pytest.approx(th.cooldown_remaining)
+
+
+async def long_outage(th: Throttle, fake_time: FakeTime, *, phase: float, until: float) -> float:
+    """A phase of ``phase`` s of successes, then probes refused until ``until`` s after it began.
+
+    Returns when the last refused probe was sent, counted from when the phase began.
+    """
+    began = fake_time.clock()
+    await succeed_at(th, fake_time, per_second=200, seconds=phase)
+    last_refused = await refuse(th, fake_time, None)
+    while fake_time.clock() - began < until:
+        last_refused = await refuse(th, fake_time, None)
+    return last_refused - began
+
+
+async def test_a_long_outage_is_expected_as_long_after_its_phase_began_as_the_last(
+    fake_time: FakeTime,
+) -> None:
+    """A quota that resets (a sliding log) opens a period after the phase began, not the 429."""
+    th = throttle(fake_time)
+    refused_for = await long_outage(th, fake_time, phase=0.5, until=4.5)
+    opened = await th.acquire()  # the probe that goes through begins the next phase
+    fake_time.advance(0.01)
+    th.release(opened, 200)
+    await succeed_at(th, fake_time, per_second=200, seconds=0.2)  # shorter than the last
+    await refuse(th, fake_time, None)
+    first_probe = fake_time.clock() + th.cooldown_remaining
+    # counted from the 429, as for a short outage, it would wait 0.3 s too long
+    assert opened + refused_for + NO_HINT_MIN == pytest.approx(first_probe)
+
+
+async def test_a_phase_that_outlasts_the_last_period_waits_as_long_as_the_last_outage(
+    fake_time: FakeTime,
+) -> None:
+    """No quota in sight (the phase ran past the period): the wait counts from the 429."""
+    th = throttle(fake_time)
+    began = fake_time.clock()
+    refused_for = await long_outage(th, fake_time, phase=0.5, until=4.5)
+    first_429 = began + 0.5 + 0.01  # when the event began
+    opened = await th.acquire()
+    fake_time.advance(0.01)
+    th.release(opened, 200)
+    # longer than the last phase and its outage together: no quota resets like that
+    await succeed_at(th, fake_time, per_second=200, seconds=refused_for + 1.0)
+    await refuse(th, fake_time, None)
+    outage = min(NO_HINT_MAX, began + refused_for - first_429)
+    assert outage + NO_HINT_MIN == pytest.approx(th.cooldown_remaining)
 
 
 async def test_the_first_pause_without_retry_after_is_a_few_request_intervals(
