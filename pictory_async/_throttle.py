@@ -559,6 +559,11 @@ class Throttle:
         if self._reopens_after < math.inf:
             reopens_in = self._open_from + self._reopens_after - now
             if reopens_in > 0 and max(floor, reopens_in) >= LONG_OUTAGE:
+                # at most twice the outage counted from the 429 (one long outage, say a
+                # closed API, must not stretch later short ones), unless that outage
+                # outlasted what is counted
+                if floor < NO_HINT_MAX:
+                    reopens_in = min(reopens_in, 2 * max(floor, LONG_OUTAGE))
                 floor = reopens_in
         return floor + self._no_hint_pause * jitter
 

@@ -255,6 +255,19 @@ async def test_a_phase_that_outlasts_the_last_period_waits_as_long_as_the_last_o
     assert outage + NO_HINT_MIN == pytest.approx(th.cooldown_remaining)
 
 
+async def test_one_long_outage_stretches_no_later_wait_past_twice_the_last_outage(
+    fake_time: FakeTime,
+) -> None:
+    """After a closed API (20 s of 429s), a later short outage waits at most twice its own."""
+    th = throttle(fake_time)
+    await long_outage(th, fake_time, phase=0.5, until=20.0)
+    await succeed_at(th, fake_time, per_second=200, seconds=0.5)
+    await refuse(th, fake_time, None)  # waits as long after its phase began: ~20 s
+    await succeed_at(th, fake_time, per_second=200, seconds=0.5)  # its first probe went through
+    await refuse(th, fake_time, None)
+    assert th.cooldown_remaining <= 2 * NO_HINT_MAX / 2 + 0.5  # ~19.5 s without the bound
+
+
 async def test_the_first_pause_without_retry_after_is_a_few_request_intervals(
     fake_time: FakeTime,
 ) -> None:
