@@ -61,6 +61,9 @@ class Cell:
     pinned_concurrency: int | None = None
     target: float = 1.25
     max_429: float = 0.10
+    # seconds between the limiter's start (a window's first reset counts from it) and
+    # the client's: a real API's windows are not aligned with a client's start
+    offset: float = 0.0
 
     def cli(self) -> list[str]:
         """The emulator's command-line flags for these settings."""
@@ -117,20 +120,24 @@ def cells(quick: bool = False) -> list[Cell]:
             )
         for limit, period, what in ((20, 1.0, "second"), (100, 5.0, "5 s"), (600, 60.0, "minute")):
             count = limit * (5 if period == 60 else 10)
-            out.append(
-                Cell(
-                    name=f"window {limit} per {what}, {label}",
-                    faults={
-                        "rate_limit": limit,
-                        "rate_limit_shape": "window",
-                        "rate_limit_period": period,
-                        "retry_after": retry_after,
-                    },
-                    count=count,
-                    floor=_window_floor(count, limit, period),
-                    pinned_rate=limit / period,
+            # aligned with the client's start, and half a window later (the first reset
+            # comes half a period after the client starts; the floor is that much lower)
+            for offset, where in ((0.0, ""), (period / 2, "half a window in, ")):
+                out.append(
+                    Cell(
+                        name=f"window {limit} per {what}, {where}{label}",
+                        faults={
+                            "rate_limit": limit,
+                            "rate_limit_shape": "window",
+                            "rate_limit_period": period,
+                            "retry_after": retry_after,
+                        },
+                        count=count,
+                        floor=_window_floor(count, limit, period) - offset,
+                        pinned_rate=limit / period,
+                        offset=offset,
+                    )
                 )
-            )
         out.append(
             Cell(
                 name=f"sliding log 100 per 5 s, {label}",
@@ -256,6 +263,7 @@ async def simulate(cell: Cell, concurrency: int, kind: str, seed: int = 0) -> Ou
     emulator.faults = Faults(latency=LATENCY, **cell.faults)
     transport = emulator.transport()
     timeline: list[tuple[float, float, float, int, int]] = []
+    await asyncio.sleep(cell.offset)
     start = loop.time()
     async with httpx.AsyncClient(transport=transport, base_url=emulator.base_url) as http:
         if kind == "naive":
@@ -332,6 +340,7 @@ async def real(cell: Cell, concurrency: int, kind: str) -> Outcome:
             **{k: list(v) if isinstance(v, tuple) else v for k, v in flags.items()}
         )
         await remote.reset(stats_only=True)
+        await asyncio.sleep(cell.offset)
         start = time.perf_counter()
         if kind == "naive":
             async with httpx.AsyncClient(
