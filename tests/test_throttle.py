@@ -221,15 +221,21 @@ async def long_outage(th: Throttle, fake_time: FakeTime, *, phase: float, until:
     return last_refused - began
 
 
+async def reopen(th: Throttle, fake_time: FakeTime) -> float:
+    """The probe that goes through, beginning the next phase; return when it was sent."""
+    ticket = await th.acquire()
+    fake_time.advance(0.01)
+    th.release(ticket, 200)
+    return ticket
+
+
 async def test_a_long_outage_is_expected_as_long_after_its_phase_began_as_the_last(
     fake_time: FakeTime,
 ) -> None:
     """A quota that resets (a sliding log) opens a period after the phase began, not the 429."""
     th = throttle(fake_time)
     refused_for = await long_outage(th, fake_time, phase=0.5, until=4.5)
-    opened = await th.acquire()  # the probe that goes through begins the next phase
-    fake_time.advance(0.01)
-    th.release(opened, 200)
+    opened = await reopen(th, fake_time)
     await succeed_at(th, fake_time, per_second=200, seconds=0.2)  # shorter than the last
     await refuse(th, fake_time, None)
     first_probe = fake_time.clock() + th.cooldown_remaining
@@ -245,9 +251,7 @@ async def test_a_phase_that_outlasts_the_last_period_waits_as_long_as_the_last_o
     began = fake_time.clock()
     refused_for = await long_outage(th, fake_time, phase=0.5, until=4.5)
     first_429 = began + 0.5 + 0.01  # when the event began
-    opened = await th.acquire()
-    fake_time.advance(0.01)
-    th.release(opened, 200)
+    await reopen(th, fake_time)
     # longer than the last phase and its outage together: no quota resets like that
     await succeed_at(th, fake_time, per_second=200, seconds=refused_for + 1.0)
     await refuse(th, fake_time, None)
