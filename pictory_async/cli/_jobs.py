@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from .._jobs import Job, JobStatus
 from .._types import ProjectId
-from ._common import EXIT_FAILED, EXIT_OK, Settings, dumps, jsonable, open_client
+from ._common import EXIT_FAILED, EXIT_OK, Settings, dumps, error, jsonable, open_client
 
 __all__ = ["get_job", "list_jobs", "render_project", "wait_job"]
 
@@ -68,12 +68,12 @@ async def wait_job(
             job = await client.jobs.wait(job_id, timeout=timeout, poll_interval=poll_interval)
         except JobFailedError as exc:
             _show(exc.job, json_output)
-            sys.stderr.write(f"error: {exc}\n")
+            error(str(exc))
             return EXIT_FAILED
         except JobTimeoutError as exc:
             if exc.last is not None:
                 _show(exc.last, json_output)
-            sys.stderr.write(f"error: {exc}\n")
+            error(str(exc))
             return EXIT_FAILED
     _show(job, json_output)
     return EXIT_OK

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import sys
 from collections.abc import AsyncIterator, Callable, Sequence
 from datetime import timedelta
@@ -23,6 +24,7 @@ from ._common import (
     Settings,
     describe,
     dumps,
+    error,
     jsonable,
     open_client,
 )
@@ -156,7 +158,7 @@ async def wait_project(
                 project_id, timeout=timeout, poll_interval=poll_interval
             )
         except RenderTimeoutError as exc:
-            sys.stderr.write(f"error: {exc}\n")
+            error(str(exc))
             return EXIT_FAILED
     if json_output:
         sys.stdout.write(dumps(jsonable(project)) + "\n")
@@ -203,9 +205,7 @@ async def _fetch_all(
 
 def _print_failures(failures: Sequence[ItemResult[Any]]) -> None:
     for item in failures:
-        sys.stderr.write(
-            f"error: {item.item}: {describe(item.error) if item.error else 'failed'}\n"
-        )
+        error(f"{item.item}: {describe(item.error) if item.error else 'failed'}")
 
 
 async def report_projects(
@@ -225,8 +225,6 @@ async def report_projects(
     each project for every field. The file is written atomically, also when some
     projects could not be fetched (they are named on stderr, exit 1).
     """
-    import asyncio
-
     failures: list[ItemResult[Project]] = []
     async with _client(settings, concurrency) as client:
         selection = client.projects.select(
