@@ -219,6 +219,22 @@ class Throttle:
         self._resume_window = float(initial_window)
         self._waiters: collections.deque[asyncio.Future[None]] = collections.deque()
         self._pacer: asyncio.Lock | None = None
+        # batches: a quota that each short Retry-After resets (a window per second) is
+        # sent ``_batch`` at a time, one batch per ``_batch_period``, in place of a pace
+        self._batch: int | None = None
+        self._batch_period = 0.0
+        self._batch_start = -math.inf  # when the current batch's first request went
+        self._batch_last = -math.inf  # ...and its latest
+        self._batch_sent = 0
+        self._batch_ok = 0  # successes of requests sent in the current batch
+        self._batch_refused = False  # ...and whether one of them was refused
+        # a probe after a batch, sent when a bucket of the batches' rate would have
+        # refilled one request: refused, the quota is confirmed; let through, the API
+        # refills between batches (a bucket whose burst is under its second's worth)
+        self._batch_probe: float | None = None  # None: none due; -inf: due; else sent at
+        self._batch_gate: asyncio.Future[None] | None = None  # wakes the batch's rest
+        self._cycle_from = -math.inf  # when the cycle before the last event began
+        self._cycle_ok = 0  # successes of requests sent in it, however late they came back
         self.throttle_events = 0
 
     # -- what others may read ----------------------------------------------------------
@@ -254,6 +270,7 @@ class Throttle:
         """The ticket if a request may go now without waiting, else ``None``."""
         if (
             self._rate is None
+            and self._batch is None
             and self._in_flight < self._window
             and not self._waiters
             and (not self._held or self._holds_over())
@@ -325,7 +342,7 @@ class Throttle:
                     self._free_slot()
                     await self._wait_for_slot()
                 continue
-            if self._rate is not None:
+            if self._rate is not None or self._batch is not None:
                 events = self.throttle_events
                 await self._pace()
                 if self.throttle_events != events and self._cooldown_until > self._clock():
@@ -370,14 +387,65 @@ class Throttle:
             self._pacer = asyncio.Lock()
         async with self._pacer:
             while True:
+                if self._batch is not None:
+                    if await self._next_in_batch(self._batch):
+                        return
+                    continue
                 rate = self._rate
-                assert rate is not None
+                if rate is None:
+                    return
                 now = self._clock()
                 at = self._next_at - self._tolerance(rate)
                 if at <= now:
                     self._next_at = max(self._next_at, now) + 1.0 / rate
                     return
                 await self._cooldown(at - now)  # a lifted cool-down voids the booking
+
+    async def _next_in_batch(self, size: int) -> bool:
+        """Count this call into the current batch, or wait for the next one to begin."""
+        now = self._clock()
+        if now < self._cooldown_until:  # throttled while this call waited for its turn
+            await self._cooldown(self._cooldown_until - now)
+            return False
+        if now >= self._batch_last + self._batch_period:
+            if self._batch_refused:  # a batch that was refused shows the quota...
+                if self._batch_ok < (1 - QUOTA_MATCH) * size:  # ...unless it shrank
+                    self._end_batches(refilled=False)
+                    return True
+                size = self._batch = max(1, self._batch_ok)
+            self._batch_start, self._batch_sent = now, 0
+            self._batch_ok, self._batch_refused = 0, False
+        if self._batch_sent < size:
+            if self._batch_sent and not self._batch_ok:
+                # the batch's first request goes alone: a quota that has not reset yet
+                # (a period learned too short) refuses one request, not the batch
+                await self._batch_answered(self._batch_last + self._batch_period - now)
+                return False
+            self._batch_sent += 1
+            self._batch_last = now
+            return True
+        # the next batch goes a period after this one's last request (a sliding log
+        # counts each request's age)
+        next_batch = self._batch_last + self._batch_period
+        if self._batch_probe == -math.inf:  # due: one request a quota's interval later
+            probe_at = self._batch_last + self._batch_period / max(2, size)
+            if now >= probe_at:
+                self._batch_probe = now
+                return True
+            next_batch = probe_at
+        await self._cooldown(next_batch - now)
+        return False
+
+    async def _batch_answered(self, timeout: float) -> None:
+        """Wait until a request of the current batch is answered, at most ``timeout``."""
+        answered = self._batch_gate
+        if answered is None:
+            answered = self._batch_gate = asyncio.get_running_loop().create_future()
+        sleeper = asyncio.ensure_future(self._sleep(timeout))
+        try:
+            await asyncio.wait((sleeper, answered), return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            sleeper.cancel()
 
     def _tolerance(self, rate: float) -> float:
         # a fixed rate allows one second's worth of burst; a learned one paces evenly
@@ -405,6 +473,11 @@ class Throttle:
             self._throttled(ticket, retry_after, now)
         elif status is not None:
             self._succeeded(ticket, now)
+        answered = self._batch_gate
+        if answered is not None and ticket >= self._batch_start:
+            self._batch_gate = None
+            if not answered.done():
+                answered.set_result(None)
         if self._waiters:
             self._wake()
 
@@ -418,6 +491,12 @@ class Throttle:
         self._rtt = rtt if not self._rtt else 0.9 * self._rtt + 0.1 * rtt
         if ticket > self._lifted_at:
             self._since_lift += 1
+        if ticket == self._batch_probe:  # the API refilled between batches
+            self._end_batches(refilled=True)
+        elif ticket >= self._batch_start:
+            self._batch_ok += 1
+        if self._cycle_from <= ticket < self._last_throttle:
+            self._cycle_ok += 1  # late, but of the cycle the last event ended
         lifts = self._adaptive and self._outage and ticket > self._refused_at
         if lifts and now < self._cooldown_until:
             # sent after a refused request, and let through: open again (a lift trades
@@ -436,7 +515,7 @@ class Throttle:
             else:
                 self._window += SLOW_START  # slow start: x(1 + SLOW_START) a round trip
             self._window = min(self._window, MAX_WINDOW)
-        if self._adaptive and self._rate is not None and self._next_at > now:
+        if self._adaptive and self._batch is None and self._rate is not None and self._next_at > now:
             # calls are queued behind the pace, so it binds: raise it
             elapsed = now - self._climb_from
             cubic = self._max_rate * (1 + self._cubic_scale * (elapsed - self._cubic_k) ** 3)
@@ -450,6 +529,7 @@ class Throttle:
             self._paused -= self._cooldown_until - max(now, self._hinted_from)
         self._cooldown_until = now
         self._lifted_at = now
+        self._batch = None  # a later request went through: not a quota that resets
         self._since_lift = 0
         self._next_at = min(self._next_at, now)
         self._resumed = self._active(now)
@@ -496,6 +576,9 @@ class Throttle:
             self._hold(now, delay, retry_after is not None)
         if ticket <= self._lifted_at:
             return  # an event already over: the API let later requests through
+        if ticket == self._batch_probe:
+            self._batch_probe = None  # the quota is confirmed; the next batch is due
+            return
         if now + delay > before:
             self._cooldown_until = now + delay
             if retry_after is not None:
@@ -505,6 +588,8 @@ class Throttle:
                 self._hinted_from = math.inf
         if not same_event or ticket < self._refused_at:
             self._refused_at = ticket
+        if ticket >= self._batch_start:
+            self._batch_refused = True
         if same_event and ticket > self._last_throttle:  # a probe, refused
             self._probed_until = max(self._probed_until, ticket)
         if same_event:
@@ -626,11 +711,26 @@ class Throttle:
         # successes as the cycle before: a quota that each such pause resets (a window
         # per second, ``Retry-After: 1``); the API lets that many through per pause
         paused_for, self._paused_for = self._paused_for, retry_after
-        quota, previous_quota = self._ok_since_event, self._ok_last_cycle
+        quota, previous_quota = self._ok_since_event, self._ok_last_cycle + self._cycle_ok
         self._ok_last_cycle, self._ok_since_event = quota, 0
-        repeated = quota > 0 and abs(quota - previous_quota) <= QUOTA_MATCH * quota
-        if paused_for is not None and 0 < paused_for <= MEASURE and repeated:
-            allowed = min(allowed, quota / paused_for)
+        self._cycle_ok, self._cycle_from = 0, previous
+        short = (
+            paused_for is not None
+            and retry_after is not None
+            and 0 < max(paused_for, retry_after) <= MEASURE
+        )
+        if not short or not self._adaptive or self._ceiling is not None:
+            self._batch = None
+        elif self._batch is None and quota > 0:
+            period = max(paused_for or 0.0, retry_after or 0.0)
+            # as many successes as the cycle before, all within a period of the pause
+            if (
+                abs(quota - previous_quota) <= QUOTA_MATCH * max(quota, previous_quota)
+                and now - previous <= (paused_for or 0.0) + period
+            ):
+                self._start_batches(quota, period, previous)
+        if self._batch is not None:
+            self._resume_window = max(self._resume_window, self._batch)
         if self._adaptive and allowed > 0:  # with no success seen, the limit is unknown
             rate = self._rate
             if rate is not None:
@@ -649,6 +749,35 @@ class Throttle:
             plateau = 0.0 if few else PLATEAU * self._event_pause
             self._blind = self.throttle_events == 1 and samples < MIN_SAMPLES
             self._set_plateau(max(MIN_PLATEAU, plateau))
+
+    def _start_batches(self, quota: int, period: float, cycle_from: float) -> None:
+        """Send ``quota`` at a time, one batch per ``period``, from the next send on.
+
+        The cycle that began at ``cycle_from`` counts as a refused batch: its successes
+        still coming back size the first batch.
+        """
+        self._batch, self._batch_period = quota, period
+        self._batch_start, self._batch_ok, self._batch_refused = cycle_from, quota, True
+        self._batch_last = cycle_from
+        self._batch_sent = quota
+        self._batch_probe = -math.inf  # the first batch is followed by a probe
+
+    def _end_batches(self, refilled: bool) -> None:
+        """Back to a pace, climbing from what the batches sustained.
+
+        ``refilled``: the API let a request through between batches, so it allows more
+        than they sent; the pace learned before the batches stands if it is higher.
+        """
+        if self._batch is not None:
+            sustained = self._batch / self._batch_period
+            if refilled:
+                self._set_rate(max(self._rate or 0.0, sustained))
+            else:
+                self._max_rate = max(sustained, MIN_RATE)
+                self._set_rate(BETA * self._max_rate)
+                self._set_plateau(MIN_PLATEAU)
+                self._blind = False
+        self._batch = self._batch_probe = None
 
     def _set_plateau(self, seconds: float) -> None:
         """The cubic starts at ``BETA`` times the maximum and is back at it after ``seconds``."""
