@@ -515,7 +515,12 @@ class Throttle:
             else:
                 self._window += SLOW_START  # slow start: x(1 + SLOW_START) a round trip
             self._window = min(self._window, MAX_WINDOW)
-        if self._adaptive and self._batch is None and self._rate is not None and self._next_at > now:
+        if (
+            self._adaptive
+            and self._batch is None
+            and self._rate is not None
+            and self._next_at > now
+        ):
             # calls are queued behind the pace, so it binds: raise it
             elapsed = now - self._climb_from
             cubic = self._max_rate * (1 + self._cubic_scale * (elapsed - self._cubic_k) ** 3)

@@ -743,17 +743,109 @@ async def test_a_retry_after_pause_does_not_count_as_a_slow_rate(fake_time: Fake
     assert pytest.approx(10 * BETA * BETA, rel=0.1) == th.rate
 
 
+async def quota_twice(th: Throttle, fake_time: FakeTime, per_second: float = 100) -> None:
+    """Refused after 30 successes twice, ``Retry-After: 1`` between; wait out the pause."""
+    for _ in range(2):
+        await succeed_at(th, fake_time, per_second=per_second, seconds=30 / per_second)
+        await refuse(th, fake_time, 1.0)
+        fake_time.advance(1.0)
+
+
+async def refuse_in_own_task(th: Throttle, ticket: float, retry_after: float) -> None:
+    """Answer ``ticket`` 429 from another task (its own hold must not hold the test's)."""
+
+    async def answer() -> None:
+        th.release(ticket, 429, retry_after)
+
+    await asyncio.create_task(answer())
+
+
+async def start_batch(th: Throttle) -> list[float]:
+    """Send a batch of 30: the first alone, the rest once it came back."""
+    first = await th.acquire()
+    th.release(first, 200)
+    assert th.window >= 30  # else the rest would wait for slots nobody frees
+    return [first] + [await th.acquire() for _ in range(29)]
+
+
 async def test_as_many_successes_between_short_retry_after_pauses_are_one_quota(
     fake_time: FakeTime,
 ) -> None:
-    """Refused after 30 successes twice, ``Retry-After: 1`` between: paced at BETA * 30/s."""
+    """Refused after 30 successes twice, ``Retry-After: 1`` between: 30 at once, a second apart.
+
+    A window per second lets its quota through at once after each reset. Paced instead,
+    its requests straddle resets, the quota per pause looks different each time, and the
+    pace came down 15% an event: 1.27x of the floor, 12% 429s.
+    """
     th = throttle(fake_time)
-    await succeed_at(th, fake_time, per_second=100, seconds=0.3)
-    await refuse(th, fake_time, 1.0)
+    await quota_twice(th, fake_time)
+    waits = len(fake_time.waits)
+    batch = await start_batch(th)
+    assert ([batch[0]] * 30, waits) == (batch, len(fake_time.waits))
+    # one probe a quota's interval later: refused, the quota holds; not a new event
+    probe = await th.acquire()
+    assert pytest.approx(batch[0] + 1 / 30) == probe
+    events = th.throttle_events
+    await refuse_in_own_task(th, probe, 1.0)
+    assert (events, 0.0) == (th.throttle_events, th.cooldown_remaining)
+    assert pytest.approx(batch[0] + 1.0) == await th.acquire()  # the next batch
+
+
+async def test_a_probe_let_through_between_batches_goes_back_to_a_pace(
+    fake_time: FakeTime,
+) -> None:
+    """The probe after a batch goes through: the API refills (a bucket), so pace again.
+
+    A bucket of 5/s with a burst of 1 looks like a quota of one per second; sent in
+    batches, it ran at a fifth of its rate (5.0x of the floor).
+    """
+    th = throttle(fake_time)
+    await quota_twice(th, fake_time)
+    batch = await start_batch(th)
+    probe = await th.acquire()
+    th.release(probe, 200)
+    assert th.rate is not None
+    assert th.rate >= 30
+    assert await th.acquire() < batch[0] + 0.5  # not held for the next batch
+
+
+async def test_a_refused_batch_that_shrank_goes_back_to_a_pace(fake_time: FakeTime) -> None:
+    """A batch of 30 of which 10 went through: no fixed quota; paced at BETA * 30/s."""
+    th = throttle(fake_time)
+    await quota_twice(th, fake_time)
+    for ticket in (await start_batch(th))[1:]:
+        th.release(ticket, 200)
+    probe = await th.acquire()
+    await refuse_in_own_task(th, probe, 1.0)
     fake_time.advance(1.0)
-    await succeed_at(th, fake_time, per_second=100, seconds=0.3)
-    await refuse(th, fake_time, 1.0)
-    assert BETA * 30 == pytest.approx(th.rate)
+    batch = await start_batch(th)  # the second batch, refused after 10
+    for ticket in batch[1:10]:
+        th.release(ticket, 200)
+    for ticket in batch[10:]:
+        await refuse_in_own_task(th, ticket, 1.0)
+    fake_time.advance(1.0)
+    await th.acquire()
+    assert pytest.approx(BETA * 30) == th.rate
+
+
+async def test_a_quota_paced_over_more_than_a_period_is_not_sent_in_batches(
+    fake_time: FakeTime,
+) -> None:
+    """30 successes over 3 s, twice, between ``Retry-After: 1``: a pace, not a quota per pause."""
+    th = throttle(fake_time)
+    await quota_twice(th, fake_time, per_second=10)
+    first = await th.acquire()
+    th.release(first, 200)
+    assert await th.acquire() > first
+
+
+async def test_a_fixed_rate_limit_is_never_exceeded_by_batches(fake_time: FakeTime) -> None:
+    """With ``rate_limit=``, a quota per pause is paced, not sent at once."""
+    th = throttle(fake_time, rate_limit=1000)
+    await quota_twice(th, fake_time)
+    first = await th.acquire()
+    th.release(first, 200)
+    assert await th.acquire() > first
 
 
 async def test_adaptive_rate_climbs_back_while_calls_queue(fake_time: FakeTime) -> None:

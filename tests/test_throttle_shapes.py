@@ -33,10 +33,19 @@ class Run:
         return self.limited / self.requests
 
 
-def delete_all(count: int, concurrency: int = 50, *, listed: bool = False, **faults: Any) -> Run:
+def delete_all(
+    count: int,
+    concurrency: int = 50,
+    *,
+    listed: bool = False,
+    offset: float = 0.0,
+    **faults: Any,
+) -> Run:
     """Delete ``count`` projects through ``delete_many`` against ``faults``, simulated.
 
     With ``listed``, the client first lists them, one page at a time, as ``prune`` does.
+    The client starts ``offset`` seconds after the limiter (a window's first reset is
+    that much nearer).
     """
 
     async def main() -> Run:
@@ -46,6 +55,7 @@ def delete_all(count: int, concurrency: int = 50, *, listed: bool = False, **fau
         )
         ids: list[Any] = [record.id for record in emulator.projects()]
         emulator.faults = Faults(latency=LATENCY, **faults)
+        await asyncio.sleep(offset)
         rates: list[tuple[float, float | None]] = []
         transport = emulator.transport()
         async with (
@@ -155,3 +165,57 @@ def test_a_sliding_log_is_held(retry_after: str) -> None:
     )
     assert (1000, True) == (run.deleted, run.share_429 < 0.10)
     assert run.seconds < 45 * 1.25
+
+
+@pytest.mark.parametrize("offset", [0.0, 0.5])
+def test_a_window_per_second_is_sent_in_batches(offset: float) -> None:
+    """Window 20 per second, ``Retry-After: 1``: within 15% of the floor, aligned or not.
+
+    Paced, requests straddle the resets: 1.22x aligned, 1.27x half a window in.
+    """
+    run = delete_all(
+        200, rate_limit=20, rate_limit_shape="window", rate_limit_period=1, offset=offset
+    )
+    assert (200, True) == (run.deleted, run.share_429 < 0.10)
+    assert run.seconds < (9 - offset) * 1.15
+
+
+def test_a_sliding_log_per_second_is_sent_in_batches_a_period_after_their_last() -> None:
+    """Sliding log of 20 per second, ``Retry-After: 1``: within 10% of the floor.
+
+    A batch a period after the previous one's *first* request found the rest of it still
+    in the log: the quota shrank batch by batch (3.0x). Paced, 1.18x.
+    """
+    run = delete_all(400, rate_limit=20, rate_limit_shape="sliding", rate_limit_period=1)
+    assert (400, True) == (run.deleted, run.share_429 < 0.10)
+    assert run.seconds < 19 * 1.1
+
+
+def test_a_bucket_that_refills_between_batches_is_paced_again() -> None:
+    """Bucket 5/s, burst 1, ``Retry-After: 1`` looks like one per pause; its probe says no.
+
+    Sent one request a second, it took 5.0x of the floor.
+    """
+    run = delete_all(155, rate_limit=5, burst=1)
+    assert (155, True) == (run.deleted, run.share_429 < 0.10)
+    assert run.seconds < (154 / 5) * 1.25
+
+
+def test_a_period_learned_too_short_costs_one_429_per_batch() -> None:
+    """Window 40 per 2 s: ``Retry-After: 1`` twice is no period; each batch's first goes alone.
+
+    Sent whole, each batch too early was refused whole: 18.5% 429s.
+    """
+    run = delete_all(400, rate_limit=40, rate_limit_shape="window", rate_limit_period=2)
+    assert (400, True) == (run.deleted, run.share_429 < 0.13)
+    assert run.seconds < 18 * 1.25
+
+
+def test_a_bucket_paced_over_seconds_is_no_quota_per_pause() -> None:
+    """Bucket 5/s, burst 5: two cycles of 38 successes over 8 s each are a pace, not a batch.
+
+    Taken for a quota per pause, 38 went at once and 33 were refused (11.4% 429s).
+    """
+    run = delete_all(155, rate_limit=5, burst=5)
+    assert (155, True) == (run.deleted, run.share_429 < 0.10)
+    assert run.seconds < 30 * 1.1
