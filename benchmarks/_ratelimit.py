@@ -186,6 +186,69 @@ def cells(quick: bool = False) -> list[Cell]:
     return out
 
 
+def beyond() -> list[Cell]:
+    """Shapes the controller was not tuned on, with ``Retry-After`` and without, floors ~30 s.
+
+    Other quotas per second and their phase, a two-second window, a sliding log per
+    second, buckets whose burst is under a second's worth: run once at concurrency 50
+    after the matrix, to show what holds past it.
+    """
+    out: list[Cell] = []
+    for retry_after, label in (("seconds", "Retry-After"), ("none", "no Retry-After")):
+        for limit, period, offset in (
+            (10, 1.0, 0.0),
+            (10, 1.0, 0.3),
+            (50, 1.0, 0.0),
+            (50, 1.0, 0.5),
+            (100, 1.0, 0.7),
+            (40, 2.0, 0.0),
+            (40, 2.0, 1.0),
+        ):
+            count = int(limit * (31 / period))
+            where = f", {offset:g} s in" if offset else ""
+            out.append(
+                Cell(
+                    name=f"window {limit} per {period:g} s{where}, {label}",
+                    faults={
+                        "rate_limit": limit,
+                        "rate_limit_shape": "window",
+                        "rate_limit_period": period,
+                        "retry_after": retry_after,
+                    },
+                    count=count,
+                    floor=_window_floor(count, limit, period) - offset,
+                    pinned_rate=limit / period,
+                    offset=offset,
+                )
+            )
+        out.append(
+            Cell(
+                name=f"sliding log 20 per 1 s, {label}",
+                faults={
+                    "rate_limit": 20,
+                    "rate_limit_shape": "sliding",
+                    "rate_limit_period": 1.0,
+                    "retry_after": retry_after,
+                },
+                count=620,
+                floor=_window_floor(620, 20, 1.0),
+                pinned_rate=20.0,
+            )
+        )
+        for rate, burst in ((10, 10), (40, 5), (50, 10), (100, 50)):
+            count = rate * 30 + burst
+            out.append(
+                Cell(
+                    name=f"bucket {rate}/s, burst {burst}, {label}",
+                    faults={"rate_limit": rate, "burst": burst, "retry_after": retry_after},
+                    count=count,
+                    floor=(count - burst) / rate,
+                    pinned_rate=rate,
+                )
+            )
+    return out
+
+
 # -- the clients ----------------------------------------------------------------------
 
 
@@ -449,8 +512,33 @@ def main(quick: bool = False, only: str | None = None, plots: Path | None = None
     if plots is not None:
         plots.write_text(json.dumps(timelines), encoding="utf-8")
     print(f"\n(simulated matrix: {time.perf_counter() - wall:.0f} s of wall time)")
+    if only is None and not quick:
+        _beyond()
     if only is None:
         asyncio.run(_real_check(quick))
+
+
+def _beyond() -> None:
+    rows = []
+    for cell in beyond():
+        ours, pinned = (
+            run_simulated(functools.partial(simulate, cell, CONCURRENCIES[0], kind))
+            for kind in ("pictory-async", "pinned")
+        )
+        rows.append(
+            [
+                cell.name,
+                f"{cell.floor:.1f}",
+                _cell_text(cell, ours),
+                _cell_text(cell, pinned),
+                _verdict(cell, ours),
+            ]
+        )
+    table(
+        "Beyond the matrix, simulated: shapes not tuned on, concurrency 50",
+        ["server limit", "floor s", "pictory-async", "pinned at the limit", "on target"],
+        rows,
+    )
 
 
 async def _real_check(quick: bool) -> None:

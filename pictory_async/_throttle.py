@@ -1,7 +1,7 @@
 """Client-side rate control shared by every call of one client.
 
 ``Throttle.acquire`` (or its sync fast path ``ready``) is consulted before each attempt,
-and ``Throttle.release`` is told how each attempt ended, exactly once per ticket. Three
+and ``Throttle.release`` is told how each attempt ended, exactly once per ticket. Four
 mechanisms work together, none of which assumes a shape of the server's limiter:
 
 - **A shared cool-down.** After a 429, every concurrent call waits until the
@@ -48,12 +48,18 @@ mechanisms work together, none of which assumes a shape of the server's limiter:
   maximum takes at least the pace of the last ``FEW_SAMPLES`` successes (never above
   the refused pace): a pace that climbs within the measured second leaves that
   second's average well under what the API just let through (a bucket of 20/s with a
-  burst of 1 was measured at 14/s and held there by the plateau). An event that comes
-  back from a ``Retry-After`` of a second or less after as many successes as the cycle
-  before (within ``QUOTA_MATCH``) takes at most that many per pause: a quota that each
-  pause resets, as a window per second with ``Retry-After: 1`` does; measured over
-  active time alone, the pace there looks like the limit and came down by only 15% an
-  event, a second lost each time.
+  burst of 1 was measured at 14/s and held there by the plateau).
+- **Batches, for a quota per pause.** An event that comes back from a ``Retry-After``
+  of a second or less after as many successes as the cycle before (within
+  ``QUOTA_MATCH``), all sent within a period of the pause, shows a quota that each such
+  pause resets (a window per second with ``Retry-After: 1``). Paced, requests straddle
+  its resets and the pace came down only 15% an event. Instead, the quota goes at once,
+  one batch a period after the last request of the one before: its first request
+  alone (a period learned too short costs one 429, not a batch), the rest once it is
+  answered. A probe a quota's interval after the first batch is refused by a window
+  (no new event); let through, the API refills between batches (a bucket with a small
+  burst) and the pace comes back. A refused batch sizes the next, unless it shrank by
+  more than ``QUOTA_MATCH``: then no quota is fixed, and the client paces again.
 
 429s answering requests sent before the last throttle was noted, and 429s before any
 success came back after it, belong to one event: the rate drops once per event, not
