@@ -540,7 +540,8 @@ class Throttle:
             self._paused -= self._cooldown_until - max(now, self._hinted_from)
         self._cooldown_until = now
         self._lifted_at = now
-        self._batch = None  # a later request went through: not a quota that resets
+        # a later request went through: not a quota that resets
+        self._batch = self._batch_probe = None
         self._since_lift = 0
         self._next_at = min(self._next_at, now)
         self._resumed = self._active(now)
@@ -731,7 +732,7 @@ class Throttle:
             and 0 < max(paused_for, retry_after) <= MEASURE
         )
         if not short or not self._adaptive or self._ceiling is not None:
-            self._batch = None
+            self._batch = self._batch_probe = None
         elif self._batch is None and quota > 0:
             period = max(paused_for or 0.0, retry_after or 0.0)
             # as many successes as the cycle before, all within a period of the pause
@@ -779,15 +780,15 @@ class Throttle:
         ``refilled``: the API let a request through between batches, so it allows more
         than they sent; the pace learned before the batches stands if it is higher.
         """
-        if self._batch is not None:
-            sustained = self._batch / self._batch_period
-            if refilled:
-                self._set_rate(max(self._rate or 0.0, sustained))
-            else:
-                self._max_rate = max(sustained, MIN_RATE)
-                self._set_rate(BETA * self._max_rate)
-                self._set_plateau(MIN_PLATEAU)
-                self._blind = False
+        assert self._batch is not None
+        sustained = self._batch / self._batch_period
+        if refilled:
+            self._set_rate(max(self._rate or 0.0, sustained))
+        else:
+            self._max_rate = max(sustained, MIN_RATE)
+            self._set_rate(BETA * self._max_rate)
+            self._set_plateau(MIN_PLATEAU)
+            self._blind = False
         self._batch = self._batch_probe = None
 
     def _set_plateau(self, seconds: float) -> None:
