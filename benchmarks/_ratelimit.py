@@ -99,6 +99,53 @@ def _window_floor(count: int, limit: int, period: float) -> float:
     return (math.ceil(count / limit) - 1) * period
 
 
+def _bucket(rate: int, burst: int, count: int, retry_after: str, label: str, **kw: Any) -> Cell:
+    """A token bucket of ``rate`` per second and ``burst``."""
+    return Cell(
+        name=f"bucket {rate}/s, burst {burst}, {label}",
+        faults={"rate_limit": rate, "burst": burst, "retry_after": retry_after},
+        count=count,
+        floor=(count - burst) / rate,
+        pinned_rate=rate,
+        **kw,
+    )
+
+
+def _window(
+    name: str, limit: int, period: float, count: int, retry_after: str, offset: float = 0.0
+) -> Cell:
+    """A fixed window of ``limit`` per ``period``, the client starting ``offset`` in."""
+    return Cell(
+        name=name,
+        faults={
+            "rate_limit": limit,
+            "rate_limit_shape": "window",
+            "rate_limit_period": period,
+            "retry_after": retry_after,
+        },
+        count=count,
+        floor=_window_floor(count, limit, period) - offset,
+        pinned_rate=limit / period,
+        offset=offset,
+    )
+
+
+def _sliding(name: str, limit: int, period: float, count: int, retry_after: str) -> Cell:
+    """A sliding log of ``limit`` per ``period``."""
+    return Cell(
+        name=name,
+        faults={
+            "rate_limit": limit,
+            "rate_limit_shape": "sliding",
+            "rate_limit_period": period,
+            "retry_after": retry_after,
+        },
+        count=count,
+        floor=_window_floor(count, limit, period),
+        pinned_rate=limit / period,
+    )
+
+
 def cells(quick: bool = False) -> list[Cell]:
     """The matrix. Sizes follow one rule: a floor of 20-60 s (the per-minute window: 4 min)."""
     out: list[Cell] = []
@@ -106,12 +153,12 @@ def cells(quick: bool = False) -> list[Cell]:
         for rate in (5, 20, 200, 500):
             count = int(rate * 30) + rate
             out.extend(
-                Cell(
-                    name=f"bucket {rate}/s, burst {burst}, {label}",
-                    faults={"rate_limit": rate, "burst": burst, "retry_after": retry_after},
-                    count=count,
-                    floor=(count - burst) / rate,
-                    pinned_rate=rate,
+                _bucket(
+                    rate,
+                    burst,
+                    count,
+                    retry_after,
+                    label,
                     target=1.15 if rate == 200 else 1.25,
                     max_429=0.05 if rate == 200 else 0.10,
                 )
@@ -123,35 +170,9 @@ def cells(quick: bool = False) -> list[Cell]:
             # aligned with the client's start, and half a window later (the first reset
             # comes half a period after the client starts; the floor is that much lower)
             for offset, where in ((0.0, ""), (period / 2, "half a window in, ")):
-                out.append(
-                    Cell(
-                        name=f"window {limit} per {what}, {where}{label}",
-                        faults={
-                            "rate_limit": limit,
-                            "rate_limit_shape": "window",
-                            "rate_limit_period": period,
-                            "retry_after": retry_after,
-                        },
-                        count=count,
-                        floor=_window_floor(count, limit, period) - offset,
-                        pinned_rate=limit / period,
-                        offset=offset,
-                    )
-                )
-        out.append(
-            Cell(
-                name=f"sliding log 100 per 5 s, {label}",
-                faults={
-                    "rate_limit": 100,
-                    "rate_limit_shape": "sliding",
-                    "rate_limit_period": 5.0,
-                    "retry_after": retry_after,
-                },
-                count=1000,
-                floor=_window_floor(1000, 100, 5.0),
-                pinned_rate=20.0,
-            )
-        )
+                name = f"window {limit} per {what}, {where}{label}"
+                out.append(_window(name, limit, period, count, retry_after, offset))
+        out.append(_sliding(f"sliding log 100 per 5 s, {label}", 100, 5.0, 1000, retry_after))
         out.append(
             Cell(
                 name=f"in flight at most 10, {label}",
@@ -206,46 +227,11 @@ def beyond() -> list[Cell]:
         ):
             count = int(limit * (31 / period))
             where = f", {offset:g} s in" if offset else ""
-            out.append(
-                Cell(
-                    name=f"window {limit} per {period:g} s{where}, {label}",
-                    faults={
-                        "rate_limit": limit,
-                        "rate_limit_shape": "window",
-                        "rate_limit_period": period,
-                        "retry_after": retry_after,
-                    },
-                    count=count,
-                    floor=_window_floor(count, limit, period) - offset,
-                    pinned_rate=limit / period,
-                    offset=offset,
-                )
-            )
-        out.append(
-            Cell(
-                name=f"sliding log 20 per 1 s, {label}",
-                faults={
-                    "rate_limit": 20,
-                    "rate_limit_shape": "sliding",
-                    "rate_limit_period": 1.0,
-                    "retry_after": retry_after,
-                },
-                count=620,
-                floor=_window_floor(620, 20, 1.0),
-                pinned_rate=20.0,
-            )
-        )
+            name = f"window {limit} per {period:g} s{where}, {label}"
+            out.append(_window(name, limit, period, count, retry_after, offset))
+        out.append(_sliding(f"sliding log 20 per 1 s, {label}", 20, 1.0, 620, retry_after))
         for rate, burst in ((10, 10), (40, 5), (50, 10), (100, 50)):
-            count = rate * 30 + burst
-            out.append(
-                Cell(
-                    name=f"bucket {rate}/s, burst {burst}, {label}",
-                    faults={"rate_limit": rate, "burst": burst, "retry_after": retry_after},
-                    count=count,
-                    floor=(count - burst) / rate,
-                    pinned_rate=rate,
-                )
-            )
+            out.append(_bucket(rate, burst, rate * 30 + burst, retry_after, label))
     return out
 
 

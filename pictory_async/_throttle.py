@@ -327,12 +327,15 @@ class Throttle:
 
     async def _cooldown(self, seconds: float) -> None:
         """Sleep ``seconds`` of the shared cool-down, or until it is lifted."""
-        lifted = self._lifted
-        if lifted is None:
-            lifted = self._lifted = asyncio.get_running_loop().create_future()
+        if self._lifted is None:
+            self._lifted = asyncio.get_running_loop().create_future()
+        await self._sleep_or(seconds, self._lifted)
+
+    async def _sleep_or(self, seconds: float, event: asyncio.Future[None]) -> None:
+        """Sleep ``seconds``, or until ``event`` is set."""
         sleeper = asyncio.ensure_future(self._sleep(seconds))
         try:
-            await asyncio.wait((sleeper, lifted), return_when=asyncio.FIRST_COMPLETED)
+            await asyncio.wait((sleeper, event), return_when=asyncio.FIRST_COMPLETED)
         finally:
             sleeper.cancel()
 
@@ -444,14 +447,9 @@ class Throttle:
 
     async def _batch_answered(self, timeout: float) -> None:
         """Wait until a request of the current batch is answered, at most ``timeout``."""
-        answered = self._batch_gate
-        if answered is None:
-            answered = self._batch_gate = asyncio.get_running_loop().create_future()
-        sleeper = asyncio.ensure_future(self._sleep(timeout))
-        try:
-            await asyncio.wait((sleeper, answered), return_when=asyncio.FIRST_COMPLETED)
-        finally:
-            sleeper.cancel()
+        if self._batch_gate is None:
+            self._batch_gate = asyncio.get_running_loop().create_future()
+        await self._sleep_or(timeout, self._batch_gate)
 
     def _tolerance(self, rate: float) -> float:
         # a fixed rate allows one second's worth of burst; a learned one paces evenly
