@@ -181,7 +181,7 @@ class Throttle:
         self._event_hinted = False  # whether this event came with a Retry-After
         self._paused_for: float | None = None  # the Retry-After the API was last left for
         self._ok_since_event = 0  # successes sent after the last event
-        self._ok_last_cycle = 0  # ...and between the two events before
+        self._ok_last_cycle = 0  # ...and between the two events before, however late
         self._last_throttle = -math.inf
         self._climb_from = -math.inf
         self._outage = False  # a throttle was noted and no success came back since
@@ -240,7 +240,6 @@ class Throttle:
         self._batch_probe: float | None = None  # None: none due; -inf: due; else sent at
         self._batch_gate: asyncio.Future[None] | None = None  # wakes the batch's rest
         self._cycle_from = -math.inf  # when the cycle before the last event began
-        self._cycle_ok = 0  # successes of requests sent in it, however late they came back
         self.throttle_events = 0
 
     # -- what others may read ----------------------------------------------------------
@@ -500,7 +499,7 @@ class Throttle:
         elif ticket >= self._batch_start:
             self._batch_ok += 1
         if self._cycle_from <= ticket < self._last_throttle:
-            self._cycle_ok += 1  # late, but of the cycle the last event ended
+            self._ok_last_cycle += 1  # late, but of the cycle the last event ended
         lifts = self._adaptive and self._outage and ticket > self._refused_at
         if lifts and now < self._cooldown_until:
             # sent after a refused request, and let through: open again (a lift trades
@@ -721,9 +720,9 @@ class Throttle:
         # successes as the cycle before: a quota that each such pause resets (a window
         # per second, ``Retry-After: 1``); the API lets that many through per pause
         paused_for, self._paused_for = self._paused_for, retry_after
-        quota, previous_quota = self._ok_since_event, self._ok_last_cycle + self._cycle_ok
+        quota, previous_quota = self._ok_since_event, self._ok_last_cycle
         self._ok_last_cycle, self._ok_since_event = quota, 0
-        self._cycle_ok, self._cycle_from = 0, previous
+        self._cycle_from = previous
         short = (
             paused_for is not None
             and retry_after is not None
