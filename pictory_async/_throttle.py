@@ -352,7 +352,12 @@ class Throttle:
                 continue
             if self._rate is not None or self._batch is not None:
                 events = self.throttle_events
-                await self._pace()
+                if not await self._pace(events):
+                    # throttled while this call waited for its turn, and the window
+                    # shrank to a probe: the slot it took before binds it no more
+                    self._free_slot()
+                    await self._wait_for_slot()
+                    continue
                 if self.throttle_events != events and self._cooldown_until > self._clock():
                     continue  # throttled while this call waited for its turn
                 now = self._clock()
@@ -385,28 +390,34 @@ class Throttle:
         if self._waiters:
             self._wake()
 
-    async def _pace(self) -> None:
+    async def _pace(self, events: int) -> bool:
         """Wait for this call's turn at the paced rate (GCRA, one call booked at a time).
 
         Calls queue on a lock and only the first sleeps, so a rate that changes while
         they wait applies at once, and none is booked far ahead at a stale rate.
+
+        Returns ``False`` (not booked) when a throttling event since ``events`` shrank
+        the window below the calls holding a slot: after a 429 one probe goes, not
+        every call that was queued here when it came.
         """
         if self._pacer is None:
             self._pacer = asyncio.Lock()
         async with self._pacer:
             while True:
+                if self.throttle_events != events and self._in_flight > self._window:
+                    return False
                 if self._batch is not None:
                     if await self._next_in_batch(self._batch):
-                        return
+                        return True
                     continue
                 rate = self._rate
                 if rate is None:
-                    return
+                    return True
                 now = self._clock()
                 at = self._next_at - self._tolerance(rate)
                 if at <= now:
                     self._next_at = max(self._next_at, now) + 1.0 / rate
-                    return
+                    return True
                 await self._cooldown(at - now)  # a lifted cool-down voids the booking
 
     async def _next_in_batch(self, size: int) -> bool:

@@ -932,6 +932,26 @@ async def test_a_throttle_during_a_wait_for_the_pace_books_again(fake_time: Fake
     assert START + 5 <= await waiter
 
 
+async def test_calls_queued_at_the_pace_when_throttled_send_one_probe(
+    fake_time: FakeTime,
+) -> None:
+    """Calls that took a slot and queued at the pace before a 429 go one probe at a time."""
+    th = throttle(fake_time, rate_limit=1.0, initial_window=100)
+    first = await th.acquire()
+    queued = [asyncio.create_task(th.acquire()) for _ in range(5)]
+    await asyncio.sleep(0)
+    th.release(first, 429, 2.0)
+    await asyncio.wait(queued, return_when=asyncio.FIRST_COMPLETED)
+    for _ in range(50):  # every sleep of the fake clock is over at once
+        await asyncio.sleep(0)
+    probes = [task.result() for task in queued if task.done()]
+    assert [START + 2.0] == probes
+    th.release(probes[0], 200)
+    rest = [ticket for ticket in await asyncio.gather(*queued) if ticket != probes[0]]
+    assert 4 == len(rest)
+    assert all(ticket > probes[0] for ticket in rest)
+
+
 async def test_non_adaptive_throttle_keeps_no_rate(fake_time: FakeTime) -> None:
     """``adaptive=False``: a 429 pauses calls but sets no rate."""
     th = throttle(fake_time, adaptive=False)
