@@ -300,11 +300,7 @@ class Throttle:
             await self._wait_for_slot()
         else:
             self._in_flight += 1
-        try:
-            return await self._clear_to_send()
-        except BaseException:
-            self._free_slot()
-            raise
+        return await self._clear_to_send()
 
     def _holds_over(self) -> bool:
         """Forget every call's own hold once the last one has ended (for ``ready``)."""
@@ -339,31 +335,42 @@ class Throttle:
             sleeper.cancel()
 
     async def _clear_to_send(self) -> float:
-        waited_for = -math.inf
-        while True:
-            deadline = self._cooldown_until
-            now = self._clock()
-            if now < deadline and deadline > waited_for:
-                waited_for = deadline  # a deadline is waited for once; a later one again
-                await self._cooldown(deadline - now)
-                if self._in_flight > self._window:  # the window shrank meanwhile
-                    self._free_slot()
-                    await self._wait_for_slot()
-                continue
-            if self._rate is not None or self._batch is not None:
-                events = self.throttle_events
-                if not await self._pace(events):
-                    # throttled while this call waited for its turn, and the window
-                    # shrank to a probe: the slot it took before binds it no more
-                    self._free_slot()
-                    await self._wait_for_slot()
-                    continue
-                if self.throttle_events != events and self._cooldown_until > self._clock():
-                    continue  # throttled while this call waited for its turn
+        """Wait for the cool-down and the pace, holding a slot; give it up if cancelled."""
+        holding = True
+        try:
+            waited_for = -math.inf
+            while True:
+                deadline = self._cooldown_until
                 now = self._clock()
-            if now < self._first_send:
-                self._first_send = now
-            return now
+                if now < deadline and deadline > waited_for:
+                    waited_for = deadline  # a deadline is waited for once; a later one again
+                    await self._cooldown(deadline - now)
+                    if self._in_flight > self._window:  # the window shrank meanwhile
+                        holding = False
+                        self._free_slot()
+                        await self._wait_for_slot()
+                        holding = True
+                    continue
+                if self._rate is not None or self._batch is not None:
+                    events = self.throttle_events
+                    if not await self._pace(events):
+                        # throttled while this call waited for its turn, and the window
+                        # shrank to a probe: the slot it took before binds it no more
+                        holding = False
+                        self._free_slot()
+                        await self._wait_for_slot()
+                        holding = True
+                        continue
+                    if self.throttle_events != events and self._cooldown_until > self._clock():
+                        continue  # throttled while this call waited for its turn
+                    now = self._clock()
+                if now < self._first_send:
+                    self._first_send = now
+                return now
+        except BaseException:
+            if holding:  # else it is not this call's: it left the line, or passed it on
+                self._free_slot()
+            raise
 
     async def _wait_for_slot(self) -> None:
         """Wait until a slot is handed over (``_in_flight`` already counts it)."""

@@ -952,6 +952,26 @@ async def test_calls_queued_at_the_pace_when_throttled_send_one_probe(
     assert all(ticket > probes[0] for ticket in rest)
 
 
+async def test_a_call_cancelled_after_giving_its_slot_back_frees_nothing_twice(
+    fake_time: FakeTime,
+) -> None:
+    """Calls cancelled while back in line for a slot leave the count of those in flight right."""
+    th = throttle(fake_time, rate_limit=1.0, initial_window=100)
+    first = await th.acquire()
+    queued = [asyncio.create_task(th.acquire()) for _ in range(5)]
+    await asyncio.sleep(0)
+    th.release(first, 429, 2.0)
+    done, in_line = await asyncio.wait(queued, return_when=asyncio.FIRST_COMPLETED)
+    for _ in range(50):  # every sleep of the fake clock is over at once
+        await asyncio.sleep(0)
+    for task in in_line:
+        task.cancel()
+    await asyncio.gather(*in_line, return_exceptions=True)
+    assert 1 == th.in_flight
+    th.release(done.pop().result(), 200)
+    assert 0 == th.in_flight
+
+
 async def test_non_adaptive_throttle_keeps_no_rate(fake_time: FakeTime) -> None:
     """``adaptive=False``: a 429 pauses calls but sets no rate."""
     th = throttle(fake_time, adaptive=False)
