@@ -345,28 +345,27 @@ class Throttle:
                 if now < deadline and deadline > waited_for:
                     waited_for = deadline  # a deadline is waited for once; a later one again
                     await self._cooldown(deadline - now)
-                    if self._in_flight > self._window:  # the window shrank meanwhile
-                        holding = False
-                        self._free_slot()
-                        await self._wait_for_slot()
-                        holding = True
-                    continue
-                if self._rate is not None or self._batch is not None:
+                    shrank = self._in_flight > self._window  # the window shrank meanwhile
+                elif self._rate is not None or self._batch is not None:
                     events = self.throttle_events
-                    if not await self._pace(events):
-                        # throttled while this call waited for its turn, and the window
-                        # shrank to a probe: the slot it took before binds it no more
-                        holding = False
-                        self._free_slot()
-                        await self._wait_for_slot()
-                        holding = True
-                        continue
-                    if self.throttle_events != events and self._cooldown_until > self._clock():
-                        continue  # throttled while this call waited for its turn
-                    now = self._clock()
-                if now < self._first_send:
-                    self._first_send = now
-                return now
+                    # not booked: throttled while this call waited for its turn, and the
+                    # window shrank to a probe
+                    shrank = not await self._pace(events)
+                    if not shrank:
+                        if self.throttle_events != events and self._cooldown_until > self._clock():
+                            continue  # throttled while this call waited for its turn
+                        now = self._clock()
+                        break
+                else:
+                    break
+                if shrank:  # the slot this call took before binds it no more
+                    holding = False
+                    self._free_slot()
+                    await self._wait_for_slot()
+                    holding = True
+            if now < self._first_send:
+                self._first_send = now
+            return now
         except BaseException:
             if holding:  # else it is not this call's: it left the line, or passed it on
                 self._free_slot()

@@ -932,11 +932,13 @@ async def test_a_throttle_during_a_wait_for_the_pace_books_again(fake_time: Fake
     assert START + 5 <= await waiter
 
 
-async def test_calls_queued_at_the_pace_when_throttled_send_one_probe(
-    fake_time: FakeTime,
-) -> None:
-    """Calls that took a slot and queued at the pace before a 429 go one probe at a time."""
-    th = throttle(fake_time, rate_limit=1.0, initial_window=100)
+async def queue_at_the_pace_then_throttle(
+    th: Throttle, fake_time: FakeTime
+) -> list[asyncio.Task[float]]:
+    """Five calls take a slot and queue at the pace; a 429 comes; its pause of 2 s ends.
+
+    Returns the five calls once every one of them that could go has gone.
+    """
     first = await th.acquire()
     queued = [asyncio.create_task(th.acquire()) for _ in range(5)]
     await asyncio.sleep(0)
@@ -944,6 +946,15 @@ async def test_calls_queued_at_the_pace_when_throttled_send_one_probe(
     await asyncio.wait(queued, return_when=asyncio.FIRST_COMPLETED)
     for _ in range(50):  # every sleep of the fake clock is over at once
         await asyncio.sleep(0)
+    return queued
+
+
+async def test_calls_queued_at_the_pace_when_throttled_send_one_probe(
+    fake_time: FakeTime,
+) -> None:
+    """Calls that took a slot and queued at the pace before a 429 go one probe at a time."""
+    th = throttle(fake_time, rate_limit=1.0, initial_window=100)
+    queued = await queue_at_the_pace_then_throttle(th, fake_time)
     probes = [task.result() for task in queued if task.done()]
     assert [START + 2.0] == probes
     th.release(probes[0], 200)
@@ -957,18 +968,14 @@ async def test_a_call_cancelled_after_giving_its_slot_back_frees_nothing_twice(
 ) -> None:
     """Calls cancelled while back in line for a slot leave the count of those in flight right."""
     th = throttle(fake_time, rate_limit=1.0, initial_window=100)
-    first = await th.acquire()
-    queued = [asyncio.create_task(th.acquire()) for _ in range(5)]
-    await asyncio.sleep(0)
-    th.release(first, 429, 2.0)
-    done, in_line = await asyncio.wait(queued, return_when=asyncio.FIRST_COMPLETED)
-    for _ in range(50):  # every sleep of the fake clock is over at once
-        await asyncio.sleep(0)
+    queued = await queue_at_the_pace_then_throttle(th, fake_time)
+    [probe] = [task for task in queued if task.done()]
+    in_line = [task for task in queued if not task.done()]
     for task in in_line:
         task.cancel()
     await asyncio.gather(*in_line, return_exceptions=True)
     assert 1 == th.in_flight
-    th.release(done.pop().result(), 200)
+    th.release(probe.result(), 200)
     assert 0 == th.in_flight
 
 
