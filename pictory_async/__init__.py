@@ -42,6 +42,7 @@ from ._models import (
     VisualFilter,
 )
 from ._reports import Comparison, compare_projects, project_report, write_report
+from ._throttle import RateControl
 from ._transport import AiohttpTransport
 from ._types import NOT_GIVEN, NotGiven, ProjectId
 from ._version import __version__
@@ -89,6 +90,7 @@ __all__ = [
     "Project",
     "ProjectId",
     "ProjectSummary",
+    "RateControl",
     "RateLimitError",
     "RenderTimeoutError",
     "ResponseTooLargeError",

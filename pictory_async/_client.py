@@ -47,7 +47,7 @@ from ._exceptions import (
 from ._http import RequestFactory, default_http_client
 from ._logs import logger
 from ._retry import RetryPolicy, parse_retry_after
-from ._throttle import Throttle
+from ._throttle import RateControl, Throttle
 from ._transport import read_body
 from ._types import NOT_GIVEN, Duration, NotGiven, to_seconds
 from ._version import __version__
@@ -486,11 +486,11 @@ class AsyncPictory:
     # -- the pipeline --------------------------------------------------------------
 
     @property
-    def throttle(self) -> Throttle:
-        """The rate control shared by every call of this client.
+    def throttle(self) -> RateControl:
+        """The rate control shared by every call of this client, read-only.
 
-        For inspection: ``rate``, ``window``, ``in_flight``, ``cooldown_remaining`` and
-        ``throttle_events``.
+        For progress displays and metrics: ``rate``, ``window``, ``in_flight``,
+        ``demand``, ``cooldown_remaining`` and ``throttle_events``.
         """
         return self._shared.throttle
 

@@ -75,8 +75,9 @@ import math
 import random
 import weakref
 from collections.abc import Awaitable, Callable
+from typing import Protocol
 
-__all__ = ["Throttle"]
+__all__ = ["RateControl", "Throttle"]
 
 logger = logging.getLogger("pictory_async")
 
@@ -140,6 +141,38 @@ class _Rate:
         size = len(self._slots)
         count = sum(self._slots[(self._current - back) % size] for back in range(slots))
         return count / span
+
+
+class RateControl(Protocol):
+    """What a client's rate control shows: read-only, for progress displays and metrics.
+
+    ``AsyncPictory.throttle`` returns it. Every value is a snapshot of the moment it
+    is read; the rate control itself stays private to the client's pipeline.
+    """
+
+    @property
+    def rate(self) -> float | None:
+        """The client-side rate limit in requests/second, or ``None`` while there is none."""
+
+    @property
+    def window(self) -> int:
+        """How many attempts may be in flight at once now."""
+
+    @property
+    def in_flight(self) -> int:
+        """Attempts sent and not answered yet."""
+
+    @property
+    def demand(self) -> int:
+        """Calls that want to go: in flight, in line, or waiting out their own hold."""
+
+    @property
+    def cooldown_remaining(self) -> float:
+        """Seconds left in the shared cool-down after a 429 (0.0 when there is none)."""
+
+    @property
+    def throttle_events(self) -> int:
+        """How many times the API has rate limited this client (429s of one event count once)."""
 
 
 class Throttle:

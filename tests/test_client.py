@@ -13,6 +13,7 @@ import pytest
 import respx
 from _support import API_KEY, BASE_URL, PROJECTS_PATH, ClientFactory, FakeTime, mock_http_client
 
+import pictory_async
 from pictory_async import (
     NOT_GIVEN,
     AsyncPictory,
@@ -223,6 +224,29 @@ async def test_valid_options_are_kept(make_client: ClientFactory) -> None:
             client.max_connections,
             client.throttle.rate,
         )
+
+
+async def test_throttle_shows_the_rate_control_read_only(make_client: ClientFactory) -> None:
+    """``client.throttle`` shows a fresh client's rate control; it has no entry points."""
+    async with make_client() as client:
+        view: pictory_async.RateControl = client.throttle
+        assert (None, 10, 0, 0, 0.0, 0) == (
+            view.rate,
+            view.window,
+            view.in_flight,
+            view.demand,
+            view.cooldown_remaining,
+            view.throttle_events,
+        )
+        public = {name for name in dir(pictory_async.RateControl) if not name.startswith("_")}
+        assert {
+            "rate",
+            "window",
+            "in_flight",
+            "demand",
+            "cooldown_remaining",
+            "throttle_events",
+        } == public
 
 
 # -- lifecycle -----------------------------------------------------------------------

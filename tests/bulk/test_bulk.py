@@ -218,7 +218,7 @@ async def test_after_a_429_no_worker_sends_before_the_deadline(
     own = _own_ids(pictory_emulator)
     pictory_emulator.fail_next(429, times=1, method="DELETE")
     sent_at: list[float] = []
-    throttle = pictory_client.throttle
+    throttle = pictory_client._shared.throttle  # the private one: its entry points
     original_ready, original_acquire = throttle.ready, throttle.acquire
 
     def recording_ready() -> float | None:
