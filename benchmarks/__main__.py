@@ -11,6 +11,8 @@ client measured never shares a core with the server. Each figure is the median o
   plain httpx (``benchmarks/_download_memory.py``).
 - ``ratelimit``: the rate-limit matrix of ``benchmarks/_ratelimit.py``: every limiter
   shape, beside a naive client and one pinned at the true limit.
+- ``slowstart``: what the throttle's slow start costs a cold run at 100 ms latency and
+  what it saves against low limits (``benchmarks/_slowstart.py``).
 - ``faults``: 5,000 DELETEs with 5% 503s and 1% dropped connections, half of them after
   the delete was applied: every project must end deleted, none failed, none twice.
 """
@@ -32,7 +34,7 @@ from typing import Any
 from pictory_async import AsyncPictory, Outcome
 from pictory_async.emulator import RemoteEmulator, spawn
 
-from . import _baselines, _download_memory, _memory, _ratelimit
+from . import _baselines, _download_memory, _memory, _ratelimit, _slowstart
 from ._report import table
 
 SERVER_CPU, CLIENT_CPU = 0, 1
@@ -82,9 +84,19 @@ async def throughput(
             result = await warm.projects.delete_many(ids, concurrency=concurrency)
             return result.counts[Outcome.DELETED]
 
+        async def ours_no_slow_start(ids: list[int | str]) -> int:
+            with _slowstart.initial_window(concurrency):
+                return await ours(ids)
+
         clients: dict[str, Callable[[list[int | str]], Awaitable[int]]] = {
             "pictory-async `delete_many`": ours,
             "pictory-async `delete_many`, a later run on the same client": ours_warm,
+        }
+        if latency_ms >= 100:  # where the slow start shows: what the start costs
+            clients["pictory-async, first run without slow start (attribution only)"] = (
+                ours_no_slow_start
+            )
+        clients |= {
             "raw aiohttp, worker pool": lambda ids: _baselines.aiohttp_loop(
                 base, key, ids, concurrency
             ),
@@ -258,14 +270,16 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
     parser.add_argument(
         "--only",
-        choices=("throughput", "memory", "download", "ratelimit", "faults"),
+        choices=("throughput", "memory", "download", "ratelimit", "slowstart", "faults"),
         action="append",
     )
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--quick", action="store_true", help="smaller runs, for a smoke test")
     parser.add_argument("--plots", type=Path, help="ratelimit: write the timelines (JSON) here")
     args = parser.parse_args(argv)
-    only = set(args.only or ("throughput", "memory", "download", "ratelimit", "faults"))
+    only = set(
+        args.only or ("throughput", "memory", "download", "ratelimit", "slowstart", "faults")
+    )
     _pin_client()
     scale = 10 if args.quick else 1
     print(f"# pictory-async benchmarks ({os.cpu_count()} CPUs, Python {sys.version.split()[0]})")
@@ -284,6 +298,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         download_memory(_download_memory.DEFAULT_SIZE // scale)
     if "ratelimit" in only:
         _ratelimit.main(quick=args.quick, plots=args.plots)
+    if "slowstart" in only:
+        _slowstart.main(quick=args.quick)
     if "faults" in only:
         asyncio.run(faults(5000 // scale, 100, 20.0))
 
