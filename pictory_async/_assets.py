@@ -48,6 +48,7 @@ if TYPE_CHECKING:
 __all__ = ["ASSET_KINDS", "Asset", "AssetDownloadError", "Downloader", "asset_filename"]
 
 ASSET_KINDS: Final = ("video", "audio", "thumbnail", "srt", "vtt", "txt")
+MEDIA_KINDS: Final = frozenset({"video", "audio", "thumbnail"})  # never empty
 EXTENSIONS: Final = {
     "video": "mp4",
     "audio": "mp3",
@@ -177,10 +178,11 @@ class Downloader:
 
     def _request(self, url: httpx.URL, partial: _Partial) -> httpx.Request:
         headers = {"Accept-Encoding": "identity", "Accept": "*/*"}
-        if partial.size and partial.ranges:
+        if partial.size and partial.ranges and partial.etag:
+            # resumed only with a strong ETag to tie the rest to the same file: without
+            # one, a CDN that swapped the file would hand back the rest of another one
             headers["Range"] = f"bytes={partial.size}-"
-            if partial.etag:
-                headers["If-Range"] = partial.etag
+            headers["If-Range"] = partial.etag
         http = self._client.http_client
         # ask our transport to stream even a small body, so that a cut keeps what came
         request = http.build_request("GET", url, headers=headers, extensions={STREAM: True})
@@ -229,6 +231,10 @@ class Downloader:
 
     def _check(self, partial: _Partial, kind: str, url: httpx.URL) -> None:
         request = httpx.Request("GET", url)
+        if partial.size == 0 and kind in MEDIA_KINDS:  # subtitles may be empty; media not
+            raise AssetDownloadError(
+                f"{kind}: the CDN sent an empty file", request=request, kind=kind
+            )
         if partial.total is not None and partial.size != partial.total:
             raise AssetDownloadError(
                 f"{kind}: got {partial.size} bytes, the CDN announced {partial.total}",
@@ -312,6 +318,15 @@ class Downloader:
                 if response.status_code >= 300:
                     response._content = await _read_some(response, ERROR_BODY_BYTES)
                     raise make_status_error(response, attempts=attempts)
+                if response.status_code not in (200, 206):  # 202, 204: no file in it
+                    raise AssetDownloadError(
+                        f"{kind}: the CDN answered {response.status_code} "
+                        f"{response.reason_phrase or ''}, not the file".rstrip(),
+                        request=request,
+                        kind=kind,
+                        status_code=response.status_code,
+                        attempts=attempts,
+                    )
                 if await self._stream(response, kind, partial, call):
                     return url
                 # the CDN answered another range than asked: start over in this attempt
@@ -328,7 +343,10 @@ class Downloader:
         headers = response.headers
         if response.status_code == 206:
             match = re.fullmatch(r"bytes (\d+)-(\d+)/(\d+)", headers.get("content-range", ""))
-            if match is None or int(match.group(1)) != partial.size:
+            same_file = partial.size == 0 or headers.get("etag") == partial.etag
+            if match is None or int(match.group(1)) != partial.size or not same_file:
+                # another range than asked, or the rest of another version of the file
+                # (a CDN that ignored If-Range): start over from the first byte
                 partial.restart()
                 partial.ranges = False  # don't trust its ranges again
                 return False
@@ -338,7 +356,8 @@ class Downloader:
             length = headers.get("content-length")
             partial.total = int(length) if length and length.isdigit() else None
             partial.ranges = headers.get("accept-ranges", "").lower() == "bytes"
-            partial.etag = headers.get("etag")
+            etag = headers.get("etag")
+            partial.etag = etag if etag and not etag.startswith("W/") else None  # strong only
             partial.expected_sha256 = _expected_sha256(headers)
         if partial.total is not None and partial.total > self._max_bytes:
             raise AssetDownloadError(

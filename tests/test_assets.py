@@ -200,6 +200,87 @@ async def test_a_bad_file_is_refused_and_not_kept(
     assert [] == listing(tmp_path)
 
 
+def cut_half(body: bytes, etag: str | None) -> Any:
+    """An answer with ranges (and ``etag``) whose body is cut half-way."""
+    pairs = [("Accept-Ranges", "bytes")] + ([("ETag", etag)] if etag else [])
+    head = response(200, body, pairs)
+
+    async def cut() -> AsyncIterator[bytes | None]:
+        yield head[: len(head) - len(body) // 2]
+        yield None
+
+    return cut()
+
+
+async def test_the_rest_of_another_version_is_not_glued_on(
+    tmp_path: Path, fake_time: FakeTime
+) -> None:
+    """A CDN that ignores ``If-Range`` sends the rest of a new version: start over, whole."""
+    new = bytes(reversed(MEDIA))  # same size, other bytes
+    half = len(MEDIA) // 2
+
+    def answer(seen: Seen) -> Any:
+        if len(cdn.seen) == 1:
+            return cut_half(MEDIA, '"v1"')
+        if "range" in seen.headers:  # answered from the new version, If-Range ignored
+            pairs = [("ETag", '"v2"'), ("Content-Range", f"bytes {half}-{len(new) - 1}/{len(new)}")]
+            return response(206, new[half:], pairs, "Partial Content")
+        return response(200, new, [("Accept-Ranges", "bytes"), ("ETag", '"v2"')])
+
+    async with (
+        RawServer(answer) as cdn,
+        RawServer(api_and_cdn(cdn)) as api,
+        client(api, fake_time) as pictory,
+    ):
+        assets = await pictory.projects.download_assets("p1", tmp_path)
+    assert new == assets["video"].path.read_bytes()  # not MEDIA[:half] + new[half:]
+    assert ["range" in seen.headers for seen in cdn.seen] == [False, True, False]
+
+
+@pytest.mark.parametrize("etag", [None, 'W/"v1"'])
+async def test_a_file_without_a_strong_etag_is_fetched_again_not_resumed(
+    tmp_path: Path, fake_time: FakeTime, etag: str | None
+) -> None:
+    """Without a strong ETag nothing ties a range to the same file: a cut starts over."""
+
+    def answer(seen: Seen) -> Any:
+        if len(cdn.seen) == 1:
+            return cut_half(MEDIA, etag)
+        return response(200, MEDIA, [("Accept-Ranges", "bytes")])
+
+    async with (
+        RawServer(answer) as cdn,
+        RawServer(api_and_cdn(cdn)) as api,
+        client(api, fake_time) as pictory,
+    ):
+        assets = await pictory.projects.download_assets("p1", tmp_path)
+    assert MEDIA == assets["video"].path.read_bytes()
+    assert [None, None] == [seen.headers.get("range") for seen in cdn.seen]
+
+
+@pytest.mark.parametrize(
+    ("answer", "message"),
+    [
+        (response(204, b"", [], "No Content"), "answered 204"),
+        (response(202, b"", [], "Accepted"), "answered 202"),
+        (media(b""), "empty file"),
+    ],
+    ids=["204", "202", "empty"],
+)
+async def test_an_answer_without_the_file_is_no_download(
+    tmp_path: Path, fake_time: FakeTime, answer: bytes, message: str
+) -> None:
+    """A 204, a 202 or an empty video is ``AssetDownloadError``, not a 0-byte file."""
+    async with (
+        RawServer(lambda seen: answer) as cdn,
+        RawServer(api_and_cdn(cdn)) as api,
+        client(api, fake_time, max_retries=0) as pictory,
+    ):
+        with pytest.raises(AssetDownloadError, match=message):
+            await pictory.projects.download_assets("p1", tmp_path)
+    assert [] == listing(tmp_path)
+
+
 async def test_a_redirect_loop_ends(tmp_path: Path, fake_time: FakeTime) -> None:
     """A CDN that redirects to itself forever is an error, not a hang."""
     async with RawServer(lambda seen: b"") as cdn:

@@ -92,6 +92,92 @@ async def test_a_missing_asset_fails_the_backup_and_nothing_is_deleted(
     assert not (tmp_path / "p1" / MANIFEST).exists()
 
 
+def api_serving(*bodies: dict[str, Any]) -> Any:
+    """An API answering GETs with each project body in turn (the last one from then on)."""
+    answers = list(bodies)
+
+    def api(seen: Seen) -> bytes:
+        if seen.method == "DELETE":
+            return response(200, b'{"success": true}', [("Content-Type", "application/json")])
+        body = answers.pop(0) if len(answers) > 1 else answers[0]
+        return response(200, json.dumps(body).encode(), [("Content-Type", "application/json")])
+
+    return api
+
+
+def on(server: RawServer, fake_time: FakeTime) -> AsyncPictory:
+    """A client of ``server`` on fake time."""
+    return AsyncPictory(
+        api_key=API_KEY, base_url=server.url, sleep=fake_time.sleep, clock=fake_time.clock
+    )
+
+
+@pytest.mark.parametrize(
+    ("project", "kinds", "reason", "file"),
+    [
+        ({"step": "RENDER", "inProgress": True}, None, "still rendering", None),
+        ({"step": "COMPLETE", "srtFile": "SRT"}, ["video"], "has no video", "video"),
+    ],
+    ids=["rendering", "kind-missing"],
+)
+async def test_a_backup_that_cannot_stand_in_for_the_project_deletes_nothing(
+    tmp_path: Path,
+    fake_time: FakeTime,
+    project: dict[str, Any],
+    kinds: list[str] | None,
+    reason: str,
+    file: str | None,
+) -> None:
+    """Still rendering, or without the kind asked for: ``failed`` with a reason, no DELETE."""
+    async with RawServer(lambda seen: response(200, b"subtitles")) as cdn:
+        body = {"projectName": "p", **project}
+        if "srtFile" in body:
+            body["srtFile"] = cdn.url + "/p1.srt"
+        async with RawServer(api_serving(body)) as server, on(server, fake_time) as client:
+            result = await client.projects.backup_and_delete(["p1"], tmp_path, kinds=kinds)
+    [failure] = result.failed
+    assert isinstance(failure.error, BackupError)
+    assert (file, "p1") == (failure.error.file, failure.error.project_id)
+    assert reason in str(failure.error)
+    assert ["GET"] == [seen.method for seen in server.seen]
+
+
+async def test_a_video_rendered_since_the_last_backup_is_downloaded_not_reused(
+    tmp_path: Path, fake_time: FakeTime
+) -> None:
+    """The project now points at a new video: the old file does not stand in for it."""
+    videos = {"/v1.mp4": b"first render" * 100, "/v2.mp4": b"second render" * 100}
+    async with RawServer(lambda seen: response(200, videos[seen.target.split("?")[0]])) as cdn:
+        first = {"projectName": "p", "videoURL": cdn.url + "/v1.mp4?sig=a"}
+        second = {"projectName": "p", "videoURL": cdn.url + "/v2.mp4?sig=b"}
+        async with (
+            RawServer(api_serving(first, first, second)) as server,
+            on(server, fake_time) as client,
+        ):
+            await client.projects.backup("p1", tmp_path)
+            again = await client.projects.backup("p1", tmp_path)  # same video: kept
+            result = await client.projects.backup_and_delete(["p1"], tmp_path)
+    assert (["p1"], 0) == (result.deleted, again.downloaded)
+    manifest = assert_verified(tmp_path / "p1")
+    [video] = [entry for entry in manifest["files"] if entry["kind"] == "video"]
+    assert videos["/v2.mp4"] == (tmp_path / "p1" / video["name"]).read_bytes()
+    assert second["videoURL"] == video["url"]
+    assert ["/v1.mp4?sig=a", "/v2.mp4?sig=b"] == [seen.target for seen in cdn.seen]
+
+
+async def test_an_asset_url_that_is_not_http_is_a_backup_error(
+    tmp_path: Path, fake_time: FakeTime
+) -> None:
+    """``videoURL: ftp://...`` from the API fails the backup (``BackupError``), not the caller."""
+    body = {"projectName": "p", "videoURL": "ftp://cdn.example/v.mp4"}
+    async with RawServer(api_serving(body)) as server, on(server, fake_time) as client:
+        with pytest.raises(BackupError, match="not an http"):
+            await client.projects.backup("p1", tmp_path)
+        result = await client.projects.backup_and_delete(["p1"], tmp_path)
+    assert isinstance(result.failed[0].error, BackupError)
+    assert ["GET", "GET"] == [seen.method for seen in server.seen]
+
+
 @pytest.mark.pictory_emulator(
     projects=300,
     seed=8,
@@ -105,6 +191,7 @@ async def test_backup_and_delete_deletes_exactly_the_verified_backups(
 ) -> None:
     """10% of CDN downloads fail: only projects whose full backup verified are deleted."""
     ids = [record.id for record in pictory_emulator.projects()]
+    rendering = {record.id for record in pictory_emulator.projects() if record.in_progress}
     expected = {  # every asset each project has (all six kinds occur), as the CDN serves it
         i: {
             kind: pictory_emulator.asset_sha256(i, kind)
@@ -116,9 +203,10 @@ async def test_backup_and_delete_deletes_exactly_the_verified_backups(
     assert len(ids) == result.total
     assert pictory_emulator.stats.truncated_downloads > 0
     assert result.failed  # some backups failed
+    assert rendering <= {item.item for item in result.failed}  # its video is not final
     for item in result.failed:
         assert isinstance(item.error, BackupError)
-        assert item.error.file in ASSET_KINDS
+        assert item.error.file in ASSET_KINDS or item.item in rendering
         assert pictory_emulator.has_project(item.item)  # not deleted
     backed_up: set[str] = set()
     for project_id in result.deleted:

@@ -118,6 +118,33 @@ def _journal(path: str | PathLike[str] | None, operation: str) -> Journal | None
     return Journal(path, operation=operation) if path is not None else None
 
 
+def _check_complete(project: Project, requested: list[str] | None) -> None:
+    """Whether a backup of ``project`` can stand in for it: else ``BackupError``.
+
+    A project still rendering has no final video yet, and a kind asked for that the
+    project lacks was not backed up: deleting either would lose what was asked to keep.
+    """
+    project_id = project.id if project.id is not None else "project"
+    if project.in_progress:
+        raise BackupError(
+            f"project {project_id!r} is still rendering: its video is not final, so it is "
+            "not deleted",
+            project_id=project_id,
+        )
+    missing = sorted(set(requested or ()) - set(project.assets))
+    if missing:
+        raise BackupError(
+            f"project {project_id!r} has no {', '.join(missing)} to back up, so it is not deleted",
+            project_id=project_id,
+            file=missing[0],
+        )
+
+
+def _without_query(url: str) -> str:
+    """``url`` without its query and fragment (a signed CDN URL changes its query)."""
+    return url.split("#", 1)[0].split("?", 1)[0]
+
+
 def _prepare_dir(folder: Path) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     return folder.resolve()
@@ -482,6 +509,18 @@ class Projects:
             BackupError: An asset could not be downloaded or written (it names which
                 and why); the manifest is not written.
         """
+        backup, _ = await self._backup(project, dest_dir, kinds=kinds, concurrency=concurrency)
+        return backup
+
+    async def _backup(
+        self,
+        project: Project | ProjectId,
+        dest_dir: str | PathLike[str],
+        *,
+        kinds: Iterable[str] | None,
+        concurrency: int,
+    ) -> tuple[Backup, Project]:
+        """``backup``, and the project as fetched for it."""
         if isinstance(concurrency, bool) or not isinstance(concurrency, int) or concurrency < 1:
             raise InvalidInputError(f"concurrency must be an int >= 1, got {concurrency!r}")
         check_kinds(kinds)
@@ -513,9 +552,16 @@ class Projects:
         ]
         wanted = select_assets(fetched.assets, kinds)
         kept: dict[str, BackupFile] = {}
-        for kind in wanted:
+        for kind, url in wanted.items():
             prior = existing.get(asset_filename(project_id, kind))
-            if prior is not None and await asyncio.to_thread(matches, directory, prior):
+            # the same file as before only if the project still points at it: a render
+            # since gives a new URL, and the old video must not stand in for the new one
+            if (
+                prior is not None
+                and prior.url is not None
+                and _without_query(prior.url) == _without_query(url)
+                and await asyncio.to_thread(matches, directory, prior)
+            ):
                 kept[kind] = prior
         try:
             fresh = await self._download_into(
@@ -530,6 +576,8 @@ class Projects:
                 project_id=project_id,
                 file=exc.kind,
             ) from None
+        except InvalidInputError as exc:  # an asset URL from the API that is no http(s) URL
+            raise BackupError(f"project {project_id!r}: {exc}", project_id=project_id) from None
         except OSError as exc:
             raise BackupError(
                 f"project {project_id!r}: cannot write to {directory} ({exc.strerror or exc})",
@@ -546,14 +594,15 @@ class Projects:
                     kind=kind,
                     size=asset.size,
                     sha256=asset.sha256,
-                    url=asset.url,
+                    url=wanted[kind],  # the project's URL (a redirect may have led on)
                     saved_at=backup_now(),
                 )
             )
         await asyncio.to_thread(write_manifest, directory, project_id, files)
-        return Backup(
+        backup = Backup(
             project_id=project_id, directory=directory, files=tuple(files), downloaded=len(fresh)
         )
+        return backup, fetched
 
     # -- selection ---------------------------------------------------------------
 
@@ -765,15 +814,18 @@ class Projects:
 
         Arguments and accounting as ``backup_and_delete``.
         """
-        check_kinds(kinds)
+        requested = check_kinds(kinds)
 
         async def backup_then_delete(project_id: ProjectId) -> ItemResult[DeleteResult]:
             try:
                 try:
-                    backup = await self.backup(project_id, dest_dir, kinds=kinds)
+                    backup, project = await self._backup(
+                        project_id, dest_dir, kinds=kinds, concurrency=4
+                    )
                 except NotFoundError:
                     return ItemResult(item=project_id, outcome=Outcome.ALREADY_ABSENT)
-                expected = {item.kind for item in backup.files}
+                _check_complete(project, requested)
+                expected = {"project", *(requested or project.assets)}
                 await asyncio.to_thread(verify, backup.directory, project_id, expected)
                 result = await self.delete(project_id, missing_ok=True)
             except Exception as exc:
@@ -808,7 +860,8 @@ class Projects:
         A project is deleted only after its backup (``backup``) is complete and every
         file its manifest names was read back and matched. When any part fails, the
         project is not deleted: it is ``failed`` with a ``BackupError`` that names the
-        file and the cause. Accounting, dry runs, journal and cancellation work as in
+        file and the cause; so is a project still rendering, or one that lacks a kind
+        given in ``kinds``. Accounting, dry runs, journal and cancellation work as in
         ``delete_many``.
 
         Args:
