@@ -185,7 +185,15 @@ class Downloader:
             headers["If-Range"] = partial.etag
         http = self._client.http_client
         # ask our transport to stream even a small body, so that a cut keeps what came
-        request = http.build_request("GET", url, headers=headers, extensions={STREAM: True})
+        # the client's timeout bounds each phase (connecting, each read): a whole-request
+        # bound would fail a large file that is still arriving
+        request = http.build_request(
+            "GET",
+            url,
+            headers=headers,
+            timeout=self._client._httpx_timeout,
+            extensions={STREAM: True},
+        )
         for name in _STRIPPED:  # the client's own defaults, if it has any
             if name.decode() in request.headers:
                 del request.headers[name.decode()]
@@ -201,9 +209,14 @@ class Downloader:
         try:
             start = httpx.URL(url)
         except (httpx.InvalidURL, TypeError):
-            raise InvalidInputError(f"not a valid {kind} URL") from None
+            start = httpx.URL()
         if start.scheme not in ("http", "https") or not start.host:
-            raise InvalidInputError(f"the {kind} URL is not an http(s) URL")
+            # the API's data, not the caller's mistake: a failed download like any other
+            raise AssetDownloadError(
+                f"{kind}: the {kind} URL is not an http(s) URL",
+                request=httpx.Request("GET", start),
+                kind=kind,
+            )
         handle, temp_name = tempfile.mkstemp(
             prefix=f".{path.name}.", suffix=".part", dir=path.parent
         )

@@ -7,13 +7,14 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from _rawserver import RawServer, Seen, response
 from _support import API_KEY, FakeTime
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pictory_async import AsyncPictory, InvalidInputError
+from pictory_async import AiohttpTransport, AsyncPictory, InvalidInputError
 from pictory_async._assets import AssetDownloadError, asset_filename
 from pictory_async._backup import project_dirname
 from pictory_async.emulator import Emulator, Faults, serve
@@ -278,6 +279,46 @@ async def test_an_answer_without_the_file_is_no_download(
     ):
         with pytest.raises(AssetDownloadError, match=message):
             await pictory.projects.download_assets("p1", tmp_path)
+    assert [] == listing(tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("timeout", "expected"),
+    [
+        (0.5, {"connect": 0.5, "read": 0.5, "write": 0.5, "pool": 0.5}),
+        (None, {"connect": None, "read": None, "write": None, "pool": None}),
+    ],
+)
+async def test_a_download_is_bounded_by_the_client_timeout_per_read(
+    tmp_path: Path, fake_time: FakeTime, timeout: float | None, expected: dict[str, Any]
+) -> None:
+    """``timeout=`` bounds each phase of a download (not the whole file); ``None`` none."""
+    sent: list[httpx.Request] = []
+
+    async def record(request: httpx.Request) -> None:
+        sent.append(request)
+
+    async with (
+        RawServer(lambda seen: media()) as cdn,
+        RawServer(api_and_cdn(cdn)) as api,
+        httpx.AsyncClient(transport=AiohttpTransport(), event_hooks={"request": [record]}) as http,
+        client(api, fake_time, http_client=http, timeout=timeout) as pictory,
+    ):
+        await pictory.projects.download_assets("p1", tmp_path)
+    [download] = [request for request in sent if str(request.url).startswith(cdn.url)]
+    assert expected == download.extensions["timeout"]  # not httpx's default of 5 s
+
+
+@pytest.mark.parametrize("url", ["ftp://cdn.example/v.mp4", "file:///etc/passwd", "http://"])
+async def test_an_asset_url_from_the_api_that_is_not_http_is_a_download_error(
+    tmp_path: Path, fake_time: FakeTime, url: str
+) -> None:
+    """Not the caller's mistake (``InvalidInputError``): ``AssetDownloadError``, nothing sent."""
+    body = response(200, project_body(url), [("Content-Type", "application/json")])
+    async with RawServer(lambda seen: body) as api, client(api, fake_time) as pictory:
+        with pytest.raises(AssetDownloadError, match="not an http") as info:
+            await pictory.projects.download_assets("p1", tmp_path)
+    assert ("video", 1) == (info.value.kind, len(api.seen))
     assert [] == listing(tmp_path)
 
 

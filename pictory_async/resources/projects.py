@@ -576,8 +576,6 @@ class Projects:
                 project_id=project_id,
                 file=exc.kind,
             ) from None
-        except InvalidInputError as exc:  # an asset URL from the API that is no http(s) URL
-            raise BackupError(f"project {project_id!r}: {exc}", project_id=project_id) from None
         except OSError as exc:
             raise BackupError(
                 f"project {project_id!r}: cannot write to {directory} ({exc.strerror or exc})",
