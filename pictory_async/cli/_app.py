@@ -519,11 +519,24 @@ def _prune(
     rate_limit: RateOption = None,
     journal: JournalOption = None,
     yes: YesOption = False,
+    every: Annotated[
+        bool,
+        typer.Option(
+            "--all",
+            help="Select every project: needed to prune without --older-than, --source "
+            "or --folder.",
+        ),
+    ] = False,
     json_output: JsonOption = False,
 ) -> None:
     """Delete the projects a filter selects: shows them, then asks (or --yes)."""
     from ._projects import PruneOptions, prune_projects
 
+    if older_than is None and not source and folder is None and not every:
+        raise typer.BadParameter(
+            "give a filter, or --all to prune every project",
+            param_hint="--older-than / --source / --folder",
+        )
     settings = _settings(ctx)
     options = PruneOptions(
         backup_to=backup_to,

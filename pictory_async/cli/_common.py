@@ -21,6 +21,7 @@ import typer
 from .. import _models
 from .._client import AsyncPictory
 from .._exceptions import APIStatusError, InvalidInputError, PictoryError
+from .._ids import _MAX_LENGTH as _MAX_ID_LENGTH
 from .._ids import validate_project_id
 from .._types import ProjectId
 
@@ -36,6 +37,7 @@ __all__ = [
     "open_client",
     "parse_age",
     "parse_seconds",
+    "printable",
     "read_ids",
     "run",
 ]
@@ -109,7 +111,11 @@ def parse_seconds(text: str | timedelta) -> timedelta:
 
 def _as_id(text: str) -> ProjectId:
     """``123`` is the v2 id 123; anything else is a string id, checked before any request."""
-    value: ProjectId = int(text) if text.isascii() and text.isdecimal() else text
+    value: ProjectId = text
+    if text.isascii() and text.isdecimal():
+        if len(text) > _MAX_ID_LENGTH:  # before int(): Python refuses over 4,300 digits
+            raise typer.BadParameter(f"project id is longer than {_MAX_ID_LENGTH} digits")
+        value = int(text)
     try:
         return validate_project_id(value)
     except InvalidInputError as exc:
@@ -154,6 +160,26 @@ def read_ids(args: Sequence[str], ids_from: str | None, stdin: IO[str]) -> list[
 
 # -- output ---------------------------------------------------------------------------
 
+_VISIBLE = {
+    **{code: f"\\x{code:02x}" for code in (*range(0x20), *range(0x7F, 0xA0))},
+    ord("\t"): "\\t",
+    ord("\n"): "\\n",
+    ord("\r"): "\\r",
+    **{code: f"\\u{code:04x}" for code in (*range(0x2028, 0x202F), *range(0x2066, 0x206A))},
+}
+"""C0, DEL, C1, line separators and bidi overrides, each as its escape (``\\x1b``)."""
+
+
+def printable(value: object) -> str:
+    r"""``value`` as text that cannot steer the terminal: one line, every control shown.
+
+    Server text (a project name, Pictory's error message) may hold escape sequences that
+    set the title, write the clipboard, move the cursor over earlier lines, or reorder
+    what is shown (bidi overrides). Each such character reads as its escape (``\x1b``,
+    ``\n``, ``\u202e``); everything else is kept. JSON output needs none of this.
+    """
+    return str(value).translate(_VISIBLE)
+
 
 def jsonable(value: object) -> dict[str, Any]:
     """An attrs model as a dict of JSON values, without its ``raw`` wire mapping.
@@ -188,8 +214,8 @@ def describe(exc: BaseException) -> str:
 
 
 def error(message: str) -> None:
-    """Print ``error: message`` on stderr."""
-    typer.echo(f"error: {message}", err=True)
+    """Print ``error: message`` on stderr (its control characters shown as escapes)."""
+    typer.echo(f"error: {printable(message)}", err=True)
 
 
 @contextlib.contextmanager

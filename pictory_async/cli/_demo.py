@@ -117,20 +117,25 @@ def serving(emulator: Emulator) -> Iterator[RunningEmulator]:
 
 async def demo(options: DemoOptions) -> int:
     """Run the demo; the exit code is the prune's."""
+    from rich.text import Text
+
     console = _console()
     dest = options.dest or Path(tempfile.mkdtemp(prefix="pictory-demo-"))
     faults = "2% 5xx errors, 2% lost DELETE answers" if options.faults else "no faults"
     console.print(
-        f"[bold]Starting a local Pictory emulator[/] on 127.0.0.1: {options.projects:,} "
-        f"projects, {options.latency * 1000:.0f} ms latency, a rate limit of "
-        f"{options.rate_limit:,.0f} requests/s, {faults}."
+        Text.assemble(
+            ("Starting a local Pictory emulator", "bold"),
+            f" on 127.0.0.1: {options.projects:,} projects, {options.latency * 1000:.0f} ms "
+            f"latency, a rate limit of {options.rate_limit:,.0f} requests/s, {faults}.",
+        )
     )
     emulator = await asyncio.to_thread(_emulator, options)
     with serving(emulator) as running:
-        console.print(f"Serving at {running.base_url} (its API key is the emulator's own).\n")
+        console.print(f"Serving at {running.base_url} (its API key is the emulator's own).")
+        console.print()
         settings = Settings(api_key=running.api_key, base_url=running.base_url)
         async with open_client(settings) as client:
-            console.rule("[bold]1. List and filter")
+            console.rule(Text("1. List and filter", style="bold"))
             console.print("$ pictory projects list --older-than 90d")
             cutoff = datetime.now(timezone.utc) - OLDER_THAN
             everything = [summary async for summary in client.projects.list()]
@@ -144,7 +149,7 @@ async def demo(options: DemoOptions) -> int:
             for summary in oldest:
                 console.print(f"  oldest: {summary.name!r}, saved {_date(summary)}")
             console.print()
-            console.rule("[bold]2. Back up, then prune")
+            console.rule(Text("2. Back up, then prune", style="bold"))
             backups = dest / "backups"
             journal = dest / "prune.journal.jsonl"
             console.print(
@@ -153,8 +158,9 @@ async def demo(options: DemoOptions) -> int:
             )
             console.print(
                 "Each project is backed up (project.json, its thumbnail and transcript, a "
-                "manifest), read back and checked, and only then deleted.\n"
+                "manifest), read back and checked, and only then deleted."
             )
+            console.print()
             code = await delete_flow(
                 client,
                 list(old),
@@ -164,13 +170,15 @@ async def demo(options: DemoOptions) -> int:
         stats = emulator.stats
         left = len(emulator.projects())
     console.print()
-    console.rule("[bold]3. What the emulator saw")
+    console.rule(Text("3. What the emulator saw", style="bold"))
     console.print(
         f"{stats.total:,} requests; {stats.rate_limited:,} answered 429 (rate limited), "
         f"{stats.errors_injected:,} injected 5xx, {stats.dropped_after_apply:,} DELETE answers "
         f"lost after the delete was applied (confirmed by a retry); {left:,} projects left."
     )
     dirs = sum(1 for path in backups.iterdir() if path.is_dir()) if backups.is_dir() else 0
-    console.print(f"[bold]Backups[/]: {dirs:,} project directories in {backups}")
-    console.print(f"[bold]Journal[/]: {journal}")
+    console.print(
+        Text("Backups", style="bold"), f": {dirs:,} project directories in {backups}", sep=""
+    )
+    console.print(Text("Journal", style="bold"), f": {journal}", sep="")
     return EXIT_OK if code == EXIT_OK else (code or EXIT_FAILED)

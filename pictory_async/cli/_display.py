@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TextIO
 
 from .._bulk import ItemResult, Outcome
-from ._common import describe, dumps
+from ._common import describe, dumps, printable
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -101,7 +101,7 @@ class PlainDisplay(Display):
 
     def _write(self, text: str) -> None:
         stream = self._stream or sys.stderr
-        stream.write(text + "\n")
+        stream.write(printable(text) + "\n")
         stream.flush()
 
     def start(self, total: int, description: str) -> None:
@@ -151,7 +151,7 @@ class JsonDisplay(Display):
 
     def note(self, message: str) -> None:
         """Messages go to stderr."""
-        sys.stderr.write(message + "\n")
+        sys.stderr.write(printable(message) + "\n")
 
 
 def item_json(item: ItemResult[Any]) -> dict[str, Any]:
@@ -171,11 +171,11 @@ class RichDisplay(Display):
     """A live Rich progress bar on the terminal: done/total, rate, ETA, counts by outcome."""
 
     def __init__(self, *, verb: str = "done", console: Console | None = None) -> None:
-        """A bar on ``console`` (default: a console on stderr)."""
+        """A bar on ``console`` (default: a ``SafeConsole`` on stderr)."""
         super().__init__(verb=verb)
-        from rich.console import Console
+        from ._console import make_console
 
-        self.console = console or Console(stderr=True)
+        self.console = console or make_console(stderr=True)
         self._progress: Progress | None = None
         self._task: TaskID | None = None
 
@@ -222,7 +222,7 @@ class RichDisplay(Display):
 
     def note(self, message: str) -> None:
         """Print above the bar."""
-        self.console.print(message, markup=False, highlight=False)
+        self.console.print(printable(message), markup=False, highlight=False)
 
     def close(self) -> None:
         """Stop refreshing, leaving the final bar."""

@@ -7,14 +7,24 @@ from datetime import timedelta
 
 from .._jobs import Job, JobStatus
 from .._types import ProjectId
-from ._common import EXIT_FAILED, EXIT_OK, Settings, dumps, error, jsonable, open_client
+from ._common import (
+    EXIT_FAILED,
+    EXIT_OK,
+    Settings,
+    dumps,
+    error,
+    jsonable,
+    open_client,
+    printable,
+)
 
 __all__ = ["get_job", "list_jobs", "render_project", "wait_job"]
 
 
 def _print_job(job: Job) -> None:
-    from rich.console import Console
     from rich.table import Table
+
+    from ._console import make_console
 
     table = Table(show_header=False, box=None, pad_edge=False)
     progress = f"{job.progress:.0f}%" if job.progress is not None else None
@@ -32,7 +42,7 @@ def _print_job(job: Job) -> None:
     for name, value in rows:
         if value is not None:
             table.add_row(name, str(value))
-    Console(highlight=False).print(table)
+    make_console().print(table)
 
 
 def _show(job: Job, json_output: bool) -> None:
@@ -62,7 +72,7 @@ async def wait_job(
     from .._exceptions import JobFailedError, JobTimeoutError
 
     if not json_output:
-        sys.stderr.write(f"Waiting for job {job_id} (up to {timeout})...\n")
+        sys.stderr.write(f"Waiting for job {printable(job_id)} (up to {timeout})...\n")
     async with open_client(settings) as client:
         try:
             job = await client.jobs.wait(job_id, timeout=timeout, poll_interval=poll_interval)
@@ -94,15 +104,16 @@ async def list_jobs(settings: Settings, *, limit: int | None, json_output: bool)
                 jobs.append(job)
     if json_output:
         return EXIT_OK
-    from rich.console import Console
     from rich.table import Table
+
+    from ._console import make_console
 
     table = Table("Job", "Status", "Progress", "Project", box=None, pad_edge=False)
     for job in jobs:
         progress = f"{job.progress:.0f}%" if job.progress is not None else "-"
         project = "-" if job.project_id is None else str(job.project_id)
         table.add_row(job.id, job.status.value, progress, project)
-    console = Console(highlight=False)
+    console = make_console()
     console.print(table)
     console.print(f"{len(jobs):,} jobs")
     return EXIT_OK
@@ -124,7 +135,7 @@ async def render_project(
         _show(job, json_output)
         return EXIT_OK
     if not json_output:
-        sys.stderr.write(f"Render started: job {job.id}\n")
+        sys.stderr.write(f"Render started: job {printable(job.id)}\n")
     return await wait_job(
         settings, job.id, timeout=timeout, poll_interval=poll_interval, json_output=json_output
     )

@@ -27,7 +27,9 @@ from ._common import (
     error,
     jsonable,
     open_client,
+    printable,
 )
+from ._console import make_console
 from ._display import item_json, label, make_display
 
 if TYPE_CHECKING:
@@ -55,13 +57,8 @@ Confirm = Callable[[str], bool]
 
 
 def _console() -> Console:
-    """Rich on stdout; 120 columns when stdout is no terminal, so ids and names are not cut."""
-    from rich.console import Console
-
-    console = Console(highlight=False)
-    if not console.is_terminal:
-        console = Console(highlight=False, width=120)
-    return console
+    """Rich on stdout, showing every string as literal text (``make_console``)."""
+    return make_console()
 
 
 def _date(summary: ProjectSummary | Project) -> str:
@@ -263,7 +260,8 @@ async def compare_projects_command(
         return EXIT_OK
     console = _console()
     if comparison.fields:
-        console.print(str(comparison), markup=False)
+        for line in str(comparison).splitlines():  # each line is shown as literal text
+            console.print(line)
     differing = comparison.differing
     console.print(
         f"{len(differing)} of {len(comparison.fields)} fields differ"
@@ -399,7 +397,7 @@ async def delete_flow(
         return EXIT_OK
     question = f"Delete {len(to_go):,} projects for good?"
     if backup_to is not None:
-        question = f"Back up {len(to_go):,} projects into {backup_to}, then delete them?"
+        question = f"Back up {len(to_go):,} projects into {printable(backup_to)}, then delete them?"
     if not options.yes and not confirm(question):
         sys.stderr.write("Nothing was deleted (a dry run). Pass --yes to delete.\n")
         return EXIT_OK
@@ -475,7 +473,7 @@ def _finish(
     else:
         _print_summary(summary, noun=noun, backups=backups, journal=journal, client=client)
     if summary.error is not None:
-        sys.stderr.write(f"error: the run stopped: {describe(summary.error)}\n")
+        error(f"the run stopped: {describe(summary.error)}")
     if summary.stopped:
         return EXIT_INTERRUPTED
     if summary.error is not None or not result.ok:
@@ -491,12 +489,16 @@ def _print_summary(
     journal: Path | None,
     client: AsyncPictory | None,
 ) -> None:
+    from rich.text import Text
+
     console = _console()
     succeeded = summary.count(Outcome.DELETED) + summary.count(Outcome.FETCHED)
     rate = summary.result.total / summary.elapsed if summary.elapsed > 0 else 0.0
     console.print(
-        f"[bold]{noun.capitalize()} {succeeded:,} of {summary.total:,} projects[/] in "
-        f"{summary.elapsed:,.1f} s ({rate:,.0f}/s)"
+        Text.assemble(
+            (f"{noun.capitalize()} {succeeded:,} of {summary.total:,} projects", "bold"),
+            f" in {summary.elapsed:,.1f} s ({rate:,.0f}/s)",
+        )
     )
     fetched = "backed up" if noun == "backed up" else "done"
     parts = [
@@ -531,4 +533,6 @@ def _print_summary(
         hint = "run the same command again to finish"
         if journal is None:
             hint += " (add --journal FILE to skip what is done without asking the API)"
-        console.print(f"[bold]Interrupted[/]: {left:,} projects not done; {hint}.")
+        console.print(
+            Text.assemble(("Interrupted", "bold"), f": {left:,} projects not done; {hint}.")
+        )

@@ -288,7 +288,14 @@ def test_a_journal_of_another_operation_is_refused_before_any_delete(
     first = str(emulator.projects()[0].id)
     assert 0 == invoke("projects", "delete", first, "--yes", "--journal", str(journal)).exit_code
     result = invoke(
-        "projects", "prune", "--backup-to", str(tmp_path / "b"), "--journal", str(journal), "--yes"
+        "projects",
+        "prune",
+        "--all",
+        "--backup-to",
+        str(tmp_path / "b"),
+        "--journal",
+        str(journal),
+        "--yes",
     )
     assert 2 == result.exit_code
     assert "journal" in result.stderr
