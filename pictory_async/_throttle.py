@@ -5,23 +5,24 @@ and ``Throttle.release`` is told how each attempt ended, exactly once per ticket
 mechanisms work together, none of which assumes a shape of the server's limiter:
 
 - **A shared cool-down.** After a 429, every concurrent call waits until the
-  ``Retry-After`` deadline, or, without one, for a pause that starts short (a few request
-  intervals) and doubles while the API keeps refusing (past a second of refusals, it
-  grows by half: doubling up to a reset seconds away overshoots it by up to as much
-  again). With the adaptive rate, such an event's first pause also adds how long the
-  last such outage still refused probes; an outage whose first probe went through halves
-  that wait (the API may open sooner). An outage of a second or more is taken for a
-  quota that resets, as a window or a sliding log does: it is expected as long after its
-  open phase began as the last one was, since a phase that ran slower leaves less of the
-  period to wait. One 429 pauses the whole client, not one task, **unless the API shows
-  it is open**: a success for a request sent *after* the refused one (already in flight
-  when the 429 came) lifts the pause for everyone. That is what a cap on requests in
-  flight, or a bucket with a burst of one at a pace just above its rate, looks like: the
-  refused request was one too many, not a sign of a closed API. The refused call itself
-  still waits its own ``Retry-After`` (without one, a pause that doubles per refusal in
-  a row). A lift trades the pause for a cut of the paced rate, so it needs the adaptive
-  rate: with ``adaptive=False`` the pause always stands, and it alone holds every call
-  back.
+  ``Retry-After`` deadline, or, without one, for a pause that starts short (a few
+  request intervals) and doubles while the API keeps refusing (past a second of
+  refusals, it grows by half: doubling up to a reset seconds away overshoots it by up to
+  as much again; in the first event, whose half-second pause is a blind guess, each
+  refused probe makes the time since the 429 half as long again). With the adaptive
+  rate, such an event's first pause also adds how long the last such outage still
+  refused probes; an outage whose first probe went through halves that wait (the API may
+  open sooner). An outage of a second or more is taken for a quota that resets, as a
+  window or a sliding log does: it is expected as long after its open phase began as the
+  last one was, since a phase that ran slower leaves less of the period to wait. One 429
+  pauses the whole client, not one task, **unless the API shows it is open**: a success
+  for a request sent *after* the refused one (already in flight when the 429 came) lifts
+  the pause for everyone. That is what a cap on requests in flight, or a bucket with a
+  burst of one at a pace just above its rate, looks like: the refused request was one
+  too many, not a sign of a closed API. The refused call itself still waits its own
+  ``Retry-After`` (without one, a pause that doubles per refusal in a row). A lift
+  trades the pause for a cut of the paced rate, so it needs the adaptive rate: with
+  ``adaptive=False`` the pause always stands, and it alone holds every call back.
 - **A window of requests in flight.** It starts small and doubles every round trip
   (TCP's slow start) until the first 429; after every cool-down it starts again from
   one request (a probe) and grows back up to a ceiling learned from the API: a
@@ -202,6 +203,7 @@ class Throttle:
         self._rand = rand
         self._ceiling = rate_limit
         self._adaptive = adaptive
+        self.throttle_events = 0
         self._started = clock()
         self._first_send = math.inf
         self._cooldown_until = 0.0
@@ -273,7 +275,6 @@ class Throttle:
         self._batch_probe: float | None = None  # None: none due; -inf: due; else sent at
         self._batch_gate: asyncio.Future[None] | None = None  # wakes the batch's rest
         self._cycle_from = -math.inf  # when the cycle before the last event began
-        self.throttle_events = 0
 
     # -- what others may read ----------------------------------------------------------
 
@@ -506,8 +507,11 @@ class Throttle:
         await self._sleep_or(timeout, self._batch_gate)
 
     def _tolerance(self, rate: float) -> float:
-        # a fixed rate allows one second's worth of burst; a learned one paces evenly
-        return (max(1.0, rate) - 1.0) / rate if rate == self._ceiling else 0.0
+        # a fixed rate allows one second's worth of burst, until the API refuses one; a
+        # learned one paces evenly
+        if rate != self._ceiling or self.throttle_events:
+            return 0.0
+        return (max(1.0, rate) - 1.0) / rate
 
     # -- after an attempt --------------------------------------------------------------
 
@@ -689,10 +693,19 @@ class Throttle:
         a window or a sliding log refuses for about as long each cycle, and doubling up
         from a few request intervals to a reset seconds away would overshoot it by up
         to as much again. For the same reason the pause grows by half, not double, once
-        the API has refused for a second.
+        the API has refused for a second, and in the first event (nothing learned yet)
+        the time searched since the 429 grows by half from the first refused probe on.
         """
         jitter = 1 + 0.5 * self._rand()
         if self._no_hint_pause:
+            if self.throttle_events <= 1:
+                # the first event's pause is a blind guess: doubled, a half-second guess
+                # came back to a window per second 1.2 s after it reset; let the time
+                # searched grow by half instead
+                searched = now - self._last_throttle
+                pause = max(self._no_hint_pause, 0.5 * searched)
+                self._no_hint_pause = min(NO_HINT_MAX, pause)
+                return self._no_hint_pause * jitter
             # past a second, a quota that resets: grow gentler, or the probe that finds
             # it open comes up to as long again after it opened
             growth = 2.0 if now - self._last_throttle < LONG_OUTAGE else 1.5

@@ -159,7 +159,33 @@ async def test_a_shorter_retry_after_never_shortens_the_cooldown(fake_time: Fake
 async def test_without_retry_after_the_pause_doubles_for_a_second_then_grows_by_half(
     fake_time: FakeTime, rand: float, expected: list[float]
 ) -> None:
-    """Refused probes without ``Retry-After`` double the pause, then (past a second) x1.5."""
+    """A later event's refused probes double the pause, then (past a second) x1.5."""
+    th = throttle(fake_time, adaptive=False, rand=rand)
+    await refuse(th, fake_time, None)  # the first event...
+    await succeed_at(th, fake_time, per_second=10, seconds=0.1)  # ...over
+    pauses = []
+    for _ in expected:
+        await refuse(th, fake_time, None)
+        pauses.append(th.cooldown_remaining)
+    assert expected == pytest.approx(pauses)
+
+
+@pytest.mark.parametrize(
+    ("rand", "expected"),
+    [
+        # probes sent 0.51, 1.02, 1.54, 2.32, 3.49 s after the first 429 (doubled: 0.51,
+        # 1.52, 3.03, 4.54): the time searched grows by half, the pause never shrinks
+        (0.0, [0.5, 0.5, 0.51, 0.77, 1.16, 1.745, 2.6225, 3.93875, 5.91312, 8.0, 8.0]),
+        (1.0, [0.75, 0.75, 1.14, 2.0025, 3.511875, 6.1532813, 10.7757422, 12.0, 12.0]),
+    ],
+)
+async def test_the_first_event_without_retry_after_grows_the_time_searched_by_half(
+    fake_time: FakeTime, rand: float, expected: list[float]
+) -> None:
+    """The first event's pause is a blind guess: refused, the time since the 429 grows x1.5.
+
+    Doubled, the second probe came back to a window per second 1.2 s after it had reset.
+    """
     th = throttle(fake_time, adaptive=False, rand=rand)
     pauses = []
     for _ in expected:
@@ -1016,6 +1042,25 @@ async def test_fixed_rate_limit_allows_a_one_second_burst_after_idling(
     tickets = [await th.acquire() for _ in range(4)]
     now = START + 10
     assert [now, now, now, now + 1 / 3] == pytest.approx(tickets)
+
+
+async def test_a_fixed_rate_limit_bursts_no_more_once_the_api_refused(
+    fake_time: FakeTime,
+) -> None:
+    """After a 429, ``rate_limit=`` paces evenly even after idling: the API took no burst.
+
+    A bucket of 500/s with a burst of 1 refused each one-second burst: a client pinned
+    at its rate answered 71% of its requests 429 and failed 3,388 of 5,000 deletes.
+    """
+    th = throttle(fake_time, rate_limit=4.0, adaptive=False, initial_window=100)
+    await refuse(th, fake_time, 1.0)
+    fake_time.advance(10)
+    tickets = []
+    for _ in range(4):
+        tickets.append(await th.acquire())
+        th.release(tickets[-1], 200)
+    now = START + 10.01
+    assert [now, now + 0.25, now + 0.5, now + 0.75] == pytest.approx(tickets)
 
 
 async def test_fixed_rate_limit_caps_the_adaptive_rate(fake_time: FakeTime) -> None:
