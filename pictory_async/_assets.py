@@ -372,6 +372,14 @@ class Downloader:
             etag = headers.get("etag")
             partial.etag = etag if etag and not etag.startswith("W/") else None  # strong only
             partial.expected_sha256 = _expected_sha256(headers)
+        if headers.get("content-type", "").lower().startswith("text/html"):
+            # a proxy's or a login portal's page answered 200: backed up as the video,
+            # it would stand in for it
+            raise AssetDownloadError(
+                f"{kind}: the CDN answered an HTML page, not the file",
+                request=response.request,
+                kind=kind,
+            )
         if partial.total is not None and partial.total > self._max_bytes:
             raise AssetDownloadError(
                 f"{kind}: {partial.total} bytes is more than the {self._max_bytes} allowed",

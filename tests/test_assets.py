@@ -265,13 +265,14 @@ async def test_a_file_without_a_strong_etag_is_fetched_again_not_resumed(
         (response(204, b"", [], "No Content"), "answered 204"),
         (response(202, b"", [], "Accepted"), "answered 202"),
         (media(b""), "empty file"),
+        (media(b"<html>Sign in</html>", headers={"Content-Type": "text/html"}), "HTML page"),
     ],
-    ids=["204", "202", "empty"],
+    ids=["204", "202", "empty", "html"],
 )
 async def test_an_answer_without_the_file_is_no_download(
     tmp_path: Path, fake_time: FakeTime, answer: bytes, message: str
 ) -> None:
-    """A 204, a 202 or an empty video is ``AssetDownloadError``, not a 0-byte file."""
+    """A 204, a 202, an empty video or an HTML page is ``AssetDownloadError``, not a file."""
     async with (
         RawServer(lambda seen: answer) as cdn,
         RawServer(api_and_cdn(cdn)) as api,
