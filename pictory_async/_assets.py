@@ -155,6 +155,7 @@ class _Partial:
         self.etag: str | None = None
         self.ranges = False
         self.expected_sha256: str | None = None
+        self.until_close = False  # no length and not chunked: the body ends when it closes
 
     def write(self, data: bytes) -> None:
         """Append ``data`` to the file and the hash (in a worker thread: both drop the GIL)."""
@@ -251,6 +252,14 @@ class Downloader:
         if partial.total is not None and partial.size != partial.total:
             raise AssetDownloadError(
                 f"{kind}: got {partial.size} bytes, the CDN announced {partial.total}",
+                request=request,
+                kind=kind,
+            )
+        if partial.until_close and partial.expected_sha256 is None and kind in MEDIA_KINDS:
+            # a cut connection looks exactly like the end: nothing says the file is whole
+            raise AssetDownloadError(
+                f"{kind}: the CDN announced no size and ended the body by closing the "
+                "connection, so a cut cannot be told from the end",
                 request=request,
                 kind=kind,
             )
@@ -368,6 +377,8 @@ class Downloader:
             partial.restart()
             length = headers.get("content-length")
             partial.total = int(length) if length and length.isdigit() else None
+            chunked = "chunked" in headers.get("transfer-encoding", "").lower()
+            partial.until_close = partial.total is None and not chunked
             partial.ranges = headers.get("accept-ranges", "").lower() == "bytes"
             etag = headers.get("etag")
             partial.etag = etag if etag and not etag.startswith("W/") else None  # strong only

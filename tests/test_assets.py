@@ -323,6 +323,41 @@ async def test_an_asset_url_from_the_api_that_is_not_http_is_a_download_error(
     assert [] == listing(tmp_path)
 
 
+async def test_a_video_whose_end_cannot_be_told_from_a_cut_is_refused(
+    tmp_path: Path, fake_time: FakeTime
+) -> None:
+    """No ``Content-Length``, not chunked, ended by closing: maybe cut, so not a download."""
+
+    async def until_close(seen: Seen) -> AsyncIterator[bytes | None]:
+        yield response(200, MEDIA[:1000], content_length=False)
+        yield None
+
+    async with (
+        RawServer(until_close) as cdn,
+        RawServer(api_and_cdn(cdn)) as api,
+        client(api, fake_time, max_retries=0) as pictory,
+    ):
+        with pytest.raises(AssetDownloadError, match="cannot be told from the end"):
+            await pictory.projects.download_assets("p1", tmp_path)
+    assert [] == listing(tmp_path)
+
+
+async def test_a_chunked_video_is_whole_when_its_last_chunk_came(
+    tmp_path: Path, fake_time: FakeTime
+) -> None:
+    """Chunked, without ``Content-Length``: the zero-length chunk marks the end."""
+    body = b"".join(b"%x\r\n%s\r\n" % (len(part), part) for part in (MEDIA[:500], MEDIA[500:]))
+    pairs = [("Transfer-Encoding", "chunked")]
+    answer = response(200, body + b"0\r\n\r\n", pairs, content_length=False)
+    async with (
+        RawServer(lambda seen: answer) as cdn,
+        RawServer(api_and_cdn(cdn)) as api,
+        client(api, fake_time) as pictory,
+    ):
+        assets = await pictory.projects.download_assets("p1", tmp_path)
+    assert MEDIA == assets["video"].path.read_bytes()
+
+
 async def test_a_redirect_loop_ends(tmp_path: Path, fake_time: FakeTime) -> None:
     """A CDN that redirects to itself forever is an error, not a hang."""
     async with RawServer(lambda seen: b"") as cdn:
