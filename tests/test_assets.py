@@ -15,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pictory_async import AiohttpTransport, AsyncPictory, InvalidInputError
-from pictory_async._assets import AssetDownloadError, asset_filename
+from pictory_async._assets import Asset, AssetDownloadError, asset_filename
 from pictory_async._backup import project_dirname
 from pictory_async.emulator import Emulator, Faults, serve
 
@@ -213,6 +213,25 @@ def cut_half(body: bytes, etag: str | None) -> Any:
     return cut()
 
 
+async def fetch(
+    answer: Any, tmp_path: Path, fake_time: FakeTime, seen: list[Seen] | None = None, **options: Any
+) -> dict[str, Asset]:
+    """``download_assets`` of a project whose video is on a CDN answering ``answer``.
+
+    The CDN's requests are added to ``seen``, when given.
+    """
+    async with (
+        RawServer(answer) as cdn,
+        RawServer(api_and_cdn(cdn)) as api,
+        client(api, fake_time, **options) as pictory,
+    ):
+        try:
+            return await pictory.projects.download_assets("p1", tmp_path)
+        finally:
+            if seen is not None:
+                seen.extend(cdn.seen)
+
+
 async def test_the_rest_of_another_version_is_not_glued_on(
     tmp_path: Path, fake_time: FakeTime
 ) -> None:
@@ -220,22 +239,20 @@ async def test_the_rest_of_another_version_is_not_glued_on(
     new = bytes(reversed(MEDIA))  # same size, other bytes
     half = len(MEDIA) // 2
 
+    requests: list[Seen] = []
+
     def answer(seen: Seen) -> Any:
-        if len(cdn.seen) == 1:
+        requests.append(seen)
+        if len(requests) == 1:
             return cut_half(MEDIA, '"v1"')
         if "range" in seen.headers:  # answered from the new version, If-Range ignored
             pairs = [("ETag", '"v2"'), ("Content-Range", f"bytes {half}-{len(new) - 1}/{len(new)}")]
             return response(206, new[half:], pairs, "Partial Content")
         return response(200, new, [("Accept-Ranges", "bytes"), ("ETag", '"v2"')])
 
-    async with (
-        RawServer(answer) as cdn,
-        RawServer(api_and_cdn(cdn)) as api,
-        client(api, fake_time) as pictory,
-    ):
-        assets = await pictory.projects.download_assets("p1", tmp_path)
+    assets = await fetch(answer, tmp_path, fake_time)
     assert new == assets["video"].path.read_bytes()  # not MEDIA[:half] + new[half:]
-    assert ["range" in seen.headers for seen in cdn.seen] == [False, True, False]
+    assert ["range" in seen.headers for seen in requests] == [False, True, False]
 
 
 @pytest.mark.parametrize("etag", [None, 'W/"v1"'])
@@ -243,20 +260,11 @@ async def test_a_file_without_a_strong_etag_is_fetched_again_not_resumed(
     tmp_path: Path, fake_time: FakeTime, etag: str | None
 ) -> None:
     """Without a strong ETag nothing ties a range to the same file: a cut starts over."""
-
-    def answer(seen: Seen) -> Any:
-        if len(cdn.seen) == 1:
-            return cut_half(MEDIA, etag)
-        return response(200, MEDIA, [("Accept-Ranges", "bytes")])
-
-    async with (
-        RawServer(answer) as cdn,
-        RawServer(api_and_cdn(cdn)) as api,
-        client(api, fake_time) as pictory,
-    ):
-        assets = await pictory.projects.download_assets("p1", tmp_path)
+    answers = iter([cut_half(MEDIA, etag), response(200, MEDIA, [("Accept-Ranges", "bytes")])])
+    requests: list[Seen] = []
+    assets = await fetch(lambda seen: next(answers), tmp_path, fake_time, requests)
     assert MEDIA == assets["video"].path.read_bytes()
-    assert [None, None] == [seen.headers.get("range") for seen in cdn.seen]
+    assert [None, None] == [seen.headers.get("range") for seen in requests]
 
 
 @pytest.mark.parametrize(
@@ -273,13 +281,8 @@ async def test_an_answer_without_the_file_is_no_download(
     tmp_path: Path, fake_time: FakeTime, answer: bytes, message: str
 ) -> None:
     """A 204, a 202, an empty video or an HTML page is ``AssetDownloadError``, not a file."""
-    async with (
-        RawServer(lambda seen: answer) as cdn,
-        RawServer(api_and_cdn(cdn)) as api,
-        client(api, fake_time, max_retries=0) as pictory,
-    ):
-        with pytest.raises(AssetDownloadError, match=message):
-            await pictory.projects.download_assets("p1", tmp_path)
+    with pytest.raises(AssetDownloadError, match=message):
+        await fetch(lambda seen: answer, tmp_path, fake_time, max_retries=0)
     assert [] == listing(tmp_path)
 
 
@@ -332,13 +335,8 @@ async def test_a_video_whose_end_cannot_be_told_from_a_cut_is_refused(
         yield response(200, MEDIA[:1000], content_length=False)
         yield None
 
-    async with (
-        RawServer(until_close) as cdn,
-        RawServer(api_and_cdn(cdn)) as api,
-        client(api, fake_time, max_retries=0) as pictory,
-    ):
-        with pytest.raises(AssetDownloadError, match="cannot be told from the end"):
-            await pictory.projects.download_assets("p1", tmp_path)
+    with pytest.raises(AssetDownloadError, match="cannot be told from the end"):
+        await fetch(until_close, tmp_path, fake_time, max_retries=0)
     assert [] == listing(tmp_path)
 
 
@@ -349,12 +347,7 @@ async def test_a_chunked_video_is_whole_when_its_last_chunk_came(
     body = b"".join(b"%x\r\n%s\r\n" % (len(part), part) for part in (MEDIA[:500], MEDIA[500:]))
     pairs = [("Transfer-Encoding", "chunked")]
     answer = response(200, body + b"0\r\n\r\n", pairs, content_length=False)
-    async with (
-        RawServer(lambda seen: answer) as cdn,
-        RawServer(api_and_cdn(cdn)) as api,
-        client(api, fake_time) as pictory,
-    ):
-        assets = await pictory.projects.download_assets("p1", tmp_path)
+    assets = await fetch(lambda seen: answer, tmp_path, fake_time)
     assert MEDIA == assets["video"].path.read_bytes()
 
 
