@@ -161,23 +161,28 @@ def _resolve_user_agent(user_agent: str | None) -> str:
 
 
 def _resolve_base_url(base_url: str | None) -> str:
+    """The API's base URL: ``base_url``, else ``PICTORY_BASE_URL``, else Pictory's.
+
+    Both ``httpx`` and ``urllib.parse`` must read it the same way: an http(s) URL with a
+    host and no ``user:password@``. A message never shows a URL that may hold one.
+    """
     url = base_url or os.environ.get("PICTORY_BASE_URL") or DEFAULT_BASE_URL
     if not isinstance(url, str):
         raise InvalidInputError(f"base_url must be a str, not {type(url).__name__}")
     try:
-        netloc = urllib.parse.urlsplit(url).netloc
-    except ValueError:
-        netloc = ""
-    if "@" in netloc:  # never echo it: it holds a password
+        split = urllib.parse.urlsplit(url)
+        _ = split.port  # reading it checks the port
+        parsed = httpx.URL(url)
+    except (ValueError, TypeError, httpx.InvalidURL):  # InvalidURL is no ValueError
+        # Without an "@" there is no password to hide.
+        shown = " (not shown: it may hold credentials)" if "@" in url else f": {url!r}"
+        raise InvalidInputError(f"base_url is not a valid URL{shown}") from None
+    if parsed.userinfo or "@" in split.netloc:  # never echo it: it holds a password
         raise InvalidInputError(
             "base_url must not contain credentials (user:password@); the API key is the "
             "only credential sent"
         )
-    try:
-        parsed = httpx.URL(url)
-    except (httpx.InvalidURL, TypeError):
-        raise InvalidInputError(f"base_url is not a valid URL: {url!r}") from None
-    if parsed.scheme not in ("http", "https") or not parsed.host:
+    if parsed.scheme not in ("http", "https") or not parsed.host or not split.hostname:
         raise InvalidInputError(f"base_url must be an http(s) URL with a host, got {url!r}")
     if parsed.query or parsed.fragment:
         raise InvalidInputError(f"base_url must not have a query or fragment, got {url!r}")

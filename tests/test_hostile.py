@@ -295,6 +295,45 @@ def test_credentials_in_base_url_are_refused_without_echo(base_url: str) -> None
     assert "credentials" in str(info.value)
 
 
+@pytest.mark.parametrize(
+    "base_url",
+    ["http://user:hunter2@[host", "http://user:hunter2@host]", "https://hunter2@[::1"],
+)
+def test_credentials_in_an_unreadable_base_url_are_refused_without_echo(base_url: str) -> None:
+    """``user:password@`` before a broken host is refused at construction; it is not shown."""
+    with pytest.raises(InvalidInputError, match="base_url") as info:
+        AsyncPictory(api_key=API_KEY, base_url=base_url)
+    for item in chain(info.value):
+        assert "hunter2" not in str(item)
+
+
+@pytest.mark.parametrize(
+    ("base_url", "expected"),
+    [
+        ("http://[::1]:8080", "http://[::1]:8080"),
+        ("https://proxy.example/pictory@v2", "https://proxy.example/pictory@v2"),
+        ("http://[host", None),
+        ("http://host]", None),
+        ("http://api.pictory.ai:99999", None),
+        ("http://:8080", None),
+        ("ftp://api.pictory.ai", None),
+    ],
+)
+async def test_a_base_url_is_taken_only_as_both_parsers_read_it(
+    base_url: str, expected: str | None
+) -> None:
+    """IPv6 hosts and an ``@`` in the path are fine; a host httpx or urlsplit reject is not."""
+    actual: str | None
+    try:
+        client = AsyncPictory(api_key=API_KEY, base_url=base_url)
+    except InvalidInputError as error:
+        actual = None if str(error).startswith("base_url") else str(error)
+    else:
+        async with client:
+            actual = client.base_url
+    assert expected == actual
+
+
 # -- bodies ------------------------------------------------------------------------------
 
 

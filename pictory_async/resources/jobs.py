@@ -89,7 +89,7 @@ class Jobs:
             InvalidInputError: A bad id, timeout or interval (before any request).
             NotFoundError: No such job.
         """
-        validate_job_id(job_id)
+        the_id = validate_job_id(job_id)
         limit, interval = poll_options(timeout, poll_interval)
 
         def finished(job: Job) -> bool:
@@ -108,6 +108,14 @@ class Jobs:
                 waited=waited,
             )
 
+        def no_answer(waited: float) -> JobTimeoutError:
+            return JobTimeoutError(
+                f"render job {the_id!r}: no answer within {waited:.0f} s",
+                job_id=the_id,
+                last=None,
+                waited=waited,
+            )
+
         return await poll_until(
             self._client,
             lambda: self.get(job_id),
@@ -115,6 +123,7 @@ class Jobs:
             timeout=limit,
             interval=interval,
             expired=expired,
+            no_answer=no_answer,
         )
 
     async def list_pages(self, *, page_key: str | None = None) -> AsyncIterator[JobPage]:

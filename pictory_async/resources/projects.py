@@ -211,6 +211,14 @@ class Projects:
                 waited=waited,
             )
 
+        def no_answer(waited: float) -> RenderTimeoutError:
+            return RenderTimeoutError(
+                f"project {project_id!r}: no answer within {waited:.0f} s",
+                project_id=project_id,
+                last=None,
+                waited=waited,
+            )
+
         return await poll_until(
             self._client,
             lambda: self.get(project_id),
@@ -218,6 +226,7 @@ class Projects:
             timeout=limit,
             interval=interval,
             expired=expired,
+            no_answer=no_answer,
         )
 
     async def render(self, project: Project | ProjectId) -> Job:
