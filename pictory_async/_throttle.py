@@ -444,12 +444,7 @@ class Throttle:
             self._pacer = asyncio.Lock()
         async with self._pacer:
             while True:
-                # (with the adaptive rate off, a fixed pace was measured better without)
-                if (
-                    self._adaptive
-                    and self.throttle_events != events
-                    and self._in_flight > self._window
-                ):
+                if self.throttle_events != events and self._in_flight > self._window:
                     return False
                 if self._batch is not None:
                     if await self._next_in_batch(self._batch):

@@ -975,11 +975,16 @@ async def queue_at_the_pace_then_throttle(
     return queued
 
 
+@pytest.mark.parametrize("adaptive", [True, False])
 async def test_calls_queued_at_the_pace_when_throttled_send_one_probe(
-    fake_time: FakeTime,
+    fake_time: FakeTime, adaptive: bool
 ) -> None:
-    """Calls that took a slot and queued at the pace before a 429 go one probe at a time."""
-    th = throttle(fake_time, rate_limit=1.0, initial_window=100)
+    """Calls that took a slot and queued at the pace before a 429 go one probe at a time.
+
+    Also with a fixed pace alone (``adaptive=False``): it left out this rule while a
+    fixed pace let the calls back in line go as one burst after the pause.
+    """
+    th = throttle(fake_time, rate_limit=1.0, initial_window=100, adaptive=adaptive)
     queued = await queue_at_the_pace_then_throttle(th, fake_time)
     probes = [task.result() for task in queued if task.done()]
     assert [START + 2.0] == probes
