@@ -52,8 +52,7 @@ async def poll_until(
     *,
     timeout: float,
     interval: float,
-    expired: Callable[[T, float], Exception],
-    no_answer: Callable[[float], Exception] | None = None,
+    expired: Callable[[T | None, float], Exception],
 ) -> T:
     """Call ``fetch`` until ``done`` says so, or raise the wait's own error at the deadline.
 
@@ -72,14 +71,12 @@ async def poll_until(
             error).
         timeout: Seconds until the deadline; ``0``: poll once, do not wait.
         interval: Seconds between polls, jittered by ±10%.
-        expired: The error for the deadline, given the last state seen and the seconds
-            waited.
-        no_answer: The error for a deadline reached before any poll answered, given the
-            seconds waited; without it, a plain ``TimeoutError``.
+        expired: The error for the deadline, given the last state seen (``None`` when
+            no poll answered before it) and the seconds waited.
 
     Raises:
-        Exception: ``expired(...)`` or ``no_answer(...)`` at the deadline, chained from
-            the poll's error if it had one; else what ``fetch`` or ``done`` raised.
+        Exception: ``expired(...)`` at the deadline, chained from the poll's error if it
+            had one; else what ``fetch`` or ``done`` raised.
     """
     clock = client._clock
     start = clock()
@@ -87,12 +84,7 @@ async def poll_until(
     look_once = timeout == 0  # not cut by the deadline: the client's limits bound it
 
     def timed_out() -> Exception:
-        waited = clock() - start
-        if last is not None:
-            return expired(last, waited)
-        if no_answer is not None:
-            return no_answer(waited)
-        return TimeoutError(f"no answer within the deadline of {timeout:g} s")
+        return expired(last, clock() - start)
 
     while True:
         remaining = timeout - (clock() - start)

@@ -177,8 +177,8 @@ def test_a_first_poll_slower_than_the_deadline_is_a_timeout(router: respx.Router
     assert 0.8 == pytest.approx(seconds)
 
 
-def test_no_answer_by_the_deadline_is_the_callers_no_answer_error(router: respx.Router) -> None:
-    """``poll_until`` raises ``no_answer(waited)`` when no poll answered before the deadline."""
+def test_no_answer_by_the_deadline_is_the_callers_expired_error(router: respx.Router) -> None:
+    """``poll_until`` raises ``expired(None, waited)`` when no poll answered before the deadline."""
 
     class UnansweredError(Exception):
         pass
@@ -195,13 +195,13 @@ def test_no_answer_by_the_deadline_is_the_callers_no_answer_error(router: respx.
             bool,
             timeout=5,
             interval=1,
-            expired=lambda last, waited: AssertionError(last),
-            no_answer=UnansweredError,
+            expired=UnansweredError,
         ),
     )
 
     assert UnansweredError is type(error)
-    assert pytest.approx((5.0, 5.0)) == (seconds, error.args[0])
+    assert None is error.args[0]  # no state seen
+    assert pytest.approx((5.0, 5.0)) == (seconds, error.args[1])
 
 
 # -- a hard deadline, on fake time ----------------------------------------------------------

@@ -97,23 +97,18 @@ class Jobs:
                 raise JobFailedError(job)
             return job.is_finished
 
-        def expired(last: Job, waited: float) -> JobTimeoutError:
+        def expired(last: Job | None, waited: float) -> JobTimeoutError:
+            if last is None:  # no poll answered in time
+                message = f"render job {the_id!r}: no answer within {waited:.0f} s"
+            else:
+                message = (
+                    f"render job {last.id!r} not finished after {waited:.0f} s "
+                    f"(status {last.status.value!r}"
+                    + (f", {last.progress:g}%" if last.progress is not None else "")
+                    + ")"
+                )
             return JobTimeoutError(
-                f"render job {last.id!r} not finished after {waited:.0f} s "
-                f"(status {last.status.value!r}"
-                + (f", {last.progress:g}%" if last.progress is not None else "")
-                + ")",
-                job_id=last.id,
-                last=last,
-                waited=waited,
-            )
-
-        def no_answer(waited: float) -> JobTimeoutError:
-            return JobTimeoutError(
-                f"render job {the_id!r}: no answer within {waited:.0f} s",
-                job_id=the_id,
-                last=None,
-                waited=waited,
+                message, job_id=the_id if last is None else last.id, last=last, waited=waited
             )
 
         return await poll_until(
@@ -123,7 +118,6 @@ class Jobs:
             timeout=limit,
             interval=interval,
             expired=expired,
-            no_answer=no_answer,
         )
 
     async def list_pages(self, *, page_key: str | None = None) -> AsyncIterator[JobPage]:

@@ -203,21 +203,15 @@ class Projects:
         project_path(project_id)
         limit, interval = poll_options(timeout, poll_interval)
 
-        def expired(last: Project, waited: float) -> RenderTimeoutError:
-            return RenderTimeoutError(
-                f"project {project_id!r} still rendering after {waited:.0f} s (step {last.step!r})",
-                project_id=project_id,
-                last=last,
-                waited=waited,
-            )
-
-        def no_answer(waited: float) -> RenderTimeoutError:
-            return RenderTimeoutError(
-                f"project {project_id!r}: no answer within {waited:.0f} s",
-                project_id=project_id,
-                last=None,
-                waited=waited,
-            )
+        def expired(last: Project | None, waited: float) -> RenderTimeoutError:
+            if last is None:  # no poll answered in time
+                message = f"project {project_id!r}: no answer within {waited:.0f} s"
+            else:
+                message = (
+                    f"project {project_id!r} still rendering after {waited:.0f} s "
+                    f"(step {last.step!r})"
+                )
+            return RenderTimeoutError(message, project_id=project_id, last=last, waited=waited)
 
         return await poll_until(
             self._client,
@@ -226,7 +220,6 @@ class Projects:
             timeout=limit,
             interval=interval,
             expired=expired,
-            no_answer=no_answer,
         )
 
     async def render(self, project: Project | ProjectId) -> Job:
