@@ -155,7 +155,7 @@ class _Partial:
         self.etag: str | None = None
         self.ranges = False
         self.expected_sha256: str | None = None
-        self.until_close = False  # no length and not chunked: the body ends when it closes
+        self.chunked = False  # the body's end is marked (a last chunk), not its close
 
     def write(self, data: bytes) -> None:
         """Append ``data`` to the file and the hash (in a worker thread: both drop the GIL)."""
@@ -255,7 +255,8 @@ class Downloader:
                 request=request,
                 kind=kind,
             )
-        if partial.until_close and partial.expected_sha256 is None and kind in MEDIA_KINDS:
+        ended_by_close = partial.total is None and not partial.chunked
+        if ended_by_close and partial.expected_sha256 is None and kind in MEDIA_KINDS:
             # a cut connection looks exactly like the end: nothing says the file is whole
             raise AssetDownloadError(
                 f"{kind}: the CDN announced no size and ended the body by closing the "
@@ -377,8 +378,7 @@ class Downloader:
             partial.restart()
             length = headers.get("content-length")
             partial.total = int(length) if length and length.isdigit() else None
-            chunked = "chunked" in headers.get("transfer-encoding", "").lower()
-            partial.until_close = partial.total is None and not chunked
+            partial.chunked = "chunked" in headers.get("transfer-encoding", "").lower()
             partial.ranges = headers.get("accept-ranges", "").lower() == "bytes"
             etag = headers.get("etag")
             partial.etag = etag if etag and not etag.startswith("W/") else None  # strong only

@@ -693,18 +693,17 @@ class Throttle:
         """
         jitter = 1 + 0.5 * self._rand()
         if self._no_hint_pause:
+            searched = now - self._last_throttle
             if self.throttle_events <= 1:
                 # the first event's pause is a blind guess: doubled, a half-second guess
                 # came back to a window per second 1.2 s after it reset; let the time
                 # searched grow by half instead
-                searched = now - self._last_throttle
                 pause = max(self._no_hint_pause, 0.5 * searched)
-                self._no_hint_pause = min(NO_HINT_MAX, pause)
-                return self._no_hint_pause * jitter
-            # past a second, a quota that resets: grow gentler, or the probe that finds
-            # it open comes up to as long again after it opened
-            growth = 2.0 if now - self._last_throttle < LONG_OUTAGE else 1.5
-            self._no_hint_pause = min(NO_HINT_MAX, growth * self._no_hint_pause)
+            else:
+                # past a second, a quota that resets: grow gentler, or the probe that
+                # finds it open comes up to as long again after it opened
+                pause = (2.0 if searched < LONG_OUTAGE else 1.5) * self._no_hint_pause
+            self._no_hint_pause = min(NO_HINT_MAX, pause)
             return self._no_hint_pause * jitter
         interval = 4 / self._rate if self._rate else NO_HINT_BASE
         self._no_hint_pause = min(NO_HINT_BASE, max(NO_HINT_MIN, interval))

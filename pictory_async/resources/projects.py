@@ -118,13 +118,12 @@ def _journal(path: str | PathLike[str] | None, operation: str) -> Journal | None
     return Journal(path, operation=operation) if path is not None else None
 
 
-def _check_complete(project: Project, requested: list[str] | None) -> None:
+def _check_complete(project_id: ProjectId, project: Project, requested: list[str] | None) -> None:
     """Whether a backup of ``project`` can stand in for it: else ``BackupError``.
 
     A project still rendering has no final video yet, and a kind asked for that the
     project lacks was not backed up: deleting either would lose what was asked to keep.
     """
-    project_id = project.id if project.id is not None else "project"
     if project.in_progress:
         raise BackupError(
             f"project {project_id!r} is still rendering: its video is not final, so it is "
@@ -824,7 +823,7 @@ class Projects:
                     )
                 except NotFoundError:
                     return ItemResult(item=project_id, outcome=Outcome.ALREADY_ABSENT)
-                _check_complete(project, requested)
+                _check_complete(project_id, project, requested)
                 expected = {"project", *(requested or project.assets)}
                 await asyncio.to_thread(verify, backup.directory, project_id, expected)
                 result = await self.delete(project_id, missing_ok=True)
