@@ -295,7 +295,9 @@ async def _ours(
     return len(result.deleted) + len(result.already_absent), len(result.failed), result.total
 
 
-async def simulate(cell: Cell, concurrency: int, kind: str, seed: int = 0) -> Outcome:
+async def simulate(
+    cell: Cell, concurrency: int, kind: str, seed: int = 0, latency: float = LATENCY
+) -> Outcome:
     """Run one client against one cell in simulated time (call inside a virtual loop)."""
     loop = asyncio.get_running_loop()
     random.seed(seed)
@@ -309,7 +311,7 @@ async def simulate(cell: Cell, concurrency: int, kind: str, seed: int = 0) -> Ou
         sleep=asyncio.sleep,
     )
     ids = [record.id for record in emulator.projects()]
-    emulator.faults = Faults(latency=LATENCY, **cell.faults)
+    emulator.faults = Faults(latency=latency, **cell.faults)
     transport = emulator.transport()
     timeline: list[tuple[float, float, float, int, int]] = []
     await asyncio.sleep(cell.offset)

@@ -51,13 +51,9 @@ def initial_window(size: int) -> Iterator[None]:
 def _cold_share(latency: float, count: int) -> float:
     """A first run without any limit: its share of the concurrency limit."""
     cell = _ratelimit.Cell(name="no limit", faults={}, count=count, floor=0.0)
-    saved, _ratelimit.LATENCY = _ratelimit.LATENCY, latency
-    try:
-        outcome = run_simulated(
-            functools.partial(_ratelimit.simulate, cell, CONCURRENCY, "pictory-async")
-        )
-    finally:
-        _ratelimit.LATENCY = saved
+    outcome = run_simulated(
+        functools.partial(_ratelimit.simulate, cell, CONCURRENCY, "pictory-async", latency=latency)
+    )
     return count / outcome.seconds / (CONCURRENCY / latency)
 
 
