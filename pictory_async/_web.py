@@ -13,37 +13,52 @@ error                                                  status  why
 ``MissingAPIKeyError``                                 500     the service is misconfigured
 ``ClientClosedError``                                  503     the service is shutting down
 ``APITimeoutError``                                    504     Pictory did not answer
+``RenderTimeoutError``, ``JobTimeoutError``            504     a wait passed its deadline
+``JobFailedError`` (``RenderFailedError``)             502     Pictory answered: the render
+                                                               failed
+``BackupError``                                        500     our own disk or check failed
 ``AuthenticationError``, every other ``APIError``,     502     an upstream failure, not the
 ``BulkOperationError``                                         caller's
 =====================================================  ======  ===========================
 
 Bodies are ``{"detail": "..."}`` with a fixed sentence per case (or the message of an
 ``InvalidInputError``, which describes the caller's input): never the API key, never
-Pictory's own error text, which is for the service's logs, not its callers.
+Pictory's own error text (a job's ``error_message`` included), never a path of the
+service's disk. Those are for the service's logs, not its callers: every answer of 500
+or more is logged at WARNING with the error's own message.
 """
 
 from __future__ import annotations
 
+import logging
 import math
 from typing import Final
 
 import attrs
 
+from ._backup import BackupError
 from ._exceptions import (
     APITimeoutError,
     ClientClosedError,
     InvalidInputError,
+    JobFailedError,
+    JobTimeoutError,
     MissingAPIKeyError,
     NotFoundError,
     PermissionDeniedError,
     PictoryError,
     RateLimitError,
+    RenderTimeoutError,
 )
 from ._logs import logger
 
 __all__ = ["ErrorAnswer", "answer_for"]
 
 _UPSTREAM: Final = "Pictory's API failed to answer this request."
+_BACKUP: Final = "The service could not make or check a backup; nothing was deleted."
+_RENDER_TIMEOUT: Final = "The render did not finish in time."
+_JOB_TIMEOUT: Final = "The render job did not finish in time."
+_RENDER_FAILED: Final = "Pictory could not render the video: the render job failed."
 
 
 @attrs.frozen(kw_only=True)
@@ -66,7 +81,7 @@ class ErrorAnswer:
 
 
 def answer_for(error: PictoryError) -> ErrorAnswer:
-    """The HTTP answer for ``error``; upstream failures are logged at WARNING.
+    """The HTTP answer for ``error``; answers of 500 and more are logged with its message.
 
     Args:
         error: Any exception of the library.
@@ -95,6 +110,19 @@ def answer_for(error: PictoryError) -> ErrorAnswer:
         return _logged(
             error, ErrorAnswer(status=504, detail="Pictory's API did not answer in time.")
         )
+    # Our own failures are ours: a wait that ran out its deadline (Pictory answered every
+    # poll) is a 504 of this service; a backup that could not be written or checked is
+    # our disk (its message names the service's paths, so it goes to the log only).
+    if isinstance(error, RenderTimeoutError):
+        return _logged(error, ErrorAnswer(status=504, detail=_RENDER_TIMEOUT))
+    if isinstance(error, JobTimeoutError):
+        return _logged(error, ErrorAnswer(status=504, detail=_JOB_TIMEOUT))
+    if isinstance(error, BackupError):
+        return _logged(error, ErrorAnswer(status=500, detail=_BACKUP))
+    # A failed render is Pictory's outcome, not the caller's input (a 422 would tell
+    # them to change a request we cannot say is wrong): a 502 that says what failed.
+    if isinstance(error, JobFailedError):
+        return _logged(error, ErrorAnswer(status=502, detail=_RENDER_FAILED))
     # Everything else is upstream: AuthenticationError too (our key is wrong or revoked:
     # the service's problem, not its caller's, so not a 401), any other APIError, and a
     # BulkOperationError.
@@ -103,5 +131,7 @@ def answer_for(error: PictoryError) -> ErrorAnswer:
 
 def _logged(error: PictoryError, answer: ErrorAnswer) -> ErrorAnswer:
     # str() of our errors never holds the key; the traceback stays out of the log line.
-    logger.warning("answering %d for %s: %s", answer.status, type(error).__name__, error)
+    # A 500 is this service's own failure (its key, its disk): an ERROR, not a WARNING.
+    level = logging.ERROR if answer.status == 500 else logging.WARNING
+    logger.log(level, "answering %d for %s: %s", answer.status, type(error).__name__, error)
     return answer

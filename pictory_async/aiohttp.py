@@ -98,8 +98,11 @@ async def error_middleware(request: web.Request, handler: _Handler) -> web.Strea
 
     404, 403, 429 (with ``Retry-After`` when the API gave one) and 422 (the caller's
     invalid input) describe the caller's request; failures of Pictory's API, our own key
-    refused (401) included, are 502, a timeout 504, a request in flight when the
-    application shut down 503. The body never holds the key or Pictory's error text.
+    refused (401) included, are 502, and so is a render job that failed; Pictory's API
+    not answering in time, or a wait (``wait_for_render``, ``jobs.wait``) passing its
+    deadline, is 504; a backup this service could not write or check (``BackupError``)
+    is 500; a request in flight when the application shut down 503. The body never holds
+    the key, Pictory's error text or a path of the service's disk (those are logged).
 
     Args:
         request: The request.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 import httpx
 import pytest
@@ -10,7 +11,9 @@ from aiohttp import web
 from aiohttp.test_utils import make_mocked_request
 
 import pictory_async.aiohttp
+from pictory_async import JobTimeoutError
 from pictory_async.aiohttp import CLIENT_KEY, cleanup_ctx, error_middleware, get_client, setup
+from pictory_async.emulator import Emulator
 
 from .support import Factory, aiohttp_serving
 
@@ -77,3 +80,37 @@ def test_get_client_without_setup() -> None:
 def test_module_name_does_not_shadow_aiohttp() -> None:
     """``pictory_async.aiohttp`` imports the real aiohttp (absolute imports)."""
     assert web is vars(pictory_async.aiohttp)["web"]
+
+
+async def test_our_own_failures_answer_as_ours(
+    factory: Callable[..., Factory], pictory_emulator: Emulator, tmp_path: Path
+) -> None:
+    """A backup our disk refused is a 500 naming no path; a job's wait past its deadline a 504."""
+    project_id = pictory_emulator.projects()[0].id
+    not_a_directory = tmp_path / "file"
+    not_a_directory.write_text("")
+
+    async def backup(request: web.Request) -> web.Response:
+        await get_client(request).projects.backup(project_id, not_a_directory)
+        return web.json_response(None)
+
+    async def wait(request: web.Request) -> web.Response:
+        raise JobTimeoutError("not finished", job_id="j1", last=None, waited=600.0)
+
+    app = setup(web.Application(), factory=factory())
+    app.router.add_post("/backup", backup)
+    app.router.add_get("/wait", wait)
+    async with (
+        aiohttp_serving(app) as served,
+        httpx.AsyncClient(base_url=served.base_url) as http,
+    ):
+        backed_up = await http.post("/backup")
+        waited = await http.get("/wait")
+
+    assert 500 == backed_up.status_code
+    assert str(tmp_path) not in backed_up.text
+    assert "backup" in backed_up.json()["detail"]
+    assert (504, {"detail": "The render job did not finish in time."}) == (
+        waited.status_code,
+        waited.json(),
+    )

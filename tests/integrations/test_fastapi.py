@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import AsyncIterator, Callable
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -11,7 +12,7 @@ import pytest
 from fastapi import FastAPI
 from starlette.requests import Request
 
-from pictory_async import NotFoundError
+from pictory_async import NotFoundError, RenderTimeoutError
 from pictory_async.emulator import Emulator
 from pictory_async.fastapi import (
     STATE_KEY,
@@ -125,3 +126,34 @@ async def test_handlers_of_subclasses_take_precedence(factory: Callable[..., Fac
         response = await http.get("/projects/nope")
 
     assert (410, "nothing here") == (response.status_code, response.text)
+
+
+async def test_our_own_failures_answer_as_ours(
+    factory: Callable[..., Factory], pictory_emulator: Emulator, tmp_path: Path
+) -> None:
+    """A backup our disk refused is a 500 naming no path; a wait past its deadline a 504."""
+    project_id = pictory_emulator.projects()[0].id
+    not_a_directory = tmp_path / "file"
+    not_a_directory.write_text("")
+    app = FastAPI(lifespan=lifespan(factory=factory()))
+    install_exception_handlers(app)
+
+    @app.post("/backup")
+    async def backup(client: PictoryClient) -> None:
+        await client.projects.backup(project_id, not_a_directory)
+
+    @app.get("/wait")
+    async def wait() -> None:
+        raise RenderTimeoutError("still rendering", project_id=1, last=None, waited=600.0)
+
+    async with uvicorn_serving(app) as served, httpx.AsyncClient(base_url=served.base_url) as http:
+        backed_up = await http.post("/backup")
+        waited = await http.get("/wait")
+
+    assert 500 == backed_up.status_code
+    assert str(tmp_path) not in backed_up.text
+    assert "backup" in backed_up.json()["detail"]
+    assert (504, {"detail": "The render did not finish in time."}) == (
+        waited.status_code,
+        waited.json(),
+    )

@@ -18,14 +18,19 @@ from pictory_async import (
     InternalServerError,
     InvalidInputError,
     InvalidProjectIdError,
+    JobFailedError,
+    JobTimeoutError,
     MissingAPIKeyError,
     NotFoundError,
     PermissionDeniedError,
     PictoryError,
     RateLimitError,
+    RenderTimeoutError,
     ResponseTooLargeError,
     ResponseValidationError,
 )
+from pictory_async._backup import BackupError
+from pictory_async._jobs import Job, JobStatus
 from pictory_async._web import ErrorAnswer, answer_for
 
 KEY = "pictai_secret_key_do_not_leak"
@@ -66,6 +71,16 @@ def _status(
             502,
         ),
         (PictoryError("anything else"), 502),
+        (BackupError("/srv/backups/p1: upstream disk full", project_id="p1"), 500),
+        (
+            RenderTimeoutError("upstream still rendering", project_id="p1", last=None, waited=1),
+            504,
+        ),
+        (JobTimeoutError("upstream job running", job_id="j1", last=None, waited=1), 504),
+        (
+            JobFailedError(Job(id="j1", status=JobStatus.FAILED, error_message="upstream says")),
+            502,
+        ),
     ],
     ids=lambda value: type(value).__name__ if isinstance(value, Exception) else str(value),
 )
@@ -108,3 +123,74 @@ def test_upstream_failures_are_logged(caplog: pytest.LogCaptureFixture) -> None:
     assert 1 == len(caplog.records)
     assert "answering 502 for InternalServerError" in caplog.records[0].getMessage()
     assert KEY not in caplog.text
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        BackupError("/srv/backups/p1: cannot write the backup (No space left)", project_id="p1"),
+        RenderTimeoutError(
+            "project 'p1' still rendering after 600 s", project_id="p1", last=None, waited=600.0
+        ),
+        JobTimeoutError("job 'j1' not finished after 600 s", job_id="j1", last=None, waited=600.0),
+        JobFailedError(Job(id="j1", status=JobStatus.FAILED, error_message="bad voice")),
+    ],
+    ids=lambda error: type(error).__name__,
+)
+def test_our_own_failures_are_not_answered_as_the_api_failing(error: PictoryError) -> None:
+    """A backup, a wait's deadline or a failed render is not "Pictory's API failed"."""
+    answer = answer_for(error)
+
+    assert not answer.detail.startswith("Pictory's API failed")
+    assert answer.detail != answer_for(PictoryError("x")).detail
+
+
+def test_a_backup_error_is_a_500_without_the_services_paths(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """BackupError answers 500 with a sentence of ours; its path goes to the log at ERROR."""
+    error = BackupError("/srv/backups/p1: cannot write the backup (No space left)", project_id="p1")
+
+    with caplog.at_level(logging.WARNING, logger="pictory_async"):
+        answer = answer_for(error)
+
+    assert 500 == answer.status
+    assert "backup" in answer.detail
+    assert "/srv" not in answer.detail
+    assert [logging.ERROR] == [record.levelno for record in caplog.records]
+    assert "/srv/backups/p1" in caplog.text
+
+
+@pytest.mark.parametrize(
+    ("error", "expected"),
+    [
+        (
+            RenderTimeoutError("still rendering", project_id="p1", last=None, waited=600.0),
+            ErrorAnswer(status=504, detail="The render did not finish in time."),
+        ),
+        (
+            JobTimeoutError("not finished", job_id="j1", last=None, waited=600.0),
+            ErrorAnswer(status=504, detail="The render job did not finish in time."),
+        ),
+    ],
+    ids=["render", "job"],
+)
+def test_a_wait_past_its_deadline_is_a_504(error: PictoryError, expected: ErrorAnswer) -> None:
+    """A wait that ran out of time is a gateway timeout that names what did not finish."""
+    assert expected == answer_for(error)
+
+
+def test_a_failed_render_is_a_502_that_says_so_without_pictorys_text(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """JobFailedError is 502 "the render failed"; the job's message is logged, not answered."""
+    error = JobFailedError(Job(id="j1", status=JobStatus.FAILED, error_message="voice 7 gone"))
+
+    with caplog.at_level(logging.WARNING, logger="pictory_async"):
+        answer = answer_for(error)
+
+    expected = ErrorAnswer(
+        status=502, detail="Pictory could not render the video: the render job failed."
+    )
+    assert expected == answer
+    assert "voice 7 gone" in caplog.text
