@@ -13,7 +13,17 @@ from typing import Annotated
 
 import typer
 
-from ._common import Settings, parse_age, parse_seconds, read_ids, run
+from .._assets import ASSET_KINDS
+from ._common import (
+    SOURCES,
+    Settings,
+    parse_age,
+    parse_kinds,
+    parse_seconds,
+    parse_sources,
+    read_ids,
+    run,
+)
 
 __all__ = ["app", "jobs_app", "main", "projects_app"]
 
@@ -79,13 +89,13 @@ def _settings(ctx: typer.Context) -> Settings:
     return settings if settings is not None else Settings()
 
 
-def _confirm(question: str) -> bool:
-    """Ask on the terminal; no answer (end of input) is no."""
+def _confirm(question: str) -> bool | None:
+    """Ask on the terminal: yes, no (Ctrl-C too), or ``None`` at the end of input."""
     try:
         return typer.confirm(question, default=False, err=True)
-    except typer.Abort:  # end of input: nobody answered
+    except typer.Abort as exc:  # Click's answer to both Ctrl-C and the end of input
         typer.echo(err=True)
-        return False
+        return False if isinstance(exc.__context__, KeyboardInterrupt) else None
 
 
 JsonOption = Annotated[bool, typer.Option("--json", help="JSON lines on stdout, nothing else.")]
@@ -120,7 +130,9 @@ SourceOption = Annotated[
     typer.Option(
         "--source",
         metavar="SOURCE",
-        help="Only projects of this source (repeatable): url, text, ...",
+        callback=parse_sources,
+        help="Only projects of this source (repeatable, or comma-separated): "
+        f"{', '.join(SOURCES)}.",
     ),
 ]
 IdsArgument = Annotated[
@@ -138,7 +150,8 @@ KindOption = Annotated[
     typer.Option(
         "--kind",
         metavar="KIND",
-        help="Only this asset kind (repeatable): video, audio, thumbnail, srt, vtt, txt.",
+        callback=parse_kinds,
+        help=f"Only this asset kind (repeatable, or comma-separated): {', '.join(ASSET_KINDS)}.",
     ),
 ]
 ConcurrencyOption = Annotated[
@@ -493,10 +506,10 @@ def _delete(
     )
 
 
-def _no_prompt(question: str) -> bool:
+def _no_prompt(question: str) -> bool | None:
     """Stdin held the ids: there is nobody to ask."""
     sys.stderr.write(f"{question} (ids came from stdin, so there is no prompt)\n")
-    return False
+    return None
 
 
 @projects_app.command("prune")
@@ -536,6 +549,12 @@ def _prune(
         raise typer.BadParameter(
             "give a filter, or --all to prune every project",
             param_hint="--older-than / --source / --folder",
+        )
+    if kind and backup_to is None:  # never ignored: the user meant to keep those files
+        raise typer.BadParameter(
+            "it chooses what the backup keeps, and there is no backup: give --backup-to "
+            "DIR too, or no --kind",
+            param_hint="--kind",
         )
     settings = _settings(ctx)
     options = PruneOptions(

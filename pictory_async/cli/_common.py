@@ -19,6 +19,7 @@ import attrs
 import typer
 
 from .. import _models
+from .._assets import ASSET_KINDS
 from .._client import AsyncPictory
 from .._exceptions import APIStatusError, InvalidInputError, PictoryError
 from .._ids import _MAX_LENGTH as _MAX_ID_LENGTH
@@ -30,13 +31,16 @@ __all__ = [
     "EXIT_INTERRUPTED",
     "EXIT_OK",
     "EXIT_USAGE",
+    "SOURCES",
     "Settings",
     "describe",
     "dumps",
     "jsonable",
     "open_client",
     "parse_age",
+    "parse_kinds",
     "parse_seconds",
+    "parse_sources",
     "printable",
     "read_ids",
     "run",
@@ -107,6 +111,56 @@ def parse_age(text: str | timedelta) -> timedelta:
 def parse_seconds(text: str | timedelta) -> timedelta:
     """As ``parse_age``, but a bare number is seconds."""
     return _duration(text, "seconds")
+
+
+SOURCES = ("script", "transcribe", "ppt", "url", "article")
+"""The project sources Pictory's pages name (a filter passes any other as given)."""
+
+
+def _split(values: Sequence[str] | None, option: str) -> list[str]:
+    """Repeated and comma-separated values, each once, in order; an empty one is refused."""
+    found: list[str] = []
+    for value in values or ():
+        for part in value.split(","):
+            text = part.strip()
+            if not text:
+                where = f" in {printable(repr(value))}" if value.strip() else ""
+                raise typer.BadParameter(f"an empty name{where}", param_hint=option)
+            if text not in found:
+                found.append(text)
+    return found
+
+
+def parse_kinds(values: Sequence[str] | None) -> list[str]:
+    """``--kind`` values (repeated or comma-separated), each a known asset kind.
+
+    Returns:
+        The kinds, each once, in the order given (empty: every kind).
+
+    Raises:
+        typer.BadParameter: An unknown or empty kind (a usage error: nothing was sent).
+    """
+    kinds = _split(values, "--kind")
+    unknown = [kind for kind in kinds if kind not in ASSET_KINDS]
+    if unknown:
+        names = ", ".join(printable(repr(kind)) for kind in unknown)
+        raise typer.BadParameter(
+            f"unknown asset kind {names}; choose from {', '.join(ASSET_KINDS)}",
+            param_hint="--kind",
+        )
+    return kinds
+
+
+def parse_sources(values: Sequence[str] | None) -> list[str]:
+    """``--source`` values (repeated or comma-separated): ``SOURCES``, or any other name.
+
+    Sources are not a closed set (Pictory may add one), so an unknown name is passed on;
+    an empty one is refused, as it would select nothing.
+
+    Raises:
+        typer.BadParameter: An empty source.
+    """
+    return _split(values, "--source")
 
 
 def _as_id(text: str) -> ProjectId:
@@ -192,8 +246,12 @@ def jsonable(value: object) -> dict[str, Any]:
 
 
 def dumps(value: object) -> str:
-    """One line of JSON (non-ASCII kept as is)."""
-    return json.dumps(value, ensure_ascii=False, default=str, allow_nan=False)
+    """One line of strict JSON (non-ASCII kept as is), through the library's ``jsonable``.
+
+    So a date reads the same in every command's ``--json`` (ISO 8601, UTC, ``Z``), a
+    NaN is ``null``, and no caller formats one of its own.
+    """
+    return json.dumps(_models.jsonable(value), ensure_ascii=False, allow_nan=False)
 
 
 # -- errors and running ---------------------------------------------------------------

@@ -10,6 +10,7 @@ characters shown as escapes (``printable``). Style what the command itself says 
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from rich.console import Console
@@ -30,12 +31,14 @@ class SafeConsole(Console):
 
 
 def make_console(*, stderr: bool = False) -> Console:
-    """A ``SafeConsole`` without highlighting; 120 columns when it is no terminal.
+    """A ``SafeConsole`` without highlighting: the terminal's width, else ``COLUMNS``, else 120.
 
     Args:
         stderr: Print to stderr (progress, notes) instead of stdout (results).
     """
     console = SafeConsole(stderr=stderr, highlight=False)
-    if not console.is_terminal:  # a pipe or a file: do not cut ids and names at 80
+    columns = os.environ.get("COLUMNS", "")
+    if not console.is_terminal and not (columns.isdigit() and int(columns) > 0):
+        # a pipe or a file, and nobody said how wide: not Rich's 80, which cuts names
         console = SafeConsole(stderr=stderr, highlight=False, width=120)
     return console

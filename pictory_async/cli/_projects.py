@@ -51,9 +51,13 @@ __all__ = [
 
 PREVIEW_ROWS = 15
 """Projects listed by name in a preview; the rest are counted."""
+PROMPT_NAMES = 5
+"""Projects named in the confirmation question; the rest are counted (``and 3 more``)."""
+PROMPT_NAME_CHARS = 40
+"""A project name in the question is cut to this many characters (an id never is)."""
 
-Confirm = Callable[[str], bool]
-"""Asks a yes/no question; ``False`` when nobody can answer."""
+Confirm = Callable[[str], "bool | None"]
+"""Asks a yes/no question: ``True`` yes, ``False`` no, ``None`` when nobody can answer."""
 
 
 def _console() -> Console:
@@ -100,7 +104,7 @@ async def list_projects(
         table.add_row(str(summary.id), summary.name or "", summary.source or "", _date(summary))
     console = _console()
     console.print(table)
-    console.print(f"{len(summaries):,} projects")
+    console.print(count_of(len(summaries)))
     return EXIT_OK
 
 
@@ -116,9 +120,9 @@ async def get_project(settings: Settings, project_id: ProjectId, *, json_output:
 
 
 def _print_project(project: Project) -> None:
-    from rich.table import Table
+    """The main fields a line each; an id or a URL is printed whole at any width."""
+    from ._layout import print_fields
 
-    table = Table(show_header=False, box=None, pad_edge=False)
     rows = [
         ("ID", project.id),
         ("Name", project.project_name),
@@ -131,9 +135,7 @@ def _print_project(project: Project) -> None:
         ("Share link", project.share_url),
         ("Assets", ", ".join(project.assets) or None),
     ]
-    for name, value in rows:
-        table.add_row(name, "-" if value is None else str(value))
-    _console().print(table)
+    print_fields(_console(), rows)
 
 
 async def wait_project(
@@ -186,7 +188,7 @@ async def download_project(
         table.add_row(asset.kind, str(asset.path), f"{asset.size:,}")
     console = _console()
     console.print(table)
-    console.print(f"{len(assets)} files in {dest}")
+    console.print(f"{count_of(len(assets), 'file')} in {dest}")
     return EXIT_OK
 
 
@@ -234,7 +236,7 @@ async def report_projects(
             items, failures = await _fetch_all(client, ids, concurrency)
     rows = await asyncio.to_thread(write_report, items, output, format=format)
     _print_failures(failures)
-    _console().print(f"{rows:,} projects written to {output}")
+    _console().print(f"{count_of(rows)} written to {output}")
     return EXIT_FAILED if failures else EXIT_OK
 
 
@@ -258,10 +260,11 @@ async def compare_projects_command(
     if json_output:
         sys.stdout.write(dumps(comparison.to_dict()) + "\n")
         return EXIT_OK
+    from ._layout import print_comparison
+
     console = _console()
     if comparison.fields:
-        for line in str(comparison).splitlines():  # each line is shown as literal text
-            console.print(line)
+        print_comparison(console, comparison)
     differing = comparison.differing
     console.print(
         f"{len(differing)} of {len(comparison.fields)} fields differ"
@@ -395,12 +398,17 @@ async def delete_flow(
     _show_preview(to_go, done_before, preview.skipped_because("duplicate"), options)
     if not to_go:
         return EXIT_OK
-    question = f"Delete {len(to_go):,} projects for good?"
-    if backup_to is not None:
-        question = f"Back up {len(to_go):,} projects into {printable(backup_to)}, then delete them?"
-    if not options.yes and not confirm(question):
-        sys.stderr.write("Nothing was deleted (a dry run). Pass --yes to delete.\n")
-        return EXIT_OK
+    if not options.yes:
+        answer = confirm(_question(to_go, backup_to))
+        if answer is None:
+            sys.stderr.write(
+                "Nothing was deleted: nobody could answer (a dry run). Pass --yes to delete "
+                "without asking.\n"
+            )
+            return EXIT_OK
+        if not answer:
+            sys.stderr.write("Nothing was deleted.\n")
+            return EXIT_OK
     verb = "deleted"
     display = make_display(json_output=options.json_output, verb=verb)
     description = "Backing up and deleting" if backup_to is not None else "Deleting"
@@ -415,6 +423,36 @@ async def delete_flow(
     )
 
 
+def count_of(count: int, noun: str = "project") -> str:
+    """``1 project``, ``2,867 projects``."""
+    return f"{count:,} {noun}" if count == 1 else f"{count:,} {noun}s"
+
+
+def _named(item: Any) -> str:
+    """``1349707 (Budget 2024)``, or the id alone when the name is not known."""
+    text = printable(as_project_id(item))
+    name = item.name if isinstance(item, ProjectSummary) else None
+    if name:
+        name = name if len(name) <= PROMPT_NAME_CHARS else name[: PROMPT_NAME_CHARS - 1] + "…"
+        text += f" ({printable(name)})"
+    return text
+
+
+def _question(to_go: Sequence[Any], backup_to: Path | None) -> str:
+    """``Delete 2 projects for good: 1 (A), 2 (B)?``: the count, and the projects by name.
+
+    Every string in it is ``printable``: the question is printed as it is, not by Rich.
+    """
+    names = ", ".join(_named(item) for item in to_go[:PROMPT_NAMES])
+    if len(to_go) > PROMPT_NAMES:
+        names += f" and {len(to_go) - PROMPT_NAMES:,} more"
+    count = count_of(len(to_go))
+    if backup_to is None:
+        return f"Delete {count} for good: {names}?"
+    them = "it" if len(to_go) == 1 else "them"
+    return f"Back up {count} into {printable(backup_to)}, then delete {them}: {names}?"
+
+
 def _show_preview(
     to_go: Sequence[Any], done_before: int, duplicates: Sequence[Any], options: PruneOptions
 ) -> None:
@@ -423,7 +461,7 @@ def _show_preview(
             line: dict[str, Any] = {"id": as_project_id(item), "outcome": "would_delete"}
             if isinstance(item, ProjectSummary):
                 line["name"] = item.name
-                line["saved_date"] = item.saved_date.isoformat() if item.saved_date else None
+                line["saved_date"] = item.saved_date  # dumps() writes every date alike
             sys.stdout.write(dumps(line) + "\n")
         sys.stdout.flush()
         return
@@ -443,13 +481,13 @@ def _show_preview(
         console.print(table)
         if len(to_go) > PREVIEW_ROWS:
             console.print(f"... and {len(to_go) - PREVIEW_ROWS:,} more")
-    what = "projects would be backed up and deleted" if options.backup_to else "projects to delete"
-    console.print(f"{len(to_go):,} {what}", end="")
+    what = "would be backed up and deleted" if options.backup_to else "to delete"
+    console.print(f"{count_of(len(to_go))} {what}", end="")
     extra = []
     if done_before:
         extra.append(f"{done_before:,} already done by an earlier run (journal)")
     if duplicates:
-        extra.append(f"{len(duplicates):,} duplicates ignored")
+        extra.append(f"{count_of(len(duplicates), 'duplicate')} ignored")
     console.print(f" ({'; '.join(extra)})" if extra else "")
     if not to_go:
         console.print("Nothing to delete.")
@@ -496,7 +534,7 @@ def _print_summary(
     rate = summary.result.total / summary.elapsed if summary.elapsed > 0 else 0.0
     console.print(
         Text.assemble(
-            (f"{noun.capitalize()} {succeeded:,} of {summary.total:,} projects", "bold"),
+            (f"{noun.capitalize()} {succeeded:,} of {count_of(summary.total)}", "bold"),
             f" in {summary.elapsed:,.1f} s ({rate:,.0f}/s)",
         )
     )
@@ -527,12 +565,12 @@ def _print_summary(
     for item in failed[:5]:
         console.print(f"  failed {item.item}: {describe(item.error) if item.error else '?'}")
     if len(failed) > 5:
-        console.print(f"  ... and {len(failed) - 5:,} more failures")
+        console.print(f"  ... and {count_of(len(failed) - 5, 'more failure')}")
     if summary.stopped:
         left = summary.count(Outcome.NOT_STARTED) + summary.count(Outcome.CANCELLED)
         hint = "run the same command again to finish"
         if journal is None:
             hint += " (add --journal FILE to skip what is done without asking the API)"
         console.print(
-            Text.assemble(("Interrupted", "bold"), f": {left:,} projects not done; {hint}.")
+            Text.assemble(("Interrupted", "bold"), f": {count_of(left)} not done; {hint}.")
         )

@@ -155,11 +155,13 @@ def test_delete_without_yes_is_a_dry_run(invoke: Invoke, emulator: Emulator) -> 
 
 
 def test_delete_asks_and_deletes_on_yes(invoke: Invoke, emulator: Emulator) -> None:
-    """Answering y at the prompt deletes; n does not."""
+    """Answering y at the prompt deletes; n does not, and says only that nothing was deleted."""
     ids = [str(r.id) for r in emulator.projects()[:3]]
     refused = invoke("projects", "delete", *ids, input="n\n")
     assert 0 == emulator.stats.deletes_applied
-    assert "Delete 3 projects for good? [y/N]" in refused.stderr
+    assert f"Delete 3 projects for good: {', '.join(ids)}? [y/N]" in refused.stderr
+    assert refused.stderr.endswith("Nothing was deleted.\n")
+    assert "dry run" not in refused.stderr
     accepted = invoke("projects", "delete", *ids, input="y\n")
     assert 0 == accepted.exit_code, accepted.output
     assert 3 == emulator.stats.deletes_applied

@@ -216,7 +216,7 @@ def test_a_run_stopped_by_an_error_says_so(invoke: Invoke) -> None:
 def test_duplicates_are_reported_in_the_preview(invoke: Invoke) -> None:
     """The same id twice: previewed once, the duplicate counted."""
     result = invoke("projects", "delete", "5", "5")
-    assert "1 projects to delete (1 duplicates ignored)" in result.stdout
+    assert "1 project to delete (1 duplicate ignored)" in result.stdout
 
 
 def _run(main: Any) -> int:

@@ -1,0 +1,96 @@
+"""Layouts that never cut a value: a project's fields, and projects side by side.
+
+An id or a URL (a share link, a video) is what a user copies, so it is printed whole at
+every width: a value is never cut with ``…`` nor folded into a column. Each line is
+printed with Rich's ``soft_wrap``, so a line wider than the terminal is wrapped by the
+terminal itself and copies as one piece. A value that does not fit beside its label goes
+on a line of its own; a comparison that does not fit as a table is printed a field at a
+time. Every value is shown ``printable`` (control characters as escapes).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from rich.cells import cell_len
+
+from .._models import iso_datetime
+from ._common import printable
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from .._reports import Comparison
+
+__all__ = ["print_comparison", "print_fields", "text_of"]
+
+GAP = "  "
+"""Between a label and its value, and between the columns of a comparison."""
+INDENT = "    "
+"""Before a value printed under its label, and before each project in a field's block."""
+
+
+def text_of(value: Any) -> str:
+    """A value as one printable line: ``-`` for none, a date in ISO 8601 UTC (``Z``)."""
+    if value is None:
+        return "-"
+    return printable(iso_datetime(value) if isinstance(value, datetime) else value)
+
+
+def _line(console: Console, text: str) -> None:
+    console.print(text, soft_wrap=True)
+
+
+def print_fields(console: Console, rows: Sequence[tuple[str, Any]]) -> None:
+    """A label and its value a line each, the values aligned; none is ever cut.
+
+    A value too wide to sit beside its label within the console's width is printed
+    whole on the next line, indented.
+    """
+    _pairs(console, [(printable(label), text_of(value)) for label, value in rows], "")
+
+
+def _pairs(console: Console, pairs: Sequence[tuple[str, str]], indent: str) -> None:
+    if not pairs:
+        return
+    width = max(cell_len(label) for label, _ in pairs) + len(GAP)
+    for label, text in pairs:
+        padded = label + " " * (width - cell_len(label))
+        if cell_len(indent) + width + cell_len(text) <= console.width:
+            _line(console, indent + padded + text)
+        else:
+            _line(console, indent + label)
+            _line(console, indent + INDENT + text)
+
+
+def print_comparison(console: Console, comparison: Comparison) -> None:
+    """Projects side by side, ``*`` before a field that differs; never a cut value.
+
+    A table (a row per field, a column per project) when every cell fits whole in the
+    console's width; otherwise a block per field with a line per project (its id, then
+    its value, or the value on the next line when both do not fit).
+    """
+    differing = set(comparison.differing)
+    ids = [
+        f"#{n}" if pid is None else printable(pid) for n, pid in enumerate(comparison.project_ids)
+    ]
+    marks = ["*" if field in differing else " " for field in comparison.fields]
+    rows = [
+        [mark, field, *(text_of(value) for value in comparison.values[field])]
+        for mark, field in zip(marks, comparison.fields, strict=True)
+    ]
+    table = [[" ", "field", *ids], *rows]
+    widths = [max(cell_len(row[i]) for row in table) for i in range(len(table[0]))]
+    if sum(widths) + len(GAP) * (len(widths) - 1) <= console.width:
+        for row in table:
+            cells = [
+                cell + " " * (width - cell_len(cell))
+                for cell, width in zip(row, widths, strict=True)
+            ]
+            _line(console, GAP.join(cells).rstrip())
+        return
+    for row in rows:
+        _line(console, f"{row[0]} {row[1]}")
+        _pairs(console, list(zip(ids, row[2:], strict=True)), INDENT)
