@@ -589,7 +589,10 @@ def _demo(
     faults: Annotated[bool, typer.Option(help="Inject 5xx errors and lost DELETE answers.")] = True,
     dest: Annotated[
         Path | None,
-        typer.Option(help="Where backups and the journal go (default: a new temp dir)."),
+        typer.Option(
+            help="Keep the backups and the journal in DIR (default: a temporary directory, "
+            "removed at the end)."
+        ),
     ] = None,
     seed: Annotated[int, typer.Option(help="Seed of the emulator's data and faults.")] = 7,
 ) -> None:

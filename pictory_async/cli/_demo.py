@@ -2,7 +2,9 @@
 
 The emulator serves on 127.0.0.1 from a thread of this process (its own event loop), so
 Ctrl-C reaches only the command, which stops the prune gracefully while the emulator
-keeps answering what is in flight. No key, no network.
+keeps answering what is in flight. No key, no network, and nothing left behind: the
+backups and the journal go to a temporary directory removed at the end, unless ``dest``
+asks to keep them.
 """
 
 from __future__ import annotations
@@ -42,7 +44,8 @@ class DemoOptions:
         latency: Seconds each API answer takes (plus up to half as much jitter).
         rate_limit: The emulator's limit in requests per second (a token bucket).
         faults: Inject 2% 5xx answers and 2% lost DELETE answers.
-        dest: Where backups and the journal go (default: a new temporary directory).
+        dest: Where to keep the backups and the journal; by default they go to a
+            temporary directory, removed when the demo ends (also on Ctrl-C or an error).
         seed: Seed of the data and of the faults.
     """
 
@@ -116,11 +119,21 @@ def serving(emulator: Emulator) -> Iterator[RunningEmulator]:
 
 
 async def demo(options: DemoOptions) -> int:
-    """Run the demo; the exit code is the prune's."""
+    """Run the demo; the exit code is the prune's.
+
+    Without ``options.dest`` the backups and the journal are written to a temporary
+    directory and removed with it when the demo ends, however it ends.
+    """
+    if options.dest is not None:
+        return await _run(options, options.dest, keep=True)
+    with tempfile.TemporaryDirectory(prefix="pictory-demo-", ignore_cleanup_errors=True) as temp:
+        return await _run(options, Path(temp), keep=False)
+
+
+async def _run(options: DemoOptions, dest: Path, *, keep: bool) -> int:
     from rich.text import Text
 
     console = _console()
-    dest = options.dest or Path(tempfile.mkdtemp(prefix="pictory-demo-"))
     faults = "2% 5xx errors, 2% lost DELETE answers" if options.faults else "no faults"
     console.print(
         Text.assemble(
@@ -177,8 +190,16 @@ async def demo(options: DemoOptions) -> int:
         f"lost after the delete was applied (confirmed by a retry); {left:,} projects left."
     )
     dirs = sum(1 for path in backups.iterdir() if path.is_dir()) if backups.is_dir() else 0
-    console.print(
-        Text("Backups", style="bold"), f": {dirs:,} project directories in {backups}", sep=""
-    )
-    console.print(Text("Journal", style="bold"), f": {journal}", sep="")
+    if keep:
+        console.print(
+            Text("Backups", style="bold"), f": {dirs:,} project directories in {backups}", sep=""
+        )
+        console.print(Text("Journal", style="bold"), f": {journal}", sep="")
+    else:
+        console.print(
+            Text("Backups", style="bold"),
+            f": {dirs:,} project directories, checked and then removed with the demo's "
+            "temporary directory, as is the journal (--dest DIR keeps them).",
+            sep="",
+        )
     return EXIT_OK if code == EXIT_OK else (code or EXIT_FAILED)

@@ -1,14 +1,16 @@
 """The ``/_emulator/`` admin routes: the facade's controls over HTTP, for other processes.
 
-Every body is checked: a malformed one is a 400 with a message saying what is wrong,
-an unknown route a 404, a wrong method a 405. Admin replies never wait, never fail on
+Every body is checked: a malformed one is a 400 with a message saying what is wrong
+(a value out of range, a field of the wrong type or unknown, an id no client could put
+in a path, a date without a UTC offset), an unknown route a 404, a wrong method a 405. Admin replies never wait, never fail on
 purpose, and are not counted as traffic.
 """
 
 from __future__ import annotations
 
 import json
-from datetime import datetime
+import math
+from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any, Final
 
 from ._reply import Reply, json_headers
@@ -17,21 +19,42 @@ from ._wire import dumps
 if TYPE_CHECKING:
     from ._core import Emulator
 
-__all__ = ["MAX_ADMIN_COUNT", "AdminRoutes"]
+__all__ = ["MAX_ADMIN_COUNT", "MAX_ADMIN_TIMES", "MAX_ID_LENGTH", "AdminRoutes"]
 
 MAX_ADMIN_COUNT: Final = 10_000
 """Most projects one ``POST /_emulator/projects`` generates (about a second of work)."""
+MAX_ADMIN_TIMES: Final = 1_000_000
+"""Most requests or renders one scripted failure (``fail-next``, ``fail-next-render``) covers."""
+MAX_ID_LENGTH: Final = 200
+"""Longest id (characters, or digits of an int) a project added over HTTP may have."""
 
 _FIELD_TYPES: dict[str, tuple[type, ...]] = {
+    # the JSON-able fields of a ProjectRecord (``id``, ``saved`` and ``account`` apart)
     "name": (str,),
     "folder": (str,),
     "source": (str,),
     "schema_version": (str,),
-    "in_progress": (bool,),
-    "render_seconds": (int, float),
+    "layout": (str,),
+    "aspect_ratio": (str,),
+    "step": (str,),
+    "video_duration": (int, float),
+    "script_language": (str,),
+    "voice_over_id": (str,),
+    "audio_speed": (int,),
+    "video_volume": (int,),
+    "brand_id": (str,),
+    "smart_template_id": (str,),
+    "scene_settings": (dict,),
+    "visual_filter": (dict,),
+    "project_type": (str,),
     "scenes": (list,),
     "extra": (dict,),
+    "in_progress": (bool,),
+    "render_seconds": (int, float),
 }
+_UNADDRESSABLE = frozenset("/?#%\\")
+_OLDEST: Final = datetime(1900, 1, 1, tzinfo=timezone.utc)
+_NEWEST: Final = datetime(9000, 1, 1, tzinfo=timezone.utc)
 
 
 class AdminRoutes:
@@ -54,7 +77,7 @@ class AdminRoutes:
             result = self._action(method, name, data)
         except LookupError as exc:
             return _reply(404, {"message": str(exc)})
-        except (ValueError, TypeError) as exc:
+        except (ValueError, TypeError, OverflowError) as exc:
             return _reply(400, {"message": str(exc)})
         if result is None:
             return _reply(405, {"message": "Method Not Allowed"})
@@ -78,7 +101,7 @@ class AdminRoutes:
             fail_method = data.get("method")
             if fail_method is not None and not isinstance(fail_method, str):
                 raise ValueError("method must be a string")
-            emulator.fail_next(outcome, times=_int(data, "times", 1), method=fail_method)  # type: ignore[arg-type]
+            emulator.fail_next(outcome, times=_times(data), method=fail_method)  # type: ignore[arg-type]
             return {"scripted": True}
         if name == "info" and method == "GET":
             return emulator.info()
@@ -99,7 +122,7 @@ class AdminRoutes:
             return emulator.assets(name[len("projects/") : -len("/assets")])
         if name == "fail-next-render" and method == "POST":
             _only(data, "error_code", "error_message", "times")
-            options: dict[str, Any] = {"times": _int(data, "times", 1)}
+            options: dict[str, Any] = {"times": _times(data)}
             for key in ("error_code", "error_message"):
                 if key in data:
                     if not isinstance(data[key], str):
@@ -148,27 +171,66 @@ def _int(data: dict[str, Any], key: str, default: int) -> int:
     return value
 
 
+def _times(data: dict[str, Any]) -> int:
+    times = _int(data, "times", 1)
+    if not 1 <= times <= MAX_ADMIN_TIMES:
+        raise ValueError(f"times must be between 1 and {MAX_ADMIN_TIMES:,}")
+    return times
+
+
 def _project_fields(data: dict[str, Any]) -> dict[str, Any]:
     """The fields of an admin-added project, checked (a ``ValueError`` says what is wrong)."""
     fields = dict(data)
+    _only(fields, "id", "saved", *_FIELD_TYPES)
     if "id" in fields:
-        given = fields["id"]
-        if given is None:
+        if fields["id"] is None:
             del fields["id"]  # generate one
-        elif isinstance(given, bool) or not isinstance(given, (str, int)) or given == "":
-            raise ValueError("id must be a non-empty string or an int")
+        else:
+            _check_id(fields["id"])
     if "saved" in fields:
-        saved = fields["saved"]
-        if not isinstance(saved, str):
-            raise ValueError("saved must be an ISO 8601 date string")
-        fields["saved"] = datetime.fromisoformat(saved.replace("Z", "+00:00"))
+        fields["saved"] = _saved(fields["saved"])
     for key, kinds in _FIELD_TYPES.items():
         value = fields.get(key)
         if value is not None and (
             not isinstance(value, kinds) or (bool not in kinds and isinstance(value, bool))
         ):
             raise ValueError(f"{key} must be {' or '.join(k.__name__ for k in kinds)}")
+    for key in ("render_seconds", "video_duration"):
+        value = fields.get(key)
+        if value is not None and not 0 <= value < math.inf:
+            raise ValueError(f"{key} must be a finite number >= 0, got {value!r}")
     return fields
+
+
+def _check_id(given: object) -> None:
+    """Refuse an id no client could ask for by its path (the client's own rules).
+
+    In process, ``Emulator.add_project`` takes any id, to test how a client meets one.
+    """
+    if isinstance(given, bool) or not isinstance(given, (str, int)):
+        raise ValueError("id must be a non-empty string or an int")
+    if isinstance(given, int):
+        if not 0 <= given < 10**MAX_ID_LENGTH:
+            raise ValueError(f"an int id must be >= 0 and have at most {MAX_ID_LENGTH} digits")
+        return
+    if not given or len(given) > MAX_ID_LENGTH:
+        raise ValueError(f"id must have 1 to {MAX_ID_LENGTH} characters")
+    if given in (".", "..") or ".." in given:
+        raise ValueError(f"id must not contain '..': {given!r}")
+    for char in given:
+        if char in _UNADDRESSABLE or not char.isprintable() or char.isspace():
+            raise ValueError(f"id {given!r} cannot be in a URL path: it contains {char!r}")
+
+
+def _saved(saved: object) -> datetime:
+    if not isinstance(saved, str):
+        raise ValueError("saved must be an ISO 8601 date string")
+    moment = datetime.fromisoformat(saved.replace("Z", "+00:00"))
+    if moment.tzinfo is None:
+        raise ValueError(f"saved must have a UTC offset (or Z): {saved!r}")
+    if not _OLDEST <= moment <= _NEWEST:
+        raise ValueError(f"saved must be between the years 1900 and 9000: {saved!r}")
+    return moment.astimezone(timezone.utc)
 
 
 def _reply(status: int, data: Any) -> Reply:

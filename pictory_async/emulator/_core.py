@@ -69,7 +69,7 @@ class Emulator:
         now: datetime | None = None,
         base_url: str = DEFAULT_BASE_URL,
         cdn_base_url: str = DEFAULT_CDN_BASE_URL,
-        render_time: tuple[float, float] = (30.0, 600.0),
+        render_time: tuple[float, float] | None = None,
         in_progress_share: float = 0.05,
         render_duration: float = 60.0,
         job_retention: float = 7 * 24 * 3600.0,
@@ -94,10 +94,12 @@ class Emulator:
                 today at midnight UTC.
             base_url: The API's origin as clients see it.
             cdn_base_url: The CDN's origin (another host or port than ``base_url``).
-            render_time: Range of seconds a running render takes.
+            render_time: Range of seconds a generated project's running render takes
+                (drawn for each); by default such a render takes ``render_duration``, like
+                one started through the API.
             in_progress_share: Share of generated projects with a render running.
-            render_duration: Seconds a render started through the API takes on the clock
-                (change it with ``set_render_duration``).
+            render_duration: Seconds a render takes on the clock, started through the API
+                or generated running (change it with ``set_render_duration``).
             job_retention: Seconds a finished job's data is kept; then it is ``cleaned``.
             small_media: Serve videos and audio of 4-8 KiB (thumbnails 1-4 KiB) instead
                 of up to 1 MiB: for tests that download or back up many projects.
@@ -379,7 +381,7 @@ class Emulator:
             raise ValueError("error_message must be a non-empty string")
         if isinstance(times, bool) or not isinstance(times, int) or times < 1:
             raise ValueError("times must be an int >= 1")
-        self._state.render_failures.extend([(error_code, error_message)] * times)
+        self._state.script_render_failures(error_code, error_message, times)
 
     def start_render(self, project_id: int | str) -> JobRecord:
         """Start a render of a project, as ``POST .../render`` does, and return its job.

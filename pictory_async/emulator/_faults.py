@@ -8,13 +8,15 @@ import random
 from collections import deque
 from collections.abc import Iterable, Mapping
 from datetime import timedelta
-from typing import Any, Literal, TypeAlias, get_args
+from typing import Any, Final, Literal, TypeAlias, get_args
 from urllib.parse import urlsplit
 
 import attrs
 
 __all__ = [
     "ERROR_STATUSES",
+    "MAX_SECONDS",
+    "MIN_RATE_LIMIT",
     "Dice",
     "Faults",
     "FixedWindow",
@@ -50,24 +52,48 @@ ERROR_STATUSES = (500, 502, 503)
 _OUTCOMES: frozenset[object] = frozenset(get_args(Outcome))
 
 
+MIN_RATE_LIMIT: Final = 0.001
+"""The lowest limit in force (``rate_limit`` times any change's factor): one request in
+1,000 s. Lower, a 429's ``Retry-After`` would point centuries ahead."""
+MAX_SECONDS: Final = 86_400.0
+"""The longest latency, jitter or rate-limit period: a day, already an answer that never
+comes for any client."""
+
+
 def _seconds(value: float | timedelta) -> float:
     if isinstance(value, timedelta):
         return value.total_seconds()
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ValueError(f"expected a number of seconds, got {value!r}")
     return float(value)
 
 
+def _number(name: str, value: object) -> float:
+    """``value`` if it is an int or a float (not a bool).
+
+    Raises:
+        ValueError: Anything else.
+    """
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ValueError(f"{name} must be a number, got {value!r}")
+    return value
+
+
 def _statuses(value: Iterable[int]) -> tuple[int, ...]:
-    return tuple(value)
+    statuses = tuple(value)
+    if any(isinstance(status, bool) or not isinstance(status, int) for status in statuses):
+        raise ValueError(f"error_statuses must be ints, got {statuses!r}")
+    return statuses
 
 
 def _share(instance: object, attribute: attrs.Attribute[float], value: float) -> None:
-    if not 0.0 <= value <= 1.0:
+    if not 0.0 <= _number(attribute.name, value) <= 1.0:
         raise ValueError(f"{attribute.name} must be between 0 and 1, got {value!r}")
 
 
-def _non_negative(instance: object, attribute: attrs.Attribute[float], value: float) -> None:
-    if not 0.0 <= value < math.inf:
-        raise ValueError(f"{attribute.name} must be a finite number >= 0, got {value!r}")
+def _delay(instance: object, attribute: attrs.Attribute[float], value: float) -> None:
+    if not 0.0 <= value <= MAX_SECONDS:
+        raise ValueError(f"{attribute.name} must be between 0 and {MAX_SECONDS:g} s, got {value!r}")
 
 
 def _origin_or_none(instance: object, attribute: attrs.Attribute[Any], value: Any) -> None:
@@ -86,9 +112,21 @@ def _origin_or_none(instance: object, attribute: attrs.Attribute[Any], value: An
         raise ValueError(f"{attribute.name} must be an http(s) origin like http://host:port")
 
 
-def _positive_or_none(instance: object, attribute: attrs.Attribute[Any], value: Any) -> None:
-    if value is not None and not 0 < value < math.inf:
-        raise ValueError(f"{attribute.name} must be > 0 or None, got {value!r}")
+def _at_least_or_none(low: float) -> Any:
+    """A validator: None, or a number from ``low`` (inclusive) up to a finite one."""
+
+    def check(instance: object, attribute: attrs.Attribute[Any], value: Any) -> None:
+        if value is not None and not low <= _number(attribute.name, value) < math.inf:
+            raise ValueError(f"{attribute.name} must be a number >= {low:g} or None, got {value!r}")
+
+    return check
+
+
+def _period(instance: object, attribute: attrs.Attribute[float], value: float) -> None:
+    if not 0.0 < value <= MAX_SECONDS:
+        raise ValueError(
+            f"{attribute.name} must be > 0 and at most {MAX_SECONDS:g} s, got {value!r}"
+        )
 
 
 def _retry_after_mode(instance: object, attribute: attrs.Attribute[str], value: str) -> None:
@@ -124,13 +162,14 @@ class Faults:
     """What goes wrong, and how often. Every share is drawn from the emulator's seed.
 
     Attributes:
-        latency: Fixed delay before each API response, in seconds.
-        jitter: Extra delay drawn uniformly from ``[0, jitter]`` seconds.
+        latency: Fixed delay before each API response, in seconds (at most a day).
+        jitter: Extra delay drawn uniformly from ``[0, jitter]`` seconds (at most a day).
         rate_limit: The limit per API key, or None: requests per second for a bucket,
-            per period for a window or a sliding log, at once for ``inflight``.
-        burst: Bucket size; defaults to one second's worth of ``rate_limit`` (at least 1).
+            per period for a window or a sliding log, at once for ``inflight``; at least
+            ``MIN_RATE_LIMIT`` (0.001), also once scaled by ``rate_limit_changes``.
+        burst: Bucket size, at least 1; defaults to one second's worth of ``rate_limit``.
         rate_limit_shape: ``"bucket"``, ``"window"``, ``"sliding"`` or ``"inflight"``.
-        rate_limit_period: Seconds of a fixed window or of the sliding log.
+        rate_limit_period: Seconds of a fixed window or of the sliding log (at most a day).
         rate_limit_changes: ``(seconds, factor)`` pairs: from ``seconds`` after the
             settings were applied, the limit is ``factor`` times ``rate_limit``
             (``((30, 0.5), (60, 1))`` halves it after 30 s and restores it at 60 s).
@@ -141,20 +180,21 @@ class Faults:
         drop_after_delete_rate: Share of applied DELETEs whose answer is lost: the project
             is gone but the connection closes instead of answering.
         media_truncate_rate: Share of CDN downloads cut off halfway.
-        media_bytes_per_second: Throttle CDN downloads to this speed, or None for full speed.
+        media_bytes_per_second: Throttle CDN downloads to this speed (at least 1), or None
+            for full speed.
         media_redirect: An origin (``http://host:port``) the CDN sends every media
             request to with a ``302`` and the same path, as a CDN that hands downloads
             to a mirror on a third host does; or None.
     """
 
-    latency: float = attrs.field(default=0.0, converter=_seconds, validator=_non_negative)
-    jitter: float = attrs.field(default=0.0, converter=_seconds, validator=_non_negative)
-    rate_limit: float | None = attrs.field(default=None, validator=_positive_or_none)
-    burst: int | None = attrs.field(default=None, validator=_positive_or_none)
-    rate_limit_shape: RateLimitShape = attrs.field(default="bucket", validator=_shape)
-    rate_limit_period: float = attrs.field(
-        default=1.0, converter=_seconds, validator=_positive_or_none
+    latency: float = attrs.field(default=0.0, converter=_seconds, validator=_delay)
+    jitter: float = attrs.field(default=0.0, converter=_seconds, validator=_delay)
+    rate_limit: float | None = attrs.field(
+        default=None, validator=_at_least_or_none(MIN_RATE_LIMIT)
     )
+    burst: int | None = attrs.field(default=None, validator=_at_least_or_none(1))
+    rate_limit_shape: RateLimitShape = attrs.field(default="bucket", validator=_shape)
+    rate_limit_period: float = attrs.field(default=1.0, converter=_seconds, validator=_period)
     rate_limit_changes: tuple[tuple[float, float], ...] = attrs.field(
         default=(), converter=_changes
     )
@@ -166,12 +206,19 @@ class Faults:
     drop_rate: float = attrs.field(default=0.0, validator=_share)
     drop_after_delete_rate: float = attrs.field(default=0.0, validator=_share)
     media_truncate_rate: float = attrs.field(default=0.0, validator=_share)
-    media_bytes_per_second: float | None = attrs.field(default=None, validator=_positive_or_none)
+    media_bytes_per_second: float | None = attrs.field(default=None, validator=_at_least_or_none(1))
     media_redirect: str | None = attrs.field(default=None, validator=_origin_or_none)
 
     def __attrs_post_init__(self) -> None:
         if self.error_rate + self.drop_rate > 1.0:
             raise ValueError("error_rate + drop_rate must not exceed 1")
+        if self.rate_limit is not None and self.rate_limit_changes:
+            lowest = self.rate_limit * min(factor for _, factor in self.rate_limit_changes)
+            if lowest < MIN_RATE_LIMIT:
+                raise ValueError(
+                    f"rate_limit_changes take the limit to {lowest:g}, "
+                    f"below the lowest one, {MIN_RATE_LIMIT:g}"
+                )
 
     @property
     def bucket_size(self) -> float:
@@ -402,8 +449,8 @@ class ScriptedFaults:
             raise ValueError(
                 f"unknown outcome {outcome!r}; expected one of {sorted(map(str, _OUTCOMES))}"
             )
-        if times < 1:
-            raise ValueError(f"times must be >= 1, got {times!r}")
+        if isinstance(times, bool) or not isinstance(times, int) or times < 1:
+            raise ValueError(f"times must be an int >= 1, got {times!r}")
         self._queue.append([outcome, times, method.upper() if method else None])
 
     def pop(self, method: str) -> Outcome | None:

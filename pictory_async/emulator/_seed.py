@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import math
 import random
 import re
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -64,15 +66,22 @@ class ProjectFactory:
         *,
         now: datetime,
         clock: Clock,
-        render_time: tuple[float, float],
+        render_time: tuple[float, float] | None,
+        render_duration: Callable[[], float],
         in_progress_share: float,
         folders: dict[str, list[str]],
     ) -> None:
-        """Generate around wall time ``now``, with renders timed on the emulator clock."""
+        """Generate around wall time ``now``, with renders timed on the emulator clock.
+
+        A generated project with a render running finishes it ``render_duration()``
+        seconds after it is made (the emulator's render duration then, as for a render
+        started through the API), or after a time drawn from ``render_time`` if given.
+        """
         self._rng = rng
         self._now = now
         self._clock = clock
         self._render_time = render_time
+        self._render_duration = render_duration
         self._in_progress_share = in_progress_share
         self._folders = folders
         self._next_int = rng.randint(1_000_000, 2_000_000)
@@ -104,11 +113,21 @@ class ProjectFactory:
         """A new random project of ``account``; ``overrides`` set fields explicitly.
 
         Besides the record's fields, ``in_progress=True`` starts a render that finishes
-        after ``render_seconds`` (default: drawn from the render time range).
+        after ``render_seconds`` (default: the render duration, or a time drawn from the
+        render time range if the factory has one).
+
+        Raises:
+            ValueError: ``render_seconds`` is not a finite number >= 0.
         """
         rng = self._rng
         in_progress = overrides.pop("in_progress", None)
         render_seconds = overrides.pop("render_seconds", None)
+        if render_seconds is not None and (
+            isinstance(render_seconds, bool)
+            or not isinstance(render_seconds, (int, float))
+            or not 0 <= render_seconds < math.inf
+        ):
+            raise ValueError(f"render_seconds must be a finite number >= 0, got {render_seconds!r}")
         if in_progress is None:
             in_progress = rng.random() < self._in_progress_share
         given_id = overrides.get("id")
@@ -177,10 +196,14 @@ class ProjectFactory:
         if fields["schema_version"] == "v3" and rng.random() < 0.1 and "extra" not in overrides:
             fields["extra"] = {"project_id": fields["id"]}
         if in_progress:
-            seconds = (
-                render_seconds if render_seconds is not None else rng.uniform(*self._render_time)
-            )
-            fields["render_done_at"] = self._clock() + seconds
+            if render_seconds is None:
+                draw = rng.random()  # drawn either way: a seed makes the same projects
+                if self._render_time is None:
+                    render_seconds = self._render_duration()
+                else:
+                    low, high = self._render_time
+                    render_seconds = low + (high - low) * draw
+            fields["render_done_at"] = self._clock() + render_seconds
             if "step" not in overrides:
                 fields["step"] = "RENDER"
             fields["generated"] = None

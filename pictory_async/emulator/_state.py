@@ -11,7 +11,7 @@ import random
 from collections import deque
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
-from typing import Final
+from typing import Any, Final
 from urllib.parse import urlsplit
 
 from ._clock import Clock
@@ -55,8 +55,8 @@ class State:
         render_duration: Seconds a render started through the API takes.
         job_retention: Seconds a finished job's data is kept before it is ``cleaned``.
         small_media: Serve media of a few KiB (see ``asset_bytes``).
-        render_failures: Scripted failures ``(error_code, error_message)`` of the next
-            renders, in order.
+        render_failures: Scripted failures of the next renders, in order:
+            ``[(error_code, error_message), renders it still applies to]``.
     """
 
     def __init__(
@@ -70,7 +70,7 @@ class State:
         clock: Clock,
         wall_clock: Clock,
         now: datetime,
-        render_time: tuple[float, float],
+        render_time: tuple[float, float] | None,
         in_progress_share: float,
         render_duration: float,
         job_retention: float,
@@ -79,7 +79,8 @@ class State:
         """Hold the settings; ``reseed`` fills the data.
 
         Raises:
-            ValueError: Two accounts share a key, or a bad render duration or retention.
+            ValueError: Two accounts share a key, or a bad render time, render duration
+                or retention.
         """
         self.seed = seed
         self.accounts = tuple(accounts)
@@ -93,6 +94,10 @@ class State:
         self.clock = clock
         self.wall_clock = wall_clock
         self.now = now
+        if render_time is not None:
+            low, high = (check_seconds(value, "render_time") for value in render_time)
+            if low > high:
+                raise ValueError(f"render_time must be (low, high), got {render_time!r}")
         self.render_time = render_time
         self.in_progress_share = in_progress_share
         self.initial_render_duration = check_seconds(render_duration, "render_duration")
@@ -111,12 +116,14 @@ class State:
         self.apply_faults(self.initial_faults)
         self.store = Store()
         self.clock_start = self.clock()
+        self.render_duration = self.initial_render_duration
         self.folders = {account: folder_ids(self.seed, account) for account in self.accounts}
         self.factory = ProjectFactory(
             random.Random(f"projects:{self.seed}"),
             now=self.now,
             clock=self.clock,
             render_time=self.render_time,
+            render_duration=lambda: self.render_duration,
             in_progress_share=self.in_progress_share,
             folders=self.folders,
         )
@@ -125,8 +132,7 @@ class State:
             self.generate(other_count, account)
         self.jobs: dict[str, JobRecord] = {}
         self.job_ids = random.Random(f"jobs:{self.seed}")
-        self.render_duration = self.initial_render_duration
-        self.render_failures: deque[tuple[str, str]] = deque()
+        self.render_failures: deque[list[Any]] = deque()
 
     def generate(self, count: int, account: str) -> list[ProjectRecord]:
         """Add ``count`` generated projects to ``account``."""
@@ -225,7 +231,7 @@ class State:
             started=now,
             created_at=self.now + timedelta(seconds=now - self.clock_start),
             duration=self.render_duration,
-            failure=self.render_failures.popleft() if self.render_failures else None,
+            failure=self._next_render_failure(),
         )
         self.jobs[job.id] = job
         record.render_done_at = job.done_at
@@ -236,6 +242,20 @@ class State:
         if job.duration == 0:
             self.fresh(record)
         return job
+
+    def script_render_failures(self, error_code: str, error_message: str, times: int) -> None:
+        """Make the next ``times`` renders fail with this code and message (kept as a count)."""
+        self.render_failures.append([(error_code, error_message), times])
+
+    def _next_render_failure(self) -> tuple[str, str] | None:
+        if not self.render_failures:
+            return None
+        entry = self.render_failures[0]
+        entry[1] -= 1
+        if entry[1] == 0:
+            self.render_failures.popleft()
+        failure: tuple[str, str] = entry[0]
+        return failure
 
     def job_status(self, job: JobRecord) -> JobStatus:
         """The job's status now (its project brought up to date with it)."""

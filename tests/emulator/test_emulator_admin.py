@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
+from email.utils import parsedate_to_datetime
+
 import httpx
 import pytest
 
@@ -167,3 +170,93 @@ async def test_an_admin_added_project_with_a_null_id_gets_one(conn: Conn) -> Non
     response = await conn.anon.post("/_emulator/projects", json={"id": None, "name": "N"})
     [new_id] = response.json()["ids"]
     assert "N" == conn.emulator.project_json(new_id)["projectName"]
+
+
+@pytest.mark.parametrize(
+    ("route", "body"),
+    [
+        ("fail-next-render", b'{"times": 1000000000000000}'),
+        ("fail-next-render", b'{"times": 0}'),
+        ("fail-next", b'{"outcome": 503, "times": 1000000000000000}'),
+        ("faults", b'{"rate_limit": true}'),
+        ("faults", b'{"rate_limit": 1e-300, "burst": 1, "retry_after": "date"}'),
+        ("faults", b'{"rate_limit": 5, "rate_limit_changes": [[1, 1e-300]]}'),
+        ("faults", b'{"burst": 0.5, "rate_limit": 5}'),
+        ("faults", b'{"rate_limit_period": 1e300, "rate_limit": 5}'),
+        ("faults", b'{"latency": 1e300}'),
+        ("faults", b'{"drop_rate": true}'),
+        ("faults", b'{"error_statuses": [500.0]}'),
+        ("faults", b'{"media_bytes_per_second": 1e-300}'),
+        ("projects", b'{"in_progress": true, "render_seconds": NaN}'),
+        ("projects", b'{"in_progress": true, "render_seconds": Infinity}'),
+        ("projects", b'{"in_progress": true, "render_seconds": -5}'),
+        ("projects", b'{"id": 1' + b"0" * 250 + b"}"),
+        ("projects", b'{"id": -1}'),
+        ("projects", b'{"id": "a/b?c"}'),
+        ("projects", b'{"id": "a\\nb"}'),
+        ("projects", b'{"id": ".."}'),
+        ("projects", b'{"id": "' + b"x" * 201 + b'"}'),
+        ("projects", b'{"saved": "2025-01-01T00:00:00"}'),
+        ("projects", b'{"saved": "0001-01-01T00:00:00+00:00"}'),
+        ("projects", b'{"generated": "2025-01-01T00:00:00Z"}'),
+        ("projects", b'{"render_done_at": 5}'),
+        ("projects", b'{"step": 5}'),
+        ("projects", b'{"video_duration": NaN}'),
+    ],
+)
+async def test_admin_routes_refuse_out_of_range_input_and_keep_serving(
+    conn: Conn, route: str, body: bytes
+) -> None:
+    """Values a route could not serve are a 400; settings stay as they were and the API answers."""
+    faults_before = conn.emulator.faults
+    projects_before = len(conn.emulator.projects())
+
+    response = await conn.anon.post(f"/_emulator/{route}", content=body)
+    listing = [(await conn.api.get(PROJECTS)).status_code for _ in range(3)]
+    rendered = await conn.api.post(f"{PROJECTS}/{conn.emulator.projects()[0].id}/render")
+
+    assert 400 == response.status_code, response.text
+    assert response.json()["message"]
+    assert (faults_before, projects_before) == (conn.emulator.faults, len(conn.emulator.projects()))
+    assert [200, 200, 200] == listing
+    assert (200, None) == (rendered.status_code, conn.emulator.jobs()[0].failure)
+
+
+async def test_the_lowest_rate_limit_answers_a_retry_after_date(conn: Conn) -> None:
+    """At the lowest rate limit, a 429's ``Retry-After`` date is the wait, within 1,000 s."""
+    await conn.anon.post(
+        "/_emulator/faults", json={"rate_limit": 0.001, "burst": 1, "retry_after": "date"}
+    )
+
+    first = await conn.api.get(PROJECTS)
+    refused = await conn.api.get(PROJECTS)
+
+    assert (200, 429) == (first.status_code, refused.status_code)
+    waited = parsedate_to_datetime(refused.headers["retry-after"]) - datetime.now(timezone.utc)
+    assert 900 < waited.total_seconds() <= 1001
+
+
+async def test_a_scripted_render_failure_counts_its_renders(conn: Conn) -> None:
+    """``fail-next-render`` with ``times`` fails that many renders, then renders succeed."""
+    await conn.anon.post("/_emulator/render-duration", json={"seconds": 0})
+    scripted = await conn.anon.post(
+        "/_emulator/fail-next-render", json={"error_code": "E1", "times": 2}
+    )
+    for record in conn.emulator.projects()[:3]:
+        await conn.api.post(f"{PROJECTS}/{record.id}/render")
+
+    failures = [job.failure for job in reversed(conn.emulator.jobs())]
+    assert 200 == scripted.status_code
+    assert [("E1", "The render failed")] * 2 + [None] == failures
+
+
+async def test_an_added_project_saved_with_an_offset_is_stored_in_utc(conn: Conn) -> None:
+    """A ``saved`` date with another offset is the same moment in UTC, and lists in order."""
+    response = await conn.anon.post(
+        "/_emulator/projects", json={"id": "east", "saved": "2025-06-01T12:00:00+02:00"}
+    )
+    listing = await conn.api.get(PROJECTS)
+
+    assert (200, 200) == (response.status_code, listing.status_code)
+    assert "2025-06-01T10:00:00.000Z" == conn.emulator.project_json("east")["saveDate"]
+    assert timezone.utc == conn.emulator.project("east").saved.tzinfo  # type: ignore[union-attr]

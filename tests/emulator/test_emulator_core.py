@@ -426,3 +426,111 @@ async def test_drop_closes_the_servers_transport_when_it_can_reach_it() -> None:
 
     assert (True, [], []) == (cycle.transport.closed, cycle.sent, incoming)
     assert 1 == emulator.stats.dropped
+
+
+def test_seeded_renders_finish_after_the_render_duration() -> None:
+    """Projects seeded with a render running finish ``render_duration`` later, as started ones."""
+    clock = FakeClock(start=10.0)
+    emulator = Emulator(projects=200, seed=3, now=NOW, clock=clock.time, render_duration=45)
+    running = [record.id for record in emulator.projects() if record.in_progress]
+
+    clock.advance(44.9)
+    during = [emulator.project_json(project_id)["inProgress"] for project_id in running]
+    clock.advance(0.1)
+    after = [emulator.project_json(project_id) for project_id in running]
+
+    assert len(running) > 3
+    assert [True] * len(running) == during
+    assert [("COMPLETE", False)] * len(running) == [(p["step"], p["inProgress"]) for p in after]
+    assert all("videoURL" in project for project in after)
+
+
+def test_projects_generated_later_render_for_the_duration_then_in_force() -> None:
+    """A project generated running after ``set_render_duration`` takes the new duration."""
+    clock = FakeClock()
+    emulator = Emulator(projects=0, seed=3, now=NOW, clock=clock.time, in_progress_share=1.0)
+    emulator.set_render_duration(5)
+
+    [record] = emulator.generate_projects(1)
+    clock.advance(5)
+
+    assert 5 == record.render_done_at
+    assert "COMPLETE" == emulator.project_json(record.id)["step"]
+
+
+def test_a_render_time_range_still_draws_each_seeded_render() -> None:
+    """``render_time=(low, high)`` draws each seeded render's time; the data stays the same."""
+    clock = FakeClock()
+    drawn = Emulator(projects=200, seed=3, now=NOW, clock=clock.time, render_time=(30, 600))
+    default = Emulator(projects=200, seed=3, now=NOW, clock=clock.time)
+
+    times = [r.render_done_at for r in drawn.projects() if r.render_done_at is not None]
+
+    assert all(30 <= seconds <= 600 for seconds in times)
+    assert len(set(times)) == len(times) > 3
+    assert [r.id for r in drawn.projects()] == [r.id for r in default.projects()]
+
+
+@pytest.mark.parametrize("render_time", [(-1.0, 5.0), (5.0, 1.0), (0.0, float("nan"))])
+def test_a_bad_render_time_range_is_refused(render_time: tuple[float, float]) -> None:
+    """A render time range that is negative, upside down or not a number is a ``ValueError``."""
+    with pytest.raises(ValueError, match="render_time"):
+        Emulator(projects=0, render_time=render_time)
+
+
+@pytest.mark.parametrize("seconds", [float("nan"), float("inf"), -5, True, "5"])
+def test_add_project_refuses_a_render_time_that_never_ends(seconds: object) -> None:
+    """``render_seconds`` must be a finite number >= 0: NaN or infinity would never finish."""
+    emulator = Emulator(projects=0)
+
+    with pytest.raises(ValueError, match="render_seconds"):
+        emulator.add_project(in_progress=True, render_seconds=seconds)
+    assert [] == emulator.projects()
+
+
+def test_a_render_failure_scripted_many_times_is_kept_as_a_count() -> None:
+    """``fail_next_render(times=10**15)`` costs no memory: renders fail until it is used up."""
+    emulator = Emulator(projects=3, render_duration=0)
+    emulator.fail_next_render(error_code="E1", times=10**15)
+    emulator.fail_next_render(error_code="E2", times=1)
+
+    jobs = [emulator.start_render(record.id) for record in emulator.projects()]
+
+    assert ["E1", "E1", "E1"] == [job.failure[0] for job in jobs if job.failure is not None]
+
+
+@pytest.mark.parametrize("times", [1.5, True, 0])
+def test_scripted_faults_take_whole_counts(times: object) -> None:
+    """``fail_next`` with a count that could never be used up (1.5, True) or 0 is refused."""
+    with pytest.raises(ValueError, match="times"):
+        ScriptedFaults().add(503, times=times, method=None)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        {"rate_limit": True},
+        {"rate_limit": 1e-300},
+        {"rate_limit": 10, "rate_limit_changes": [(1, 1e-5)]},
+        {"burst": 0.5},
+        {"burst": True},
+        {"rate_limit_period": 1e300},
+        {"latency": 86_401},
+        {"jitter": float("nan")},
+        {"latency": True},
+        {"error_rate": True},
+        {"error_statuses": (500.0,)},
+        {"media_bytes_per_second": 0.5},
+    ],
+)
+def test_faults_refuse_settings_no_answer_could_follow(bad: dict[str, Any]) -> None:
+    """Bools as numbers, limits so low a 429 would point centuries ahead, delays over a day."""
+    with pytest.raises(ValueError):
+        Faults(**bad)
+
+
+def test_faults_accept_the_extremes_they_document() -> None:
+    """The lowest rate limit, a day of latency and a burst of 1 are valid settings."""
+    faults = Faults(rate_limit=0.001, burst=1, latency=86_400, rate_limit_period=86_400, jitter=0)
+
+    assert (0.001, 1.0, 86_400.0) == (faults.rate_limit, faults.bucket_size, faults.latency)
