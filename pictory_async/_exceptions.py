@@ -10,6 +10,8 @@ The tree::
     ├── RenderTimeoutError (also a TimeoutError) a render outlasted ``wait_for_render``
     ├── JobTimeoutError (also a TimeoutError)   a render job outlasted ``jobs.wait``
     ├── JobFailedError                          a render job waited on ended ``failed``
+    │   └── RenderFailedError                   the render ``wait_for_render`` followed failed
+    ├── JobOutcomeUnknownError                  a job was ``cleaned`` before its end was seen
     ├── APIError                                something went wrong talking to the API
     │   ├── APIConnectionError                  no usable response (DNS, refused, reset, ...)
     │   │   └── APITimeoutError
@@ -61,12 +63,14 @@ __all__ = [
     "InvalidInputError",
     "InvalidProjectIdError",
     "JobFailedError",
+    "JobOutcomeUnknownError",
     "JobTimeoutError",
     "MissingAPIKeyError",
     "NotFoundError",
     "PermissionDeniedError",
     "PictoryError",
     "RateLimitError",
+    "RenderFailedError",
     "RenderTimeoutError",
     "ResponseTooLargeError",
     "ResponseValidationError",
@@ -111,17 +115,26 @@ class RenderTimeoutError(PictoryError, TimeoutError):
 
     Attributes:
         project_id: The project waited for.
-        last: The project as last seen (``None`` if no poll got an answer).
+        last: The project as last seen (``None`` if no poll got an answer, or the wait
+            followed a job that had not completed).
         waited: Seconds waited.
+        job: The render job as last seen, when the wait followed one (else ``None``).
     """
 
     def __init__(
-        self, message: str, *, project_id: ProjectId, last: Project | None, waited: float
+        self,
+        message: str,
+        *,
+        project_id: ProjectId,
+        last: Project | None,
+        waited: float,
+        job: Job | None = None,
     ) -> None:
         super().__init__(message)
         self.project_id = project_id
         self.last = last
         self.waited = waited
+        self.job = job
 
 
 class JobTimeoutError(PictoryError, TimeoutError):
@@ -155,9 +168,59 @@ class JobFailedError(PictoryError):
         self.job_id = job.id
         self.error_code = job.error_code
         self.error_message = job.error_message
-        code = f" [{job.error_code}]" if job.error_code else ""
-        detail = _shorten(job.error_message) if job.error_message else "no message"
-        super().__init__(f"render job {job.id!r} failed{code}: {detail}")
+        super().__init__(f"render job {job.id!r} failed{_failure(job)}")
+
+
+def _failure(job: Job) -> str:
+    """`` [code]: message`` of a failed job, for an exception's message."""
+    code = f" [{job.error_code}]" if job.error_code else ""
+    detail = _shorten(job.error_message) if job.error_message else "no message"
+    return f"{code}: {detail}"
+
+
+class RenderFailedError(JobFailedError):
+    """The render ``wait_for_render`` followed ended ``failed``: no new video was made.
+
+    The project may still show the video of an earlier render; it is not this one's.
+    Catch ``JobFailedError`` to handle a failed ``jobs.wait`` and this alike.
+
+    Attributes:
+        project_id: The project whose render failed.
+        job_id: The render's job.
+        error_code: The API's ``error_code`` (as a string), if it gave one.
+        error_message: The API's ``error_message``, if it gave one.
+        job: The failed ``Job``.
+    """
+
+    def __init__(self, job: Job, *, project_id: ProjectId) -> None:
+        super().__init__(job)
+        self.project_id = project_id
+        self.args = (f"render of project {project_id!r} (job {job.id!r}) failed{_failure(job)}",)
+
+
+class JobOutcomeUnknownError(PictoryError):
+    """A job was ``cleaned`` before the wait saw how it ended: completed or failed, unknown.
+
+    Cleaning (``jobs.clean``, or Pictory's retention period) drops a finished job's data,
+    its outcome with it, so a cleaned job is neither a success nor a failure. Raised by
+    ``jobs.wait`` and ``wait_for_render``; look at the project (``projects.get``) before
+    starting the render again.
+
+    Attributes:
+        job_id: The job.
+        job: The ``Job`` as last seen (status ``cleaned``).
+        project_id: The project the render was of, when known.
+    """
+
+    def __init__(self, job: Job, *, project_id: ProjectId | None = None) -> None:
+        self.job = job
+        self.job_id = job.id
+        self.project_id = project_id
+        of = "" if project_id is None else f" of project {project_id!r}"
+        super().__init__(
+            f"render job {job.id!r}{of} was cleaned before its end was seen: it may have "
+            "completed or failed (its data is gone); check the project"
+        )
 
 
 class ClientClosedError(PictoryError, RuntimeError):

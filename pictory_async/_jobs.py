@@ -66,8 +66,12 @@ def validate_job_id(job_id: object) -> str:
 class JobStatus(str, enum.Enum):
     """Where a render job is. A ``str``: ``job.status == "completed"`` works too.
 
-    ``UNKNOWN`` stands for a status this version does not know (the wire value stays in
-    ``Job.raw["status"]``); ``jobs.wait`` keeps polling such a job.
+    Three statuses are final (``is_finished``), and only ``COMPLETED`` is a success
+    (``is_success``). ``CLEANED`` means the job's data was dropped (by ``jobs.clean`` or
+    after Pictory's retention period), its outcome with it: the job may have completed
+    or failed, so it is not a success; ``jobs.wait`` raises ``JobOutcomeUnknownError``
+    for it. ``UNKNOWN`` stands for a status this version does not know (the wire value
+    stays in ``Job.raw["status"]``); ``jobs.wait`` keeps polling such a job.
     """
 
     PENDING = "pending"
@@ -91,6 +95,14 @@ class JobStatus(str, enum.Enum):
     def is_finished(self) -> bool:
         """Whether the job will not change any more (completed, failed or cleaned)."""
         return self in (JobStatus.COMPLETED, JobStatus.FAILED, JobStatus.CLEANED)
+
+    @property
+    def is_success(self) -> bool:
+        """Whether the job is known to have made its video: ``COMPLETED`` only.
+
+        ``CLEANED`` is not a success: its outcome is gone with its data.
+        """
+        return self is JobStatus.COMPLETED
 
 
 def _wire(name: str) -> dict[str, str]:
@@ -170,6 +182,11 @@ class Job:
     def is_finished(self) -> bool:
         """Whether the job will not change any more (completed, failed or cleaned)."""
         return self.status.is_finished
+
+    @property
+    def is_success(self) -> bool:
+        """Whether the job is known to have made its video (``completed``; not ``cleaned``)."""
+        return self.status.is_success
 
     @property
     def assets(self) -> dict[str, str]:

@@ -1,11 +1,14 @@
 """Polling until something is done: one loop for renders and jobs alike.
 
 Each poll goes through the client's pipeline (its rate control and shared cool-down);
-the interval is jittered by ±10% so that many concurrent waits spread out, and the
-deadline is hard: the last sleep is cut to it, and a poll still under way at the
-deadline (a slow answer, retries after 5xx) is cancelled there, however long the
-client's own ``timeout`` and ``max_retry_time`` would have let it run. Cancelling the
-caller stops the loop; nothing keeps running.
+the interval is jittered by ±10% so that many concurrent waits spread out. The deadline
+decides when polling stops: the last sleep is cut to it and one more poll is made there,
+so a state reached during that sleep is seen, and no poll starts after it. The poll
+under way at the deadline (that last look, a slow answer, retries after 5xx) gets a
+short grace, ``deadline_grace(timeout)`` (a tenth of the timeout, at most 5 s), and is
+cancelled when that runs out, however long the client's own ``timeout`` and
+``max_retry_time`` would have let it run. Cancelling the caller stops the loop; nothing
+keeps running.
 """
 
 from __future__ import annotations
@@ -27,9 +30,21 @@ else:  # pragma: no cover - Python 3.10
 if TYPE_CHECKING:
     from ._client import AsyncPictory
 
-__all__ = ["poll_until", "poll_options"]
+__all__ = ["MAX_DEADLINE_GRACE", "deadline_grace", "poll_options", "poll_until"]
 
 T = TypeVar("T")
+
+MAX_DEADLINE_GRACE = 5.0
+"""Seconds at most that the poll under way at a wait's deadline may take past it."""
+
+
+def deadline_grace(timeout: float) -> float:
+    """Seconds past the deadline the poll under way there may take: a tenth of ``timeout``.
+
+    At most ``MAX_DEADLINE_GRACE``, so a wait ends by ``timeout + 5 s`` at the latest,
+    and small enough that a short timeout stays short.
+    """
+    return min(MAX_DEADLINE_GRACE, timeout / 10)
 
 
 def poll_options(timeout: Duration, poll_interval: Duration) -> tuple[float, float]:
@@ -56,13 +71,16 @@ async def poll_until(
 ) -> T:
     """Call ``fetch`` until ``done`` says so, or raise the wait's own error at the deadline.
 
-    The deadline is measured on the client's clock. A poll gets only the time left to
-    it: one still under way there is cancelled by an event-loop timer set to that time
-    (the client's clock and the loop's are the same unless the caller injected others).
-    A poll that ends after the deadline (its retries slept past it) counts as timed out
-    too, unless it brought the finished state. A poll that fails before the deadline
-    ends the wait with its error, as before. A ``timeout`` of 0 is one look: a single
-    poll, within the client's own limits, its state returned if final, else expired.
+    The deadline is measured on the client's clock. Polls start at most at the deadline:
+    when a sleep reaches it, one last poll is made there, so a state reached during that
+    sleep is not reported as a timeout. The poll under way at the deadline gets a grace
+    of ``deadline_grace(timeout)`` more seconds and is then cancelled by an event-loop
+    timer (the client's clock and the loop's are the same unless the caller injected
+    others). A poll that ends after the deadline without the finished state (or with an
+    error) ends the wait as timed out; one that brings the finished state is returned. A
+    poll that fails before the deadline ends the wait with its error, as before. A
+    ``timeout`` of 0 is one look: a single poll, within the client's own limits, its
+    state returned if final, else expired.
 
     Args:
         client: The client whose clock and sleep time the wait.
@@ -82,17 +100,16 @@ async def poll_until(
     start = clock()
     last: T | None = None
     look_once = timeout == 0  # not cut by the deadline: the client's limits bound it
+    grace = deadline_grace(timeout)
 
     def timed_out() -> Exception:
         return expired(last, clock() - start)
 
-    while True:
+    while True:  # each turn: one poll, then return, raise, or sleep (at most to the deadline)
         remaining = timeout - (clock() - start)
-        if remaining <= 0 and not look_once:
-            raise timed_out()
         failure: Exception | None = None
         try:
-            async with _timer(None if look_once else remaining):
+            async with _timer(None if look_once else max(remaining, 0.0) + grace):
                 try:
                     answer = await fetch()
                 except Exception as error:  # judged below, outside the timer
@@ -107,7 +124,7 @@ async def poll_until(
             return answer
         last = answer
         remaining = timeout - (clock() - start)
-        if remaining <= 0:
+        if remaining <= 0:  # this poll was the one at (or past) the deadline
             raise timed_out()
         await client._sleep(min(remaining, interval * random.uniform(0.9, 1.1)))
 

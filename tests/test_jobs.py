@@ -24,6 +24,7 @@ from pictory_async import (
     InvalidProjectIdError,
     Job,
     JobFailedError,
+    JobOutcomeUnknownError,
     JobStatus,
     JobTimeoutError,
     NotFoundError,
@@ -140,14 +141,66 @@ async def test_clean_jobs_and_missing_jobs(
     await pictory_client.jobs.clean(job)
     await pictory_client.jobs.clean(job.id)
     cleaned = await pictory_client.jobs.get(job)
-    waited = await pictory_client.jobs.wait(job)
 
     with pytest.raises(NotFoundError, match="JOB_NOT_FOUND"):
         await pictory_client.jobs.get("no-such-job")
     with pytest.raises(NotFoundError):
         await pictory_client.jobs.clean("no-such-job")
-    assert (JobStatus.CLEANED, JobStatus.CLEANED) == (cleaned.status, waited.status)
+    assert JobStatus.CLEANED == cleaned.status
+    assert (True, False) == (cleaned.is_finished, cleaned.is_success)
     assert {} == cleaned.assets
+
+
+@pytest.mark.parametrize("fails", [True, False], ids=["failed", "completed"])
+@SOCKET
+async def test_a_job_cleaned_before_the_wait_saw_it_end_is_an_unknown_outcome(
+    pictory_client: AsyncPictory,
+    pictory_emulator: Emulator,
+    pictory_clock: FakeClock,
+    fails: bool,
+) -> None:
+    """Failed (or completed), then cleaned: ``wait`` raises ``JobOutcomeUnknownError``."""
+    if fails:
+        pictory_emulator.fail_next_render(error_code="E_VOICE")
+    project_id = _first(pictory_emulator)
+    job = await pictory_client.projects.render(project_id)
+    pictory_clock.advance(pictory_emulator.render_duration)
+    before = await pictory_client.jobs.get(job)
+    await pictory_client.jobs.clean(job)  # or Pictory's retention period
+
+    with pytest.raises(PictoryError) as info:
+        await pictory_client.jobs.wait(job)
+
+    error = info.value
+    assert (JobStatus.FAILED if fails else JobStatus.COMPLETED) == before.status
+    assert isinstance(error, JobOutcomeUnknownError)
+    assert not isinstance(error, JobFailedError)  # not known to have failed either
+    assert (job.id, project_id, JobStatus.CLEANED) == (
+        error.job_id,
+        error.project_id,
+        error.job.status,
+    )
+    assert "may have completed or failed" in str(error)
+
+
+@pytest.mark.parametrize(
+    ("status", "finished", "success"),
+    [
+        (JobStatus.PENDING, False, False),
+        (JobStatus.IN_PROGRESS, False, False),
+        (JobStatus.COMPLETED, True, True),
+        (JobStatus.FAILED, True, False),
+        (JobStatus.CLEANED, True, False),
+        (JobStatus.UNKNOWN, False, False),
+    ],
+)
+def test_only_a_completed_job_is_a_success(
+    status: JobStatus, finished: bool, success: bool
+) -> None:
+    """``is_success`` holds for ``completed`` alone: a cleaned job's outcome is unknown."""
+    job = Job(id=JOB_ID, status=status)
+    assert (finished, success) == (job.is_finished, job.is_success)
+    assert (finished, success) == (status.is_finished, status.is_success)
 
 
 @SOCKET
@@ -416,6 +469,19 @@ async def test_bad_job_bodies_are_typed_errors(
     async with make_client() as client:
         with pytest.raises(ResponseValidationError, match=message):
             await client.jobs.get(JOB_ID)
+
+
+async def test_wait_on_a_job_gone_before_the_first_poll_is_not_found(
+    router: respx.Router, make_client: ClientFactory
+) -> None:
+    """A job the API no longer knows (cleaned and dropped): ``wait`` raises ``NotFoundError``."""
+    body = {"success": False, "error": {"error_code": "5000", "error_message": "JOB_NOT_FOUND"}}
+    route = _job_route(router, httpx.Response(404, json=body))
+    async with make_client() as client:
+        with pytest.raises(NotFoundError):
+            await client.jobs.wait(JOB_ID)
+
+    assert 1 == route.call_count
 
 
 async def test_wait_keeps_polling_an_unknown_status(

@@ -235,7 +235,7 @@ def _wait(
     poll_interval: PollOption = POLL_INTERVAL,
     json_output: JsonOption = False,
 ) -> None:
-    """Wait until a project's render is done (exit 1 on the timeout)."""
+    """Wait until a project's render is done (exit 1 if it failed or on the timeout)."""
     from ._projects import wait_project
 
     settings = _settings(ctx)
@@ -296,7 +296,7 @@ def _job_wait(
     poll_interval: PollOption = POLL_INTERVAL,
     json_output: JsonOption = False,
 ) -> None:
-    """Wait until a render job is finished (exit 1 if it failed or on the timeout)."""
+    """Wait until a render job completed (exit 1 if it failed, was cleaned, or timed out)."""
     from ._jobs import wait_job
 
     settings = _settings(ctx)

@@ -68,15 +68,19 @@ async def wait_job(
     poll_interval: timedelta,
     json_output: bool,
 ) -> int:
-    """``jobs wait``: poll until the job is finished; a failure or the deadline exit 1."""
-    from .._exceptions import JobFailedError, JobTimeoutError
+    """``jobs wait``: poll until the job completed; anything else exits 1.
+
+    A failure, a job cleaned before its end was seen (outcome unknown) and the deadline
+    all exit 1, the job's last state on stdout and why on stderr.
+    """
+    from .._exceptions import JobFailedError, JobOutcomeUnknownError, JobTimeoutError
 
     if not json_output:
         sys.stderr.write(f"Waiting for job {printable(job_id)} (up to {timeout})...\n")
     async with open_client(settings) as client:
         try:
             job = await client.jobs.wait(job_id, timeout=timeout, poll_interval=poll_interval)
-        except JobFailedError as exc:
+        except (JobFailedError, JobOutcomeUnknownError) as exc:
             _show(exc.job, json_output)
             error(str(exc))
             return EXIT_FAILED

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator
 from typing import TYPE_CHECKING
 
 from .._converter import decode_json
 from .._exceptions import (
     InvalidInputError,
     JobFailedError,
+    JobOutcomeUnknownError,
     JobTimeoutError,
     ResponseValidationError,
 )
@@ -72,29 +73,36 @@ class Jobs:
 
         Polls go through the client's pipeline (shared rate control and cool-down), ±10%
         jittered so that many waits spread out; Pictory advises polling every 10-30 s.
-        Cancelling the call stops it; nothing keeps running.
+        No poll starts after the deadline, and one is made at it; the poll under way
+        there may take a tenth of ``timeout`` (at most 5 s) more. Cancelling the call
+        stops it; nothing keeps running.
 
         Args:
             job_id: The job.
-            timeout: The hard deadline, in seconds or a ``timedelta``.
+            timeout: The deadline, in seconds or a ``timedelta``.
             poll_interval: Seconds between polls (or a ``timedelta``), at least 1.
 
         Returns:
-            The finished ``Job``: ``completed`` (with its media URLs), or ``cleaned``
-            (its data is gone; the project still has the video).
+            The ``completed`` ``Job``, with its media URLs.
 
         Raises:
             JobFailedError: The job ended ``failed``; it carries the code and message.
+            JobOutcomeUnknownError: The job was ``cleaned`` before the wait saw it end
+                (its outcome went with its data): not a success.
             JobTimeoutError: The deadline passed first; it carries the last state seen.
             InvalidInputError: A bad id, timeout or interval (before any request).
-            NotFoundError: No such job.
+            NotFoundError: No such job (unknown, or gone before the first poll).
         """
         the_id = validate_job_id(job_id)
         limit, interval = poll_options(timeout, poll_interval)
+        given = job_id.project_id if isinstance(job_id, Job) else None
 
         def finished(job: Job) -> bool:
             if job.status is JobStatus.FAILED:
                 raise JobFailedError(job)
+            if job.status is JobStatus.CLEANED:
+                project_id = job.project_id if job.project_id is not None else given
+                raise JobOutcomeUnknownError(job, project_id=project_id)
             return job.is_finished
 
         def expired(last: Job | None, waited: float) -> JobTimeoutError:
@@ -120,7 +128,7 @@ class Jobs:
             expired=expired,
         )
 
-    async def list_pages(self, *, page_key: str | None = None) -> AsyncIterator[JobPage]:
+    async def list_pages(self, *, page_key: str | None = None) -> AsyncGenerator[JobPage, None]:
         """Walk the job list page by page (newest first), fetching each when asked for.
 
         Args:

@@ -43,7 +43,6 @@ from .._exceptions import (
     InvalidInputError,
     InvalidProjectIdError,
     NotFoundError,
-    RenderTimeoutError,
     ResponseValidationError,
     make_status_error,
 )
@@ -51,7 +50,8 @@ from .._ids import project_path, validate_project_id
 from .._jobs import Job, started_job
 from .._journal import Journal
 from .._models import DeleteResult, Project, ProjectSummary
-from .._polling import poll_options, poll_until
+from .._polling import poll_options
+from .._render_wait import render_target, wait_for_render
 from .._types import Duration, ProjectId
 
 if TYPE_CHECKING:
@@ -175,50 +175,56 @@ class Projects:
 
     async def wait_for_render(
         self,
-        project_id: ProjectId,
+        project: ProjectId | Project | Job,
         *,
+        job: Job | str | None = None,
         timeout: Duration = 1800.0,
         poll_interval: Duration = 15.0,
     ) -> Project:
-        """Poll a project until its render is finished and its video is there.
+        """Poll until a render is finished; return the project with the new video.
+
+        Give the render's job (what ``render()`` returned: ``wait_for_render(job)``, or
+        ``wait_for_render(project_id, job=job)``) and the wait follows it, so a failed
+        render is told from the video of an earlier one: the job's end decides, then
+        the project is read. Without a job the wait reads the project, and when it
+        sees it rendering it looks for that render's job in the job list (the first
+        page) and follows it. If none is listed, the project is all there is: a render
+        that fails and leaves the earlier video in place then reads as done, and a
+        project not rendering at the first poll is returned as it is (see
+        ``docs/backups.md``, "Wait for a render").
 
         Polls go through the client's pipeline, so many concurrent waits share its rate
         control and cool-down; the interval is jittered by ±10% so that they spread
         out. Pictory advises polling every 10-30 s: faster polling may be rate limited.
-        Cancelling the call stops it; nothing keeps running.
+        No poll starts after the deadline, and one is made at it; the poll under way
+        there may take a tenth of ``timeout`` (at most 5 s) more. Cancelling the call
+        stops it; nothing keeps running.
 
         Args:
-            project_id: The project.
-            timeout: The hard deadline, in seconds or a ``timedelta``.
+            project: A project id or ``Project``, or the ``Job`` ``render()`` returned.
+            job: The render's ``Job`` or job id, when ``project`` is the project.
+            timeout: The deadline, in seconds or a ``timedelta``.
             poll_interval: Seconds between polls (or a ``timedelta``), at least 1.
 
         Returns:
             The rendered ``Project``.
 
         Raises:
-            RenderTimeoutError: The deadline passed first; it carries the last state seen.
-            InvalidInputError: A bad id, timeout or interval (before any request).
+            RenderFailedError: The render's job ended ``failed`` (a ``JobFailedError``).
+            JobOutcomeUnknownError: The render's job was ``cleaned`` before the wait saw
+                it end: it may have completed or failed.
+            RenderTimeoutError: The deadline passed first; it carries the last states
+                seen (``last``: the project, ``job``: the job).
+            InvalidInputError: A bad id, timeout or interval, a ``Job`` naming no
+                project or another one (all before any request), or a job id whose job
+                names another project (at its first poll).
+            NotFoundError: No such project, or no such job (unknown, or gone before
+                the first poll).
         """
-        project_path(project_id)
+        project_id, job_id = render_target(project, job)
         limit, interval = poll_options(timeout, poll_interval)
-
-        def expired(last: Project | None, waited: float) -> RenderTimeoutError:
-            if last is None:  # no poll answered in time
-                message = f"project {project_id!r}: no answer within {waited:.0f} s"
-            else:
-                message = (
-                    f"project {project_id!r} still rendering after {waited:.0f} s "
-                    f"(step {last.step!r})"
-                )
-            return RenderTimeoutError(message, project_id=project_id, last=last, waited=waited)
-
-        return await poll_until(
-            self._client,
-            lambda: self.get(project_id),
-            lambda project: project.is_rendered,
-            timeout=limit,
-            interval=interval,
-            expired=expired,
+        return await wait_for_render(
+            self, self._client.jobs, project_id, job_id, timeout=limit, interval=interval
         )
 
     async def render(self, project: Project | ProjectId) -> Job:
@@ -235,7 +241,8 @@ class Projects:
 
         Returns:
             A ``Job`` with the new job's ``id``, status ``pending`` and the
-            ``project_id``; follow it with ``client.jobs.wait(job)``.
+            ``project_id``; follow it with ``client.projects.wait_for_render(job)``
+            (the project with its new video) or ``client.jobs.wait(job)`` (the job).
 
         Raises:
             InvalidProjectIdError: The id is unsafe (or the ``Project`` has none);

@@ -3,8 +3,16 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
-from pictory_async.emulator import Emulator
+import pytest
+from typer.testing import CliRunner
+
+from pictory_async import AsyncPictory
+from pictory_async.cli import _projects, app
+from pictory_async.cli._common import Settings, open_client
+from pictory_async.cli._demo import serving
+from pictory_async.emulator import Emulator, FakeClock
 
 from .conftest import Invoke
 
@@ -63,6 +71,44 @@ def test_a_failed_render_is_exit_1_with_its_code(invoke: Invoke, emulator: Emula
     assert "E42" in result.stderr
     assert "font missing" in result.stderr
     assert 1 == invoke("jobs", "get", job_id).exit_code
+
+
+def test_a_failed_job_cleaned_before_the_wait_is_exit_1(invoke: Invoke, emulator: Emulator) -> None:
+    """``jobs wait`` of a failed job that was then cleaned: not a success, exit 1, says why."""
+    emulator.set_render_duration(0)
+    emulator.fail_next_render(error_code="E42")
+    job_id = _render(invoke, emulator.projects()[2].id)
+    emulator.clean_job(job_id)
+    result = invoke("jobs", "wait", job_id, "--json")
+    assert 1 == result.exit_code, result.output
+    [last] = _lines(result.stdout)
+    assert "cleaned" == last["status"]
+    assert "may have completed or failed" in result.stderr
+
+
+def test_projects_wait_on_a_failed_render_is_exit_1(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``projects wait`` while a render runs that then fails: its code on stderr, exit 1."""
+    clock = FakeClock(start=1000.0)  # the emulator's and the command's: nothing waits
+    emulator = Emulator(
+        projects=3, seed=11, in_progress_share=0.0, clock=clock.time, sleep=clock.sleep
+    )
+    emulator.set_render_duration(40)
+    emulator.fail_next_render(error_code="E_FONT", error_message="font missing")
+    record = emulator.projects()[0]
+    emulator.start_render(record.id)  # started elsewhere: the wait finds its job
+
+    def on_fake_time(settings: Settings, **options: Any) -> AsyncPictory:
+        return open_client(settings, clock=clock.time, sleep=clock.sleep, **options)
+
+    monkeypatch.setattr(_projects, "open_client", on_fake_time)
+    with serving(emulator) as running:
+        env = {"PICTORY_API_KEY": running.api_key, "PICTORY_BASE_URL": running.base_url}
+        result = CliRunner().invoke(app, ["projects", "wait", str(record.id)], env=env)
+
+    assert 1 == result.exit_code, result.output
+    assert "[E_FONT]: font missing" in result.stderr
+    assert "Rendered" not in result.stdout
+    assert emulator.project_json(record.id)["videoURL"]  # the earlier video, still there
 
 
 def test_the_wait_deadline_is_exit_1_with_the_last_state(
