@@ -24,12 +24,14 @@ if TYPE_CHECKING:
 
     from .._reports import Comparison
 
-__all__ = ["print_comparison", "print_fields", "text_of"]
+__all__ = ["print_comparison", "print_fields", "print_table", "text_of"]
 
 GAP = "  "
 """Between a label and its value, and between the columns of a comparison."""
 INDENT = "    "
 """Before a value printed under its label, and before each project in a field's block."""
+MIN_WRAPPED = 12
+"""The least width left for a table's wrapping column (a name) before blocks are used."""
 
 
 def text_of(value: Any) -> str:
@@ -94,3 +96,45 @@ def print_comparison(console: Console, comparison: Comparison) -> None:
     for row in rows:
         _line(console, f"{row[0]} {row[1]}")
         _pairs(console, list(zip(ids, row[2:], strict=True)), INDENT)
+
+
+def print_table(
+    console: Console,
+    header: Sequence[str],
+    rows: Sequence[Sequence[str]],
+    *,
+    wrap: int | None = None,
+) -> None:
+    """Rows under a header; every cell whole, but the ``wrap`` column's may wrap at spaces.
+
+    When the columns that do not wrap leave less than ``MIN_WRAPPED`` characters for the
+    one that does, each row is a block instead: its first cell (the id) on a line, the
+    others on the next, indented. Cells are shown ``printable``.
+    """
+    from rich.table import Column, Table
+
+    header = [printable(cell) for cell in header]
+    cells = [[printable(cell) for cell in row] for row in rows]
+    widths = [max(cell_len(row[i]) for row in [header, *cells]) for i in range(len(header))]
+    fixed = sum(width for i, width in enumerate(widths) if i != wrap)
+    needed = fixed + len(GAP) * (len(widths) - 1) + (0 if wrap is None else MIN_WRAPPED)
+    if needed <= console.width:
+        table = Table(
+            *(
+                Column(name, overflow="fold")
+                if i == wrap
+                else Column(name, no_wrap=True, min_width=widths[i], overflow="ignore")
+                for i, name in enumerate(header)
+            ),
+            box=None,
+            pad_edge=False,
+        )
+        for row in cells:
+            table.add_row(*row)
+        console.print(table)
+        return
+    for row in [header, *cells]:
+        _line(console, row[0])
+        rest = [cell for cell in row[1:] if cell]
+        if rest:
+            _line(console, INDENT + " · ".join(rest))

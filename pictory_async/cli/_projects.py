@@ -88,7 +88,7 @@ async def list_projects(
     json_output: bool,
 ) -> int:
     """``projects list``: a table, or a JSON line per project."""
-    from rich.table import Table
+    from ._layout import print_table
 
     async with _client(settings) as client:
         selection = client.projects.select(
@@ -99,11 +99,12 @@ async def list_projects(
                 sys.stdout.write(dumps(jsonable(summary)) + "\n")
             return EXIT_OK
         summaries = [summary async for summary in selection]
-    table = Table("ID", "Name", "Source", "Saved (UTC)", box=None, pad_edge=False)
-    for summary in summaries:
-        table.add_row(str(summary.id), summary.name or "", summary.source or "", _date(summary))
+    rows = [
+        [str(summary.id), summary.name or "", summary.source or "", _date(summary)]
+        for summary in summaries
+    ]
     console = _console()
-    console.print(table)
+    print_table(console, ["ID", "Name", "Source", "Saved (UTC)"], rows, wrap=1)
     console.print(count_of(len(summaries)))
     return EXIT_OK
 
@@ -146,12 +147,8 @@ async def wait_project(
     poll_interval: timedelta,
     json_output: bool,
 ) -> int:
-    """``projects wait``: poll until the render is done; exit 1 when it is not.
-
-    A failed render, one whose job was cleaned before its end was seen, and the
-    deadline exit 1 with the reason on stderr.
-    """
-    from .._exceptions import JobFailedError, JobOutcomeUnknownError, RenderTimeoutError
+    """``projects wait``: poll until the render is done; exit 1 on the deadline."""
+    from .._exceptions import RenderTimeoutError
 
     if not json_output:
         sys.stderr.write(f"Waiting for the render of {project_id} (up to {timeout})...\n")
@@ -160,7 +157,7 @@ async def wait_project(
             project = await client.projects.wait_for_render(
                 project_id, timeout=timeout, poll_interval=poll_interval
             )
-        except (RenderTimeoutError, JobFailedError, JobOutcomeUnknownError) as exc:
+        except RenderTimeoutError as exc:
             error(str(exc))
             return EXIT_FAILED
     if json_output:
@@ -469,20 +466,20 @@ def _show_preview(
             sys.stdout.write(dumps(line) + "\n")
         sys.stdout.flush()
         return
-    from rich.table import Table
+    from ._layout import print_table
 
     console = _console()
     if to_go:
         summaries = isinstance(to_go[0], ProjectSummary)
-        table = Table(
-            *(("ID", "Name", "Saved (UTC)") if summaries else ("ID",)), box=None, pad_edge=False
-        )
-        for item in to_go[:PREVIEW_ROWS]:
-            if isinstance(item, ProjectSummary):
-                table.add_row(str(item.id), item.name or "", _date(item))
-            else:
-                table.add_row(str(item))
-        console.print(table)
+        unnamed = ["", ""] if summaries else []  # an id among summaries: no name, no date
+        rows = [
+            [str(item.id), item.name or "", _date(item)]
+            if isinstance(item, ProjectSummary)
+            else [str(item), *unnamed]
+            for item in to_go[:PREVIEW_ROWS]
+        ]
+        header = ["ID", "Name", "Saved (UTC)"] if summaries else ["ID"]
+        print_table(console, header, rows, wrap=1 if summaries else None)
         if len(to_go) > PREVIEW_ROWS:
             console.print(f"... and {len(to_go) - PREVIEW_ROWS:,} more")
     what = "would be backed up and deleted" if options.backup_to else "to delete"

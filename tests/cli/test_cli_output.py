@@ -13,7 +13,7 @@ import typer
 from pictory_async.cli import _app
 from pictory_async.cli._common import dumps
 from pictory_async.cli._console import make_console
-from pictory_async.cli._layout import print_fields
+from pictory_async.cli._layout import print_fields, print_table
 from pictory_async.emulator import Emulator
 
 from .conftest import Invoke
@@ -135,6 +135,46 @@ def test_fields_are_printed_in_a_console_of_any_width() -> None:
     print_fields(console, [("ID", LONG_ID), ("Name", "x"), ("None", None)])
 
     assert ["ID", f"    {LONG_ID}", "Name  x", "None  -"] == out.getvalue().splitlines()
+
+
+@pytest.mark.parametrize("columns", WIDTHS)
+@pytest.mark.parametrize(
+    "command", [["list"], ["prune", "--source", "only-this"], ["delete", LONG_ID, "1"]]
+)
+def test_list_and_the_delete_preview_never_cut_an_id(
+    invoke: Invoke, emulator: Emulator, columns: str, command: list[str]
+) -> None:
+    """The listing and the preview a user confirms show every id whole at any width."""
+    name = "A name long enough to wrap in a narrow table " * 2
+    emulator.add_project(id=LONG_ID, name=name, source="only-this")
+
+    result = invoke("projects", *command, COLUMNS=columns)
+
+    assert 0 == result.exit_code, result.output
+    lines = result.stdout.splitlines()
+    assert any(LONG_ID in line for line in lines)
+    assert "…" not in result.stdout
+    if command[0] != "delete":
+        assert any("2026-" in line or "2025-" in line for line in lines)
+
+
+@pytest.mark.parametrize("width", [30, 60, 80, 120])
+def test_a_table_keeps_every_cell_whole_or_falls_back_to_blocks(width: int) -> None:
+    """Ids and dates are never cut nor folded; only the name column wraps."""
+    out = io.StringIO()
+    console = make_console()
+    console.file = out
+    console.width = width
+    rows = [[LONG_ID, "A long name " * 5, "transcribe", "2026-01-25 10:47"], ["7", "", "url", "-"]]
+
+    print_table(console, ["ID", "Name", "Source", "Saved (UTC)"], rows, wrap=1)
+
+    text = out.getvalue()
+    assert LONG_ID in text
+    assert "2026-01-25 10:47" in text
+    assert "…" not in text
+    blocks = width < len(LONG_ID) + len("transcribe") + len("2026-01-25 10:47") + 6 + 12
+    assert blocks == (f"{LONG_ID}\n" in text)
 
 
 # -- the delete prompt ------------------------------------------------------------------
