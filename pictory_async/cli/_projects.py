@@ -147,8 +147,12 @@ async def wait_project(
     poll_interval: timedelta,
     json_output: bool,
 ) -> int:
-    """``projects wait``: poll until the render is done; exit 1 on the deadline."""
-    from .._exceptions import RenderTimeoutError
+    """``projects wait``: poll until the render is done; exit 1 when it is not.
+
+    A failed render, one whose job was cleaned before its end was seen, and the
+    deadline exit 1 with the reason on stderr.
+    """
+    from .._exceptions import JobFailedError, JobOutcomeUnknownError, RenderTimeoutError
 
     if not json_output:
         sys.stderr.write(f"Waiting for the render of {project_id} (up to {timeout})...\n")
@@ -157,7 +161,7 @@ async def wait_project(
             project = await client.projects.wait_for_render(
                 project_id, timeout=timeout, poll_interval=poll_interval
             )
-        except RenderTimeoutError as exc:
+        except (RenderTimeoutError, JobFailedError, JobOutcomeUnknownError) as exc:
             error(str(exc))
             return EXIT_FAILED
     if json_output:
