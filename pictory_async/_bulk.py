@@ -18,7 +18,6 @@ from __future__ import annotations
 import asyncio
 import enum
 import logging
-from array import array
 from collections.abc import (
     AsyncIterable,
     AsyncIterator,
@@ -42,6 +41,7 @@ from ._exceptions import (
     InvalidInputError,
 )
 from ._ids import validate_project_id
+from ._idstore import IdLog, IdStore, SeenSet
 from ._journal import Journal
 from ._types import ProjectId
 
@@ -106,113 +106,23 @@ class BulkProgress:
 
 
 _REASONS = ["dry_run", "duplicate", "journal"]  # skip reasons, stored as one byte each
-_INT, _OBJECT, _END_OF_ID = b"\x01", b"\x02", b"\n"  # never in a valid id (control chars)
-
-
-class _IdLog:
-    """Ids in one buffer: a few bytes each rather than a Python object each.
-
-    An int is stored as its digits, a string as UTF-8, one per line (valid ids hold no
-    whitespace or control character). Anything else (an input that is no id, a summary a
-    dry run keeps) is kept as the object itself.
-    """
-
-    __slots__ = ("_buffer", "_count", "_objects")
-
-    def __init__(self) -> None:
-        self._buffer = bytearray()
-        self._objects: list[object] = []
-        self._count = 0
-
-    def __len__(self) -> int:
-        return self._count
-
-    def append(self, entry: object) -> None:
-        self._count += 1
-        if isinstance(entry, int) and not isinstance(entry, bool):
-            self._buffer += b"\x01%d\n" % entry
-            return
-        if isinstance(entry, str) and entry and entry[0] > "\x02" and "\n" not in entry:
-            try:
-                self._buffer += entry.encode() + _END_OF_ID
-            except UnicodeEncodeError:  # a lone surrogate (an invalid id)
-                pass
-            else:
-                return
-        self._buffer += b"\x02%d\n" % len(self._objects)
-        self._objects.append(entry)
-
-    def __iter__(self) -> Iterator[Any]:
-        objects = self._objects
-        for part in bytes(self._buffer).split(_END_OF_ID)[:-1]:
-            tag = part[:1]
-            if tag == _INT:
-                yield int(part[1:])
-            elif tag == _OBJECT:
-                yield objects[int(part[1:])]
-            else:
-                yield part.decode()
-
-
-class _SeenSet:
-    """The keys seen so far, as two 64-bit hashes each in flat arrays.
-
-    About 24 bytes per key, and no Python object per key: a run over a million ids keeps
-    no id string alive to find duplicates. Two independent hashes must both match, so
-    two distinct ids are taken for one about once in 2**100 runs of a million ids.
-    """
-
-    __slots__ = ("_first", "_mask", "_second", "_used")
-
-    def __init__(self) -> None:
-        self._first = array("q", [0]) * 16
-        self._second = array("q", [0]) * 16
-        self._mask = 15
-        self._used = 0
-
-    def add(self, key: object) -> bool:
-        """Add ``key``; ``False`` when it was seen before."""
-        one = hash(key) or 1  # 0 marks an empty slot
-        two = hash((key, 0x5EED))
-        first, second, mask = self._first, self._second, self._mask
-        slot = two & mask
-        while first[slot]:
-            if first[slot] == one and second[slot] == two:
-                return False
-            slot = (slot + 1) & mask
-        first[slot], second[slot] = one, two
-        self._used += 1
-        if self._used * 3 > mask * 2:
-            self._grow()
-        return True
-
-    def _grow(self) -> None:
-        old = zip(self._first, self._second, strict=True)
-        size = (self._mask + 1) * 2
-        mask = size - 1
-        first, second = array("q", [0]) * size, array("q", [0]) * size
-        for one, two in old:
-            if one:
-                slot = two & mask
-                while first[slot]:
-                    slot = (slot + 1) & mask
-                first[slot], second[slot] = one, two
-        self._first, self._second, self._mask = first, second, mask
 
 
 class BulkResult(Generic[T]):
     """Every item of a bulk operation, each in exactly one outcome.
 
-    Ids are kept compactly by outcome: one list entry per item, and one byte more per
-    skipped item for its reason. Per-item results (``values``) are kept only where they
-    are the point of the run (``get_many``); a delete keeps no ``DeleteResult`` per id
-    (stream the run with ``delete_many_stream`` to see each one). A dry run keeps the
-    input object (a ``ProjectSummary``, when the input gave summaries) in ``previewed``.
+    Ids are kept compactly by outcome: each id's bytes once, 8 bytes per item in its
+    outcome's log, and one byte more per skipped item for its reason. Per-item results
+    (``values``) are kept only where they are the point of the run (``get_many``); a
+    delete keeps no ``DeleteResult`` per id (stream the run with ``delete_many_stream``
+    to see each one). A dry run keeps the input object (a ``ProjectSummary``, when the
+    input gave summaries) in ``previewed``.
     """
 
     def __init__(self, *, total: int | None = None, keep_values: bool = True) -> None:
         self.expected_total = total
-        self._ids: dict[Outcome, _IdLog] = {outcome: _IdLog() for outcome in Outcome}
+        self._store = IdStore()  # every id's bytes, once; the engine's SeenSet shares it
+        self._ids: dict[Outcome, IdLog] = {outcome: IdLog(self._store) for outcome in Outcome}
         self._skip_reasons = bytearray()  # one code per entry of _ids[SKIPPED]
         self._reasons = list(_REASONS)
         self._failures: list[ItemResult[T]] = []
@@ -225,8 +135,14 @@ class BulkResult(Generic[T]):
         """The error that stopped the run early (a bad API key, a journal that cannot be
         written, a closed client, a failing input or callback), or ``None``."""
 
-    def add(self, result: ItemResult[T]) -> None:
-        """Record one item's outcome (the engine calls this exactly once per item)."""
+    def add(self, result: ItemResult[T], *, handle: int | None = None) -> None:
+        """Record one item's outcome (the engine calls this exactly once per item).
+
+        Args:
+            result: The outcome.
+            handle: Where this result's store already holds ``result.item``, as the same
+                kind of id (the engine stored it to find duplicates); else it is stored.
+        """
         outcome = result.outcome
         if outcome is Outcome.SKIPPED:
             reason = result.reason or ""
@@ -236,10 +152,12 @@ class BulkResult(Generic[T]):
                 code = len(self._reasons)
                 self._reasons.append(reason)
             self._skip_reasons.append(code)
-            keep = result.input if reason == "dry_run" and result.input is not None else None
-            self._ids[outcome].append(result.item if keep is None else keep)
+            if reason == "dry_run" and result.input is not None:
+                self._ids[outcome].append(result.input)
+            else:
+                self._ids[outcome].append(result.item, handle)
             return
-        self._ids[outcome].append(result.item)
+        self._ids[outcome].append(result.item, handle)
         if outcome is Outcome.FAILED:
             self._failures.append(result)
         if self._keep_values and result.value is not None:
@@ -424,7 +342,8 @@ def _name_of(given: object) -> str | None:
     return None
 
 
-_Pulled = tuple[ProjectId, object]  # the id to send, and the input object it came from
+_Pulled = tuple[ProjectId, object, "int | None"]
+"""The id to send, the input object it came from, and where the result's store holds it."""
 
 
 class BulkRun(Generic[T]):
@@ -465,7 +384,7 @@ class BulkRun(Generic[T]):
         self._journal = journal
         total = len(items) if isinstance(items, Sized) else None
         self.result: BulkResult[T] = BulkResult(total=total, keep_values=keep_values)
-        self._seen = _SeenSet()
+        self._seen = SeenSet(self.result._store)
         self._reading = asyncio.Lock()  # one reader of the input at a time
         self._sync: Iterator[Any] | None = None
         self._async: AsyncIterator[Any] | None = None
@@ -576,16 +495,16 @@ class BulkRun(Generic[T]):
                 self._sync = self._async = None
                 self._fail(exc)
                 return None
-            item = self._admit(raw)
-            if item is not None:
-                return item, (raw if raw is not item else None)
+            pulled = self._admit(raw)
+            if pulled is not None:
+                return pulled
             passed += 1
             if passed == YIELD_EVERY:  # let the event loop breathe during a long dry run
                 passed = 0
                 await asyncio.sleep(0)
 
-    def _admit(self, raw: object, *, stopping: bool = False) -> ProjectId | None:
-        """The id to send for ``raw``, or ``None`` when it was settled without a request."""
+    def _admit(self, raw: object, *, stopping: bool = False) -> _Pulled | None:
+        """What to send for ``raw``, or ``None`` when it was settled without a request."""
         item = as_project_id(raw)
         given = raw if raw is not item else None
         try:
@@ -595,20 +514,29 @@ class BulkRun(Generic[T]):
             return None
         key = dedupe_key(item)
         reason = None
-        if not self._seen.add(key):
+        seen = self._seen.add(key)
+        # Where the result's store holds the id, to keep its bytes once; not for a
+        # duplicate, nor for "5" (deduplicated as 5, and reported as given).
+        handle = seen if seen >= 0 and isinstance(item, int) == isinstance(key, int) else None
+        if seen < 0:
             reason = "duplicate"
         else:
             if self._journal is not None and self._journal.is_done(key):
                 reason = "journal"
             elif stopping:
-                self._record(ItemResult(item=item, outcome=Outcome.NOT_STARTED, input=given))
+                self._record(
+                    ItemResult(item=item, outcome=Outcome.NOT_STARTED, input=given), handle
+                )
                 return None
             elif self._dry_run:
                 reason = "dry_run"
         if reason is not None:
-            self._record(ItemResult(item=item, outcome=Outcome.SKIPPED, reason=reason, input=given))
+            skipped: ItemResult[T] = ItemResult(
+                item=item, outcome=Outcome.SKIPPED, reason=reason, input=given
+            )
+            self._record(skipped, handle)
             return None
-        return item
+        return item, given, handle
 
     async def _worker(self, slot: int) -> None:
         try:
@@ -632,7 +560,7 @@ class BulkRun(Generic[T]):
                 if pulled is None:
                     break
                 in_flight[slot] = pulled
-            item, given = pulled
+            item, given, handle = pulled
             try:
                 result = await operation(item)
             except asyncio.CancelledError:
@@ -655,15 +583,15 @@ class BulkRun(Generic[T]):
             del in_flight[slot]
             if given is not None:
                 result = attrs.evolve(result, input=given)
-            self._record(result)
+            self._record(result, handle if result.item is item else None)
         self._active -= 1
         if self._active == 0:
             self._finish()
 
-    def _record(self, result: ItemResult[T]) -> None:
+    def _record(self, result: ItemResult[T], handle: int | None = None) -> None:
         if self._finished:
             return
-        self.result.add(result)
+        self.result.add(result, handle=handle)
         journal = self._journal
         if journal is not None and result.outcome in _JOURNALED:
             try:
@@ -714,8 +642,8 @@ class BulkRun(Generic[T]):
         interrupted = self._error is not None or not self._exhausted or bool(self._in_flight)
         in_flight = list(self._in_flight.values())
         self._in_flight.clear()
-        for item, given in in_flight:
-            self._record(ItemResult(item=item, outcome=Outcome.CANCELLED, input=given))
+        for item, given, handle in in_flight:
+            self._record(ItemResult(item=item, outcome=Outcome.CANCELLED, input=given), handle)
         rest, self._sync, self._async = self._sync, None, None
         if rest is not None and isinstance(self._items, Collection):  # never drain a stream
             try:

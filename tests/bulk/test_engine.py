@@ -206,31 +206,6 @@ async def test_stopping_an_async_input_reads_no_further_than_the_workers() -> No
     assert 2 == run.result.total
 
 
-def test_the_id_log_round_trips_every_kind_of_entry() -> None:
-    """Ints, strings, and what cannot be encoded (empty, surrogates, newlines) come back."""
-    from pictory_async._bulk import _IdLog
-
-    thing = object()
-    entries: list[object] = [7, 10**30, "p1", "\uff11", "", "\ud800", "a\nb", "\x02x", thing]
-    log = _IdLog()
-    for entry in entries:
-        log.append(entry)
-
-    assert entries == list(log)
-    assert 9 == len(log)
-
-
-def test_the_seen_set_grows_and_finds_every_repeat() -> None:
-    """Thousands of keys, ints and strings alike: each repeat is found, no key is lost."""
-    from pictory_async._bulk import _SeenSet
-
-    seen = _SeenSet()
-    keys: list[int | str] = [*range(0, 40_000, 1024), *(f"id-{i}" for i in range(3000))]
-
-    assert [True] * len(keys) == [seen.add(k) for k in keys]
-    assert [False] * len(keys) == [seen.add(k) for k in keys]
-
-
 async def test_a_long_dry_run_yields_to_the_event_loop() -> None:
     """A dry run over thousands of ids lets other tasks run meanwhile."""
     ticks = 0
@@ -361,9 +336,34 @@ async def test_a_defect_in_the_engine_stops_the_run_instead_of_hanging(
     """Should the bookkeeping itself raise, the run stops with that error; it never hangs."""
     run = BulkRun([1, 2, 3], ok, concurrency=2)
 
-    def broken(result: ItemResult[str]) -> None:
+    def broken(result: ItemResult[str], handle: int | None = None) -> None:
         raise LookupError("bookkeeping broke")
 
     monkeypatch.setattr(run, "_record", broken)
     with pytest.raises(LookupError, match="bookkeeping broke"):
         await asyncio.wait_for(run.wait(), 5)
+
+
+@pytest.mark.parametrize(
+    "ids",
+    [
+        [5, 5 + 2**61 - 1],  # the same Python hash
+        [5 + 2**61 - 1, 5, "5"],  # "5" is 5: a true duplicate after the first two
+        [2**61 - 1, 0, 2 * (2**61 - 1)],  # all hash to 0
+        [-1 + 2**61, -2 + 2**61, 2**62 - 2],
+    ],
+)
+async def test_ids_whose_hashes_collide_are_each_sent(ids: list[int | str]) -> None:
+    """Two ids with one Python hash are two ids: each is sent, only a true repeat is skipped."""
+    sent: list[int | str] = []
+
+    async def record(item: int | str) -> ItemResult[str]:
+        sent.append(item)
+        return await ok(item)
+
+    result = await BulkRun(ids, record, concurrency=1).wait()
+
+    expected = sorted({dedupe_key(i) for i in ids})
+    assert expected == sorted(sent)
+    assert expected == sorted(result.deleted)
+    assert len(ids) - len(expected) == len(result.skipped_because("duplicate"))
