@@ -16,6 +16,8 @@ error                                                  status  why
 ``RenderTimeoutError``, ``JobTimeoutError``            504     a wait passed its deadline
 ``JobFailedError`` (``RenderFailedError``)             502     Pictory answered: the render
                                                                failed
+``JobOutcomeUnknownError``                             502     the job was cleaned before
+                                                               its end was seen
 ``BackupError``                                        500     our own disk or check failed
 ``AuthenticationError``, every other ``APIError``,     502     an upstream failure, not the
 ``BulkOperationError``                                         caller's
@@ -42,6 +44,7 @@ from ._exceptions import (
     ClientClosedError,
     InvalidInputError,
     JobFailedError,
+    JobOutcomeUnknownError,
     JobTimeoutError,
     MissingAPIKeyError,
     NotFoundError,
@@ -59,6 +62,9 @@ _BACKUP: Final = "The service could not make or check a backup; nothing was dele
 _RENDER_TIMEOUT: Final = "The render did not finish in time."
 _JOB_TIMEOUT: Final = "The render job did not finish in time."
 _RENDER_FAILED: Final = "Pictory could not render the video: the render job failed."
+_OUTCOME_UNKNOWN: Final = (
+    "The render job was cleaned before its outcome was seen: it may have completed or failed."
+)
 
 
 @attrs.frozen(kw_only=True)
@@ -123,6 +129,8 @@ def answer_for(error: PictoryError) -> ErrorAnswer:
     # them to change a request we cannot say is wrong): a 502 that says what failed.
     if isinstance(error, JobFailedError):
         return _logged(error, ErrorAnswer(status=502, detail=_RENDER_FAILED))
+    if isinstance(error, JobOutcomeUnknownError):
+        return _logged(error, ErrorAnswer(status=502, detail=_OUTCOME_UNKNOWN))
     # Everything else is upstream: AuthenticationError too (our key is wrong or revoked:
     # the service's problem, not its caller's, so not a 401), any other APIError, and a
     # BulkOperationError.

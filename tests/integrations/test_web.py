@@ -19,12 +19,14 @@ from pictory_async import (
     InvalidInputError,
     InvalidProjectIdError,
     JobFailedError,
+    JobOutcomeUnknownError,
     JobTimeoutError,
     MissingAPIKeyError,
     NotFoundError,
     PermissionDeniedError,
     PictoryError,
     RateLimitError,
+    RenderFailedError,
     RenderTimeoutError,
     ResponseTooLargeError,
     ResponseValidationError,
@@ -194,3 +196,33 @@ def test_a_failed_render_is_a_502_that_says_so_without_pictorys_text(
     )
     assert expected == answer
     assert "voice 7 gone" in caplog.text
+
+
+@pytest.mark.parametrize(
+    ("error", "expected"),
+    [
+        (
+            RenderFailedError(
+                Job(id="j1", status=JobStatus.FAILED, error_message="voice 7 gone"),
+                project_id="p1",
+            ),
+            ErrorAnswer(
+                status=502, detail="Pictory could not render the video: the render job failed."
+            ),
+        ),
+        (
+            JobOutcomeUnknownError(Job(id="j1", status=JobStatus.CLEANED), project_id="p1"),
+            ErrorAnswer(
+                status=502,
+                detail="The render job was cleaned before its outcome was seen: it may have "
+                "completed or failed.",
+            ),
+        ),
+    ],
+    ids=["failed", "cleaned"],
+)
+def test_a_render_that_failed_or_whose_end_is_unknown_says_so(
+    error: PictoryError, expected: ErrorAnswer
+) -> None:
+    """A failed render, or a job cleaned before its end was seen, is not "the API failed"."""
+    assert expected == answer_for(error)
