@@ -1,4 +1,9 @@
-"""Developer tasks: ``nox -s lint typecheck tests docs`` is what CI runs."""
+"""Developer tasks: ``nox -s lint typecheck tests docs`` is what CI runs.
+
+Every session runs on the Python that runs nox (README: ``python3 -m venv .venv &&
+.venv/bin/python -m pip install nox && .venv/bin/nox ...``), whichever 3.10+ that is, in
+a virtual environment of its own; ``--force-python 3.12`` picks another interpreter.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +15,8 @@ nox.options.sessions = ["lint", "typecheck", "tests", "docs"]
 nox.options.reuse_existing_virtualenvs = True
 nox.options.error_on_missing_interpreters = True
 
-PYTHON = "3.11"
+PYTHON = None
+"""The interpreter nox runs on: no session asks for a version the machine may not have."""
 LINT_DEPS = ["ruff>=0.6"]
 
 
