@@ -197,12 +197,21 @@ async def _running_job(jobs: Jobs, project_id: ProjectId) -> Job | None:
 
     The newest job naming the project is the running render's (a project renders once
     at a time) unless that one is not listed yet: then it is finished, an earlier
-    render's, and ``None`` is returned.
+    render's, and ``None`` is returned. So is a job whose id is not safe in a URL.
     """
     async with aclosing(jobs.list_pages()) as pages:
         async for page in pages:  # the first page only: the running render is among the newest
             for job in page.items:
                 if job.project_id is not None and str(job.project_id) == str(project_id):
-                    return None if job.is_finished else job
+                    return None if job.is_finished or not _safe(job.id) else job
             break
     return None
+
+
+def _safe(job_id: str) -> bool:
+    """Whether a job id from the API can be put in a URL (else it is not followed)."""
+    try:
+        validate_job_id(job_id)
+    except InvalidInputError:
+        return False
+    return True

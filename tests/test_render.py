@@ -507,6 +507,29 @@ async def test_an_earlier_renders_job_in_the_list_is_not_followed(
     assert (True, 1) == (done.is_rendered, listing.call_count)  # the first page only
 
 
+@pytest.mark.parametrize(
+    "listed",
+    [
+        {"jobId": "../../admin", "status": "in-progress", "projectId": "p1"},
+        {"jobId": JOB_ID, "status": "in-progress"},  # a list that does not name projects
+    ],
+    ids=["unsafe id", "no projectId"],
+)
+async def test_a_listed_job_that_cannot_be_followed_leaves_the_project_to_say(
+    router: respx.Router, make_client: ClientFactory, listed: dict[str, Any]
+) -> None:
+    """A listed job with an unsafe id, or naming no project: not followed, no request to it."""
+    router.get(JOBS_PATH).mock(return_value=httpx.Response(200, json=_listed(listed)))
+    router.get(f"{PROJECTS_PATH}/p1").mock(
+        side_effect=[httpx.Response(200, json=IN_PROGRESS), httpx.Response(200, json=RENDERED)]
+    )
+    async with make_client() as client:
+        done = await client.projects.wait_for_render("p1")
+
+    assert done.is_rendered
+    assert {JOBS_PATH, f"{PROJECTS_PATH}/p1"} == {call.request.url.path for call in router.calls}
+
+
 async def test_the_running_renders_job_in_the_list_is_followed(
     router: respx.Router, make_client: ClientFactory
 ) -> None:

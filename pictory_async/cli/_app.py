@@ -231,6 +231,12 @@ def _get(
 def _wait(
     ctx: typer.Context,
     project_id: ProjectArgument,
+    job: Annotated[
+        str | None,
+        typer.Option(
+            "--job", metavar="JOB", help="The render's job id (`projects render` prints it)."
+        ),
+    ] = None,
     timeout: TimeoutOption = WAIT_TIMEOUT,
     poll_interval: PollOption = POLL_INTERVAL,
     json_output: JsonOption = False,
@@ -245,6 +251,7 @@ def _wait(
         lambda: wait_project(
             settings,
             found,
+            job=job,
             timeout=timeout,
             poll_interval=poll_interval,
             json_output=json_output,

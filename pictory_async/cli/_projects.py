@@ -143,14 +143,16 @@ async def wait_project(
     settings: Settings,
     project_id: ProjectId,
     *,
+    job: str | None = None,
     timeout: timedelta,
     poll_interval: timedelta,
     json_output: bool,
 ) -> int:
     """``projects wait``: poll until the render is done; exit 1 when it is not.
 
-    A failed render, one whose job was cleaned before its end was seen, and the
-    deadline exit 1 with the reason on stderr.
+    With ``job`` (``--job``) the render's job is followed. A failed render, one whose
+    job was cleaned before its end was seen, and the deadline exit 1 with the reason on
+    stderr.
     """
     from .._exceptions import JobFailedError, JobOutcomeUnknownError, RenderTimeoutError
 
@@ -159,7 +161,7 @@ async def wait_project(
     async with _client(settings) as client:
         try:
             project = await client.projects.wait_for_render(
-                project_id, timeout=timeout, poll_interval=poll_interval
+                project_id, job=job, timeout=timeout, poll_interval=poll_interval
             )
         except (RenderTimeoutError, JobFailedError, JobOutcomeUnknownError) as exc:
             error(str(exc))

@@ -111,6 +111,29 @@ def test_projects_wait_on_a_failed_render_is_exit_1(monkeypatch: pytest.MonkeyPa
     assert emulator.project_json(record.id)["videoURL"]  # the earlier video, still there
 
 
+def test_projects_wait_with_the_job_of_a_render_that_already_failed_is_exit_1(
+    invoke: Invoke, emulator: Emulator
+) -> None:
+    """``projects wait ID --job JOB`` after the render failed: exit 1, though a video shows."""
+    emulator.set_render_duration(0)
+    emulator.fail_next_render(error_code="E_FONT")
+    record = emulator.projects()[0]
+    job_id = _render(invoke, record.id)
+    result = invoke("projects", "wait", str(record.id), "--job", job_id)
+    assert 1 == result.exit_code, result.output
+    assert "[E_FONT]" in result.stderr
+    assert emulator.project_json(record.id)["videoURL"]  # the earlier video
+
+
+def test_projects_wait_with_an_unsafe_job_id_is_a_usage_error(
+    invoke: Invoke, emulator: Emulator
+) -> None:
+    """``--job ../x``: exit 2, nothing sent."""
+    result = invoke("projects", "wait", str(emulator.projects()[0].id), "--job", "../x")
+    assert 2 == result.exit_code
+    assert 0 == emulator.stats.total
+
+
 def test_the_wait_deadline_is_exit_1_with_the_last_state(
     invoke: Invoke, emulator: Emulator
 ) -> None:
