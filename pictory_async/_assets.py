@@ -15,7 +15,12 @@ pipeline that event hooks, proxies and tracing see), but are built apart from th
   (the same rules as API calls); where the CDN allows ranges, the retry asks only for
   what is missing (``Range``, guarded by ``If-Range`` with the ETag), else it restarts.
   (What aiohttp had buffered at the moment of the cut is lost to it: the retry asks
-  for those bytes again.)
+  for those bytes again.) A ``Retry-After`` on a 429 or 503 is waited for as for API
+  calls, up to the same ``max_retry_after``.
+- **One error, no signed query in it.** Every failure, a full disk and a URL that
+  cannot be requested included, is an ``AssetDownloadError``; a CDN URL is shown (in
+  messages, logs, journals) only as ``redact_url`` renders it: no query (a signed
+  URL's credential), no user info.
 - **Safe names.** A file is named after the project id and the kind, reduced to
   characters that are safe on every filesystem, with a hash of the id when that
   changed it, so no project name or id can escape the directory or collide.
@@ -31,6 +36,7 @@ import hashlib
 import os
 import re
 import tempfile
+import urllib.parse
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Final
@@ -38,14 +44,29 @@ from typing import IO, TYPE_CHECKING, Final
 import attrs
 import httpx
 
-from ._exceptions import APIError, APIStatusError, InvalidInputError, make_status_error
+from ._exceptions import (
+    APIError,
+    APIStatusError,
+    InvalidInputError,
+    PictoryError,
+    make_status_error,
+)
+from ._retry import parse_retry_after
 from ._transport import STREAM
 from ._types import ProjectId
 
 if TYPE_CHECKING:
     from ._client import AsyncPictory, _Call
+    from ._retry import RetryPolicy
 
-__all__ = ["ASSET_KINDS", "Asset", "AssetDownloadError", "Downloader", "asset_filename"]
+__all__ = [
+    "ASSET_KINDS",
+    "Asset",
+    "AssetDownloadError",
+    "Downloader",
+    "asset_filename",
+    "redact_url",
+]
 
 ASSET_KINDS: Final = ("video", "audio", "thumbnail", "srt", "vtt", "txt")
 MEDIA_KINDS: Final = frozenset({"video", "audio", "thumbnail"})  # never empty
@@ -68,14 +89,133 @@ _RESERVED = frozenset(
     | {f"lpt{n}" for n in range(1, 10)}
 )
 _STRIPPED = (b"authorization", b"proxy-authorization")
+_MAX_URL_CHARS = 300  # of a URL shown in a message: a hostile API's megabyte URL is not
+_REDACTED_QUERY = "?…"
+_SECRET_CHARS = 8  # a secret this long is cut out wherever it appears, not only in a URL
+_BAD_LOCATION = "Invalid URL in location header: "  # httpx's words for a bad Location
+_URL_SAFE = "/:[]@!$&'()*+,;=-._~%"  # left as they are when a URL is cut by hand
+
+
+def redact_url(url: str | httpx.URL) -> str:
+    """``url`` as it may be shown to people: scheme, host, port and path, no secrets.
+
+    A signed CDN URL's query is a credential for the file (``X-Amz-Signature=...``),
+    as is user info (``user:password@``): the query shows as ``?…``, user info and the
+    fragment are dropped. Every error message, log line and journal entry shows a CDN
+    URL this way; manifests and ``Asset.url`` keep it whole. Never raises: a URL that
+    cannot be parsed is cut the same way by hand.
+    """
+    try:
+        parsed = url if isinstance(url, httpx.URL) else httpx.URL(url)
+        shown = str(_bare_url(parsed))
+        queried = bool(parsed.query)
+    except (httpx.InvalidURL, TypeError, ValueError):
+        shown, queried = _cut_by_hand(str(url))
+    if len(shown) > _MAX_URL_CHARS:
+        shown = shown[: _MAX_URL_CHARS - 1] + "…"
+    return shown + _REDACTED_QUERY if queried else shown
+
+
+def _bare_url(url: httpx.URL) -> httpx.URL:
+    """``url`` without its query, fragment and user info."""
+    if not (url.query or url.fragment or url.userinfo):
+        return url
+    return url.copy_with(query=None, fragment=None, userinfo=b"")
+
+
+def _cut_by_hand(text: str) -> tuple[str, bool]:
+    """``(url without user info, query and fragment, whether it had a query)``.
+
+    For a URL ``httpx`` cannot parse. User info goes first (a password may hold a
+    ``?``); what is left is percent-encoded where it is not printable ASCII.
+    """
+    scheme, separator, rest = text.partition("://")
+    if not separator:
+        scheme, rest = "", text
+    authority, slash, path = rest.partition("/")
+    rest = authority.rpartition("@")[2] + slash + path
+    cut = min((i for i in (rest.find("?"), rest.find("#")) if i >= 0), default=len(rest))
+    shown = scheme + separator + rest[:cut]
+    return urllib.parse.quote(shown, safe=_URL_SAFE), rest[cut : cut + 1] == "?"
+
+
+def _secrets(urls: Iterable[httpx.URL]) -> list[tuple[str, str]]:
+    """``(text, replacement)`` pairs that cut the query and user info of ``urls`` out.
+
+    Each in the forms a message may hold it (as sent, percent-decoded), longest first.
+    In context (``?query``, ``userinfo@``) always; alone, and each long value of the
+    query alone (a signature an error body quotes), when long enough not to match by
+    chance.
+    """
+    pairs: set[tuple[str, str]] = set()
+    for url in urls:
+        for raw, before, after, replacement in (
+            (url.query, "?", "", _REDACTED_QUERY),
+            (url.userinfo, "", "@", ""),
+        ):
+            text = raw.decode("ascii", "replace")
+            if not text:
+                continue
+            for form in {text, urllib.parse.unquote(text), urllib.parse.unquote_plus(text)}:
+                pairs.add((before + form + after, replacement))
+                if len(form) >= _SECRET_CHARS:
+                    pairs.add((form, "…"))
+        values = urllib.parse.parse_qsl(url.query.decode("ascii", "replace"))
+        for _, value in values:
+            if len(value) >= _SECRET_CHARS:
+                pairs |= {(value, "…"), (urllib.parse.quote(value, safe=""), "…")}
+    return sorted(pairs, key=lambda pair: -len(pair[0]))
+
+
+def _scrub(text: str, secrets: list[tuple[str, str]]) -> str:
+    """``text`` with every secret of ``secrets`` replaced."""
+    for secret, replacement in secrets:
+        text = text.replace(secret, replacement)
+    return text
+
+
+def _redacted_request(request: httpx.Request) -> httpx.Request:
+    """A copy of ``request`` whose URL has no query, fragment or user info."""
+    url = _bare_url(request.url)
+    if url is request.url:
+        return request
+    return httpx.Request(request.method, url, headers=request.headers, extensions={})
+
+
+def _redact(exc: Exception, urls: Iterable[httpx.URL]) -> None:
+    """``exc`` (raised for a CDN request) with the secrets of ``urls`` cut out.
+
+    Its message and ``args``, and for our API errors the ``request`` they hold (and the
+    response's), so that a log line or a retry's error shows no signed query.
+    """
+    if not isinstance(exc, PictoryError):
+        return  # not a failure of ours (a bug): left as it is
+    secrets = _secrets(urls)
+    exc.args = tuple(_scrub(arg, secrets) if isinstance(arg, str) else arg for arg in exc.args)
+    if isinstance(exc, APIError):
+        exc.message = _scrub(exc.message, secrets)
+        exc.request = _redacted_request(exc.request)
+        if isinstance(exc, APIStatusError):
+            exc.response.request = exc.request
 
 
 class AssetDownloadError(APIError):
-    """A media file could not be downloaded (or did not check out); nothing was renamed.
+    """A media file could not be downloaded or written; nothing was renamed.
+
+    Every failure of a download is one: an error answer or a connection that failed
+    for good, a file that does not match its announced size or checksum, a URL that
+    cannot be requested (not http(s), a port out of range, a bad redirect), and a
+    destination that cannot be written (a missing or read-only directory, a full disk;
+    the ``OSError`` is then the ``__cause__``).
+
+    A signed URL's query is a credential: neither the message, ``args``, ``repr`` nor
+    any attribute holds it, nor user info (``user:password@``).
 
     Attributes:
         kind: The asset kind (``video``, ``srt``, ...).
-        url: The URL it was fetched from (without its query string).
+        url: The URL without its query, fragment and user info (scheme, host, port and
+            path). The whole URL is the project's (``project.assets[kind]``).
+        request: The request, its secret headers redacted and its URL as ``url``.
         status_code: The CDN's status, when the failure was an error answer.
     """
 
@@ -88,9 +228,10 @@ class AssetDownloadError(APIError):
         status_code: int | None = None,
         attempts: int = 1,
     ) -> None:
-        super().__init__(message, request=request, attempts=attempts)
+        message = _scrub(message, _secrets([request.url]))
+        super().__init__(message, request=_redacted_request(request), attempts=attempts)
         self.kind = kind
-        self.url = str(request.url.copy_with(query=None))
+        self.url = str(self.request.url)
         self.status_code = status_code
 
 
@@ -103,14 +244,16 @@ class Asset:
         path: Where it is on disk.
         size: Its size in bytes.
         sha256: The hex SHA-256 of its bytes, computed while streaming.
-        url: The URL it was fetched from.
+        url: The URL it was fetched from (after redirects), whole: a signed URL's query,
+            a credential for the file, included, as the backup manifest keeps it. Its
+            ``repr`` shows it as ``redact_url`` does, so logging an ``Asset`` leaks none.
     """
 
     kind: str
     path: Path
     size: int
     sha256: str
-    url: str
+    url: str = attrs.field(repr=lambda url: repr(redact_url(url)))
 
 
 def asset_filename(project_id: ProjectId, kind: str) -> str:
@@ -171,7 +314,16 @@ class _Partial:
 
 
 class Downloader:
-    """Downloads through ``client``'s pipeline, with its retry policy and options."""
+    """Downloads through ``client``'s pipeline, with its retry policy and options.
+
+    Raises (from ``download``):
+        AssetDownloadError: For every failure: an error answer or a connection that
+            failed after the retries (a ``Retry-After`` above ``max_retry_after`` is not
+            waited for), a file that did not match its announced size or checksum, a
+            URL or redirect that cannot be followed, a directory that cannot be written
+            or a full disk (the ``OSError`` as ``__cause__``). The temporary file is gone.
+        ClientClosedError: The client was closed during the download.
+    """
 
     def __init__(self, client: AsyncPictory, *, max_bytes: int) -> None:
         self._client = client
@@ -204,8 +356,9 @@ class Downloader:
         """Download ``url`` to ``path`` (atomically), with retries.
 
         Raises:
-            AssetDownloadError: The download failed for good, or the file did not match
-                its announced size or checksum.
+            AssetDownloadError: The download failed for good, the file did not match
+                its announced size or checksum, or it could not be written (see
+                ``Downloader``).
         """
         try:
             start = httpx.URL(url)
@@ -218,9 +371,12 @@ class Downloader:
                 request=httpx.Request("GET", start),
                 kind=kind,
             )
-        handle, temp_name = tempfile.mkstemp(
-            prefix=f".{path.name}.", suffix=".part", dir=path.parent
-        )
+        try:
+            handle, temp_name = tempfile.mkstemp(
+                prefix=f".{path.name}.", suffix=".part", dir=path.parent
+            )
+        except OSError as exc:  # a missing or read-only directory: a failed download too
+            raise unwritable(kind, start, path.parent, exc) from exc
         temp = Path(temp_name)
         try:
             with os.fdopen(handle, "wb") as file:
@@ -231,9 +387,11 @@ class Downloader:
             self._check(partial, kind, final_url)
             os.replace(temp, path)
             _fsync_dir(path.parent)
-        except BaseException:
-            with contextlib.suppress(FileNotFoundError):
+        except BaseException as exc:
+            with contextlib.suppress(OSError):
                 os.unlink(temp)
+            if isinstance(exc, OSError):  # a full disk at flush, fsync or rename time
+                raise unwritable(kind, start, path.parent, exc) from exc
             raise
         return Asset(
             kind=kind,
@@ -273,14 +431,27 @@ class Downloader:
             )
 
     async def _with_retries(self, url: httpx.URL, kind: str, partial: _Partial) -> httpx.URL:
+        """Attempts at ``url`` under the client's ``RetryPolicy``; a final failure is ours.
+
+        The policy is the one API calls go through: the same failures retried, the
+        same backoff, a ``Retry-After`` (seconds, ``retry-after-ms`` or an HTTP date)
+        on a 429 or 503 waited for up to ``max_retry_after`` (above it: no retry), the
+        same ``max_retry_time`` budget. Only the API's shared cool-down is left out:
+        the CDN is another server, and this download waits for it alone.
+        """
         client = self._client
         started = client._clock()
         attempts = 0
+        hops: list[httpx.URL] = [url]  # every URL asked: their queries stay out of errors
 
         async def attempt() -> httpx.URL:
             nonlocal attempts
             attempts += 1
-            return await self._attempt(url, kind, partial, attempts)
+            try:
+                return await self._attempt(url, kind, partial, attempts, hops)
+            except Exception as exc:  # logged by the policy as it is: no signed query
+                _redact(exc, hops)
+                raise
 
         try:
             try:
@@ -294,31 +465,39 @@ class Downloader:
                     shared_cooldown=False,  # the API's throttle does not pace the CDN
                 )
         except APIError as exc:
-            error: AssetDownloadError = (
+            error = (
                 exc
                 if isinstance(exc, AssetDownloadError)
-                else AssetDownloadError(
-                    f"{kind}: {exc.status_code} {exc.message}"
-                    if isinstance(exc, APIStatusError)
-                    else f"{kind}: {exc.message}",
-                    request=exc.request,
-                    kind=kind,
-                    status_code=exc.status_code if isinstance(exc, APIStatusError) else None,
-                    attempts=attempts,
-                )
+                else _final(exc, kind, attempts, client._retry)
             )
         raise error  # outside the except block: the chain stays ours
 
     async def _attempt(
-        self, url: httpx.URL, kind: str, partial: _Partial, attempts: int
+        self,
+        url: httpx.URL,
+        kind: str,
+        partial: _Partial,
+        attempts: int,
+        hops: list[httpx.URL],
     ) -> httpx.URL:
-        """One attempt: follow redirects by hand, then stream into ``partial``."""
+        """One attempt: follow redirects by hand, then stream into ``partial``.
+
+        Each redirect's target is added to ``hops`` (their secrets are cut out of any
+        error this raises).
+        """
         from ._client import _Call
 
+        problem = _unusable(url)
+        if problem is not None:  # e.g. a port out of range, which aiohttp would raise
+            raise AssetDownloadError(
+                f"{kind}: the {kind} URL is {problem}", request=httpx.Request("GET", url), kind=kind
+            )
         http = self._client.http_client
         for _ in range(MAX_REDIRECTS + 1):
             request = self._request(url, partial)
-            call = _Call(self._client, request, frozenset())
+            # what a failure says of the request (the message, the error's request) is
+            # its redacted form: no query, no user info
+            call = _Call(self._client, _redacted_request(request), frozenset())
             call.attempts = attempts
             failure: Exception | None = None
             try:
@@ -326,21 +505,27 @@ class Downloader:
             except Exception as exc:
                 failure = exc
             if failure is not None:
-                raise self._client._failure(failure, call)
+                raise self._send_failure(failure, call, kind)
             try:
                 if response.is_redirect:
                     location = response.headers.get("location", "")
-                    url = url.join(location)
-                    if url.scheme not in ("http", "https"):
-                        raise AssetDownloadError(
-                            f"{kind}: the CDN redirected to a non-http URL",
-                            request=request,
-                            kind=kind,
-                        )
+                    url = _redirect_target(url, location, kind, request)
+                    hops.append(url)
                     continue
-                if response.status_code >= 300:
+                if 300 <= response.status_code < 400:  # 300, 304, 305: nothing to follow
+                    raise AssetDownloadError(
+                        f"{kind}: the CDN answered {response.status_code} "
+                        f"{response.reason_phrase or ''}, not the file".rstrip(),
+                        request=request,
+                        kind=kind,
+                        status_code=response.status_code,
+                        attempts=attempts,
+                    )
+                if response.status_code >= 400:
                     response._content = await _read_some(response, ERROR_BODY_BYTES)
-                    raise make_status_error(response, attempts=attempts)
+                    # read as for API calls: the policy waits it out the same way
+                    retry_after = parse_retry_after(response.headers)
+                    raise make_status_error(response, retry_after=retry_after, attempts=attempts)
                 if response.status_code not in (200, 206):  # 202, 204: no file in it
                     raise AssetDownloadError(
                         f"{kind}: the CDN answered {response.status_code} "
@@ -411,7 +596,7 @@ class Downloader:
                 pending.append(chunk)
                 size += len(chunk)
                 if size >= WRITE_BATCH:
-                    await asyncio.to_thread(partial.write, b"".join(pending))
+                    await _write(partial, b"".join(pending), kind, response.request)
                     pending.clear()
                     size = 0
         except AssetDownloadError:
@@ -419,10 +604,119 @@ class Downloader:
         except Exception as exc:  # cut mid-body: what came stays, to resume from
             failure = exc
         if pending:
-            await asyncio.to_thread(partial.write, b"".join(pending))
+            await _write(partial, b"".join(pending), kind, response.request)
         if failure is not None:
             raise self._client._failure(failure, call)
         return True
+
+    def _send_failure(self, exc: Exception, call: _Call, kind: str) -> Exception:
+        """The error for a request that could not be sent (or got no answer).
+
+        A URL the transport refuses to send (aiohttp's ``ValueError`` for what it cannot
+        parse), or a ``Location`` that httpx cannot make a URL of (``InvalidURL``, from
+        ``send`` itself), is ours to report; everything else is mapped as for API calls.
+        """
+        reason = str(exc)
+        if isinstance(exc, httpx.RemoteProtocolError) and reason.startswith(_BAD_LOCATION):
+            # httpx reads the Location of every redirect, even one it does not follow:
+            # the CDN's answer is wrong the same way each time, so no retry
+            reason = reason[len(_BAD_LOCATION) :].rstrip(".")
+            message = f"the CDN redirected to an invalid URL ({reason})"
+        elif isinstance(exc, httpx.InvalidURL):
+            message = f"the CDN redirected to an invalid URL ({exc})"
+        elif isinstance(exc, ValueError):
+            message = f"{redact_url(call.request.url)} cannot be requested ({exc})"
+        else:
+            return self._client._failure(exc, call)
+        return AssetDownloadError(
+            f"{kind}: {message}", request=call.request, kind=kind, attempts=call.attempts
+        )
+
+
+def _unusable(url: httpx.URL) -> str | None:
+    """Why nothing can be downloaded from ``url`` (shown redacted), or ``None``."""
+    if url.scheme not in ("http", "https"):
+        return f"a {url.scheme or 'relative'}: URL, not an http(s) URL"
+    if not url.host:
+        return f"{redact_url(url)}, which has no host"
+    if url.port is not None and not 0 < url.port < 65536:
+        return f"{redact_url(url)}, whose port {url.port} is out of range"
+    return None
+
+
+def _redirect_target(url: httpx.URL, location: str, kind: str, request: httpx.Request) -> httpx.URL:
+    """Where a redirect from ``url`` to ``location`` leads (relative ones resolved).
+
+    Raises:
+        AssetDownloadError: ``location`` is not a URL, or leads where nothing is
+            downloaded from (another scheme than http(s), no host, a port out of range).
+    """
+    problem: str | None
+    try:
+        target = url.join(location)
+    except httpx.InvalidURL as exc:
+        # httpx names the part it could not read: keep any query of it out
+        reason = str(exc)
+        query = location.partition("?")[2].partition("#")[0]
+        problem = f"an invalid URL ({reason.replace(query, '…') if query else reason})"
+    else:
+        problem = _unusable(target)
+    if problem is not None:
+        raise AssetDownloadError(
+            f"{kind}: the CDN redirected to {problem}", request=request, kind=kind
+        )
+    return target
+
+
+def _final(exc: APIError, kind: str, attempts: int, policy: RetryPolicy) -> AssetDownloadError:
+    """The ``AssetDownloadError`` for ``exc``, a download's last failure."""
+    status_code: int | None = None
+    message = exc.message
+    if isinstance(exc, APIStatusError):
+        status_code = exc.status_code
+        message = f"{status_code} {message} from {redact_url(exc.request.url)}"
+        if not policy.honours(exc.retry_after):
+            message += (
+                f" (the CDN asked to wait {exc.retry_after:g} s, more than "
+                f"max_retry_after={policy.max_retry_after:g})"
+            )
+    return AssetDownloadError(
+        f"{kind}: {message}",
+        request=exc.request,
+        kind=kind,
+        status_code=status_code,
+        attempts=attempts,
+    )
+
+
+async def _write(partial: _Partial, data: bytes, kind: str, request: httpx.Request) -> None:
+    """Append ``data`` to ``partial``; a write that fails (a full disk) is ours to report."""
+    failure: OSError | None = None
+    try:
+        await asyncio.to_thread(partial.write, data)
+    except OSError as exc:
+        failure = exc
+    if failure is not None:
+        raise unwritable(kind, request.url, partial.path.parent, failure) from failure
+
+
+def unwritable(
+    kind: str, url: str | httpx.URL, directory: str | os.PathLike[str], exc: OSError
+) -> AssetDownloadError:
+    """The error for an asset that cannot be written into ``directory`` (``exc`` says why).
+
+    A missing or read-only directory, a file where the directory should be, a full disk:
+    the download failed as surely as a cut one.
+    """
+    try:
+        request = httpx.Request("GET", url)
+    except (httpx.InvalidURL, TypeError, ValueError):
+        request = httpx.Request("GET", httpx.URL())
+    return AssetDownloadError(
+        f"{kind}: cannot write to {os.fspath(directory)} ({exc.strerror or exc})",
+        request=request,
+        kind=kind,
+    )
 
 
 async def _read_some(response: httpx.Response, limit: int) -> bytes:

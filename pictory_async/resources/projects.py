@@ -21,6 +21,7 @@ from .._assets import (
     asset_filename,
     check_kinds,
     select_assets,
+    unwritable,
 )
 from .._backup import (
     PROJECT_JSON,
@@ -440,9 +441,15 @@ class Projects:
             The downloaded ``Asset`` of each kind.
 
         Raises:
-            InvalidInputError: An unknown kind, or a bad ``concurrency``.
-            AssetDownloadError: A file failed for good (the others that finished are on
-                disk; no partial file keeps a final name).
+            InvalidInputError: An unknown kind, or a bad ``concurrency`` or ``max_bytes``.
+            NotFoundError: Given an id, no such project (other API errors as ``get``).
+            AssetDownloadError: A file could not be downloaded or written: an error
+                answer or a failed connection after the retries, a file that did not
+                check out, a URL or redirect that cannot be followed, a ``dest_dir``
+                that cannot be created or written, a full disk (the ``OSError`` is its
+                ``__cause__``). The others that finished are on disk; no partial file
+                keeps a final name. It shows the URL without its query (``redact_url``).
+            ClientClosedError: The client was closed during the call.
         """
         if isinstance(concurrency, bool) or not isinstance(concurrency, int) or concurrency < 1:
             raise InvalidInputError(f"concurrency must be an int >= 1, got {concurrency!r}")
@@ -452,10 +459,15 @@ class Projects:
         if not isinstance(project, Project):
             project = await self.get(project)
         project_id = project.id if project.id is not None else "project"
-        root = await asyncio.to_thread(_prepare_dir, Path(dest_dir))
-        return await self._download_into(
-            root, project_id, select_assets(project.assets, kinds), concurrency, max_bytes
-        )
+        assets = select_assets(project.assets, kinds)
+        try:
+            root = await asyncio.to_thread(_prepare_dir, Path(dest_dir))
+        except OSError as exc:  # not a directory, read-only, ...: no file can be downloaded
+            if not assets:
+                return {}  # nothing to download, so nothing failed
+            kind, url = next(iter(assets.items()))
+            raise unwritable(kind, url, dest_dir, exc) from exc
+        return await self._download_into(root, project_id, assets, concurrency, max_bytes)
 
     async def _download_into(
         self,
@@ -513,9 +525,12 @@ class Projects:
             The ``Backup``, every file checked.
 
         Raises:
-            NotFoundError: No such project.
-            BackupError: An asset could not be downloaded or written (it names which
-                and why); the manifest is not written.
+            InvalidInputError: An unknown kind, a bad ``concurrency`` or project id.
+            NotFoundError: No such project (other API errors as ``get``).
+            BackupError: An asset could not be downloaded or written, a full disk or a
+                directory that cannot be written included (it names which and why,
+                with the URL shown without its query); the manifest is not written.
+            ClientClosedError: The client was closed during the call.
         """
         backup, _ = await self._backup(project, dest_dir, kinds=kinds, concurrency=concurrency)
         return backup
@@ -868,7 +883,10 @@ class Projects:
         project is not deleted: it is ``failed`` with a ``BackupError`` that names the
         file and the cause; so is a project still rendering, or one that lacks a kind
         given in ``kinds``. Accounting, dry runs, journal and cancellation work as in
-        ``delete_many``.
+        ``delete_many``. A project's own failure is never raised, it is its item's
+        error: a ``BackupError`` for its backup (a failed download, a full disk, an
+        unwritable ``dest_dir``; no message holds a signed URL's query) or the API's
+        error for its delete.
 
         Args:
             ids: Ids (or summaries, or projects) from any iterable or async iterable.
@@ -884,6 +902,9 @@ class Projects:
             The ``BulkResult``.
 
         Raises:
+            InvalidInputError: Bad arguments (an unknown kind) or journal, as
+                ``delete_many``, before any request.
+            OSError: The journal cannot be created or written (as ``delete_many``).
             AuthenticationError: The key was refused; the run stopped (as ``delete_many``).
             ClientClosedError: The client was closed under the run.
         """
