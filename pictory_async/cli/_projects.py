@@ -564,10 +564,12 @@ def _print_summary(
             )
             if throttle.rate:
                 console.print(f"  The client's request rate settled at {throttle.rate:,.0f}/s")
-    if backups is not None:
-        console.print(f"  Backups: {backups.resolve()}")
+    if backups is not None:  # whole on one line (the terminal wraps it): a path to copy
+        console.print(f"  Backups: {backups.resolve()}", soft_wrap=True)
     if journal is not None:
-        console.print(f"  Journal: {journal} (run the same command again to resume)")
+        console.print(
+            f"  Journal: {journal} (run the same command again to resume)", soft_wrap=True
+        )
     failed = summary.result.failed
     for item in failed[:5]:
         console.print(f"  failed {item.item}: {describe(item.error) if item.error else '?'}")

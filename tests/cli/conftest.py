@@ -20,6 +20,12 @@ from pictory_async.emulator import Emulator, RunningEmulator
 Invoke = Callable[..., Result]
 
 
+@pytest.fixture(autouse=True)
+def _columns(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Piped output is 120 columns wide, whatever ``COLUMNS`` the test run exports."""
+    monkeypatch.setenv("COLUMNS", "120")
+
+
 @pytest.fixture
 def emulator() -> Emulator:
     """40 projects (about 30 older than 90 days), no render in progress, small pages."""
@@ -35,7 +41,10 @@ def server(emulator: Emulator) -> Iterator[RunningEmulator]:
 
 @pytest.fixture
 def invoke(server: RunningEmulator) -> Invoke:
-    """Run ``pictory ARGS...`` against the emulator; ``input=`` feeds stdin."""
+    """Run ``pictory ARGS...`` against the emulator; ``input=`` feeds stdin.
+
+    Output is 120 columns wide; pass ``COLUMNS="60"`` to print narrower.
+    """
     runner = CliRunner()
     env = {"PICTORY_API_KEY": server.api_key, "PICTORY_BASE_URL": server.base_url}
 

@@ -6,11 +6,15 @@ import io
 import json
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from typing import Any
 
 import pytest
 import typer
 
-from pictory_async.cli import _app
+from pictory_async import ItemResult, Outcome
+from pictory_async._bulk import BulkResult
+from pictory_async.cli import _app, _projects
+from pictory_async.cli._bulkrun import RunSummary
 from pictory_async.cli._common import dumps
 from pictory_async.cli._console import make_console
 from pictory_async.cli._layout import print_fields, print_table
@@ -314,3 +318,21 @@ def test_a_console_that_is_no_terminal_takes_its_width_from_columns(
     monkeypatch.setenv("COLUMNS", columns)
 
     assert expected == make_console().width
+
+
+def test_the_summary_prints_backup_and_journal_paths_whole(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """In 40 columns, the backups' and the journal's paths are each on one line, whole."""
+    monkeypatch.setenv("COLUMNS", "40")
+    backups = tmp_path / ("backups-of-the-quarterly-cleanup-" + "x" * 30)
+    journal = tmp_path / "prune-journal-of-the-quarterly-cleanup.jsonl"
+    result: BulkResult[Any] = BulkResult()
+    result.add(ItemResult(item=1, outcome=Outcome.DELETED))
+    summary = RunSummary(result=result, not_started=(), stopped=False, error=None, elapsed=1.0)
+
+    _projects._finish(summary, json_output=False, noun="deleted", backups=backups, journal=journal)
+
+    lines = capsys.readouterr().out.splitlines()
+    assert f"  Backups: {backups.resolve()}" in lines
+    assert f"  Journal: {journal} (run the same command again to resume)" in lines
