@@ -2,8 +2,8 @@
 
 Every body is checked: a malformed one is a 400 with a message saying what is wrong
 (a value out of range, a field of the wrong type or unknown, an id no client could put
-in a path, a date without a UTC offset), an unknown route a 404, a wrong method a 405. Admin replies never wait, never fail on
-purpose, and are not counted as traffic.
+in a path, a date without a UTC offset), an unknown route a 404, a wrong method a 405.
+Admin replies never wait, never fail on purpose, and are not counted as traffic.
 """
 
 from __future__ import annotations
