@@ -5,16 +5,20 @@ A backup is one directory per project::
     <dest>/<project dir>/
         project.json    the API's answer, byte for byte
         <id>-video.mp4  ... every asset downloaded (see ``_assets``)
-        manifest.json   file, kind, size, sha256, source URL and time of each file
+        manifest.json   file, kind, size, sha256, source URL and time of each file,
+                        and the validators the CDN gave (ETag, Last-Modified)
 
-Files are written to a temporary name and renamed into place; the manifest last, so a
-backup with a manifest is complete. ``verify`` re-reads every file the manifest names
-and checks its size and SHA-256: ``backup_and_delete`` deletes a project only after
-that check passed.
+Files are written to a temporary name and renamed into place (with the mode the umask
+gives); the manifest last, so a backup with a manifest is complete. A backup run again
+keeps a file only when the CDN confirms, by a conditional request on the validators
+recorded (``save_assets``, ``_conditional``), that it still serves those bytes.
+``verify`` re-reads every file the manifest names and checks its size and SHA-256:
+``backup_and_delete`` deletes a project only after that check passed.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import hashlib
 import json
@@ -26,7 +30,8 @@ from typing import Any
 
 import attrs
 
-from ._assets import asset_filename
+from ._assets import Asset, Downloader, asset_filename, file_mode
+from ._conditional import Validators
 from ._exceptions import PictoryError
 from ._types import ProjectId
 
@@ -54,7 +59,19 @@ class BackupError(PictoryError):
 
 @attrs.frozen(kw_only=True)
 class BackupFile:
-    """One file of a backup, as its manifest records it."""
+    """One file of a backup, as its manifest records it.
+
+    Attributes:
+        name: The file's name in the project's directory.
+        kind: ``project`` or the asset kind.
+        size: Its size in bytes.
+        sha256: The hex SHA-256 of its bytes.
+        url: The URL it was downloaded from (``None`` for ``project.json``), in full:
+            a signed URL keeps its query here.
+        saved_at: When it was downloaded.
+        etag: The CDN's ``ETag`` for it, when it gave one.
+        last_modified: The CDN's ``Last-Modified`` for it, when it gave one.
+    """
 
     name: str
     kind: str
@@ -62,6 +79,8 @@ class BackupFile:
     sha256: str
     url: str | None
     saved_at: datetime
+    etag: str | None = None
+    last_modified: str | None = None
 
 
 @attrs.frozen(kw_only=True)
@@ -113,6 +132,7 @@ def write_atomically(path: Path, data: bytes) -> None:
             file.write(data)
             file.flush()
             os.fsync(file.fileno())
+        os.chmod(temp, file_mode())  # not mkstemp's 0600: what the umask gives
         os.replace(temp, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
@@ -132,11 +152,19 @@ def read_manifest(directory: Path) -> dict[str, BackupFile]:
                 sha256=entry["sha256"],
                 url=entry.get("url"),
                 saved_at=datetime.fromisoformat(entry["saved_at"]),
+                # absent from older manifests (and never trusted unless a string): then
+                # nothing can be asked of the CDN, and the file is downloaded again
+                etag=_text(entry.get("etag")),
+                last_modified=_text(entry.get("last_modified")),
             )
             for entry in data["files"]
         }
     except (OSError, ValueError, KeyError, TypeError):
         return {}
+
+
+def _text(value: object) -> str | None:
+    return value if isinstance(value, str) else None
 
 
 def write_manifest(directory: Path, project_id: ProjectId, files: list[BackupFile]) -> None:
@@ -153,6 +181,8 @@ def write_manifest(directory: Path, project_id: ProjectId, files: list[BackupFil
                 "sha256": item.sha256,
                 "url": item.url,
                 "saved_at": item.saved_at.isoformat(),
+                "etag": item.etag,
+                "last_modified": item.last_modified,
             }
             for item in files
         ],
@@ -200,3 +230,87 @@ def verify(directory: Path, project_id: ProjectId, expected_kinds: set[str]) -> 
 def now() -> datetime:
     """The time recorded in manifests (UTC)."""
     return datetime.now(timezone.utc)
+
+
+def without_query(url: str) -> str:
+    """``url`` without its query and fragment (a signed CDN URL changes its query)."""
+    return url.split("#", 1)[0].split("?", 1)[0]
+
+
+def stand_in(directory: Path, prior: BackupFile | None, url: str) -> Validators | None:
+    """The validators to ask the CDN with, if the file ``prior`` records may stand in.
+
+    Only a file of the same path (query aside: a new signature is the same file, a new
+    path a new one) that is still on disk as recorded, and whose validators can ask
+    the CDN anything; ``None`` means: download it again.
+    """
+    if prior is None or prior.url is None or without_query(prior.url) != without_query(url):
+        return None
+    validators = Validators(etag=prior.etag, last_modified=prior.last_modified, size=prior.size)
+    if validators.condition() is None:
+        return None  # an older manifest, or a CDN that gave nothing to ask with
+    if (directory / prior.name).is_symlink() or not matches(directory, prior):
+        return None  # changed on disk: a 304 would confirm the CDN's file, not this one
+    return validators
+
+
+def _recorded(asset: Asset, url: str) -> BackupFile:
+    return BackupFile(
+        name=asset.path.name,
+        kind=asset.kind,
+        size=asset.size,
+        sha256=asset.sha256,
+        url=url,  # the project's URL (a redirect may have led on)
+        saved_at=now(),
+        etag=asset.etag,
+        last_modified=asset.last_modified,
+    )
+
+
+async def save_assets(
+    downloader: Downloader,
+    directory: Path,
+    project_id: ProjectId,
+    wanted: dict[str, str],
+    existing: dict[str, BackupFile],
+    concurrency: int,
+) -> tuple[list[BackupFile], int]:
+    """Download the assets ``wanted`` into ``directory``, keeping those the CDN confirms.
+
+    An asset the manifest ``existing`` records under the same path is asked for with a
+    conditional request; a ``304`` that confirms its validators keeps the file, any
+    other answer downloads it again. The first failure is raised after all end.
+
+    Returns:
+        The manifest entry of each asset, in the order of ``wanted``, and how many
+        were downloaded.
+
+    Raises:
+        AssetDownloadError: An asset failed for good.
+        OSError: The directory could not be written.
+    """
+    gate = asyncio.Semaphore(concurrency)
+
+    async def one(kind: str, url: str) -> tuple[BackupFile, bool]:
+        path = directory / asset_filename(project_id, kind)
+        prior = existing.get(path.name)
+        async with gate:
+            unless = await asyncio.to_thread(stand_in, directory, prior, url)
+            if prior is None or unless is None:
+                return _recorded(await downloader.download(url, kind, path), url), True
+            asset = await downloader.download(url, kind, path, unless=unless)
+        if asset is None:  # the CDN confirmed it: the same file, at the project's URL now
+            return attrs.evolve(prior, url=url), False
+        return _recorded(asset, url), True
+
+    results = await asyncio.gather(
+        *(one(kind, url) for kind, url in wanted.items()), return_exceptions=True
+    )
+    files: list[BackupFile] = []
+    downloaded = 0
+    for result in results:
+        if isinstance(result, BaseException):
+            raise result
+        files.append(result[0])
+        downloaded += result[1]
+    return files, downloaded

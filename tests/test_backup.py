@@ -147,7 +147,13 @@ async def test_a_video_rendered_since_the_last_backup_is_downloaded_not_reused(
 ) -> None:
     """The project now points at a new video: the old file does not stand in for it."""
     videos = {"/v1.mp4": b"first render" * 100, "/v2.mp4": b"second render" * 100}
-    async with RawServer(lambda seen: response(200, videos[seen.target.split("?")[0]])) as cdn:
+
+    def serve(seen: Seen) -> bytes:  # the same ETag for both: only the path tells them apart
+        if seen.headers.get("if-none-match") == '"1"':
+            return response(304, b"", [("ETag", '"1"')], "Not Modified", content_length=False)
+        return response(200, videos[seen.target.split("?")[0]], [("ETag", '"1"')])
+
+    async with RawServer(serve) as cdn:
         first = {"projectName": "p", "videoURL": cdn.url + "/v1.mp4?sig=a"}
         second = {"projectName": "p", "videoURL": cdn.url + "/v2.mp4?sig=b"}
         async with (
@@ -162,7 +168,9 @@ async def test_a_video_rendered_since_the_last_backup_is_downloaded_not_reused(
     [video] = [entry for entry in manifest["files"] if entry["kind"] == "video"]
     assert videos["/v2.mp4"] == (tmp_path / "p1" / video["name"]).read_bytes()
     assert second["videoURL"] == video["url"]
-    assert ["/v1.mp4?sig=a", "/v2.mp4?sig=b"] == [seen.target for seen in cdn.seen]
+    targets = [(seen.target, seen.headers.get("if-none-match")) for seen in cdn.seen]
+    # asked again with its ETag while the URL's path was the same; a new path, plainly
+    assert [("/v1.mp4?sig=a", None), ("/v1.mp4?sig=a", '"1"'), ("/v2.mp4?sig=b", None)] == targets
 
 
 async def test_an_asset_url_that_is_not_http_is_a_backup_error(

@@ -1,19 +1,26 @@
 """The CDN routes: media files (``/media/...``, ranges and all) and share pages (``/share/...``).
 
 The CDN is another origin than the API: it needs no key and logs every header it sees,
-so tests can prove the API key never reaches it.
+so tests can prove the API key never reaches it. Each file has validators, as a real
+CDN's: a strong ``ETag`` (its SHA-256) and a ``Last-Modified`` (its render's time), both
+new after each render; ``If-None-Match`` and ``If-Modified-Since`` get a ``304`` when the
+file is unchanged, and a ``Range`` guarded by an ``If-Range`` that no longer holds gets
+the whole file.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from datetime import datetime, timedelta
+from email.utils import formatdate, parsedate_to_datetime
 
 from ._media import ASSET_KINDS, CONTENT_TYPES, RENDERED_KINDS, asset_bytes, asset_sha256
 from ._reply import HTML, Reply
 from ._state import State
 from ._stats import CdnRequest
+from ._store import ProjectRecord
 from ._wire import METHOD_NOT_ALLOWED, NOT_FOUND, media_urls
 
 __all__ = ["CDN_PREFIXES", "CdnRoutes"]
@@ -54,9 +61,9 @@ class CdnRoutes:
             location = mirror.rstrip("/") + path
             headers = [(b"location", location.encode()), (b"content-length", b"0")]
             return Reply.answer("media", 302, b"", 0.0, headers)
-        return self._media(method, parts, seen.get("range"))
+        return self._media(method, parts, seen)
 
-    def _media(self, method: str, parts: list[str], range_header: str | None) -> Reply:
+    def _media(self, method: str, parts: list[str], seen: Mapping[str, str]) -> Reply:
         state = self._state
         record = state.store.by_asset.get(parts[2]) if len(parts) == 5 else None
         kind = parts[3] if len(parts) == 5 else ""
@@ -72,17 +79,25 @@ class CdnRoutes:
                 (b"content-length", b"%d" % len(_NO_SUCH_KEY)),
             ]
             return Reply.answer("media", 404, _NO_SUCH_KEY, 0.0, headers)
-        small = state.small_media
-        content = asset_bytes(state.seed, record.asset_key, kind, record.script, small)
-        digest = asset_sha256(state.seed, record.asset_key, kind, record.script, small)
+        small, render = state.small_media, record.renders
+        content = asset_bytes(state.seed, record.asset_key, kind, record.script, small, render)
+        digest = asset_sha256(state.seed, record.asset_key, kind, record.script, small, render)
         size = len(content)
         status, start, end = 200, 0, size
+        etag = f'"{digest}"'
+        modified = last_modified(record, kind)
+        validators = [(b"etag", etag.encode()), (b"last-modified", http_date(modified))]
+        if not_modified(seen, etag, modified):
+            return Reply.answer("media", 304, b"", 0.0, validators)
         out_headers = [
             (b"content-type", CONTENT_TYPES[kind]),
             (b"accept-ranges", b"bytes"),
-            (b"etag", b'"%s"' % digest.encode()),
+            *validators,
             (b"x-amz-checksum-sha256", base64.b64encode(binascii.unhexlify(digest))),
         ]
+        range_header = seen.get("range")
+        if range_header is not None and not if_range_holds(seen.get("if-range"), etag, modified):
+            range_header = None  # the file changed since the part the client has: all of it
         if range_header is not None:
             parsed = parse_range(range_header, size)
             if parsed is None:
@@ -121,6 +136,63 @@ class CdnRoutes:
             status = 200
         headers = [HTML, (b"content-length", b"%d" % len(body))]
         return Reply.answer("share", status, b"" if method == "HEAD" else body, 0.0, headers)
+
+
+def last_modified(record: ProjectRecord, kind: str) -> datetime:
+    """When the file was last changed: its render for rendered kinds, else the project's save.
+
+    A second later per render: HTTP dates have whole seconds, and two renders in the same
+    second must still have two dates.
+    """
+    if kind in RENDERED_KINDS:
+        return (record.generated or record.saved) + timedelta(seconds=record.renders)
+    return record.saved
+
+
+def http_date(moment: datetime) -> bytes:
+    """``moment`` as an HTTP date (whole seconds, GMT)."""
+    return formatdate(moment.timestamp(), usegmt=True).encode()
+
+
+def _parse_date(value: str | None) -> datetime | None:
+    try:
+        parsed = parsedate_to_datetime(value) if value else None
+    except (TypeError, ValueError, IndexError):
+        return None
+    return parsed if parsed is not None and parsed.tzinfo is not None else None
+
+
+def _seconds(moment: datetime) -> int:
+    return int(moment.timestamp())
+
+
+def not_modified(seen: Mapping[str, str], etag: str, modified: datetime) -> bool:
+    """Whether a GET or HEAD with these headers gets ``304`` (RFC 9110 13.2.2).
+
+    ``If-None-Match`` (weak comparison, ``*`` for any) decides when present, and
+    ``If-Modified-Since`` is then ignored; else a valid ``If-Modified-Since`` no earlier
+    than ``Last-Modified`` does.
+    """
+    none_match = seen.get("if-none-match")
+    if none_match is not None:
+        tags = {tag.strip().removeprefix("W/") for tag in none_match.split(",")}
+        return "*" in tags or etag.removeprefix("W/") in tags
+    since = _parse_date(seen.get("if-modified-since"))
+    return since is not None and _seconds(modified) <= _seconds(since)
+
+
+def if_range_holds(if_range: str | None, etag: str, modified: datetime) -> bool:
+    """Whether a ``Range`` may be served: no ``If-Range``, or one naming this version.
+
+    An ETag must match strongly; a date must be exactly ``Last-Modified``.
+    """
+    if if_range is None:
+        return True
+    value = if_range.strip()
+    if value.startswith(('"', "W/")):
+        return value == etag and not etag.startswith("W/")
+    date = _parse_date(value)
+    return date is not None and _seconds(date) == _seconds(modified)
 
 
 def html_escape(text: str) -> str:

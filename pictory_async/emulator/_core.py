@@ -314,9 +314,11 @@ class Emulator:
             KeyError: No such project.
             ValueError: An unknown kind.
         """
-        record = self._state.record(project_id)
         state = self._state
-        return asset_bytes(state.seed, record.asset_key, kind, record.script, state.small_media)
+        record = state.fresh(state.record(project_id))  # after a render: its new bytes
+        return asset_bytes(
+            state.seed, record.asset_key, kind, record.script, state.small_media, record.renders
+        )
 
     def asset_sha256(self, project_id: int | str, kind: str) -> str:
         """The hex SHA-256 of :meth:`asset`.
@@ -325,9 +327,11 @@ class Emulator:
             KeyError: No such project.
             ValueError: An unknown kind.
         """
-        record = self._state.record(project_id)
         state = self._state
-        return asset_sha256(state.seed, record.asset_key, kind, record.script, state.small_media)
+        record = state.fresh(state.record(project_id))  # after a render: its new bytes
+        return asset_sha256(
+            state.seed, record.asset_key, kind, record.script, state.small_media, record.renders
+        )
 
     def assets(self, project_id: int | str) -> dict[str, dict[str, Any]]:
         """URL, SHA-256 and size of each media file of a project, by kind.

@@ -1,4 +1,8 @@
-"""Deterministic media files for the emulator's CDN: same seed and key, same bytes."""
+"""Deterministic media files for the emulator's CDN: same seed, key and render, same bytes.
+
+Each render of a project gives its rendered kinds (video, subtitles, transcript) new
+bytes under the same URLs, as Pictory's CDN does; audio and thumbnail stay.
+"""
 
 from __future__ import annotations
 
@@ -82,7 +86,12 @@ def _subtitles(lines: list[str], kind: str) -> str:
 
 @functools.lru_cache(maxsize=32)
 def asset_bytes(
-    seed: int, asset_key: str, kind: str, script: tuple[str, ...] = (), small: bool = False
+    seed: int,
+    asset_key: str,
+    kind: str,
+    script: tuple[str, ...] = (),
+    small: bool = False,
+    render: int = 0,
 ) -> bytes:
     """The content of one media file.
 
@@ -93,13 +102,16 @@ def asset_bytes(
         script: Lines of text that subtitles and transcripts start with.
         small: Videos and audio of 4-8 KiB and thumbnails of 1-4 KiB (instead of up to
             1 MiB, 256 KiB and 32 KiB), for tests that back up hundreds of projects.
+        render: Renders finished since the project was made: each gives the rendered
+            kinds new bytes (0: the bytes it was made with).
 
     Raises:
         ValueError: An unknown kind.
     """
     if kind not in EXTENSIONS:
         raise ValueError(f"unknown asset kind {kind!r}")
-    rng = random.Random(f"asset:{seed}:{asset_key}:{kind}")
+    version = f":{render}" if render and kind in RENDERED_KINDS else ""
+    rng = random.Random(f"asset:{seed}:{asset_key}:{kind}{version}")
     if kind in ("srt", "vtt", "txt"):
         lines = _sentences(rng, script, rng.randint(*_TEXT_SIZE))
         text = "\n".join(lines) + "\n" if kind == "txt" else _subtitles(lines, kind)
@@ -114,7 +126,12 @@ def asset_bytes(
 
 @functools.lru_cache(maxsize=256)
 def asset_sha256(
-    seed: int, asset_key: str, kind: str, script: tuple[str, ...] = (), small: bool = False
+    seed: int,
+    asset_key: str,
+    kind: str,
+    script: tuple[str, ...] = (),
+    small: bool = False,
+    render: int = 0,
 ) -> str:
     """The hex SHA-256 of :func:`asset_bytes` for the same arguments."""
-    return hashlib.sha256(asset_bytes(seed, asset_key, kind, script, small)).hexdigest()
+    return hashlib.sha256(asset_bytes(seed, asset_key, kind, script, small, render)).hexdigest()

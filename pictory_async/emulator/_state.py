@@ -202,6 +202,7 @@ class State:
             else:
                 record.step = "COMPLETE"
                 record.generated = self.now + timedelta(seconds=done_at - self.clock_start)
+                record.renders += 1  # a new video: new bytes on the CDN
             record.invalidate()
         if record.cache_generation != self.generation:
             record.cached_body = dumps(project_body(record, self.cdn_base_url))

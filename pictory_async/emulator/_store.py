@@ -56,6 +56,8 @@ class ProjectRecord:
         project_type: ``projectType``, or None to leave it out.
         asset_key: The key of its media files on the CDN.
         share_token: The last part of its ``shareVideoURL``.
+        renders: Renders finished since it was made: the version of its rendered media
+            (the CDN serves new bytes, with new validators, after each).
         extra: More keys for the get-by-id body, added last (they may override).
     """
 
@@ -87,6 +89,7 @@ class ProjectRecord:
     project_type: str | None = None
     asset_key: str
     share_token: str
+    renders: int = 0
     extra: dict[str, Any] = attrs.field(factory=dict)
     cache_generation: int = attrs.field(default=-1, init=False, repr=False)
     cached_body: bytes = attrs.field(default=b"", init=False, repr=False)

@@ -28,9 +28,9 @@ from .._backup import (
     Backup,
     BackupError,
     BackupFile,
-    matches,
     project_dirname,
     read_manifest,
+    save_assets,
     verify,
     write_atomically,
     write_manifest,
@@ -138,11 +138,6 @@ def _check_complete(project_id: ProjectId, project: Project, requested: list[str
             project_id=project_id,
             file=missing[0],
         )
-
-
-def _without_query(url: str) -> str:
-    """``url`` without its query and fragment (a signed CDN URL changes its query)."""
-    return url.split("#", 1)[0].split("?", 1)[0]
 
 
 def _prepare_dir(folder: Path) -> Path:
@@ -512,8 +507,9 @@ class Projects:
 
         ``project.json`` is the API's answer byte for byte; each asset is downloaded as
         ``download_assets`` does; ``manifest.json`` (written last) records each file's
-        name, kind, size, SHA-256, source URL and time. Running it again downloads only
-        the files that no longer match the manifest.
+        name, kind, size, SHA-256, source URL, time and the CDN's validators. Run again,
+        it keeps a file only when the CDN confirms (a conditional request answered
+        ``304``) that it still serves the bytes recorded, and downloads the others.
 
         Args:
             project: A ``Project`` or an id (the metadata is always fetched afresh).
@@ -574,24 +570,10 @@ class Projects:
             )
         ]
         wanted = select_assets(fetched.assets, kinds)
-        kept: dict[str, BackupFile] = {}
-        for kind, url in wanted.items():
-            prior = existing.get(asset_filename(project_id, kind))
-            # the same file as before only if the project still points at it: a render
-            # since gives a new URL, and the old video must not stand in for the new one
-            if (
-                prior is not None
-                and prior.url is not None
-                and _without_query(prior.url) == _without_query(url)
-                and await asyncio.to_thread(matches, directory, prior)
-            ):
-                kept[kind] = prior
+        downloader = Downloader(self._client, max_bytes=DEFAULT_MAX_ASSET_BYTES)
         try:
-            fresh = await self._download_into(
-                directory,
-                project_id,
-                {kind: url for kind, url in wanted.items() if kind not in kept},
-                concurrency,
+            assets, downloaded = await save_assets(
+                downloader, directory, project_id, wanted, existing, concurrency
             )
         except AssetDownloadError as exc:
             raise BackupError(
@@ -604,24 +586,10 @@ class Projects:
                 f"project {project_id!r}: cannot write to {directory} ({exc.strerror or exc})",
                 project_id=project_id,
             ) from None
-        for kind in wanted:
-            if kind in kept:
-                files.append(kept[kind])
-                continue
-            asset = fresh[kind]
-            files.append(
-                BackupFile(
-                    name=asset.path.name,
-                    kind=kind,
-                    size=asset.size,
-                    sha256=asset.sha256,
-                    url=wanted[kind],  # the project's URL (a redirect may have led on)
-                    saved_at=backup_now(),
-                )
-            )
+        files.extend(assets)
         await asyncio.to_thread(write_manifest, directory, project_id, files)
         backup = Backup(
-            project_id=project_id, directory=directory, files=tuple(files), downloaded=len(fresh)
+            project_id=project_id, directory=directory, files=tuple(files), downloaded=downloaded
         )
         return backup, fetched
 

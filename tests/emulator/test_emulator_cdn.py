@@ -231,3 +231,110 @@ def test_small_media_are_a_few_kib_and_as_deterministic() -> None:
             if kind in ("video", "audio"):
                 assert 4 * 1024 <= len(data) <= 8 * 1024
                 assert len(full.asset(record.id, kind)) >= 64 * 1024
+
+
+async def _render_again(conn: Conn, project_id: int | str) -> None:
+    """Render the project again through the API, at once (same URLs)."""
+    conn.emulator.set_render_duration(0)
+    rendered = await conn.api.post(f"{PROJECTS}/{project_id}/render")
+    assert rendered.status_code < 300
+
+
+async def test_each_render_serves_new_bytes_and_validators_under_the_same_url(
+    conn: Conn,
+) -> None:
+    """Video, subtitles and transcript change with a render; audio and thumbnail stay."""
+    project_id = _rendered(conn.emulator)
+    urls = {kind: conn.emulator.asset_url(project_id, kind) for kind in ASSET_KINDS}
+    before = {kind: await conn.anon.get(url) for kind, url in urls.items()}
+    await _render_again(conn, project_id)
+    await _render_again(conn, project_id)  # twice in the same second: still new dates
+    after = {kind: await conn.anon.get(url) for kind, url in urls.items()}
+
+    assert urls == {kind: conn.emulator.asset_url(project_id, kind) for kind in ASSET_KINDS}
+    changed = {kind for kind in ASSET_KINDS if before[kind].content != after[kind].content}
+    assert {"video", "srt", "vtt", "txt"} == changed
+    for kind in ASSET_KINDS:
+        old, new = before[kind].headers, after[kind].headers
+        same = kind not in changed
+        assert same == (old["etag"] == new["etag"])
+        assert same == (old["last-modified"] == new["last-modified"])
+        assert conn.emulator.asset(project_id, kind) == after[kind].content
+        digest = hashlib.sha256(after[kind].content).hexdigest()
+        assert conn.emulator.asset_sha256(project_id, kind) == digest
+
+
+@pytest.mark.parametrize(
+    ("conditions", "expected"),
+    [
+        ({"If-None-Match": "{etag}"}, 304),
+        ({"If-None-Match": "W/{etag}"}, 304),  # If-None-Match compares weakly
+        ({"If-None-Match": '"other", {etag}'}, 304),
+        ({"If-None-Match": "*"}, 304),
+        ({"If-None-Match": '"other"'}, 200),
+        ({"If-Modified-Since": "{modified}"}, 304),
+        ({"If-Modified-Since": "Fri, 01 Jan 2100 00:00:00 GMT"}, 304),
+        ({"If-Modified-Since": "Mon, 01 Jan 2001 00:00:00 GMT"}, 200),
+        ({"If-Modified-Since": "not a date"}, 200),
+        # If-None-Match decides when present: the date is then ignored
+        ({"If-None-Match": '"other"', "If-Modified-Since": "{modified}"}, 200),
+        ({"If-None-Match": "{etag}", "If-Modified-Since": "Mon, 01 Jan 2001 00:00:00 GMT"}, 304),
+    ],
+)
+async def test_conditional_requests_get_304_when_the_file_is_unchanged(
+    conn: Conn, conditions: dict[str, str], expected: int
+) -> None:
+    """``If-None-Match`` and ``If-Modified-Since`` are honoured; a 304 repeats the validators."""
+    project_id = _rendered(conn.emulator)
+    url = conn.emulator.asset_url(project_id, "video")
+    first = await conn.anon.get(url)
+    etag, modified = first.headers["etag"], first.headers["last-modified"]
+    headers = {k: v.format(etag=etag, modified=modified) for k, v in conditions.items()}
+
+    answer = await conn.anon.get(url, headers=headers)
+    head = await conn.anon.head(url, headers=headers)
+
+    assert (expected, expected) == (answer.status_code, head.status_code)
+    assert (etag, modified) == (answer.headers["etag"], answer.headers["last-modified"])
+    assert (b"" if expected == 304 else first.content) == answer.content
+
+
+async def test_a_conditional_request_after_a_render_gets_the_new_file(conn: Conn) -> None:
+    """The old ETag or the old date no longer match: 200 with the new render."""
+    project_id = _rendered(conn.emulator)
+    url = conn.emulator.asset_url(project_id, "srt")
+    first = await conn.anon.get(url)
+    await _render_again(conn, project_id)
+
+    by_etag = await conn.anon.get(url, headers={"If-None-Match": first.headers["etag"]})
+    by_date = await conn.anon.get(
+        url, headers={"If-Modified-Since": first.headers["last-modified"]}
+    )
+
+    assert (200, 200) == (by_etag.status_code, by_date.status_code)
+    assert conn.emulator.asset(project_id, "srt") == by_etag.content == by_date.content
+    assert first.content != by_etag.content
+
+
+async def test_a_range_whose_if_range_no_longer_holds_gets_the_whole_file(conn: Conn) -> None:
+    """``If-Range`` with the current ETag or date gets the range; an old one, everything."""
+    project_id = _rendered(conn.emulator)
+    url = conn.emulator.asset_url(project_id, "video")
+    first = await conn.anon.get(url)
+    old_etag = first.headers["etag"]
+    await _render_again(conn, project_id)
+    current = await conn.anon.head(url)
+    content = conn.emulator.asset(project_id, "video")
+
+    def ranged(if_range: str) -> dict[str, str]:
+        return {"Range": "bytes=10-", "If-Range": if_range}
+
+    stale = await conn.anon.get(url, headers=ranged(old_etag))
+    fresh = await conn.anon.get(url, headers=ranged(current.headers["etag"]))
+    dated = await conn.anon.get(url, headers=ranged(current.headers["last-modified"]))
+    old_date = await conn.anon.get(url, headers=ranged(first.headers["last-modified"]))
+
+    assert (200, content) == (stale.status_code, stale.content)
+    assert (206, content[10:]) == (fresh.status_code, fresh.content)
+    assert (206, content[10:]) == (dated.status_code, dated.content)
+    assert (200, content) == (old_date.status_code, old_date.content)
