@@ -633,3 +633,14 @@ def test_an_asset_repr_shows_its_url_redacted() -> None:
     assert url == asset.url
     assert "url='https://cdn.example/v.mp4?…'" in repr(asset)
     assert_no_secret(repr(asset), str(asset))
+
+
+def test_an_asset_download_error_built_with_a_signed_request_shows_none_of_it() -> None:
+    """Whatever message it is given, the error cuts its request's query and user info out."""
+    url = f"https://user:hunter2@cdn.example/v.mp4?{QUERY}"
+    error = AssetDownloadError(
+        f"video: GET {url} failed ({SIGNATURE})", request=httpx.Request("GET", url), kind="video"
+    )
+    assert "video: GET https://cdn.example/v.mp4?… failed (X-Amz-Signature=…)" == str(error)
+    assert "https://cdn.example/v.mp4" == error.url
+    assert_clean_error(error)
