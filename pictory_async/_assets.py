@@ -10,7 +10,13 @@ pipeline that event hooks, proxies and tracing see), but are built apart from th
 - **Nothing half-written under the final name.** Bytes go to a temporary file in the
   destination directory, which is renamed over the final name only when the size
   matches ``Content-Length`` (and the SHA-256 the CDN announces, when it does), after
-  an ``fsync``.
+  an ``fsync``, with the mode a new file gets under the process's umask.
+- **A body must show its end.** Without ``Content-Length``, chunking or a checksum, a
+  body ended by the connection closing cannot be told from a cut one: refused, for
+  every kind.
+- **Kept when unchanged.** Given the validators of the file already on disk, the
+  request is conditional, and a ``304`` that confirms them keeps that file (see
+  ``_conditional``); any other answer downloads the file again.
 - **A cut is resumed.** A body cut mid-way is retried by the client's ``RetryPolicy``
   (the same rules as API calls); where the CDN allows ranges, the retry asks only for
   what is missing (``Range``, guarded by ``If-Range`` with the ETag), else it restarts.
@@ -36,14 +42,16 @@ import hashlib
 import os
 import re
 import tempfile
+import threading
 import urllib.parse
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Final
+from typing import IO, TYPE_CHECKING, Final, overload
 
 import attrs
 import httpx
 
+from ._conditional import Validators
 from ._exceptions import (
     APIError,
     APIStatusError,
@@ -247,6 +255,8 @@ class Asset:
         url: The URL it was fetched from (after redirects), whole: a signed URL's query,
             a credential for the file, included, as the backup manifest keeps it. Its
             ``repr`` shows it as ``redact_url`` does, so logging an ``Asset`` leaks none.
+        etag: The CDN's ``ETag`` for it, when it gave a well-formed one.
+        last_modified: The CDN's ``Last-Modified`` for it, when it gave a valid one.
     """
 
     kind: str
@@ -254,6 +264,8 @@ class Asset:
     size: int
     sha256: str
     url: str = attrs.field(repr=lambda url: repr(redact_url(url)))
+    etag: str | None = None
+    last_modified: str | None = None
 
 
 def asset_filename(project_id: ProjectId, kind: str) -> str:
@@ -299,6 +311,25 @@ class _Partial:
         self.ranges = False
         self.expected_sha256: str | None = None
         self.chunked = False  # the body's end is marked (a last chunk), not its close
+        self.condition: Validators | None = None  # asked with, while it may still hold
+        self.not_modified = False  # a 304 confirmed ``condition``: the file on disk stands
+        self.headers: httpx.Headers | None = None  # those of the answer that began the body
+
+    def unchanged(self, response: httpx.Response) -> bool:
+        """Whether ``response`` (a 304 or 412 to ``condition``) confirms the file on disk.
+
+        When it does not (a 412, or a 304 that does not repeat what was asked), the
+        condition is dropped, so that the next request asks for the file itself.
+        """
+        if (
+            self.condition is not None
+            and response.status_code == 304
+            and self.condition.confirmed_by(response.headers)
+        ):
+            self.not_modified = True
+            return True
+        self.condition = None
+        return False
 
     def write(self, data: bytes) -> None:
         """Append ``data`` to the file and the hash (in a worker thread: both drop the GIL)."""
@@ -336,6 +367,8 @@ class Downloader:
             # one, a CDN that swapped the file would hand back the rest of another one
             headers["Range"] = f"bytes={partial.size}-"
             headers["If-Range"] = partial.etag
+        elif partial.condition is not None:
+            headers.update(partial.condition.condition() or {})
         http = self._client.http_client
         # ask our transport to stream even a small body, so that a cut keeps what came
         # the client's timeout bounds each phase (connecting, each read): a whole-request
@@ -352,8 +385,29 @@ class Downloader:
                 del request.headers[name.decode()]
         return request
 
-    async def download(self, url: str, kind: str, path: Path) -> Asset:
+    @overload
+    async def download(self, url: str, kind: str, path: Path) -> Asset: ...
+
+    @overload
+    async def download(
+        self, url: str, kind: str, path: Path, *, unless: Validators
+    ) -> Asset | None: ...
+
+    async def download(
+        self, url: str, kind: str, path: Path, *, unless: Validators | None = None
+    ) -> Asset | None:
         """Download ``url`` to ``path`` (atomically), with retries.
+
+        Args:
+            url: The file's URL.
+            kind: Its asset kind.
+            path: Where it goes.
+            unless: The validators of the file ``path`` holds: the request is made
+                conditional on them (see ``_conditional``), and a ``304`` that confirms
+                them leaves ``path`` as it is.
+
+        Returns:
+            The ``Asset``, or ``None`` when the CDN confirmed ``unless`` (nothing written).
 
         Raises:
             AssetDownloadError: The download failed for good, the file did not match
@@ -381,10 +435,16 @@ class Downloader:
         try:
             with os.fdopen(handle, "wb") as file:
                 partial = _Partial(file, temp)
+                partial.condition = unless if unless and unless.condition() else None
                 final_url = await self._with_retries(start, kind, partial)
-                file.flush()
-                await asyncio.to_thread(os.fsync, file.fileno())
+                if not partial.not_modified:
+                    file.flush()
+                    await asyncio.to_thread(os.fsync, file.fileno())
+            if partial.not_modified:
+                os.unlink(temp)
+                return None
             self._check(partial, kind, final_url)
+            os.chmod(temp, file_mode())  # mkstemp's 0600, whatever the umask: as open() would
             os.replace(temp, path)
             _fsync_dir(path.parent)
         except BaseException as exc:
@@ -393,12 +453,15 @@ class Downloader:
             if isinstance(exc, OSError):  # a full disk at flush, fsync or rename time
                 raise unwritable(kind, start, path.parent, exc) from exc
             raise
+        served = Validators.from_headers(partial.headers or {})
         return Asset(
             kind=kind,
             path=path,
             size=partial.size,
             sha256=partial.hasher.hexdigest(),
             url=str(final_url),
+            etag=served.etag,
+            last_modified=served.last_modified,
         )
 
     def _check(self, partial: _Partial, kind: str, url: httpx.URL) -> None:
@@ -414,8 +477,9 @@ class Downloader:
                 kind=kind,
             )
         ended_by_close = partial.total is None and not partial.chunked
-        if ended_by_close and partial.expected_sha256 is None and kind in MEDIA_KINDS:
+        if ended_by_close and partial.expected_sha256 is None:
             # a cut connection looks exactly like the end: nothing says the file is whole
+            # (a cut subtitle is as lost as a cut video: every kind is refused)
             raise AssetDownloadError(
                 f"{kind}: the CDN announced no size and ended the body by closing the "
                 "connection, so a cut cannot be told from the end",
@@ -505,6 +569,10 @@ class Downloader:
             if failure is not None:
                 raise self._send_failure(failure, call, kind)
             try:
+                if partial.condition is not None and response.status_code in (304, 412):
+                    if partial.unchanged(response):  # the file on disk is confirmed
+                        return url
+                    continue  # nothing proven: ask again, for the file itself
                 if response.is_redirect:
                     location = response.headers.get("location", "")
                     url = _redirect_target(url, location, kind, request)
@@ -559,6 +627,7 @@ class Downloader:
             partial.total = int(match.group(3))
         else:
             partial.restart()
+            partial.headers = headers  # its validators go into the manifest
             length = headers.get("content-length")
             partial.total = int(length) if length and length.isdigit() else None
             partial.chunked = "chunked" in headers.get("transfer-encoding", "").lower()
@@ -721,6 +790,32 @@ async def _read_some(response: httpx.Response, limit: int) -> bytes:
     except httpx.HTTPError:
         pass  # the status says what went wrong; the body was a courtesy
     return b"".join(chunks)[:limit]
+
+
+_PROC_STATUS = "/proc/self/status"
+_UMASK_LOCK = threading.Lock()
+
+
+def _umask() -> int:
+    """The process's umask, read without changing it where the platform allows."""
+    try:
+        with open(_PROC_STATUS, encoding="ascii", errors="replace") as status:
+            for line in status:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8) & 0o777
+    except (OSError, ValueError, IndexError):
+        pass
+    with _UMASK_LOCK:
+        # os.umask can only be read by setting it, process-wide: for that instant it is
+        # the most private one, so a file another thread creates then is never more open
+        current = os.umask(0o077)
+        os.umask(current)
+    return current
+
+
+def file_mode() -> int:
+    """The mode ``open()`` gives a new file under the current umask (``0o666 & ~umask``)."""
+    return 0o666 & ~_umask()
 
 
 def _fsync_dir(directory: Path) -> None:
