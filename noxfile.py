@@ -95,3 +95,57 @@ def bench(session: nox.Session) -> None:
     if "--plots" in session.posargs:
         timelines = session.posargs[session.posargs.index("--plots") + 1]
         session.run("python", "-m", "benchmarks._plots", timelines, "docs/img")
+
+
+MUTATED = {  # module -> the mutants of it `nox -s mutants` runs, by mutmut's names
+    "pictory_async/_backup.py": ["pictory_async._backup.*"],
+    "pictory_async/_assets.py": [  # the checks, not the transfer
+        "pictory_async._assets.x_asset_filename__mutmut_*",
+        "pictory_async._assets.x__expected_sha256__mutmut_*",
+        "pictory_async._assets.xǁDownloaderǁ_check__mutmut_*",
+        "pictory_async._assets.x_check_kinds__mutmut_*",
+        "pictory_async._assets.x_select_assets__mutmut_*",
+    ],
+    "pictory_async/_bulk.py": ["pictory_async._bulk.*"],
+}
+
+
+@nox.session(python=PYTHON)
+def mutants(session: nox.Session) -> None:
+    """Mutation testing of the checks between a user and a deletion (not run by CI).
+
+    mutmut changes ``MUTATED`` one small edit at a time and runs the tests that reach
+    the changed function (``[tool.mutmut]`` in pyproject.toml); the report gives the
+    counts per module and the diff of each mutant that no test failed.
+    ``nox -s mutants -- 'pictory_async._backup.*'`` runs only the mutants so named.
+    """
+    import fnmatch
+    import shutil
+
+    session.install("-e", ".[test,emulator,fastapi,cli]", "mutmut>=3.3,<4")
+    shutil.rmtree("mutants", ignore_errors=True)  # mutmut reuses old verdicts; start clean
+    patterns = session.posargs or [name for names in MUTATED.values() for name in names]
+    session.run("mutmut", "run", *patterns)
+    listing = session.run("mutmut", "results", "--all", "true", silent=True)
+    verdicts: dict[str, str] = {}
+    for line in str(listing).splitlines():
+        name, _, verdict = line.strip().rpartition(": ")
+        if any(fnmatch.fnmatchcase(name, pattern) for pattern in patterns):
+            verdicts[name] = verdict
+    survivors: list[str] = []
+    table = [f"{'module':<26} {'mutants':>8} {'killed':>7} {'timeout':>8} {'survived':>9}"]
+    for module in MUTATED:
+        prefix = module.removesuffix(".py").replace("/", ".") + "."
+        mine = {name: verdict for name, verdict in verdicts.items() if name.startswith(prefix)}
+        killed = sum(verdict == "killed" for verdict in mine.values())
+        timeout = sum(verdict == "timeout" for verdict in mine.values())
+        alive = sorted(
+            name for name, verdict in mine.items() if verdict not in {"killed", "timeout"}
+        )
+        survivors += alive
+        table.append(f"{module:<26} {len(mine):>8} {killed:>7} {timeout:>8} {len(alive):>9}")
+    for name in survivors:
+        session.run("mutmut", "show", name)  # its verdict and diff
+    if shutil.which("git"):
+        session.run("git", "rev-parse", "HEAD", external=True, success_codes=[0, 128])
+    session.log("\n" + "\n".join(table))

@@ -7,6 +7,7 @@ without a kind, a file of the same size with other bytes, a name leaving the dir
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import os
@@ -276,7 +277,8 @@ def test_verify_refuses_a_file_that_is_gone(backup_dir: Path) -> None:
     with pytest.raises(BackupError) as info:
         verify(backup_dir, "p1", ALL_KINDS)
     assert ("p1-srt.srt", "p1") == (info.value.file, info.value.project_id)
-    assert str(info.value).startswith("p1-srt.srt: cannot be read back (")
+    expected = f"p1-srt.srt: cannot be read back ({os.strerror(errno.ENOENT)})"
+    assert expected == str(info.value)  # the cause, without the full path again
     assert info.value.__cause__ is None
 
 
@@ -413,6 +415,40 @@ def test_write_atomically_leaves_nothing_when_the_rename_fails(tmp_path: Path) -
     with pytest.raises(OSError):
         write_atomically(tmp_path / "d", b"data")
     assert ["d"] == os.listdir(tmp_path)
+
+
+def test_write_atomically_writes_a_hidden_temporary_beside_the_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The temporary is ``.<name>.*.part`` in the same directory: one filesystem, one rename."""
+    renames: list[tuple[Path, Path]] = []
+    rename = os.replace
+
+    def spy(source: str, target: Path) -> None:
+        renames.append((Path(source), target))
+        rename(source, target)
+
+    monkeypatch.setattr(os, "replace", spy)
+    write_atomically(tmp_path / "f.json", b"{}")
+    [(source, target)] = renames
+    assert (tmp_path, tmp_path / "f.json") == (source.parent, target)
+    assert source.name.startswith(".f.json.")
+    assert source.name.endswith(".part")
+
+
+def test_write_atomically_reports_the_rename_failure_when_the_temporary_is_gone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A temporary already removed when cleaning up does not hide why the write failed."""
+
+    def fail(source: str, target: Path) -> None:
+        os.unlink(source)
+        raise PermissionError(errno.EACCES, "refused")
+
+    monkeypatch.setattr(os, "replace", fail)
+    with pytest.raises(PermissionError, match="refused"):
+        write_atomically(tmp_path / "f", b"data")
+    assert [] == os.listdir(tmp_path)
 
 
 def test_manifest_times_are_utc() -> None:
