@@ -52,6 +52,22 @@ _FIELD_TYPES: dict[str, tuple[type, ...]] = {
     "in_progress": (bool,),
     "render_seconds": (int, float),
 }
+_NULLABLE = frozenset(
+    {
+        "folder",
+        "schema_version",
+        "aspect_ratio",
+        "video_duration",
+        "voice_over_id",
+        "brand_id",
+        "smart_template_id",
+        "scenes",
+        "project_type",
+        "in_progress",  # None: drawn, as for a generated project
+        "render_seconds",  # None: the render duration
+    }
+)
+"""Fields that may be ``null`` (left out of the bodies, or chosen by the emulator)."""
 _UNADDRESSABLE = frozenset("/?#%\\")
 _OLDEST: Final = datetime(1900, 1, 1, tzinfo=timezone.utc)
 _NEWEST: Final = datetime(9000, 1, 1, tzinfo=timezone.utc)
@@ -190,10 +206,10 @@ def _project_fields(data: dict[str, Any]) -> dict[str, Any]:
     if "saved" in fields:
         fields["saved"] = _saved(fields["saved"])
     for key, kinds in _FIELD_TYPES.items():
-        value = fields.get(key)
-        if value is not None and (
-            not isinstance(value, kinds) or (bool not in kinds and isinstance(value, bool))
-        ):
+        if key not in fields or (fields[key] is None and key in _NULLABLE):
+            continue
+        value = fields[key]
+        if not isinstance(value, kinds) or (bool not in kinds and isinstance(value, bool)):
             raise ValueError(f"{key} must be {' or '.join(k.__name__ for k in kinds)}")
     for key in ("render_seconds", "video_duration"):
         value = fields.get(key)

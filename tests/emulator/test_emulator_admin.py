@@ -202,6 +202,8 @@ async def test_an_admin_added_project_with_a_null_id_gets_one(conn: Conn) -> Non
         ("projects", b'{"render_done_at": 5}'),
         ("projects", b'{"step": 5}'),
         ("projects", b'{"video_duration": NaN}'),
+        ("projects", b'{"name": null}'),
+        ("projects", b'{"scene_settings": null}'),
     ],
 )
 async def test_admin_routes_refuse_out_of_range_input_and_keep_serving(
