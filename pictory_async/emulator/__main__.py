@@ -35,7 +35,12 @@ def _parser() -> argparse.ArgumentParser:
     add("--seed", type=int, default=0, help="seed of all generated data and faults")
     add("--page-size", type=int, default=25, help="items per list page")
     add("--in-progress-share", type=float, default=0.05, help="share of projects rendering")
-    add("--render-seconds", type=float, default=60.0, help="seconds a render through the API takes")
+    add(
+        "--render-seconds",
+        type=float,
+        default=60.0,
+        help="seconds a render takes: one started through the API, or one seeded running",
+    )
     add("--job-retention", type=float, default=7 * 24 * 3600.0, help="seconds finished jobs stay")
     add("--latency-ms", type=float, default=0.0, help="fixed latency of API responses")
     add("--jitter-ms", type=float, default=0.0, help="extra random latency, up to this")
