@@ -30,7 +30,7 @@ from typing import Any
 
 import attrs
 
-from ._assets import Asset, Downloader, asset_filename, file_mode
+from ._assets import Asset, Downloader, asset_filename, file_mode, redact_url
 from ._conditional import Validators
 from ._exceptions import PictoryError
 from ._types import ProjectId
@@ -67,7 +67,8 @@ class BackupFile:
         size: Its size in bytes.
         sha256: The hex SHA-256 of its bytes.
         url: The URL it was downloaded from (``None`` for ``project.json``), in full:
-            a signed URL keeps its query here.
+            a signed URL keeps its query here. Its ``repr`` shows it as ``redact_url``
+            does, so logging a ``BackupFile`` leaks none.
         saved_at: When it was downloaded.
         etag: The CDN's ``ETag`` for it, when it gave one.
         last_modified: The CDN's ``Last-Modified`` for it, when it gave one.
@@ -77,7 +78,7 @@ class BackupFile:
     kind: str
     size: int
     sha256: str
-    url: str | None
+    url: str | None = attrs.field(repr=lambda url: repr(url if url is None else redact_url(url)))
     saved_at: datetime
     etag: str | None = None
     last_modified: str | None = None

@@ -240,3 +240,23 @@ async def test_a_dry_run_backs_up_and_deletes_nothing(
     assert (len(ids), len(ids)) == (len(result.skipped), result.counts[Outcome.SKIPPED])
     assert [] == os.listdir(tmp_path)
     assert all(pictory_emulator.has_project(i) for i in ids)
+
+
+def test_a_backup_files_repr_shows_no_signed_query() -> None:
+    """repr(BackupFile) names its URL without the query; the field itself keeps it whole."""
+    from datetime import datetime, timezone
+
+    from pictory_async import BackupFile
+
+    url = "https://cdn.example/v.mp4?X-Amz-Signature=s3cr3t"
+    record = BackupFile(
+        name="v.mp4",
+        kind="video",
+        size=1,
+        sha256="0" * 64,
+        url=url,
+        saved_at=datetime(2026, 1, 1, tzinfo=timezone.utc),
+    )
+    assert url == record.url
+    assert "s3cr3t" not in repr(record)
+    assert "https://cdn.example/v.mp4?…" in repr(record)

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from .._assets import redact_url
 from .._bulk import BulkRun, ItemResult, Outcome, as_project_id
 from .._client import DEFAULT_MAX_CONNECTIONS, AsyncPictory
 from .._models import Project, ProjectSummary
@@ -188,7 +189,9 @@ async def download_project(
         assets = await client.projects.download_assets(project_id, dest, kinds=kinds or None)
     if json_output:
         for asset in assets.values():
-            sys.stdout.write(dumps(jsonable(asset)) + "\n")
+            # The file is on disk; a signed URL's query is a credential, not output.
+            line = jsonable(asset) | {"url": redact_url(asset.url)}
+            sys.stdout.write(dumps(line) + "\n")
         return EXIT_OK
     table = Table("Kind", "File", "Bytes", box=None, pad_edge=False)
     for asset in assets.values():

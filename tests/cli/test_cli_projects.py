@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
+
+import pytest
 
 from pictory_async.emulator import Emulator
 
@@ -302,3 +305,27 @@ def test_a_journal_of_another_operation_is_refused_before_any_delete(
     assert 2 == result.exit_code
     assert "journal" in result.stderr
     assert 1 == emulator.stats.deletes_applied
+
+
+def test_download_json_shows_no_signed_query(
+    invoke: Invoke, emulator: Emulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Download --json names each file's URL without its query (a signature is a credential)."""
+    from pictory_async.emulator import _wire
+
+    plain = _wire.media_urls
+
+    def signed(record: Any, cdn_base_url: str) -> dict[str, str]:
+        return {
+            k: f"{url}?X-Amz-Signature=s3cr3t" for k, url in plain(record, cdn_base_url).items()
+        }
+
+    monkeypatch.setattr(_wire, "media_urls", signed)
+    record = emulator.projects()[0]
+    result = invoke(
+        "projects", "download", str(record.id), "--dest", str(tmp_path), "--kind", "txt", "--json"
+    )
+    assert 0 == result.exit_code, result.output
+    (line,) = _lines(result.stdout)
+    assert emulator.asset_url(record.id, "txt") + "?…" == line["url"]
+    assert "s3cr3t" not in result.output
