@@ -35,6 +35,7 @@ from typing import Any, Generic, TypeVar
 import attrs
 
 from ._exceptions import (
+    APIError,
     AuthenticationError,
     BulkOperationError,
     ClientClosedError,
@@ -131,6 +132,10 @@ class BulkResult(Generic[T]):
         """Results by id: a ``Project`` per fetch (``get_many``); empty for deletes."""
         self.interrupted = False
         """Whether the run stopped before every item was done (cancelled, or an error)."""
+        self.confirmed_gone: list[ProjectId] = []
+        """Ids an earlier run's request may have deleted (its journal said so), found gone
+        before this run read its input, and journaled as ``deleted``. Not items of this
+        run: an input item naming one is then skipped (reason ``journal``)."""
         self.error: BaseException | None = None
         """The error that stopped the run early (a bad API key, a journal that cannot be
         written, a closed client, a failing input or callback), or ``None``."""
@@ -294,6 +299,9 @@ class BulkResult(Generic[T]):
 
 
 Operation = Callable[[ProjectId], Awaitable[ItemResult[T]]]
+Confirm = Callable[[ProjectId], Awaitable[bool]]
+"""Whether an earlier run's request for an id, which may have been applied, was: ``True``
+(a delete's project is gone), ``False`` (it is still there); raises when it cannot tell."""
 ProgressCallback = Callable[[BulkProgress], object]
 
 
@@ -371,6 +379,7 @@ class BulkRun(Generic[T]):
         on_progress: ProgressCallback | None = None,
         journal: Journal | None = None,
         keep_values: bool = True,
+        confirm: Confirm | None = None,
     ) -> None:
         if isinstance(items, (str, bytes)) or not isinstance(items, (Iterable, AsyncIterable)):
             raise InvalidInputError("ids must be an iterable or async iterable of project ids")
@@ -382,6 +391,10 @@ class BulkRun(Generic[T]):
         self._dry_run = dry_run
         self._on_progress = on_progress
         self._journal = journal
+        self._confirm = confirm
+        self._unconfirmed: list[ProjectId] = []  # ids to ask about before the input
+        self._confirming = 0  # workers still asking
+        self._confirmed = asyncio.Event()
         total = len(items) if isinstance(items, Sized) else None
         self.result: BulkResult[T] = BulkResult(total=total, keep_values=keep_values)
         self._seen = SeenSet(self.result._store)
@@ -469,6 +482,11 @@ class BulkRun(Generic[T]):
             self._sync = iter(items)
         if self._journal is not None:  # checked, locked and opened before anything is sent
             self._journal.open(write=not self._dry_run)
+            if self._confirm is not None and not self._dry_run:
+                self._unconfirmed = sorted(self._journal.unconfirmed, key=str, reverse=True)
+        self._confirming = self._concurrency
+        if not self._unconfirmed:
+            self._confirmed.set()
         self._active = self._concurrency
         self._tasks = [asyncio.create_task(self._worker(n)) for n in range(self._concurrency)]
 
@@ -544,7 +562,43 @@ class BulkRun(Generic[T]):
         except Exception as exc:  # a defect, or a hostile input: stop the run, never hang
             self._fail(exc)
 
+    async def _confirm_earlier(self) -> None:
+        """Ask about the ids an earlier run may have applied, before any input is read.
+
+        Each answer is journaled: done (``deleted``, reason ``confirmed_gone``) or
+        ``not_applied``. An id the API cannot answer about stays unconfirmed; an input
+        item naming it is sent as usual, and its own answer confirms it.
+        """
+        journal, confirm = self._journal, self._confirm
+        try:
+            while self._unconfirmed and self._error is None and journal and confirm:
+                key = self._unconfirmed.pop()
+                try:
+                    done = await confirm(key)
+                except (AuthenticationError, ClientClosedError) as exc:
+                    self._fail(exc)  # every other request would fail too
+                    return
+                except Exception as exc:  # cannot tell: it stays unconfirmed
+                    logger.info("could not confirm %r: %s", key, type(exc).__name__)
+                    continue
+                try:
+                    if done:
+                        journal.record(key, Outcome.DELETED.value, reason="confirmed_gone")
+                        self.result.confirmed_gone.append(key)
+                    else:
+                        journal.record(key, "not_applied")
+                except OSError as exc:
+                    self._fail(exc)
+                    return
+        finally:
+            self._confirming -= 1
+            if self._confirming == 0:
+                self._confirmed.set()
+        await self._confirmed.wait()
+
     async def _work(self, slot: int) -> None:
+        if not self._confirmed.is_set():
+            await self._confirm_earlier()
         operation = self._operation
         in_flight = self._in_flight
         while self._error is None:
@@ -600,6 +654,8 @@ class BulkRun(Generic[T]):
                     result.outcome.value,
                     error=result.error,
                     name=_name_of(result.input) if result.input is not None else None,
+                    may_have_been_applied=may_have_been_applied(result),
+                    reason=result.reason,
                 )
             except OSError as exc:  # the journal is closed: stop, and say why
                 self._fail(exc)
@@ -675,4 +731,23 @@ class BulkRun(Generic[T]):
             await asyncio.shield(asyncio.gather(*tasks, return_exceptions=True))
 
 
-_JOURNALED = frozenset({Outcome.DELETED, Outcome.ALREADY_ABSENT, Outcome.FAILED})
+_JOURNALED = frozenset({Outcome.DELETED, Outcome.ALREADY_ABSENT, Outcome.FAILED, Outcome.CANCELLED})
+_SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def may_have_been_applied(result: ItemResult[Any]) -> bool:
+    """Whether the item's request may have changed something on the API's side.
+
+    A request in flight when the run stopped may have (``cancelled``); so may one that
+    failed after it may have been received (the error's ``may_have_been_applied``),
+    unless it only read (a GET of a backup). Such items are journaled as such, and a
+    resume confirms them before it reports them.
+    """
+    if result.outcome is Outcome.CANCELLED:
+        return True
+    if result.outcome is not Outcome.FAILED:
+        return False
+    error = result.error
+    if not isinstance(error, APIError) or not error.may_have_been_applied:
+        return False
+    return error.request.method not in _SAFE_METHODS

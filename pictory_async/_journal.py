@@ -1,18 +1,30 @@
 """An append-only JSONL journal of bulk outcomes: an audit log, and the way to resume.
 
 The file starts with a header line (``{"format": "pictory-async-journal", "version": 1,
-"operation": "delete"}``); each later line is one outcome, written with ``os.write`` as
-soon as it is known, so it survives the process crashing::
+"operation": "delete"}``); each later line is one outcome, written with one ``os.write``
+as soon as it is known, so it survives the process crashing::
 
     {"id": "p1", "outcome": "deleted", "at": "2026-11-23T09:41:07.123Z", "name": "Demo"}
     {"id": 42, "outcome": "failed", "at": "...", "error": "PermissionDeniedError: 403 ..."}
+    {"id": 43, "outcome": "cancelled", "at": "...", "may_have_been_applied": true}
+    {"id": 43, "outcome": "deleted", "at": "...", "reason": "confirmed_gone"}
+    {"id": 44, "outcome": "not_applied", "at": "..."}
     {"input": "b'x'", "outcome": "failed", "at": "...", "error": "InvalidProjectIdError: ..."}
+
+Every request that may have been applied has a line: a request in flight when the run
+was stopped (``cancelled``) and one that failed after it may have reached the API carry
+``"may_have_been_applied": true``. Lines are written synchronously, in the step that
+learns the outcome, so a cancellation cannot come between an outcome and its line.
 
 The file is fsynced every ``FSYNC_EVERY`` seconds (in a thread, off the event loop) and
 on close. A run opens and checks the journal before it sends anything, and holds an
 exclusive lock on it until it ends (``flock``; not on Windows). On resume, ids recorded
-as done (deleted or already absent) are skipped: nothing done is redone. A line torn by
-a crash is ignored.
+as done (deleted or already absent) are skipped: nothing done is redone. Ids recorded
+as ``may_have_been_applied`` and not done since are ``unconfirmed``: the run asks the
+API about them again (a 404 confirms an earlier delete; a project still there is
+``not_applied``), and never takes them for done or for never sent. A line torn by a
+crash is otherwise ignored, but the id it begins with counts as unconfirmed: its
+outcome was being written.
 
 This module knows nothing of the bulk engine: it records plain values.
 """
@@ -23,6 +35,7 @@ import asyncio
 import errno
 import json
 import os
+import re
 import stat
 import sys
 import threading
@@ -39,9 +52,12 @@ __all__ = ["Journal"]
 FORMAT = "pictory-async-journal"
 VERSION = 1
 DONE = frozenset({"deleted", "already_absent"})
-RECORDED = DONE | {"failed"}
+NOT_APPLIED = "not_applied"  # a request that may have been applied was not: asked since
+RECORDED = DONE | {"failed", "cancelled", NOT_APPLIED}
 FSYNC_EVERY = 0.25
 _MAX_TEXT = 300  # characters of an error message or a bad input's repr kept per line
+_TORN_ID = re.compile(rb'\{"id": (?:(-?[0-9]+)|("(?:[^"\\]|\\.)*")),')
+"""The id a torn line begins with, when all of it was written (as ``record`` writes it)."""
 
 if sys.platform != "win32":
     import fcntl
@@ -92,6 +108,7 @@ class Journal:
         self.path = Path(path)
         self.operation = operation
         self._done: set[ProjectId] = set()
+        self._unsure: set[ProjectId] = set()  # may have been applied; not done since
         self._fd: int | None = None
         self._fd_lock = threading.Lock()  # no fsync in a thread while the fd is closed
         self._last_sync = 0.0
@@ -166,18 +183,28 @@ class Journal:
                     continue
                 try:
                     entry = json.loads(line)
-                except ValueError:
-                    continue  # a line torn by a crash
-                if not isinstance(entry, dict):
+                except ValueError:  # a line torn by a crash: its outcome is unknown
+                    self._note(_torn_id(line), "torn", may_have_been_applied=True)
                     continue
-                item = entry.get("id")
-                if (
-                    entry.get("outcome") in DONE
-                    and isinstance(item, (str, int))
-                    and not isinstance(item, bool)
-                ):
-                    self._done.add(item)
+                if isinstance(entry, dict):
+                    self._note(
+                        entry.get("id"),
+                        entry.get("outcome"),
+                        may_have_been_applied=entry.get("may_have_been_applied") is True,
+                    )
         return size, not line.endswith(b"\n")
+
+    def _note(self, item: object, outcome: object, *, may_have_been_applied: bool) -> None:
+        """Track what a line says of ``item``: done, or unconfirmed until it is."""
+        if not isinstance(item, (str, int)) or isinstance(item, bool):
+            return
+        if outcome in DONE:
+            self._done.add(item)
+            self._unsure.discard(item)
+        elif outcome == NOT_APPLIED:
+            self._unsure.discard(item)
+        elif may_have_been_applied and item not in self._done:
+            self._unsure.add(item)
 
     def _check_header(self, line: bytes) -> None:
         name = repr(str(self.path))
@@ -211,6 +238,18 @@ class Journal:
         """Whether ``key`` is recorded as done."""
         return key in self._done
 
+    @property
+    def unconfirmed(self) -> frozenset[ProjectId]:
+        """Ids whose request may have been applied, not recorded as done since."""
+        return frozenset(self._unsure)
+
+    def is_unconfirmed(self, key: ProjectId) -> bool:
+        """Whether a request for ``key`` may have been applied without its outcome known.
+
+        A run sends it again to find out: for a delete, a 404 confirms it is gone.
+        """
+        return key in self._unsure
+
     # -- writing -------------------------------------------------------------------
 
     @staticmethod
@@ -230,8 +269,16 @@ class Journal:
         *,
         error: BaseException | None = None,
         name: str | None = None,
+        may_have_been_applied: bool = False,
+        reason: str | None = None,
     ) -> None:
-        """Append one outcome (only ``deleted``, ``already_absent`` and ``failed`` are kept).
+        """Append one outcome's line (other outcomes than ``RECORDED`` are not kept).
+
+        Kept: ``deleted``, ``already_absent``, ``failed``, ``cancelled``, and
+        ``not_applied`` (an earlier request that may have been applied was not).
+
+        The line is written with one ``os.write`` before this returns: nothing is awaited,
+        so a cancellation cannot separate an outcome from its line.
 
         Args:
             key: The project id; anything that is not one (a bad input item) is written
@@ -239,6 +286,11 @@ class Journal:
             outcome: The outcome's name.
             error: Why it failed.
             name: The project's name, when known.
+            may_have_been_applied: The request may have reached the API and done its
+                work (in flight when cancelled, or failed after it may have been
+                received); a later run confirms it before it reports the id.
+            reason: How the outcome was known (``confirmed_gone``: a 404 after a
+                request that may have deleted it).
 
         Raises:
             OSError: The line could not be written; the journal is closed.
@@ -255,6 +307,10 @@ class Journal:
         entry["at"] = _now()
         if name is not None:
             entry["name"] = name
+        if may_have_been_applied:
+            entry["may_have_been_applied"] = True
+        if reason is not None:
+            entry["reason"] = reason
         if error is not None:
             entry["error"] = _short(f"{type(error).__name__}: {_safe_str(error)}")
         try:
@@ -268,8 +324,8 @@ class Journal:
         except OSError as exc:
             self.close(raise_errors=False)
             raise _clear(exc, "write", self.path) from None
-        if outcome in DONE and "id" in entry:
-            self._done.add(key)  # type: ignore[arg-type]  # str or int, checked above
+        if "id" in entry:
+            self._note(key, outcome, may_have_been_applied=may_have_been_applied)
         now = time.monotonic()
         if now - self._last_sync >= FSYNC_EVERY and not self._syncing:
             self._last_sync = now
@@ -303,6 +359,19 @@ class Journal:
                     raise _clear(exc, "flush", self.path) from None
             finally:
                 os.close(fd)
+
+
+def _torn_id(line: bytes) -> ProjectId | None:
+    """The id a torn line begins with, or ``None`` when it was torn before its id ended."""
+    found = _TORN_ID.match(line)
+    if found is None:
+        return None
+    number, text = found.groups()
+    try:
+        item = int(number) if number is not None else json.loads(text)
+    except ValueError:
+        return None
+    return item if isinstance(item, (str, int)) else None
 
 
 def _safe_repr(value: object) -> str:

@@ -36,7 +36,7 @@ from .._backup import (
     write_manifest,
 )
 from .._backup import now as backup_now
-from .._bulk import BulkResult, BulkRun, ItemResult, Outcome, ProgressCallback
+from .._bulk import BulkResult, BulkRun, ItemResult, Outcome, ProgressCallback, dedupe_key
 from .._converter import decode_json, structure
 from .._exceptions import (
     APIError,
@@ -108,10 +108,31 @@ def _delete_body(payload: object) -> _DeleteBody | None:
     return None
 
 
-def _deleted(project_id: ProjectId, result: DeleteResult) -> ItemResult[DeleteResult]:
-    """A bulk item's outcome for a ``delete`` that returned ``result``."""
+def _deleted(
+    project_id: ProjectId, result: DeleteResult, *, sent_before: bool = False
+) -> ItemResult[DeleteResult]:
+    """A bulk item's outcome for a ``delete`` that returned ``result``.
+
+    ``sent_before``: the run's journal says an earlier run's request for this id may have
+    been applied. A project now found gone was deleted by it (or by someone else in
+    between; either way it is gone): ``deleted``, not ``already_absent``. Whenever a
+    404 stands in for a lost answer, the item's reason is ``confirmed_gone``.
+    """
+    if sent_before and result.already_absent:
+        result = DeleteResult(
+            project_id=project_id,
+            success=True,
+            message="Project deleted (an earlier run's request may have; confirmed gone)",
+            inferred_from_retry=True,
+        )
     outcome = Outcome.ALREADY_ABSENT if result.already_absent else Outcome.DELETED
-    return ItemResult(item=project_id, outcome=outcome, value=result)
+    reason = "confirmed_gone" if result.inferred_from_retry else None
+    return ItemResult(item=project_id, outcome=outcome, value=result, reason=reason)
+
+
+def _sent_before(journal: Journal | None, project_id: ProjectId) -> bool:
+    """Whether ``journal`` says a request for ``project_id`` may have been applied."""
+    return journal is not None and journal.is_unconfirmed(dedupe_key(project_id))
 
 
 def _journal(path: str | PathLike[str] | None, operation: str) -> Journal | None:
@@ -684,6 +705,23 @@ class Projects:
                 "not have been applied"
             ) from None
 
+    async def _confirm_gone(self, project_id: ProjectId) -> bool:
+        """Whether a GET finds the project gone (404) rather than there.
+
+        Asked of each id an earlier run's journal says may have been deleted.
+
+        Raises:
+            APIError: The GET could not tell (the id then stays unconfirmed).
+        """
+        try:
+            await self.get(project_id)
+        except NotFoundError:
+            return True
+        except Exception as exc:
+            self._raise_if_closed(exc)
+            raise
+        return False
+
     def delete_many_stream(
         self,
         ids: IdSource,
@@ -712,14 +750,17 @@ class Projects:
         Returns:
             The ``BulkRun``: ``async with run: async for item in run: ...``.
         """
+        run_journal = _journal(journal, "delete")
 
         async def delete_one(project_id: ProjectId) -> ItemResult[DeleteResult]:
+            # An earlier run's request may have deleted it: the delete's 404 confirms.
+            sent_before = _sent_before(run_journal, project_id)
             try:
-                result = await self.delete(project_id, missing_ok=missing_ok)
+                result = await self.delete(project_id, missing_ok=missing_ok or sent_before)
             except Exception as exc:
                 self._raise_if_closed(exc)
                 raise
-            return _deleted(project_id, result)
+            return _deleted(project_id, result, sent_before=sent_before)
 
         return BulkRun(
             ids,
@@ -727,8 +768,9 @@ class Projects:
             concurrency=self._concurrency(concurrency),
             dry_run=dry_run,
             on_progress=on_progress,
-            journal=_journal(journal, "delete"),
+            journal=run_journal,
             keep_values=False,  # a DeleteResult per id is what the stream is for
+            confirm=self._confirm_gone,
         )
 
     async def delete_many(
@@ -805,13 +847,21 @@ class Projects:
         """
         requested = check_kinds(kinds)
 
+        run_journal = _journal(journal, "backup_and_delete")
+
         async def backup_then_delete(project_id: ProjectId) -> ItemResult[DeleteResult]:
+            sent_before = _sent_before(run_journal, project_id)  # as in delete_many_stream
             try:
                 try:
                     backup, project = await self._backup(
                         project_id, dest_dir, kinds=kinds, concurrency=4
                     )
                 except NotFoundError:
+                    if sent_before:  # its backup was verified before that delete was sent
+                        absent = DeleteResult(
+                            project_id=project_id, success=True, already_absent=True
+                        )
+                        return _deleted(project_id, absent, sent_before=True)
                     return ItemResult(item=project_id, outcome=Outcome.ALREADY_ABSENT)
                 _check_complete(project_id, project, requested)
                 expected = {"project", *(requested or project.assets)}
@@ -820,7 +870,7 @@ class Projects:
             except Exception as exc:
                 self._raise_if_closed(exc)
                 raise
-            return _deleted(project_id, result)
+            return _deleted(project_id, result, sent_before=sent_before)
 
         default = max(1, self._client.max_connections // 4)  # a few downloads each
         return BulkRun(
@@ -829,8 +879,9 @@ class Projects:
             concurrency=self._concurrency(concurrency if concurrency is not None else default),
             dry_run=dry_run,
             on_progress=on_progress,
-            journal=_journal(journal, "backup_and_delete"),
+            journal=run_journal,
             keep_values=False,
+            confirm=self._confirm_gone,
         )
 
     async def backup_and_delete(

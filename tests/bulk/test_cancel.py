@@ -106,7 +106,7 @@ async def test_a_double_task_cancel_accounts_for_every_id(
 async def test_cancelling_delete_many_twice_raises_and_keeps_the_journal_whole(
     pictory_client: AsyncPictory, pictory_emulator: Emulator, tmp_path: Path
 ) -> None:
-    """``delete_many`` cancelled twice raises CancelledError; the journal holds every delete."""
+    """Cancelled twice: every delete the API applied has a line; a resume confirms the rest."""
     ids = _ids(pictory_emulator)
     journal = tmp_path / "j.jsonl"
     seen: list[BulkProgress] = []
@@ -127,12 +127,28 @@ async def test_cancelling_delete_many_twice_raises_and_keeps_the_journal_whole(
     await asyncio.sleep(0)
 
     assert len(ids) == seen[-1].done
-    recorded = {str(entry["id"]) for entry in _journal_lines(journal)}
+    lines = _journal_lines(journal)
+    deleted = {str(entry["id"]) for entry in lines if entry["outcome"] == "deleted"}
+    unsure = {str(entry["id"]) for entry in lines if entry.get("may_have_been_applied")}
+    gone = {str(i) for i in ids if not pictory_emulator.has_project(i)}
     final = seen[-1].counts
-    assert final[Outcome.DELETED] == len(recorded)
-    applied = pictory_emulator.stats.deletes_applied
-    assert final[Outcome.DELETED] <= applied <= final[Outcome.DELETED] + final[Outcome.CANCELLED]
-    assert not any(pictory_emulator.has_project(i) for i in recorded)
+    assert final[Outcome.DELETED] == len(deleted)
+    assert final[Outcome.CANCELLED] == len(unsure) == 10
+    assert {"deleted", "cancelled"} == {entry["outcome"] for entry in lines}
+    assert deleted <= gone <= deleted | unsure  # every applied delete has its line
+    assert len(gone) == pictory_emulator.stats.deletes_applied
+
+    again = await pictory_client.projects.delete_many(ids, journal=journal, missing_ok=False)
+    lines = _journal_lines(journal)
+    deleted_lines = [str(entry["id"]) for entry in lines if entry["outcome"] == "deleted"]
+    confirmed = {str(entry["id"]) for entry in lines if entry.get("reason") == "confirmed_gone"}
+    not_applied = {str(entry["id"]) for entry in lines if entry["outcome"] == "not_applied"}
+    assert again.ok
+    assert gone - deleted == confirmed == set(map(str, again.confirmed_gone))
+    assert unsure == confirmed | not_applied  # each asked about before the run went on
+    assert len(gone) == len(again.skipped_because("journal"))
+    assert sorted(map(str, ids)) == sorted(deleted_lines)  # each id deleted once, by a line
+    assert len(ids) == pictory_emulator.stats.deletes_applied
 
 
 async def test_a_cancellation_while_waiting_for_the_workers_is_safe() -> None:

@@ -262,7 +262,7 @@ async def test_journal_lines_carry_the_time_and_the_project_name(
 async def test_a_torn_last_line_is_ended_and_resumed_from(
     pictory_client: AsyncPictory, pictory_emulator: Emulator, tmp_path: Path
 ) -> None:
-    """After a crash tore the last line, the next run ends it and appends cleanly."""
+    """After a crash tore the last line, the next run ends it, asks about its id, appends."""
     ids = _ids(pictory_emulator)
     path = tmp_path / "j.jsonl"
     done = json.dumps({"id": ids[0], "outcome": "deleted"})
@@ -273,8 +273,13 @@ async def test_a_torn_last_line_is_ended_and_resumed_from(
     assert [str(ids[0])] == [str(i) for i in result.skipped_because("journal")]
     lines = path.read_text().splitlines()
     assert '{"id": 7, "outc' == lines[3]
-    assert all(json.loads(line)["outcome"] == "deleted" for line in lines[4:])
-    assert len(ids) - 1 == len(lines[4:])
+    confirmation = json.loads(lines[4])  # its outcome was being written: 7 is gone
+    assert {"id": 7, "outcome": "deleted", "reason": "confirmed_gone"} == {
+        k: confirmation[k] for k in ("id", "outcome", "reason")
+    }
+    assert [7] == result.confirmed_gone
+    assert all(json.loads(line)["outcome"] == "deleted" for line in lines[5:])
+    assert len(ids) - 1 == len(lines[5:])
 
 
 async def test_a_dry_run_checks_the_journal_but_never_writes_it(

@@ -1,7 +1,8 @@
 """Ctrl-C during a bulk run: in-flight work finishes, the summary accounts, the journal resumes.
 
-The interrupt is a real SIGINT, raised by the display once it has shown N items, so it
-arrives at the same point of every run; nothing waits on a timer.
+The interrupt is a real SIGINT, raised by the display once it has shown N items (or by
+the emulator once it holds N applied deletes unanswered), so it arrives at the same
+point of every run; nothing waits on a timer.
 """
 
 from __future__ import annotations
@@ -9,16 +10,20 @@ from __future__ import annotations
 import asyncio
 import json
 import signal
+import threading
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from typer.testing import CliRunner
 
 from pictory_async import BulkRun, ItemResult, Outcome
+from pictory_async.cli import app
 from pictory_async.cli._bulkrun import run_bulk
+from pictory_async.cli._demo import serving
 from pictory_async.cli._display import Display
-from pictory_async.emulator import Emulator
+from pictory_async.emulator import Emulator, Faults
 
 from .conftest import Invoke, old_ids
 
@@ -179,3 +184,108 @@ async def test_the_run_accounts_the_items_when_its_caller_is_cancelled() -> None
         await task
     assert [1, 2, 3] == sorted(runs[0].result.cancelled)
     assert 3 == runs[0].result.total
+
+
+class _HoldingEmulator:
+    """An emulator that, once told to, applies each request and then holds its answer.
+
+    Its latency is a sleep that returns at once until ``hold()``; from then on every
+    request it serves has had its effect (a DELETE has deleted) and waits, unanswered,
+    until ``release()``. When ``count`` requests are held it calls ``on_held`` in the
+    client's loop.
+    """
+
+    def __init__(self, count: int) -> None:
+        self.emulator = Emulator(
+            projects=40,
+            seed=11,
+            page_size=10,
+            in_progress_share=0.0,
+            faults=Faults(latency=1.0),  # never slept: the sleep below decides
+            sleep=self._sleep,
+        )
+        self.count = count
+        self.holding = threading.Event()
+        self.held: list[tuple[asyncio.AbstractEventLoop, asyncio.Event]] = []
+        self.client_loop: asyncio.AbstractEventLoop | None = None
+        self.on_held: Any = None
+
+    def hold(self) -> None:
+        if self.client_loop is None:  # once: the resume runs unheld
+            self.client_loop = asyncio.get_running_loop()
+            self.holding.set()
+
+    def release(self) -> None:
+        self.holding.clear()
+        for loop, event in self.held:
+            loop.call_soon_threadsafe(event.set)
+
+    async def _sleep(self, seconds: float) -> None:  # in the emulator's thread
+        if not self.holding.is_set():
+            return
+        event = asyncio.Event()
+        self.held.append((asyncio.get_running_loop(), event))
+        if len(self.held) == self.count and self.client_loop is not None:
+            self.client_loop.call_soon_threadsafe(self.on_held)
+        await event.wait()
+
+
+def _lines(path: Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in path.read_text().splitlines()[1:] if line.strip()]
+
+
+def test_a_double_ctrl_c_mid_prune_journals_every_delete_the_api_applied(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ctrl-C twice with applied deletes unanswered: each gets a line; a resume confirms them."""
+    concurrency = 4
+    holding = _HoldingEmulator(concurrency)
+    emulator = holding.emulator
+    old = old_ids(emulator)
+    expected = {str(i) for i in old}
+
+    def ctrl_c_twice() -> None:
+        signal.raise_signal(signal.SIGINT)  # stop starting work
+        signal.raise_signal(signal.SIGINT)  # abandon what is in flight
+
+    holding.on_held = ctrl_c_twice
+    original = Display.advance
+
+    def advance(self: Display, item: ItemResult[Any]) -> None:
+        original(self, item)
+        if self.done == INTERRUPT_AFTER:
+            holding.hold()  # from now on, every delete is applied and left unanswered
+
+    monkeypatch.setattr(Display, "advance", advance)
+    journal = tmp_path / "prune.jsonl"
+    args = ["projects", "prune", "--older-than", "90d", "--yes", "--concurrency", "4"]
+    with serving(emulator) as server:
+        env = {"PICTORY_API_KEY": server.api_key, "PICTORY_BASE_URL": server.base_url}
+        first = CliRunner().invoke(app, [*args, "--journal", str(journal)], env=env)
+        holding.release()
+        lines = _lines(journal)
+        gone = {str(i) for i in old if not emulator.has_project(i)}
+        deleted = {str(line["id"]) for line in lines if line["outcome"] == "deleted"}
+        unsure = {
+            str(line["id"])
+            for line in lines
+            if line["outcome"] == "cancelled" and line.get("may_have_been_applied") is True
+        }
+
+        assert 130 == first.exit_code, first.output
+        assert concurrency == len(holding.held)
+        assert concurrency == len(unsure)  # each applied, unanswered delete has its line
+        assert gone == deleted | unsure
+        assert len(gone) == emulator.stats.deletes_applied
+
+        second = CliRunner().invoke(app, [*args, "--journal", str(journal)], env=env)
+    lines = _lines(journal)
+    deleted_lines = [str(line["id"]) for line in lines if line["outcome"] == "deleted"]
+    confirmed = {str(line["id"]) for line in lines if line.get("reason") == "confirmed_gone"}
+
+    assert 0 == second.exit_code, second.output
+    assert not any(emulator.has_project(i) for i in old)
+    assert expected == set(deleted_lines)  # the journal accounts for every applied delete
+    assert emulator.stats.deletes_applied == len(deleted_lines)  # each once
+    assert unsure == confirmed  # found gone by the resume: deleted by the first run
+    assert not [line for line in lines if line["outcome"] == "already_absent"]
