@@ -7,10 +7,12 @@ import json
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 
-from pictory_async import BulkRun, InvalidProjectIdError, ItemResult, Outcome
+from pictory_async import AuthenticationError, BulkRun, InvalidProjectIdError, ItemResult, Outcome
 from pictory_async._bulk import as_project_id, dedupe_key
+from pictory_async._exceptions import make_status_error
 from pictory_async._journal import Journal
 
 
@@ -367,3 +369,154 @@ async def test_ids_whose_hashes_collide_are_each_sent(ids: list[int | str]) -> N
     assert expected == sorted(sent)
     assert expected == sorted(result.deleted)
     assert len(ids) - len(expected) == len(result.skipped_because("duplicate"))
+
+
+def _failure(method: str, status: int, *, applied: bool) -> Exception:
+    request = httpx.Request(method, "https://api.example/pictoryapis/v2/projects/1")
+    error = make_status_error(httpx.Response(status, request=request, json={}))
+    error.may_have_been_applied = applied
+    return error
+
+
+async def test_what_was_in_flight_when_a_run_stopped_is_journaled_as_maybe_applied(
+    tmp_path: Path,
+) -> None:
+    """Stopped with requests in flight: each gets a ``cancelled`` line before the stop ends."""
+    path = tmp_path / "j.jsonl"
+    started: list[int | str] = []
+    both = asyncio.Event()
+
+    async def hang(item: int | str) -> ItemResult[str]:
+        started.append(item)
+        if len(started) == 2:
+            both.set()
+        await asyncio.Event().wait()
+        raise AssertionError("unreachable")
+
+    run = BulkRun([1, 2, 3], hang, concurrency=2, journal=Journal(path, operation="delete"))
+    async with run:
+        await both.wait()
+
+    entries = [json.loads(line) for line in path.read_text().splitlines()[1:]]
+    assert [
+        {"id": 1, "outcome": "cancelled", "may_have_been_applied": True},
+        {"id": 2, "outcome": "cancelled", "may_have_been_applied": True},
+    ] == [{k: e[k] for k in ("id", "outcome", "may_have_been_applied")} for e in entries]
+    assert [3] == run.result.not_started  # never sent: no line
+
+
+@pytest.mark.parametrize(
+    ("error", "expected"),
+    [
+        (_failure("DELETE", 503, applied=True), True),
+        (_failure("DELETE", 503, applied=False), None),
+        (_failure("GET", 503, applied=True), None),  # a read changes nothing
+        (RuntimeError("no request at all"), None),
+    ],
+    ids=["delete-maybe", "delete-not-sent", "get-maybe", "not-an-api-error"],
+)
+async def test_a_failure_that_may_have_been_applied_says_so_in_the_journal(
+    tmp_path: Path, error: Exception, expected: bool | None
+) -> None:
+    """A failed request that may have reached the API (a DELETE, not a GET) is unconfirmed."""
+    path = tmp_path / "j.jsonl"
+
+    async def fail(item: int | str) -> ItemResult[str]:
+        raise error
+
+    await BulkRun([1], fail, concurrency=1, journal=Journal(path, operation="delete")).wait()
+
+    [entry] = [json.loads(line) for line in path.read_text().splitlines()[1:]]
+    assert ("failed", expected) == (entry["outcome"], entry.get("may_have_been_applied"))
+    journal = Journal(path, operation="delete")
+    journal.open(write=False)
+    assert (expected is True) == journal.is_unconfirmed(1)
+
+
+def _unconfirmed_journal(path: Path, *ids: int) -> Journal:
+    lines = [{"id": i, "outcome": "cancelled", "may_have_been_applied": True} for i in ids]
+    path.write_text(
+        '{"format": "pictory-async-journal", "version": 1, "operation": "delete"}\n'
+        + "".join(json.dumps(line) + "\n" for line in lines)
+    )
+    return Journal(path, operation="delete")
+
+
+async def test_every_unconfirmed_id_is_asked_about_before_the_input_is_read(
+    tmp_path: Path,
+) -> None:
+    """All workers wait until each unconfirmed id is settled; only then is the input read."""
+    events: list[str] = []
+
+    async def confirm(item: int | str) -> bool:
+        events.append(f"confirm {item}")
+        await asyncio.sleep(0)
+        if item == 3:
+            raise RuntimeError("the API could not tell")
+        return item == 1
+
+    def source() -> Iterator[int]:
+        for i in (1, 2, 4):
+            events.append(f"read {i}")
+            yield i
+
+    async def record(item: int | str) -> ItemResult[str]:
+        events.append(f"send {item}")
+        return await ok(item)
+
+    journal = _unconfirmed_journal(tmp_path / "j.jsonl", 1, 2, 3)
+    result = await BulkRun(source(), record, concurrency=4, journal=journal, confirm=confirm).wait()
+
+    assert ["confirm 1", "confirm 2", "confirm 3"] == sorted(events[:3])
+    assert "read 1" == events[3]
+    assert [1] == result.confirmed_gone
+    assert [1] == result.skipped_because("journal")
+    assert ["send 2", "send 4"] == sorted(e for e in events if e.startswith("send"))
+    reloaded = Journal(tmp_path / "j.jsonl", operation="delete")
+    reloaded.open(write=False)
+    assert frozenset({3}) == reloaded.unconfirmed  # could not be told, and not in the input
+    assert frozenset({1, 2, 4}) == reloaded.done
+
+
+async def test_a_refused_key_while_confirming_stops_the_run_before_the_input(
+    tmp_path: Path,
+) -> None:
+    """A 401 while asking about an earlier run's ids stops the run: nothing is sent."""
+
+    async def confirm(item: int | str) -> bool:
+        raise _failure("GET", 401, applied=False)
+
+    async def never(item: int | str) -> ItemResult[str]:
+        raise AssertionError("nothing may be sent")
+
+    journal = _unconfirmed_journal(tmp_path / "j.jsonl", 1, 2)
+    run = BulkRun([5, 6], never, concurrency=2, journal=journal, confirm=confirm)
+    with pytest.raises(AuthenticationError):
+        await run.wait()
+
+    assert [5, 6] == run.result.not_started
+    assert [] == run.result.confirmed_gone
+    assert frozenset({1, 2}) == journal.unconfirmed
+
+
+async def test_a_run_cancelled_while_confirming_accounts_for_its_input(tmp_path: Path) -> None:
+    """Cancelled while asking about an earlier run's ids: the input is not started, nothing lost."""
+    asked = asyncio.Event()
+
+    async def confirm(item: int | str) -> bool:
+        asked.set()
+        await asyncio.Event().wait()
+        raise AssertionError("unreachable")
+
+    journal = _unconfirmed_journal(tmp_path / "j.jsonl", 1)
+    run = BulkRun([7, 8], ok, concurrency=3, journal=journal, confirm=confirm)
+    task = asyncio.ensure_future(run.wait())
+    await asked.wait()
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+
+    assert [7, 8] == run.result.not_started
+    reloaded = Journal(tmp_path / "j.jsonl", operation="delete")
+    reloaded.open(write=False)
+    assert frozenset({1}) == reloaded.unconfirmed

@@ -340,3 +340,163 @@ async def test_a_journal_records_odd_ids_without_failing(tmp_path: Path) -> None
     assert ("<Weird>", "LoudError: <LoudError>") == (entries[0]["input"], entries[0]["error"])
     assert 300 == len(entries[1]["error"])
     assert "<int>" == entries[2]["input"]
+
+
+def _journal_with(path: Path, *entries: dict[str, Any], torn: str = "") -> Path:
+    path.write_text(HEADER + "".join(json.dumps(e) + "\n" for e in entries) + torn)
+    return path
+
+
+def test_lines_that_may_have_been_applied_are_unconfirmed_until_done(tmp_path: Path) -> None:
+    """``may_have_been_applied`` lines are unconfirmed; a later done or not_applied line settles."""
+    path = _journal_with(
+        tmp_path / "j.jsonl",
+        {"id": 1, "outcome": "cancelled", "may_have_been_applied": True},
+        {"id": 1, "outcome": "deleted", "reason": "confirmed_gone"},
+        {"id": 2, "outcome": "cancelled", "may_have_been_applied": True},
+        {"id": 3, "outcome": "failed", "may_have_been_applied": True, "error": "APIError: 503"},
+        {"id": 4, "outcome": "failed", "error": "PermissionDeniedError: 403"},
+        {"id": 5, "outcome": "cancelled", "may_have_been_applied": True},
+        {"id": 5, "outcome": "not_applied"},
+        {"id": "p6", "outcome": "cancelled", "may_have_been_applied": True},
+        {"id": "p6", "outcome": "failed", "error": "APIError: 500"},  # still unsure
+        {"id": 7, "outcome": "deleted"},
+        {"id": 7, "outcome": "cancelled", "may_have_been_applied": True},  # done stays done
+        {"id": True, "outcome": "cancelled", "may_have_been_applied": True},
+        {"input": "b'x'", "outcome": "cancelled", "may_have_been_applied": True},
+        {"id": 8, "outcome": "cancelled", "may_have_been_applied": "yes"},
+    )
+    journal = Journal(path, operation="delete")
+    journal.open(write=False)
+
+    assert frozenset({1, 7}) == journal.done
+    assert frozenset({2, 3, "p6"}) == journal.unconfirmed
+    assert journal.is_unconfirmed(2)
+    assert not journal.is_unconfirmed(5)
+
+
+@pytest.mark.parametrize(
+    ("torn", "unconfirmed"),
+    [
+        ('{"id": 7, "outc', {7}),
+        ('{"id": "p-1", "outcome": "dele', {"p-1"}),
+        ('{"id": "a\\"b\\u00e9", ', {'a"b\u00e9'}),
+        ('{"id": 12', set()),  # the id itself may be cut: 12 of 1234
+        ('{"id": "p-', set()),
+        ('{"id": "bad\\q", ', set()),
+        ('{"input": "x", "outc', set()),
+        ("garbage", set()),
+        ('{"id": ' + "9" * 5000 + ", ", set()),  # more digits than int() reads
+    ],
+)
+def test_a_torn_line_leaves_the_id_it_names_unconfirmed(
+    tmp_path: Path, torn: str, unconfirmed: set[object]
+) -> None:
+    """Its outcome was being written: the whole id it begins with is asked about again."""
+    path = _journal_with(tmp_path / "j.jsonl", {"id": 1, "outcome": "deleted"}, torn=torn)
+    journal = Journal(path, operation="delete")
+    journal.open(write=False)
+
+    assert unconfirmed == set(journal.unconfirmed)
+    assert frozenset({1}) == journal.done
+
+
+async def test_a_resume_asks_about_unconfirmed_ids_before_it_reads_its_input(
+    pictory_client: AsyncPictory, pictory_emulator: Emulator, tmp_path: Path
+) -> None:
+    """Gone: journaled deleted (confirmed); still there: not_applied, and deleted only if asked."""
+    first, second, third, *rest = _ids(pictory_emulator)
+    await pictory_client.projects.delete(first)  # the earlier run's cancelled delete
+    path = _journal_with(
+        tmp_path / "j.jsonl",
+        {"id": first, "outcome": "cancelled", "may_have_been_applied": True},
+        {"id": second, "outcome": "cancelled", "may_have_been_applied": True},
+        {"id": third, "outcome": "cancelled", "may_have_been_applied": True},
+    )
+    pictory_emulator.stats.reset()
+
+    result = await pictory_client.projects.delete_many(
+        [first, second, *rest], journal=path, missing_ok=False
+    )
+
+    entries = _entries(path)[3:]
+    confirmations = [(e["id"], e["outcome"], e.get("reason")) for e in entries[:3]]
+    expected = [
+        (first, "deleted", "confirmed_gone"),
+        (second, "not_applied", None),
+        (third, "not_applied", None),
+    ]
+    assert sorted(expected, key=str) == sorted(confirmations, key=str)
+    assert [first] == result.confirmed_gone
+    assert [first] == result.skipped_because("journal")
+    assert sorted(map(str, [second, *rest])) == sorted(map(str, result.deleted))
+    assert result.ok
+    assert pictory_emulator.has_project(third)  # asked about, never deleted: not in the input
+    assert 3 == pictory_emulator.stats.count(method="GET")
+    assert len(rest) + 1 == pictory_emulator.stats.count(method="DELETE")
+
+
+async def test_an_unconfirmed_id_the_api_cannot_answer_about_is_confirmed_by_its_delete(
+    pictory_client: AsyncPictory, pictory_emulator: Emulator, tmp_path: Path
+) -> None:
+    """The GET fails: the id stays unconfirmed, and its delete's 404 is the earlier delete."""
+    first, *_ = _ids(pictory_emulator)
+    await pictory_client.projects.delete(first)
+    path = _journal_with(
+        tmp_path / "j.jsonl", {"id": first, "outcome": "cancelled", "may_have_been_applied": True}
+    )
+    pictory_emulator.fail_next(500, times=20, method="GET")
+
+    run = pictory_client.projects.delete_many_stream([first], journal=path, missing_ok=False)
+    async with run:
+        items = [item async for item in run]
+
+    [item] = items
+    assert (Outcome.DELETED, "confirmed_gone") == (item.outcome, item.reason)
+    assert item.value is not None
+    assert item.value.inferred_from_retry
+    assert [] == run.result.confirmed_gone
+    assert [("cancelled", None), ("deleted", "confirmed_gone")] == [
+        (e["outcome"], e.get("reason")) for e in _entries(path)
+    ]
+
+
+async def test_a_dry_run_asks_nothing_about_unconfirmed_ids(
+    pictory_client: AsyncPictory, pictory_emulator: Emulator, tmp_path: Path
+) -> None:
+    """A dry run sends nothing: an unconfirmed id in its input is previewed, not settled."""
+    first, *_ = _ids(pictory_emulator)
+    path = _journal_with(
+        tmp_path / "j.jsonl", {"id": first, "outcome": "cancelled", "may_have_been_applied": True}
+    )
+    before = path.read_text()
+    pictory_emulator.stats.reset()
+
+    result = await pictory_client.projects.delete_many([first], journal=path, dry_run=True)
+
+    assert [first] == result.previewed
+    assert 0 == pictory_emulator.stats.total
+    assert before == path.read_text()
+
+
+async def test_backup_and_delete_confirms_what_an_earlier_run_deleted(
+    pictory_client: AsyncPictory, pictory_emulator: Emulator, tmp_path: Path
+) -> None:
+    """An unconfirmed id found gone is journaled deleted (confirmed) by backup_and_delete too."""
+    first, *_ = _ids(pictory_emulator)
+    await pictory_client.projects.delete(first)
+    path = tmp_path / "j.jsonl"
+    path.write_text(
+        HEADER.replace('"delete"', '"backup_and_delete"')
+        + json.dumps({"id": first, "outcome": "cancelled", "may_have_been_applied": True})
+        + "\n"
+    )
+
+    result = await pictory_client.projects.backup_and_delete(
+        [first], tmp_path / "backups", journal=path
+    )
+
+    assert [first] == result.confirmed_gone
+    assert [first] == result.skipped_because("journal")
+    last = _entries(path)[-1]
+    assert ("deleted", "confirmed_gone") == (last["outcome"], last["reason"])
