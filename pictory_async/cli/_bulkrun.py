@@ -3,7 +3,8 @@
 The first Ctrl-C stops *starting* work: the items are fed to the run through a gate that
 closes, so what is in flight finishes (and is journaled) and the rest is reported as not
 started. A second Ctrl-C cancels what is still in flight (``cancelled``: it may or may
-not have been applied). Either way every item is accounted for exactly once.
+not have been applied; the journal, when there is one, says so of each, and the next run
+with it asks the API). Either way every item is accounted for exactly once.
 
 The library's ``BulkRun`` has no "finish what is in flight" stop of its own (leaving it
 cancels in-flight work), hence the gate.
@@ -121,6 +122,8 @@ async def run_bulk(
     display.start(len(items), description)
     consumer = asyncio.create_task(consume())
 
+    abandoned: list[bool] = []
+
     def interrupt() -> None:
         if not stop.is_set():
             stop.set()
@@ -128,8 +131,12 @@ async def run_bulk(
                 "Stopping: nothing new starts; waiting for what is in flight to finish "
                 "(Ctrl-C again to abandon it)"
             )
-        else:
-            consumer.cancel()
+        elif consumer.cancel() and not abandoned:
+            abandoned.append(True)
+            display.note(
+                "Abandoning what is in flight: it may or may not have been applied (counted "
+                "as cancelled; a run with the same journal asks the API about each)"
+            )
 
     error: BaseException | None = None
     try:

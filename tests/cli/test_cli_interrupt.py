@@ -273,6 +273,8 @@ def test_a_double_ctrl_c_mid_prune_journals_every_delete_the_api_applied(
         }
 
         assert 130 == first.exit_code, first.output
+        assert "Abandoning what is in flight: it may or may not have been applied" in (first.stderr)
+        assert f"cancelled {concurrency}" in first.stdout
         assert concurrency == len(holding.held)
         assert concurrency == len(unsure)  # each applied, unanswered delete has its line
         assert gone == deleted | unsure
