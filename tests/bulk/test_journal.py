@@ -500,3 +500,24 @@ async def test_backup_and_delete_confirms_what_an_earlier_run_deleted(
     assert [first] == result.skipped_because("journal")
     last = _entries(path)[-1]
     assert ("deleted", "confirmed_gone") == (last["outcome"], last["reason"])
+
+
+async def test_an_unconfirmed_id_that_is_no_safe_id_is_never_sent(
+    pictory_client: AsyncPictory, pictory_emulator: Emulator, tmp_path: Path
+) -> None:
+    """A journal naming ``../x`` or a 300-digit id: nothing is sent for it; it stays unsure."""
+    first, *_ = _ids(pictory_emulator)
+    bad: list[object] = ["../x", "a/b", 10**300]
+    path = _journal_with(
+        tmp_path / "j.jsonl",
+        *({"id": i, "outcome": "cancelled", "may_have_been_applied": True} for i in bad),
+    )
+    pictory_emulator.stats.reset()
+
+    result = await pictory_client.projects.delete_many([first], journal=path)
+
+    assert [first] == result.deleted
+    assert 1 == pictory_emulator.stats.total  # the delete of the input's id, nothing else
+    journal = Journal(path, operation="delete")
+    journal.open(write=False)
+    assert set(bad) == set(journal.unconfirmed)
