@@ -8,6 +8,7 @@ point of every run; nothing waits on a timer.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import signal
 import threading
@@ -28,6 +29,7 @@ from pictory_async.emulator import Emulator, Faults
 from .conftest import Invoke, old_ids
 
 INTERRUPT_AFTER = 5
+HOLD_AT_MOST = 60.0  # seconds an emulator holds an answer if nothing releases it
 
 
 @pytest.fixture
@@ -227,7 +229,8 @@ class _HoldingEmulator:
         self.held.append((asyncio.get_running_loop(), event))
         if len(self.held) == self.count and self.client_loop is not None:
             self.client_loop.call_soon_threadsafe(self.on_held)
-        await event.wait()
+        with contextlib.suppress(TimeoutError):  # a bound, should the test go wrong: no hang
+            await asyncio.wait_for(event.wait(), HOLD_AT_MOST)
 
 
 def _lines(path: Path) -> list[dict[str, Any]]:
