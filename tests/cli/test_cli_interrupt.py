@@ -229,7 +229,7 @@ class _HoldingEmulator:
         self.held.append((asyncio.get_running_loop(), event))
         if len(self.held) == self.count and self.client_loop is not None:
             self.client_loop.call_soon_threadsafe(self.on_held)
-        with contextlib.suppress(TimeoutError):  # a bound, should the test go wrong: no hang
+        with contextlib.suppress(asyncio.TimeoutError):  # a bound, should the test go wrong
             await asyncio.wait_for(event.wait(), HOLD_AT_MOST)
 
 
