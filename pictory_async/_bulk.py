@@ -300,6 +300,8 @@ class BulkResult(Generic[T]):
 
 Operation = Callable[[ProjectId], Awaitable[ItemResult[T]]]
 Confirm = Callable[[ProjectId], Awaitable[bool]]
+Sent = Callable[[ProjectId], bool]
+"""Whether an item's changing request (a DELETE) may have been sent yet."""
 """Whether an earlier run's request for an id, which may have been applied, was: ``True``
 (a delete's project is gone), ``False`` (it is still there); raises when it cannot tell."""
 ProgressCallback = Callable[[BulkProgress], object]
@@ -380,6 +382,7 @@ class BulkRun(Generic[T]):
         journal: Journal | None = None,
         keep_values: bool = True,
         confirm: Confirm | None = None,
+        sent: Sent | None = None,
     ) -> None:
         if isinstance(items, (str, bytes)) or not isinstance(items, (Iterable, AsyncIterable)):
             raise InvalidInputError("ids must be an iterable or async iterable of project ids")
@@ -392,6 +395,7 @@ class BulkRun(Generic[T]):
         self._on_progress = on_progress
         self._journal = journal
         self._confirm = confirm
+        self._sent = sent  # None: every item in flight may have been applied
         self._unconfirmed: list[ProjectId] = []  # ids to ask about before the input
         self._confirming = 0  # workers still asking
         self._confirmed = asyncio.Event()
@@ -654,7 +658,8 @@ class BulkRun(Generic[T]):
                     result.outcome.value,
                     error=result.error,
                     name=_name_of(result.input) if result.input is not None else None,
-                    may_have_been_applied=may_have_been_applied(result),
+                    may_have_been_applied=may_have_been_applied(result)
+                    and (self._sent is None or self._sent(result.item)),
                     reason=result.reason,
                 )
             except OSError as exc:  # the journal is closed: stop, and say why

@@ -848,6 +848,7 @@ class Projects:
         requested = check_kinds(kinds)
 
         run_journal = _journal(journal, "backup_and_delete")
+        deleting: set[ProjectId] = set()  # past their verified backup: a DELETE may go
 
         async def backup_then_delete(project_id: ProjectId) -> ItemResult[DeleteResult]:
             sent_before = _sent_before(run_journal, project_id)  # as in delete_many_stream
@@ -866,7 +867,9 @@ class Projects:
                 _check_complete(project_id, project, requested)
                 expected = {"project", *(requested or project.assets)}
                 await asyncio.to_thread(verify, backup.directory, project_id, expected)
+                deleting.add(project_id)
                 result = await self.delete(project_id, missing_ok=True)
+                deleting.discard(project_id)  # answered: only failures and cancels stay
             except Exception as exc:
                 self._raise_if_closed(exc)
                 raise
@@ -882,6 +885,7 @@ class Projects:
             journal=run_journal,
             keep_values=False,
             confirm=self._confirm_gone,
+            sent=deleting.__contains__,
         )
 
     async def backup_and_delete(

@@ -521,3 +521,52 @@ async def test_an_unconfirmed_id_that_is_no_safe_id_is_never_sent(
     journal = Journal(path, operation="delete")
     journal.open(write=False)
     assert set(bad) == set(journal.unconfirmed)
+
+
+async def test_an_item_cancelled_before_its_delete_was_sent_is_not_unconfirmed(
+    pictory_client: AsyncPictory,
+    pictory_emulator: Emulator,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """backup_and_delete cancelled during the backups: no line says a delete may have gone.
+
+    Such a line would have a resume report a project someone else deleted as deleted by
+    this run (``confirmed_gone``), although its backup was never finished.
+    """
+    import asyncio
+
+    ids = _ids(pictory_emulator)[:3]
+    started: list[object] = []
+    all_started, never = asyncio.Event(), asyncio.Event()
+
+    async def stuck_backup(project_id: object, *args: Any, **kwargs: Any) -> Any:
+        started.append(project_id)
+        if len(started) == len(ids):
+            all_started.set()
+        await never.wait()
+
+    monkeypatch.setattr(pictory_client.projects, "_backup", stuck_backup)
+    path = tmp_path / "j.jsonl"
+    task = asyncio.create_task(
+        pictory_client.projects.backup_and_delete(
+            ids, tmp_path / "backups", journal=path, concurrency=3
+        )
+    )
+    await all_started.wait()
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    entries = _entries(path)
+    assert sorted(map(str, ids)) == sorted(str(e["id"]) for e in entries)
+    assert {"cancelled"} == {e["outcome"] for e in entries}
+    assert not any(e.get("may_have_been_applied") for e in entries)
+    assert all(pictory_emulator.has_project(i) for i in ids)
+
+    monkeypatch.undo()
+    await pictory_client.projects.delete(ids[0])  # someone else deletes it meanwhile
+    result = await pictory_client.projects.backup_and_delete(
+        ids, tmp_path / "backups", journal=path
+    )
+    assert [] == result.confirmed_gone
+    assert [ids[0]] == result.ids(Outcome.ALREADY_ABSENT)
