@@ -555,6 +555,11 @@ def _print_summary(
         if summary.count(outcome) or outcome in (Outcome.FAILED, Outcome.NOT_STARTED)
     ]
     console.print("  " + " · ".join(parts))
+    confirmed = len(summary.result.confirmed_gone)
+    if confirmed:
+        console.print(
+            f"  {count_of(confirmed)} deleted by an interrupted earlier run, confirmed gone now"
+        )
     if client is not None:
         throttle = client.throttle
         if throttle.throttle_events:
@@ -579,10 +584,20 @@ def _print_summary(
     if len(failed) > 5:
         console.print(f"  ... and {count_of(len(failed) - 5, 'more failure')}")
     if summary.stopped:
-        left = summary.count(Outcome.NOT_STARTED) + summary.count(Outcome.CANCELLED)
+        left = summary.count(Outcome.NOT_STARTED)
         hint = "run the same command again to finish"
         if journal is None:
             hint += " (add --journal FILE to skip what is done without asking the API)"
         console.print(
-            Text.assemble(("Interrupted", "bold"), f": {count_of(left)} not done; {hint}.")
+            Text.assemble(("Interrupted", "bold"), f": {count_of(left)} not started; {hint}.")
         )
+        cancelled = summary.count(Outcome.CANCELLED)
+        if cancelled and noun == "deleted":  # a cancelled read changed nothing
+            check = (
+                "the journal marks them and the next run confirms each with the API"
+                if journal is not None
+                else "check them with 'pictory projects get'"
+            )
+            console.print(
+                f"  {count_of(cancelled)} in flight when stopped may have been applied: {check}."
+            )

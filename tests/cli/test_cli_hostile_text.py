@@ -159,7 +159,7 @@ def test_the_summary_survives_markup_in_failures_and_paths(
     assert "failed 2: HTTP 404 no [/locked] \\x1b[2K" in out
     assert f"Backups: {backups.resolve()}" in out
     assert f"Journal: {journal} (run the same command again to resume)" in out
-    assert "Interrupted: 1 project not done; run the same command again to finish." in out
+    assert "Interrupted: 1 project not started; run the same command again to finish." in out
 
 
 @pytest.mark.parametrize("terminal", [False, True])

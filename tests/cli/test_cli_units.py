@@ -278,3 +278,39 @@ def test_no_event_loop_is_left_running() -> None:
     """Commands run their own loop with ``asyncio.run``: none is left set."""
     with pytest.raises(RuntimeError):
         asyncio.get_running_loop()
+
+
+@pytest.mark.parametrize(
+    ("noun", "journal", "expected"),
+    [
+        ("deleted", Path("j.jsonl"), "the journal marks them and the next run confirms each"),
+        ("deleted", None, "check them with 'pictory projects get'"),
+        ("backed up", None, None),
+    ],
+    ids=["delete-journal", "delete-no-journal", "backup"],
+)
+def test_a_stopped_summary_says_what_was_in_flight_may_have_been_applied(
+    noun: str, journal: Path | None, expected: str | None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """After a second Ctrl-C, cancelled deletes are not 'not done': they may have gone."""
+    from pictory_async import ItemResult, Outcome
+    from pictory_async._bulk import BulkResult
+    from pictory_async.cli import _projects
+    from pictory_async.cli._bulkrun import RunSummary
+
+    result: BulkResult[Any] = BulkResult()
+    result.add(ItemResult(item=1, outcome=Outcome.DELETED))
+    result.add(ItemResult(item=2, outcome=Outcome.CANCELLED))
+    result.confirmed_gone.append(1)
+    summary = RunSummary(result=result, not_started=(3,), stopped=True, error=None, elapsed=1.0)
+
+    code = _projects._finish(summary, json_output=False, noun=noun, journal=journal)
+
+    out = capsys.readouterr().out
+    assert 130 == code
+    assert "Interrupted: 1 project not started" in out
+    assert "1 project deleted by an interrupted earlier run, confirmed gone now" in out
+    if expected is None:
+        assert "may have been applied" not in out
+    else:
+        assert f"1 project in flight when stopped may have been applied: {expected}" in out
