@@ -238,6 +238,7 @@ def test_a_safe_lowercase_id_is_the_name_as_is(
         ("LPT9.log", "_LPT9.log"),
         ("aux", "_aux"),
         ("x" * 100, "x" * 80),
+        ("XboX", "XboX"),  # only dots are stripped from the ends
         ("é", "_"),
         ("\udc80", "_"),  # a lone surrogate still gets a name
     ],
