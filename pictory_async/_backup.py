@@ -195,7 +195,8 @@ def verify(directory: Path, project_id: ProjectId, expected_kinds: set[str]) -> 
     """Re-read every file the manifest names and check it.
 
     Raises:
-        BackupError: No manifest, a missing kind, or a file whose size or SHA-256 differs.
+        BackupError: No manifest, a missing kind, a name that leaves the directory (a
+            path, or a symbolic link), or a file whose size or SHA-256 differs.
     """
     recorded = read_manifest(directory)
     if not recorded:
