@@ -7,17 +7,19 @@ without a kind, a file of the same size with other bytes, a name leaving the dir
 
 from __future__ import annotations
 
+import asyncio
 import errno
 import hashlib
 import json
 import os
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+from _support import API_KEY, FakeTime
 
 from pictory_async import AsyncPictory, BackupError, BulkResult, DeleteResult
 from pictory_async._assets import asset_filename
@@ -34,7 +36,7 @@ from pictory_async._backup import (
     write_atomically,
     write_manifest,
 )
-from pictory_async.emulator import Emulator
+from pictory_async.emulator import Emulator, FakeClock
 from pictory_async.resources import projects as projects_module
 
 VIDEO = bytes(range(256)) * 64  # 16 KiB
@@ -468,3 +470,85 @@ def test_a_project_directory_is_named_after_its_id(project_id: str | int, expect
     assert project_dirname(project_id).startswith(expected)
     assert "-txt" not in project_dirname(project_id)
     assert "/" not in project_dirname(project_id)
+
+
+# -- backing up again: what stands in, what is downloaded ---------------------------------
+
+
+@ON_THE_EMULATOR
+async def test_backing_up_again_counts_what_was_downloaded(
+    pictory_client: AsyncPictory,
+    emulator: Emulator,
+    pictory_clock: FakeClock,
+    tmp_path: Path,
+) -> None:
+    """Once, again (the CDN confirms: kept), after a render (new bytes: downloaded)."""
+    first = await pictory_client.projects.backup("p1", tmp_path, kinds=["video"])
+    again = await pictory_client.projects.backup("p1", tmp_path, kinds=["video"])
+    emulator.start_render("p1")
+    pictory_clock.advance(emulator.render_duration + 1)
+    rendered = await pictory_client.projects.backup("p1", tmp_path, kinds=["video"])
+    assert (1, 0, 1) == (first.downloaded, again.downloaded, rendered.downloaded)
+    video = rendered.directory / asset_filename("p1", "video")
+    assert emulator.asset("p1", "video") == video.read_bytes()
+
+
+@ON_THE_EMULATOR
+@pytest.mark.parametrize(("field", "value"), [("etag", 5), ("last_modified", ["Mon"])])
+async def test_validators_of_another_type_in_a_manifest_are_no_validators(
+    pictory_client: AsyncPictory, emulator: Emulator, tmp_path: Path, field: str, value: object
+) -> None:
+    """A manifest whose ETag or date is no string: read as absent, the file downloaded again."""
+    first = await pictory_client.projects.backup("p1", tmp_path, kinds=["video"])
+    rewrite_manifest(first.directory, lambda files: files[1].update({"etag": None, field: value}))
+    entry = read_manifest(first.directory)[asset_filename("p1", "video")]
+    assert None is getattr(entry, field)
+    again = await pictory_client.projects.backup("p1", tmp_path, kinds=["video"])
+    assert 1 == again.downloaded
+
+
+class Trickle(httpx.AsyncByteStream):
+    """A body that arrives in small pieces, one turn of the event loop each."""
+
+    def __init__(self, body: bytes) -> None:
+        self.body = body
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        for start in range(0, len(self.body), 256):
+            await asyncio.sleep(0)
+            yield self.body[start : start + 256]
+
+
+async def test_a_failed_asset_is_raised_only_after_the_other_downloads_end(
+    tmp_path: Path, fake_time: FakeTime
+) -> None:
+    """The subtitles fail at once while the video streams: the error waits for the video."""
+    video_started = asyncio.Event()
+    release = asyncio.Event()
+
+    async def answer(request: httpx.Request) -> httpx.Response:
+        if request.url.host != "cdn.example":
+            body = {"projectName": "p", "videoURL": f"{CDN}/v.mp4", "srtFile": f"{CDN}/s.srt"}
+            return httpx.Response(200, json=body)
+        if request.url.path == "/v.mp4":
+            video_started.set()
+            await release.wait()
+            headers = {"Content-Length": str(len(VIDEO))}
+            return httpx.Response(200, headers=headers, stream=Trickle(VIDEO))
+        await video_started.wait()
+        release.set()
+        return httpx.Response(404)
+
+    async with (
+        httpx.AsyncClient(transport=httpx.MockTransport(answer)) as http,
+        AsyncPictory(
+            api_key=API_KEY, http_client=http, sleep=fake_time.sleep, clock=fake_time.clock
+        ) as client,
+    ):
+        with pytest.raises(BackupError) as info:
+            await client.projects.backup("p1", tmp_path)
+        directory = tmp_path / project_dirname("p1")
+        leftovers = sorted(os.listdir(directory))
+    assert "srt" == info.value.file
+    assert sorted([PROJECT_JSON, asset_filename("p1", "video")]) == leftovers  # no .part
+    assert VIDEO == (directory / asset_filename("p1", "video")).read_bytes()
