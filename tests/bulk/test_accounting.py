@@ -411,3 +411,81 @@ async def test_thousands_of_ids_each_given_twice_are_done_once_each() -> None:
         len(result.skipped_because("duplicate")),
     )
     assert len(set(result.deleted)) == 6000
+
+
+# -- a resume: asking about the ids an earlier run may have applied -----------------------
+
+
+def unconfirmed_journal(path: Path, *ids: int) -> Journal:
+    """A journal whose ``ids`` were in flight when an earlier run stopped."""
+    lines = [{"id": i, "outcome": "cancelled", "may_have_been_applied": True} for i in ids]
+    path.write_text(
+        '{"format": "pictory-async-journal", "version": 1, "operation": "delete"}\n'
+        + "".join(json.dumps(line) + "\n" for line in lines)
+    )
+    return Journal(path, operation="delete")
+
+
+async def test_an_id_that_cannot_be_confirmed_does_not_stop_the_others(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """One worker: the first id cannot be told (logged), the next is still asked about."""
+
+    async def confirm(item: int | str) -> bool:
+        if item == 1:
+            raise RuntimeError("the API could not tell")
+        return True
+
+    journal = unconfirmed_journal(tmp_path / "j.jsonl", 1, 2)
+    run = BulkRun([], deleted, concurrency=1, journal=journal, confirm=confirm)
+    with caplog.at_level(logging.INFO, logger="pictory_async"):
+        result = await run.wait()
+    assert [2] == result.confirmed_gone
+    assert ["could not confirm 1: RuntimeError"] == [
+        r.getMessage() for r in caplog.records if "confirm" in r.getMessage()
+    ]
+
+
+async def test_a_journal_that_fails_while_confirming_stops_the_run_with_its_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The answer about an earlier id cannot be journaled: the run stops with that OSError."""
+
+    async def confirm(item: int | str) -> bool:
+        return True
+
+    def full(*args: object, **kwargs: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    journal = unconfirmed_journal(tmp_path / "j.jsonl", 1)
+    run = BulkRun([5], deleted, concurrency=1, journal=journal, confirm=confirm)
+    monkeypatch.setattr(journal, "record", full)
+    with pytest.raises(OSError, match="No space left"):
+        await run.wait()
+    assert isinstance(run.result.error, OSError)
+    assert [5] == run.result.not_started
+
+
+async def test_only_an_item_whose_request_was_sent_may_have_been_applied(tmp_path: Path) -> None:
+    """Cancelled in flight: journaled ``may_have_been_applied`` only where ``sent`` says so."""
+    started = asyncio.Event()
+    waiting = 0
+
+    async def hanging(item: int | str) -> ItemResult[str]:
+        nonlocal waiting
+        waiting += 1
+        if waiting == 2:
+            started.set()
+        await asyncio.Event().wait()
+        raise AssertionError("never reached")
+
+    journal = Journal(tmp_path / "run.jsonl", operation="delete")
+    async with BulkRun(
+        [1, 2], hanging, concurrency=2, journal=journal, sent=lambda item: item == 1
+    ):
+        await started.wait()
+    applied = {
+        line["id"]: line.get("may_have_been_applied", False)
+        for line in journal_lines(tmp_path / "run.jsonl")
+    }
+    assert {1: True, 2: False} == applied
