@@ -8,9 +8,9 @@ pipeline that event hooks, proxies and tracing see), but are built apart from th
   redirects are followed here, hop by hop (at most ``MAX_REDIRECTS``, http(s) only), so
   no hop can pick the key up, whatever host it points at.
 - **Nothing half-written under the final name.** Bytes go to a temporary file in the
-  destination directory, which is renamed over the final name only when the size
-  matches ``Content-Length`` (and the SHA-256 the CDN announces, when it does), after
-  an ``fsync``, with the mode a new file gets under the process's umask.
+  destination directory (``_files``), which is renamed over the final name only when
+  the size matches ``Content-Length`` (and the SHA-256 the CDN announces, when it
+  does), after an ``fsync``, with the mode a new file gets under the process's umask.
 - **A body must show its end.** Without ``Content-Length``, chunking or a checksum, a
   body ended by the connection closing cannot be told from a cut one: refused, for
   every kind.
@@ -25,8 +25,8 @@ pipeline that event hooks, proxies and tracing see), but are built apart from th
   calls, up to the same ``max_retry_after``.
 - **One error, no signed query in it.** Every failure, a full disk and a URL that
   cannot be requested included, is an ``AssetDownloadError``; a CDN URL is shown (in
-  messages, logs, journals) only as ``redact_url`` renders it: no query (a signed
-  URL's credential), no user info.
+  messages, logs, journals) only as ``_redact.redact_url`` renders it: no query (a
+  signed URL's credential), no user info.
 - **Safe names.** A file is named after the project id and the kind, reduced to
   characters that are safe on every filesystem, with a hash of the id when that
   changed it, so no project name or id can escape the directory or collide.
@@ -42,11 +42,9 @@ import hashlib
 import os
 import re
 import tempfile
-import threading
-import urllib.parse
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Final, overload
+from typing import TYPE_CHECKING, Final, overload
 
 import attrs
 import httpx
@@ -56,9 +54,10 @@ from ._exceptions import (
     APIError,
     APIStatusError,
     InvalidInputError,
-    PictoryError,
     make_status_error,
 )
+from ._files import Partial, file_mode, fsync_dir
+from ._redact import redact_error, redact_url, redacted_request, scrub, secrets_of
 from ._retry import parse_retry_after
 from ._transport import STREAM
 from ._types import ProjectId
@@ -73,7 +72,6 @@ __all__ = [
     "AssetDownloadError",
     "Downloader",
     "asset_filename",
-    "redact_url",
 ]
 
 ASSET_KINDS: Final = ("video", "audio", "thumbnail", "srt", "vtt", "txt")
@@ -97,114 +95,7 @@ _RESERVED = frozenset(
     | {f"lpt{n}" for n in range(1, 10)}
 )
 _STRIPPED = (b"authorization", b"proxy-authorization")
-_MAX_URL_CHARS = 300  # of a URL shown in a message: a hostile API's megabyte URL is not
-_REDACTED_QUERY = "?…"
-_SECRET_CHARS = 8  # a secret this long is cut out wherever it appears, not only in a URL
 _BAD_LOCATION = "Invalid URL in location header: "  # httpx's words for a bad Location
-_URL_SAFE = "/:[]@!$&'()*+,;=-._~%"  # left as they are when a URL is cut by hand
-
-
-def redact_url(url: str | httpx.URL) -> str:
-    """``url`` as it may be shown to people: scheme, host, port and path, no secrets.
-
-    A signed CDN URL's query is a credential for the file (``X-Amz-Signature=...``),
-    as is user info (``user:password@``): the query shows as ``?…``, user info and the
-    fragment are dropped. Every error message, log line and journal entry shows a CDN
-    URL this way; manifests and ``Asset.url`` keep it whole. Never raises: a URL that
-    cannot be parsed is cut the same way by hand.
-    """
-    try:
-        parsed = url if isinstance(url, httpx.URL) else httpx.URL(url)
-        shown = str(_bare_url(parsed))
-        queried = bool(parsed.query)
-    except (httpx.InvalidURL, TypeError, ValueError):
-        shown, queried = _cut_by_hand(str(url))
-    if len(shown) > _MAX_URL_CHARS:
-        shown = shown[: _MAX_URL_CHARS - 1] + "…"
-    return shown + _REDACTED_QUERY if queried else shown
-
-
-def _bare_url(url: httpx.URL) -> httpx.URL:
-    """``url`` without its query, fragment and user info."""
-    if not (url.query or url.fragment or url.userinfo):
-        return url
-    return url.copy_with(query=None, fragment=None, userinfo=b"")
-
-
-def _cut_by_hand(text: str) -> tuple[str, bool]:
-    """``(url without user info, query and fragment, whether it had a query)``.
-
-    For a URL ``httpx`` cannot parse. User info goes first (a password may hold a
-    ``?``); what is left is percent-encoded where it is not printable ASCII.
-    """
-    scheme, separator, rest = text.partition("://")
-    if not separator:
-        scheme, rest = "", text
-    authority, slash, path = rest.partition("/")
-    rest = authority.rpartition("@")[2] + slash + path
-    cut = min((i for i in (rest.find("?"), rest.find("#")) if i >= 0), default=len(rest))
-    shown = scheme + separator + rest[:cut]
-    return urllib.parse.quote(shown, safe=_URL_SAFE), rest[cut : cut + 1] == "?"
-
-
-def _secrets(urls: Iterable[httpx.URL]) -> list[tuple[str, str]]:
-    """``(text, replacement)`` pairs that cut the query and user info of ``urls`` out.
-
-    Each in the forms a message may hold it (as sent, percent-decoded), longest first.
-    In context (``?query``, ``userinfo@``) always; alone, and each long value of the
-    query alone (a signature an error body quotes), when long enough not to match by
-    chance.
-    """
-    pairs: set[tuple[str, str]] = set()
-    for url in urls:
-        for raw, before, after, replacement in (
-            (url.query, "?", "", _REDACTED_QUERY),
-            (url.userinfo, "", "@", ""),
-        ):
-            text = raw.decode("ascii", "replace")
-            if not text:
-                continue
-            for form in {text, urllib.parse.unquote(text), urllib.parse.unquote_plus(text)}:
-                pairs.add((before + form + after, replacement))
-                if len(form) >= _SECRET_CHARS:
-                    pairs.add((form, "…"))
-        values = urllib.parse.parse_qsl(url.query.decode("ascii", "replace"))
-        for _, value in values:
-            if len(value) >= _SECRET_CHARS:
-                pairs |= {(value, "…"), (urllib.parse.quote(value, safe=""), "…")}
-    return sorted(pairs, key=lambda pair: -len(pair[0]))
-
-
-def _scrub(text: str, secrets: list[tuple[str, str]]) -> str:
-    """``text`` with every secret of ``secrets`` replaced."""
-    for secret, replacement in secrets:
-        text = text.replace(secret, replacement)
-    return text
-
-
-def _redacted_request(request: httpx.Request) -> httpx.Request:
-    """A copy of ``request`` whose URL has no query, fragment or user info."""
-    url = _bare_url(request.url)
-    if url is request.url:
-        return request
-    return httpx.Request(request.method, url, headers=request.headers, extensions={})
-
-
-def _redact(exc: Exception, urls: Iterable[httpx.URL]) -> None:
-    """``exc`` (raised for a CDN request) with the secrets of ``urls`` cut out.
-
-    Its message and ``args``, and for our API errors the ``request`` they hold (and the
-    response's), so that a log line or a retry's error shows no signed query.
-    """
-    if not isinstance(exc, PictoryError):
-        return  # not a failure of ours (a bug): left as it is
-    secrets = _secrets(urls)
-    exc.args = tuple(_scrub(arg, secrets) if isinstance(arg, str) else arg for arg in exc.args)
-    if isinstance(exc, APIError):
-        exc.message = _scrub(exc.message, secrets)
-        exc.request = _redacted_request(exc.request)
-        if isinstance(exc, APIStatusError):
-            exc.response.request = exc.request
 
 
 class AssetDownloadError(APIError):
@@ -236,8 +127,8 @@ class AssetDownloadError(APIError):
         status_code: int | None = None,
         attempts: int = 1,
     ) -> None:
-        message = _scrub(message, _secrets([request.url]))
-        super().__init__(message, request=_redacted_request(request), attempts=attempts)
+        message = scrub(message, secrets_of([request.url]))
+        super().__init__(message, request=redacted_request(request), attempts=attempts)
         self.kind = kind
         self.url = str(self.request.url)
         self.status_code = status_code
@@ -298,52 +189,6 @@ def _expected_sha256(headers: httpx.Headers) -> str | None:
         return None
 
 
-class _Partial:
-    """The temporary file of one download and what is known of it so far."""
-
-    def __init__(self, file: IO[bytes], path: Path) -> None:
-        self.file = file
-        self.path = path
-        self.size = 0
-        self.hasher = hashlib.sha256()
-        self.total: int | None = None
-        self.etag: str | None = None
-        self.ranges = False
-        self.expected_sha256: str | None = None
-        self.chunked = False  # the body's end is marked (a last chunk), not its close
-        self.condition: Validators | None = None  # asked with, while it may still hold
-        self.not_modified = False  # a 304 confirmed ``condition``: the file on disk stands
-        self.headers: httpx.Headers | None = None  # those of the answer that began the body
-
-    def unchanged(self, response: httpx.Response) -> bool:
-        """Whether ``response`` (a 304 or 412 to ``condition``) confirms the file on disk.
-
-        When it does not (a 412, or a 304 that does not repeat what was asked), the
-        condition is dropped, so that the next request asks for the file itself.
-        """
-        if (
-            self.condition is not None
-            and response.status_code == 304
-            and self.condition.confirmed_by(response.headers)
-        ):
-            self.not_modified = True
-            return True
-        self.condition = None
-        return False
-
-    def write(self, data: bytes) -> None:
-        """Append ``data`` to the file and the hash (in a worker thread: both drop the GIL)."""
-        self.file.write(data)
-        self.hasher.update(data)
-        self.size += len(data)
-
-    def restart(self) -> None:
-        self.file.seek(0)
-        self.file.truncate()
-        self.size = 0
-        self.hasher = hashlib.sha256()
-
-
 class Downloader:
     """Downloads through ``client``'s pipeline, with its retry policy and options.
 
@@ -360,7 +205,7 @@ class Downloader:
         self._client = client
         self._max_bytes = max_bytes
 
-    def _request(self, url: httpx.URL, partial: _Partial) -> httpx.Request:
+    def _request(self, url: httpx.URL, partial: Partial) -> httpx.Request:
         headers = {"Accept-Encoding": "identity", "Accept": "*/*"}
         if partial.size and partial.ranges and partial.etag:
             # resumed only with a strong ETag to tie the rest to the same file: without
@@ -434,7 +279,7 @@ class Downloader:
         temp = Path(temp_name)
         try:
             with os.fdopen(handle, "wb") as file:
-                partial = _Partial(file, temp)
+                partial = Partial(file, temp)
                 partial.condition = unless if unless and unless.condition() else None
                 final_url = await self._with_retries(start, kind, partial)
                 if not partial.not_modified:
@@ -446,7 +291,7 @@ class Downloader:
             self._check(partial, kind, final_url)
             os.chmod(temp, file_mode())  # mkstemp's 0600, whatever the umask: as open() would
             os.replace(temp, path)
-            _fsync_dir(path.parent)
+            fsync_dir(path.parent)
         except BaseException as exc:
             with contextlib.suppress(OSError):
                 os.unlink(temp)
@@ -464,7 +309,7 @@ class Downloader:
             last_modified=served.last_modified,
         )
 
-    def _check(self, partial: _Partial, kind: str, url: httpx.URL) -> None:
+    def _check(self, partial: Partial, kind: str, url: httpx.URL) -> None:
         request = httpx.Request("GET", url)
         if partial.size == 0 and kind in MEDIA_KINDS:  # subtitles may be empty; media not
             raise AssetDownloadError(
@@ -494,7 +339,7 @@ class Downloader:
                 kind=kind,
             )
 
-    async def _with_retries(self, url: httpx.URL, kind: str, partial: _Partial) -> httpx.URL:
+    async def _with_retries(self, url: httpx.URL, kind: str, partial: Partial) -> httpx.URL:
         """Attempts at ``url`` under the client's ``RetryPolicy``; a final failure is ours.
 
         The policy is the one API calls go through: the same failures retried, the
@@ -514,7 +359,7 @@ class Downloader:
             try:
                 return await self._attempt(url, kind, partial, attempts, hops)
             except Exception as exc:  # logged by the policy as it is: no signed query
-                _redact(exc, hops)
+                redact_error(exc, hops)
                 raise
 
         try:
@@ -540,7 +385,7 @@ class Downloader:
         self,
         url: httpx.URL,
         kind: str,
-        partial: _Partial,
+        partial: Partial,
         attempts: int,
         hops: list[httpx.URL],
     ) -> httpx.URL:
@@ -611,7 +456,7 @@ class Downloader:
         )
 
     async def _stream(
-        self, response: httpx.Response, kind: str, partial: _Partial, call: _Call
+        self, response: httpx.Response, kind: str, partial: Partial, call: _Call
     ) -> bool:
         """Write the body into ``partial``; ``False`` if it was not the range asked for."""
         headers = response.headers
@@ -790,46 +635,6 @@ async def _read_some(response: httpx.Response, limit: int) -> bytes:
     except httpx.HTTPError:
         pass  # the status says what went wrong; the body was a courtesy
     return b"".join(chunks)[:limit]
-
-
-_PROC_STATUS = "/proc/self/status"
-_UMASK_LOCK = threading.Lock()
-
-
-def _umask() -> int:
-    """The process's umask, read without changing it where the platform allows."""
-    try:
-        with open(_PROC_STATUS, encoding="ascii", errors="replace") as status:
-            for line in status:
-                if line.startswith("Umask:"):
-                    return int(line.split()[1], 8) & 0o777
-    except (OSError, ValueError, IndexError):
-        pass
-    with _UMASK_LOCK:
-        # os.umask can only be read by setting it, process-wide: for that instant it is
-        # the most private one, so a file another thread creates then is never more open
-        current = os.umask(0o077)
-        os.umask(current)
-    return current
-
-
-def file_mode() -> int:
-    """The mode ``open()`` gives a new file under the current umask (``0o666 & ~umask``)."""
-    return 0o666 & ~_umask()
-
-
-def _fsync_dir(directory: Path) -> None:
-    """Make a rename durable (where the platform allows opening a directory)."""
-    try:
-        fd = os.open(directory, os.O_RDONLY)
-    except OSError:  # pragma: no cover - Windows
-        return
-    try:
-        os.fsync(fd)
-    except OSError:  # pragma: no cover - filesystems without directory fsync
-        pass
-    finally:
-        os.close(fd)
 
 
 def check_kinds(kinds: Iterable[str] | None) -> list[str] | None:

@@ -30,9 +30,11 @@ from typing import Any
 
 import attrs
 
-from ._assets import Asset, Downloader, asset_filename, file_mode, redact_url
+from ._assets import Asset, Downloader, asset_filename
 from ._conditional import Validators
 from ._exceptions import PictoryError
+from ._files import file_mode
+from ._redact import redact_url
 from ._types import ProjectId
 
 __all__ = ["MANIFEST", "PROJECT_JSON", "Backup", "BackupError", "BackupFile", "project_dirname"]

@@ -15,7 +15,7 @@ from _rawserver import RawServer, Seen, response
 from _support import API_KEY, FakeTime
 
 from pictory_async import AsyncPictory, BackupError
-from pictory_async import _assets as assets_module
+from pictory_async import _files as files_module
 from pictory_async._assets import AssetDownloadError
 
 SRT = b"".join(
@@ -146,7 +146,7 @@ async def test_files_get_the_mode_the_umask_gives(
 ) -> None:
     """Media, ``project.json`` and the manifest: ``0o666 & ~umask``, as ``open()`` gives."""
     if not proc:  # a platform without /proc: read by setting it (and setting it back)
-        monkeypatch.setattr(assets_module, "_PROC_STATUS", str(tmp_path / "no-such-file"))
+        monkeypatch.setattr(files_module, "_PROC_STATUS", str(tmp_path / "no-such-file"))
     os.umask(mask)
     deleted: list[str] = []
     async with (

@@ -28,7 +28,9 @@ from _support import API_KEY, FakeTime
 from typer.testing import CliRunner
 
 from pictory_async import AsyncPictory, BackupError
-from pictory_async._assets import Asset, AssetDownloadError, _Partial, redact_url
+from pictory_async._assets import Asset, AssetDownloadError
+from pictory_async._files import Partial
+from pictory_async._redact import redact_url
 
 SIGNATURE = "X-Amz-Signature=5f1c0ffee0ddba11cafe"
 QUERY = f"X-Amz-Credential=AKIAEXAMPLE%2F20250101&{SIGNATURE}"
@@ -295,14 +297,14 @@ async def test_a_project_without_assets_needs_no_directory(
 
 def full_disk_after(monkeypatch: pytest.MonkeyPatch, allowed: int) -> None:
     """Writes to a download's file fail with ENOSPC once ``allowed`` bytes are written."""
-    write = _Partial.write
+    write = Partial.write
 
-    def write_until_full(self: _Partial, data: bytes) -> None:
+    def write_until_full(self: Partial, data: bytes) -> None:
         if self.size + len(data) > allowed:
             raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
         write(self, data)
 
-    monkeypatch.setattr(_Partial, "write", write_until_full)
+    monkeypatch.setattr(Partial, "write", write_until_full)
 
 
 async def test_a_full_disk_is_a_download_error_and_leaves_no_temporary_file(

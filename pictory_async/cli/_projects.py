@@ -11,10 +11,10 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from .._assets import redact_url
 from .._bulk import BulkRun, ItemResult, Outcome, as_project_id
 from .._client import DEFAULT_MAX_CONNECTIONS, AsyncPictory
 from .._models import Project, ProjectSummary
+from .._redact import redact_url
 from .._reports import ReportFormat, compare_projects, write_report
 from .._types import ProjectId
 from ._bulkrun import RunSummary, run_bulk
