@@ -423,21 +423,13 @@ class Downloader:
                     url = _redirect_target(url, location, kind, request)
                     hops.append(url)
                     continue
-                if 300 <= response.status_code < 400:  # 300, 304, 305: nothing to follow
-                    raise AssetDownloadError(
-                        f"{kind}: the CDN answered {response.status_code} "
-                        f"{response.reason_phrase or ''}, not the file".rstrip(),
-                        request=request,
-                        kind=kind,
-                        status_code=response.status_code,
-                        attempts=attempts,
-                    )
                 if response.status_code >= 400:
                     response._content = await _read_some(response, ERROR_BODY_BYTES)
                     # read as for API calls: the policy waits it out the same way
                     retry_after = parse_retry_after(response.headers)
                     raise make_status_error(response, retry_after=retry_after, attempts=attempts)
-                if response.status_code not in (200, 206):  # 202, 204: no file in it
+                # 202, 204, or a 300, 304, 305 with nothing to follow: no file in it
+                if response.status_code not in (200, 206):
                     raise AssetDownloadError(
                         f"{kind}: the CDN answered {response.status_code} "
                         f"{response.reason_phrase or ''}, not the file".rstrip(),
