@@ -28,6 +28,7 @@ from pictory_async import (
     ItemResult,
     Outcome,
 )
+from pictory_async._bulk import dedupe_key
 from pictory_async._journal import Journal
 
 
@@ -489,3 +490,22 @@ async def test_only_an_item_whose_request_was_sent_may_have_been_applied(tmp_pat
         for line in journal_lines(tmp_path / "run.jsonl")
     }
     assert {1: True, 2: False} == applied
+
+
+def test_an_id_of_a_str_or_int_subclass_is_deduplicated_by_its_value() -> None:
+    """A subclass's own ``__eq__`` and ``__hash__`` play no part: the key is a plain value."""
+
+    class Text(str):
+        def __eq__(self, other: object) -> bool:
+            return False
+
+        __hash__ = object.__hash__
+
+    class Number(int):
+        def __eq__(self, other: object) -> bool:
+            return False
+
+        __hash__ = object.__hash__
+
+    keys = [dedupe_key(Text("abc")), dedupe_key(Number(5)), dedupe_key(Text("7"))]
+    assert [("abc", str), (5, int), (7, int)] == [(key, type(key)) for key in keys]
