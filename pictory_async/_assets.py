@@ -42,7 +42,7 @@ import hashlib
 import os
 import re
 import tempfile
-from collections.abc import Iterable, Mapping
+from collections.abc import AsyncIterator, Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Final, overload
 
@@ -490,7 +490,7 @@ class Downloader:
         pending: list[bytes] = []  # written (and hashed) in a worker thread, a batch at a time
         size = 0
         try:
-            async for chunk in response.aiter_raw():  # as it arrives: a cut keeps it
+            async for chunk in _raw_chunks(response, kind):  # as it arrives: a cut keeps it
                 if partial.size + size + len(chunk) > self._max_bytes:
                     raise AssetDownloadError(
                         f"{kind}: more than the {self._max_bytes} bytes allowed",
@@ -612,6 +612,30 @@ def unwritable(
         request=request,
         kind=kind,
     )
+
+
+async def _raw_chunks(response: httpx.Response, kind: str) -> AsyncIterator[bytes]:
+    """The body as it arrives, or whole when something read it before us.
+
+    A mock transport (respx's records every answer it gives) or a user's event hook that
+    called ``aread()`` leaves the body read and its stream consumed: the bytes read
+    are the body then. A stream consumed without being kept is an error of ours.
+    """
+    if not response.is_stream_consumed:
+        async for chunk in response.aiter_raw():
+            yield chunk
+        return
+    try:
+        content = response.content
+    except httpx.ResponseNotRead:
+        raise AssetDownloadError(
+            f"{kind}: the body was consumed before the download could read it "
+            "(an event hook that streams responses?)",
+            request=response.request,
+            kind=kind,
+        ) from None
+    if content:
+        yield content
 
 
 async def _read_some(response: httpx.Response, limit: int) -> bytes:
