@@ -374,7 +374,8 @@ class Emulator:
         """Make the next ``times`` renders fail when they end, with this code and message.
 
         The job then answers ``{"success": false, "data": {"status": "failed",
-        "error_code": ..., "error_message": ...}}`` and the project gets no video.
+        "error_code": ..., "error_message": ...}}`` and the project gets no new video: it
+        keeps an earlier render's (as Pictory's does), without its ``generatedDate``.
 
         Raises:
             ValueError: An empty code or message, or ``times`` below 1.
