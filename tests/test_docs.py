@@ -262,3 +262,13 @@ def test_the_docs_site_build_is_ignored_by_git() -> None:
         ["git", "check-ignore", "--no-index", "-q", "site/index.html"], cwd=ROOT, check=False
     )
     assert 0 == check.returncode
+
+
+def test_the_api_reference_lists_every_public_name() -> None:
+    """Every name ``pictory_async`` exports has its entry in docs/reference.md."""
+    import pictory_async
+
+    reference = (ROOT / "docs" / "reference.md").read_text()
+    listed = set(re.findall(r"^::: pictory_async\.(?:[\w.]+\.)?(\w+)$", reference, re.MULTILINE))
+    public = {name for name in pictory_async.__all__ if not name.startswith("_")}
+    assert set() == public - listed
