@@ -42,9 +42,9 @@ import hashlib
 import os
 import re
 import tempfile
-from collections.abc import AsyncIterator, Iterable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Final, overload
+from typing import TYPE_CHECKING, Final, TypeVar, overload
 
 import attrs
 import httpx
@@ -651,6 +651,31 @@ async def _read_some(response: httpx.Response, limit: int) -> bytes:
     except httpx.HTTPError:
         pass  # the status says what went wrong; the body was a courtesy
     return b"".join(chunks)[:limit]
+
+
+_T = TypeVar("_T")
+
+
+async def each_kind(
+    kinds: Iterable[str], concurrency: int, fetch: Callable[[str], Awaitable[_T]]
+) -> dict[str, _T]:
+    """``fetch(kind)`` for every kind, at most ``concurrency`` at once, by kind.
+
+    Every fetch runs to its end; the first failure (in the order of ``kinds``) is raised
+    only then, so no download is left running behind an error.
+    """
+    gate = asyncio.Semaphore(concurrency)
+
+    async def one(kind: str) -> _T:
+        async with gate:
+            return await fetch(kind)
+
+    order = list(kinds)
+    results = await asyncio.gather(*(one(kind) for kind in order), return_exceptions=True)
+    for result in results:
+        if isinstance(result, BaseException):
+            raise result
+    return dict(zip(order, results, strict=True))  # type: ignore[arg-type]  # no failure in it
 
 
 def check_kinds(kinds: Iterable[str] | None) -> list[str] | None:

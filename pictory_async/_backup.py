@@ -30,7 +30,7 @@ from typing import Any
 
 import attrs
 
-from ._assets import Asset, Downloader, asset_filename
+from ._assets import Asset, Downloader, asset_filename, each_kind
 from ._conditional import Validators
 from ._exceptions import PictoryError
 from ._files import file_mode
@@ -293,28 +293,18 @@ async def save_assets(
         AssetDownloadError: An asset failed for good.
         OSError: The directory could not be written.
     """
-    gate = asyncio.Semaphore(concurrency)
 
-    async def one(kind: str, url: str) -> tuple[BackupFile, bool]:
+    async def one(kind: str) -> tuple[BackupFile, bool]:
+        url = wanted[kind]
         path = directory / asset_filename(project_id, kind)
         prior = existing.get(path.name)
-        async with gate:
-            unless = await asyncio.to_thread(stand_in, directory, prior, url)
-            if prior is None or unless is None:
-                return _recorded(await downloader.download(url, kind, path), url), True
-            asset = await downloader.download(url, kind, path, unless=unless)
+        unless = await asyncio.to_thread(stand_in, directory, prior, url)
+        if prior is None or unless is None:
+            return _recorded(await downloader.download(url, kind, path), url), True
+        asset = await downloader.download(url, kind, path, unless=unless)
         if asset is None:  # the CDN confirmed it: the same file, at the project's URL now
             return attrs.evolve(prior, url=url), False
         return _recorded(asset, url), True
 
-    results = await asyncio.gather(
-        *(one(kind, url) for kind, url in wanted.items()), return_exceptions=True
-    )
-    files: list[BackupFile] = []
-    downloaded = 0
-    for result in results:
-        if isinstance(result, BaseException):
-            raise result
-        files.append(result[0])
-        downloaded += result[1]
-    return files, downloaded
+    saved = (await each_kind(wanted, concurrency, one)).values()
+    return [file for file, _ in saved], sum(fresh for _, fresh in saved)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
-from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterable
+from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable, Iterable
 from datetime import datetime, timedelta, timezone
 from os import PathLike
 from pathlib import Path
@@ -20,6 +20,7 @@ from .._assets import (
     Downloader,
     asset_filename,
     check_kinds,
+    each_kind,
     select_assets,
     unwritable,
 )
@@ -495,26 +496,11 @@ class Projects:
     ) -> dict[str, Asset]:
         """Download ``assets`` into ``root``; the first failure is raised after all end."""
         downloader = Downloader(self._client, max_bytes=max_bytes)
-        gate = asyncio.Semaphore(concurrency)
 
-        async def one(kind: str, url: str) -> Asset:
-            path = root / asset_filename(project_id, kind)
-            async with gate:
-                return await downloader.download(url, kind, path)
+        def one(kind: str) -> Awaitable[Asset]:
+            return downloader.download(assets[kind], kind, root / asset_filename(project_id, kind))
 
-        results = await asyncio.gather(
-            *(one(kind, url) for kind, url in assets.items()), return_exceptions=True
-        )
-        done: dict[str, Asset] = {}
-        failure: BaseException | None = None
-        for result in results:
-            if isinstance(result, BaseException):
-                failure = failure or result
-            else:
-                done[result.kind] = result
-        if failure is not None:
-            raise failure
-        return done
+        return await each_kind(assets, concurrency, one)
 
     async def backup(
         self,
