@@ -1,12 +1,19 @@
-"""Small shared types: project ids, the "not given" sentinel, durations."""
+"""Small shared types: project ids, the "not given" sentinel, durations, sleep and clock."""
 
 from __future__ import annotations
 
 import enum
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Final, Literal, TypeAlias
 
-__all__ = ["NOT_GIVEN", "Duration", "NotGiven", "ProjectId", "to_seconds"]
+__all__ = ["NOT_GIVEN", "Clock", "Duration", "NotGiven", "ProjectId", "Sleep", "to_seconds"]
+
+Sleep: TypeAlias = Callable[[float], Awaitable[None]]
+"""An async sleep (``asyncio.sleep``, or a fake one in tests)."""
+
+Clock: TypeAlias = Callable[[], float]
+"""A monotonic clock in seconds (``time.monotonic``, or a fake one in tests)."""
 
 ProjectId: TypeAlias = str | int
 """A project id: a string for v3 projects, an integer for v2 and older ones."""
