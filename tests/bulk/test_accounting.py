@@ -1,7 +1,7 @@
 """The bulk engine's accounting, held test by test (see "Mutation testing" in docs/testing.md).
 
 Each test pins one promise of ``BulkRun`` and ``BulkResult`` that a mutant of
-``_bulk.py`` broke while the rest of the suite passed: what an item's result carries,
+``_bulk`` broke while the rest of the suite passed: what an item's result carries,
 when a run counts as interrupted, which error is raised where, and what is reported.
 """
 

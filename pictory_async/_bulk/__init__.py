@@ -1,0 +1,28 @@
+"""The bulk engine: many calls at once, every item in exactly one outcome.
+
+``run`` runs the calls (``BulkRun``), ``result`` accounts for them (``BulkResult``),
+``keys`` reads an id from an input item; this module only re-exports.
+"""
+
+from __future__ import annotations
+
+from .keys import as_project_id, dedupe_key, name_of
+from .result import BulkProgress, BulkResult, ItemResult, Outcome, may_have_been_applied
+from .run import YIELD_EVERY, BulkRun, Confirm, Operation, ProgressCallback, Sent
+
+__all__ = [
+    "YIELD_EVERY",
+    "BulkProgress",
+    "BulkResult",
+    "BulkRun",
+    "Confirm",
+    "ItemResult",
+    "Operation",
+    "Outcome",
+    "ProgressCallback",
+    "Sent",
+    "as_project_id",
+    "dedupe_key",
+    "may_have_been_applied",
+    "name_of",
+]
