@@ -74,7 +74,7 @@ _NEWEST: Final = datetime(9000, 1, 1, tzinfo=timezone.utc)
 
 
 class AdminRoutes:
-    """``/_emulator/<name>``: stats, faults, scripted failures, reset, data, jobs, info."""
+    """``/_emulator/<name>``: stats, faults, scripted failures, reset, data, jobs, quota, info."""
 
     __slots__ = ("_emulator", "_prefix_len")
 
@@ -152,6 +152,13 @@ class AdminRoutes:
                 raise ValueError("seconds is required")
             emulator.set_render_duration(data["seconds"])
             return {"render_duration": emulator.render_duration}
+        if name == "quota" and method == "GET":
+            return emulator.quota()
+        if name == "quota" and method == "POST":
+            account = data.pop("account", None)
+            if account is not None and not isinstance(account, str):
+                raise ValueError("account must be a string")
+            return emulator.set_quota(account=account, **data)
         if name.startswith("jobs/") and name.endswith("/clean") and method == "POST":
             emulator.clean_job(name[len("jobs/") : -len("/clean")])
             return {"status": "cleaned"}
@@ -170,6 +177,7 @@ _NAMES = frozenset(
         "projects",
         "fail-next-render",
         "render-duration",
+        "quota",
     }
 )
 

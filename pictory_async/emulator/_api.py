@@ -1,4 +1,4 @@
-"""The API routes: authentication, rate limits, faults, then projects and render jobs.
+"""The API routes: authentication, rate limits, faults, then projects, render jobs, quota.
 
 Each handler decides the whole ``Reply`` (status, body, delay, drop) and applies its
 effect on the store; nothing here counts requests: ``Emulator.handle`` counts each
@@ -8,7 +8,7 @@ reply once, after it is decided.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from email.utils import formatdate
 from typing import Final
 from urllib.parse import parse_qsl
@@ -16,7 +16,7 @@ from urllib.parse import parse_qsl
 from ._faults import Outcome
 from ._reply import HTML, Reply, json_headers
 from ._state import State
-from ._store import decode_page_key, encode_page_key
+from ._store import ProjectRecord, decode_page_key, encode_page_key
 from ._wire import (
     BAD_GATEWAY_HTML,
     DELETED,
@@ -37,11 +37,12 @@ from ._wire import (
     job_data,
 )
 
-__all__ = ["API_PREFIXES", "JOBS_PREFIX", "PROJECTS_PREFIX", "ApiRoutes"]
+__all__ = ["API_PREFIXES", "JOBS_PREFIX", "PROJECTS_PREFIX", "QUOTA_PATH", "ApiRoutes"]
 
 PROJECTS_PREFIX: Final = "/pictoryapis/v2/projects"
 JOBS_PREFIX: Final = "/pictoryapis/v1/jobs"
-API_PREFIXES: Final = (PROJECTS_PREFIX, JOBS_PREFIX)
+QUOTA_PATH: Final = "/pictoryapis/v1/quota"
+API_PREFIXES: Final = (PROJECTS_PREFIX, JOBS_PREFIX, QUOTA_PATH)
 _ROUTES: Final[dict[tuple[str, str | None], dict[str, str]]] = {
     # (prefix, sub-path after the id, or None for the id alone): {method: route}
     (PROJECTS_PREFIX, ""): {"GET": "list"},
@@ -50,6 +51,7 @@ _ROUTES: Final[dict[tuple[str, str | None], dict[str, str]]] = {
     (JOBS_PREFIX, ""): {"GET": "jobs"},
     (JOBS_PREFIX, None): {"GET": "job"},
     (JOBS_PREFIX, "clean"): {"DELETE": "clean"},
+    (QUOTA_PATH, ""): {"GET": "quota"},
 }
 
 
@@ -57,9 +59,11 @@ def route_of(method: str, path: str) -> tuple[str, str] | None:
     """``(route, id)`` of an API path (route ``other`` for a wrong method), or None: a 404.
 
     Routes: ``list``, ``get``, ``delete``, ``render`` (projects); ``jobs``, ``job``,
-    ``clean`` (render jobs).
+    ``clean`` (render jobs); ``quota`` (the account's quota).
     """
-    prefix = PROJECTS_PREFIX if path.startswith(PROJECTS_PREFIX) else JOBS_PREFIX
+    for prefix in API_PREFIXES:  # the caller checked that one of them starts the path
+        if path.startswith(prefix):
+            break
     rest = path[len(prefix) :]
     if not rest or rest == "/":
         return _ROUTES[prefix, ""].get(method, "other"), ""
@@ -77,11 +81,22 @@ def route_of(method: str, path: str) -> tuple[str, str] | None:
 class ApiRoutes:
     """``/pictoryapis/...``: what the client talks to."""
 
-    __slots__ = ("_state",)
+    __slots__ = ("_handlers", "_state")
 
     def __init__(self, state: State) -> None:
-        """Serve the projects of ``state``."""
+        """Serve the projects, jobs and quotas of ``state``."""
         self._state = state
+        self._handlers: dict[str, Callable[[str, str, bytes, float], Reply]] = {
+            # route: handler(account, id, query, delay)
+            "get": self._get,
+            "delete": self._delete,
+            "list": self._list,
+            "render": self._render,
+            "job": self._job,
+            "jobs": self._jobs,
+            "clean": self._clean,
+            "quota": self._quota,
+        }
 
     def handle(
         self, method: str, path: str, query: bytes, headers: Iterable[tuple[bytes, bytes]]
@@ -142,29 +157,19 @@ class ApiRoutes:
                 outcome = pick  # type: ignore[assignment]
         if outcome is not None and outcome != "drop_after_apply":
             return self._fault(route, outcome, delay)
-        if route == "get":
-            reply = self._get(account, ident, delay)
-        elif route == "delete":
-            reply = self._delete(account, ident, delay)
-            if (
-                outcome is None
-                and reply.status == 200
-                and state.drop_after_delete
-                and state.dice.faults.random() < state.drop_after_delete
-            ):
-                outcome = "drop_after_apply"
-        elif route == "list":
-            reply = self._list(account, query, delay)
-        elif route == "render":
-            reply = self._render(account, ident, delay)
-        elif route == "job":
-            reply = self._job(account, ident, delay)
-        elif route == "jobs":
-            reply = self._jobs(account, query, delay)
-        elif route == "clean":
-            reply = self._clean(account, ident, delay)
-        else:
+        handler = self._handlers.get(route)
+        if handler is None:
             reply = Reply.answer(route, 405, METHOD_NOT_ALLOWED, delay)
+        else:
+            reply = handler(account, ident, query, delay)
+        if (
+            route == "delete"
+            and outcome is None
+            and reply.status == 200
+            and state.drop_after_delete
+            and state.dice.faults.random() < state.drop_after_delete
+        ):
+            outcome = "drop_after_apply"
         if outcome == "drop_after_apply":
             state.stats.dropped_after_apply += 1
             reply.drop = True
@@ -198,27 +203,33 @@ class ApiRoutes:
             return Reply.answer(route, 503, SERVICE_UNAVAILABLE, delay)
         return Reply.answer(route, 500, INTERNAL_ERROR, delay)
 
-    def _get(self, account: str, project_id: str, delay: float) -> Reply:
-        state = self._state
-        record = state.store.by_id.get(project_id)
+    def _project(
+        self, route: str, account: str, project_id: str, delay: float
+    ) -> ProjectRecord | Reply:
+        """The project ``account`` asks for, or the 404 or 403 to answer instead."""
+        record = self._state.store.by_id.get(project_id)
         if record is None:
-            return Reply.answer("get", 404, PROJECT_NOT_FOUND, delay)
+            return Reply.answer(route, 404, PROJECT_NOT_FOUND, delay)
         if record.account != account:
-            return Reply.answer("get", 403, FORBIDDEN, delay)
-        return Reply.answer("get", 200, state.fresh(record).cached_body, delay)
+            return Reply.answer(route, 403, FORBIDDEN, delay)
+        return record
 
-    def _delete(self, account: str, project_id: str, delay: float) -> Reply:
+    def _get(self, account: str, project_id: str, query: bytes, delay: float) -> Reply:
+        record = self._project("get", account, project_id, delay)
+        if isinstance(record, Reply):
+            return record
+        return Reply.answer("get", 200, self._state.fresh(record).cached_body, delay)
+
+    def _delete(self, account: str, project_id: str, query: bytes, delay: float) -> Reply:
+        record = self._project("delete", account, project_id, delay)
+        if isinstance(record, Reply):
+            return record
         state = self._state
-        record = state.store.by_id.get(project_id)
-        if record is None:
-            return Reply.answer("delete", 404, PROJECT_NOT_FOUND, delay)
-        if record.account != account:
-            return Reply.answer("delete", 403, FORBIDDEN, delay)
         state.store.remove(project_id)
         state.stats.deletes_applied += 1
         return Reply.answer("delete", 200, DELETED, delay)
 
-    def _list(self, account: str, query: bytes, delay: float) -> Reply:
+    def _list(self, account: str, ident: str, query: bytes, delay: float) -> Reply:
         state = self._state
         folder = page_key = None
         if query:
@@ -242,22 +253,19 @@ class ApiRoutes:
 
     # -- render jobs
 
-    def _render(self, account: str, project_id: str, delay: float) -> Reply:
-        state = self._state
-        record = state.store.by_id.get(project_id)
-        if record is None:
-            return Reply.answer("render", 404, PROJECT_NOT_FOUND, delay)
-        if record.account != account:
-            return Reply.answer("render", 403, FORBIDDEN, delay)
+    def _render(self, account: str, project_id: str, query: bytes, delay: float) -> Reply:
+        record = self._project("render", account, project_id, delay)
+        if isinstance(record, Reply):
+            return record
         try:
-            job = state.start_render(record)
+            job = self._state.start_render(record)
         except ValueError:
             return Reply.answer("render", 409, RENDER_RUNNING, delay)
         return Reply.answer(
             "render", 200, dumps({"success": True, "data": {"jobId": job.id}}), delay
         )
 
-    def _job(self, account: str, job_id: str, delay: float) -> Reply:
+    def _job(self, account: str, job_id: str, query: bytes, delay: float) -> Reply:
         state = self._state
         job = state.jobs.get(job_id)
         if job is None or job.account != account:  # another account's job is not found either
@@ -267,7 +275,7 @@ class ApiRoutes:
         body = dumps({"success": status != "failed", "data": data})
         return Reply.answer("job", 200, body, delay)
 
-    def _jobs(self, account: str, query: bytes, delay: float) -> Reply:
+    def _jobs(self, account: str, ident: str, query: bytes, delay: float) -> Reply:
         state = self._state
         after: int | None = None
         for name, value in parse_qsl(query.decode("latin-1")) if query else ():
@@ -290,7 +298,7 @@ class ApiRoutes:
         body = dumps({"success": True, "data": items, "nextPageKey": next_key})
         return Reply.answer("jobs", 200, body, delay)
 
-    def _clean(self, account: str, job_id: str, delay: float) -> Reply:
+    def _clean(self, account: str, job_id: str, query: bytes, delay: float) -> Reply:
         state = self._state
         job = state.jobs.get(job_id)
         if job is None or job.account != account:
@@ -300,3 +308,8 @@ class ApiRoutes:
         job.cleaned = True
         body = dumps({"success": True, "data": {"jobId": job.id, "status": "cleaned"}})
         return Reply.answer("clean", 200, body, delay)
+
+    # -- the account
+
+    def _quota(self, account: str, ident: str, query: bytes, delay: float) -> Reply:
+        return Reply.answer("quota", 200, dumps(self._state.quotas[account]), delay)

@@ -21,6 +21,7 @@ from ._cdn import CDN_PREFIXES, CdnRoutes
 from ._clock import Clock, Sleep
 from ._faults import Faults, Outcome
 from ._media import asset_bytes, asset_sha256
+from ._quota import Quota, changed_quota
 from ._renders import JobRecord
 from ._reply import Reply
 from ._state import ADMIN_PREFIX, State, check_seconds
@@ -234,7 +235,8 @@ class Emulator:
         """Zero the counters, and unless ``stats_only``, restore the initial state.
 
         The initial state: the seeded projects, the initial faults, no scripted outcomes
-        or render failures, no jobs, the initial render duration, full rate-limit buckets.
+        or render failures, no jobs, the initial render duration, full rate-limit buckets,
+        the default quotas.
         """
         self._state.stats.reset()
         if not stats_only:
@@ -436,6 +438,36 @@ class Emulator:
         if state.job_status(job) == "in-progress":
             raise ValueError(f"job {job_id!r} is still running; only finished jobs are cleaned")
         job.cleaned = True
+
+    # ------------------------------------------------------------------ quota
+
+    def quota(self, account: str | None = None) -> Quota:
+        """What ``GET /pictoryapis/v1/quota`` answers an account (default: the main one)."""
+        state = self._state
+        return changed_quota(state.quotas[state.account(account)], {})
+
+    def set_quota(self, *, account: str | None = None, **counters: Mapping[str, int]) -> Quota:
+        """Set the numbers ``GET /pictoryapis/v1/quota`` answers; the others are kept.
+
+        ``set_quota(video_minutes={"used": 590})`` leaves the limit at 600 and the other
+        counters as they were. ``reset`` restores the defaults (nothing used).
+
+        Args:
+            account: Whose quota (default: the main account).
+            **counters: ``video_minutes``, ``transcription_minutes``,
+                ``eleven_labs_voice_over_minutes`` or ``ai_credits``: a mapping with
+                ``used`` and/or ``limit``, each an int >= 0.
+
+        Returns:
+            The account's quota now, as the API answers it.
+
+        Raises:
+            ValueError: An unknown account, counter or field, or a bad number.
+        """
+        state = self._state
+        account = state.account(account)
+        state.quotas[account] = changed_quota(state.quotas[account], counters)
+        return self.quota(account)
 
     # ------------------------------------------------------------------ info
 

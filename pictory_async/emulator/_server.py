@@ -193,9 +193,9 @@ class RemoteEmulator:
 
     Its methods have the names of the :class:`Emulator` methods that do the same (as
     coroutines): ``set_faults``, ``fail_next``, ``reset``, ``generate_projects``,
-    ``add_project``, ``assets``, ``set_render_duration``, ``fail_next_render``, ``clean_job``;
-    ``stats()`` and ``faults()`` read what ``Emulator.stats`` and ``Emulator.faults``
-    hold.
+    ``add_project``, ``assets``, ``set_render_duration``, ``fail_next_render``, ``clean_job``,
+    ``set_quota``; ``stats()``, ``faults()`` and ``quota()`` read what ``Emulator.stats``,
+    ``Emulator.faults`` and ``Emulator.quota()`` hold.
 
     Attributes:
         base_url: The API origin.
@@ -295,6 +295,20 @@ class RemoteEmulator:
     async def clean_job(self, job_id: str) -> None:
         """Clean a finished job's data (idempotent)."""
         await self._call("POST", f"jobs/{job_id}/clean")
+
+    async def quota(self) -> dict[str, dict[str, int]]:
+        """What ``GET /pictoryapis/v1/quota`` answers the main account."""
+        result: dict[str, dict[str, int]] = await self._call("GET", "quota")
+        return result
+
+    async def set_quota(
+        self, *, account: str | None = None, **counters: dict[str, int]
+    ) -> dict[str, dict[str, int]]:
+        """Set some quota numbers (as ``Emulator.set_quota``) and return the account's quota."""
+        result: dict[str, dict[str, int]] = await self._call(
+            "POST", "quota", {**counters, "account": account}
+        )
+        return result
 
     async def aclose(self) -> None:
         """Close the admin connection."""

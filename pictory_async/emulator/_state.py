@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 
 from ._clock import Clock
 from ._faults import Dice, Faults, Limiter, ScriptedFaults, make_limiter
+from ._quota import Quota, default_quota
 from ._renders import JobRecord, JobStatus
 from ._seed import ProjectFactory, api_key_for, folder_ids
 from ._stats import Stats
@@ -57,6 +58,7 @@ class State:
         small_media: Serve media of a few KiB (see ``asset_bytes``).
         render_failures: Scripted failures of the next renders, in order:
             ``[(error_code, error_message), renders it still applies to]``.
+        quotas: Each account's quota, as ``GET /pictoryapis/v1/quota`` answers it.
     """
 
     def __init__(
@@ -110,7 +112,10 @@ class State:
         self.cdn_host = b""
 
     def reseed(self, project_count: int, other_count: int) -> None:
-        """Start over: fresh dice, the initial faults, seeded projects, no scripted outcomes."""
+        """Start over: fresh dice, the initial faults, seeded projects, no scripted outcomes.
+
+        Also no jobs, the initial render duration and the default quotas.
+        """
         self.dice = Dice(self.seed)
         self.scripted = ScriptedFaults()
         self.apply_faults(self.initial_faults)
@@ -133,6 +138,7 @@ class State:
         self.jobs: dict[str, JobRecord] = {}
         self.job_ids = random.Random(f"jobs:{self.seed}")
         self.render_failures: deque[list[Any]] = deque()
+        self.quotas: dict[str, Quota] = {account: default_quota() for account in self.accounts}
 
     def generate(self, count: int, account: str) -> list[ProjectRecord]:
         """Add ``count`` generated projects to ``account``."""

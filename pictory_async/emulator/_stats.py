@@ -32,8 +32,8 @@ class Stats:
 
     Attributes:
         requests: Count per ``(method, route, status)``; routes are ``list``, ``get``,
-            ``delete``, ``render``, ``job``, ``jobs``, ``clean``, ``media``, ``share``
-            and ``other``. Each answered request is counted once (a dropped connection
+            ``delete``, ``render``, ``job``, ``jobs``, ``clean``, ``quota``, ``media``,
+            ``share`` and ``other``. Each answered request is counted once (a dropped connection
             is not: see ``dropped`` and ``dropped_after_apply``).
         rate_limited: 429s sent by the rate limiter or by a scripted fault.
         deletes_applied: DELETEs that removed a project (including lost responses).

@@ -250,7 +250,7 @@ async def test_other_methods_and_paths(conn: Conn) -> None:
     post = await conn.api.post(f"{PROJECTS}/{project_id}")
     render = await conn.api.get(f"{PROJECTS}/{project_id}/render")
     nested = await conn.api.get(f"{PROJECTS}/{project_id}/scenes")
-    elsewhere = await conn.api.get("/pictoryapis/v1/quota")
+    elsewhere = await conn.api.get("/pictoryapis/v1/voiceovers/tracks")  # not emulated
 
     assert (405, 405) == (post.status_code, render.status_code)
     assert (404, 404) == (nested.status_code, elsewhere.status_code)

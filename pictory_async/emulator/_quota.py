@@ -1,0 +1,65 @@
+"""The account quota ``GET /pictoryapis/v1/quota`` answers, and how tests set it.
+
+Each account has four counters, each ``{"used": int, "limit": int}``. They start at
+Pictory's plan figures below and go back to them on ``reset``; nothing the emulator
+serves uses them up: a test sets the numbers it needs (``Emulator.set_quota`` or
+``POST /_emulator/quota``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Final, TypeAlias
+
+__all__ = ["QUOTA_COUNTERS", "Quota", "changed_quota", "default_quota"]
+
+Quota: TypeAlias = dict[str, dict[str, int]]
+"""The body of ``GET /pictoryapis/v1/quota``: wire name to ``{"used": ..., "limit": ...}``."""
+
+QUOTA_COUNTERS: Final = {
+    "video_minutes": "videoMinutes",
+    "transcription_minutes": "transcriptionMinutes",
+    "eleven_labs_voice_over_minutes": "elevenLabsVoiceOverMinutes",
+    "ai_credits": "aiCredits",
+}
+"""The counters by the name tests give them (snake_case) to their name on the wire."""
+
+_LIMITS: Final = {
+    "videoMinutes": 600,
+    "transcriptionMinutes": 600,
+    "elevenLabsVoiceOverMinutes": 120,
+    "aiCredits": 1000,
+}
+
+
+def default_quota() -> Quota:
+    """A fresh account's quota: nothing used, the plan's limits."""
+    return {name: {"used": 0, "limit": limit} for name, limit in _LIMITS.items()}
+
+
+def changed_quota(quota: Quota, changes: Mapping[str, object]) -> Quota:
+    """A copy of ``quota`` with ``changes`` applied; counters and fields not given are kept.
+
+    Args:
+        quota: The quota now.
+        changes: Counter name (``video_minutes``, ``transcription_minutes``,
+            ``eleven_labs_voice_over_minutes``, ``ai_credits``) to a mapping with ``used``
+            and/or ``limit``, each an int >= 0.
+
+    Raises:
+        ValueError: An unknown counter or field, or a value that is not an int >= 0.
+    """
+    new = {name: dict(counter) for name, counter in quota.items()}
+    for key, fields in changes.items():
+        wire_name = QUOTA_COUNTERS.get(key)
+        if wire_name is None:
+            raise ValueError(f"unknown quota counter {key!r}: one of {', '.join(QUOTA_COUNTERS)}")
+        if not isinstance(fields, Mapping):
+            raise ValueError(f"{key} must be an object with used and/or limit")
+        for field, value in fields.items():
+            if field not in ("used", "limit"):
+                raise ValueError(f"unknown field {field!r} of {key}: used or limit")
+            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+                raise ValueError(f"{key}.{field} must be an int >= 0, got {value!r}")
+            new[wire_name][field] = value
+    return new
