@@ -1,29 +1,41 @@
 """The wire format, in one place: a cattrs converter built once, at import.
 
-Renames snake_case attributes to Pictory's camelCase keys (or to a field's ``wire``
-metadata, e.g. ``videoURL``) through one hook factory for every attrs class, and is
-strict about types (a ``"false"`` string is not silently ``True``) but lenient about
-unknown keys, which end up in each model's ``raw``. Tests use
+Reading, it renames Pictory's camelCase keys (or a field's ``wire`` metadata, e.g.
+``videoURL``) to snake_case attributes through one hook factory for every attrs class,
+and is strict about types (a ``"false"`` string is not silently ``True``) but lenient
+about unknown keys, which end up in each model's ``raw``. Tests use
 ``converter.copy(forbid_extra_keys=True)`` against recorded payloads to notice drift.
+
+Writing (``unstructure``), it turns a model, or any value holding models, into plain
+JSON data: snake_case keys by default, or the wire names, and then also every key a
+model's ``raw`` holds that the model does not know, so the answer comes back as
+received. Datetimes are ISO 8601 in UTC with a ``Z`` (``iso_datetime``), enums their
+value, tuples lists, a NaN or an infinity ``None``, anything else its ``str()``. Data
+is walked without recursion (only models nest calls), so any depth the JSON decoder
+accepted is fine. ``_decode`` applies the converter to responses.
 """
 
 from __future__ import annotations
 
-import json
+import enum
 import math
 from collections.abc import Callable, Mapping
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from typing import Any, TypeVar
 
 import attrs
 import cattrs
-import httpx
 from cattrs.gen import make_dict_structure_fn, override
 
-from ._exceptions import ResponseValidationError
-from ._types import ProjectId
-
-__all__ = ["converter", "decode_json", "structure"]
+__all__ = [
+    "camel_case",
+    "converter",
+    "iso_datetime",
+    "raw_field",
+    "unstructure",
+    "wire",
+    "wire_name",
+]
 
 T = TypeVar("T")
 
@@ -32,6 +44,22 @@ def camel_case(name: str) -> str:
     """``project_name`` -> ``projectName``."""
     head, *rest = name.split("_")
     return head + "".join(part[:1].upper() + part[1:] for part in rest)
+
+
+def wire(name: str) -> dict[str, str]:
+    """Field metadata naming a field's wire key when it is not the camelCase of its name."""
+    return {"wire": name}
+
+
+def wire_name(field: attrs.Attribute[Any]) -> str:
+    """The key a field has on the wire: its ``wire`` metadata, else its camelCase name."""
+    name = field.metadata.get("wire")
+    return name if isinstance(name, str) else camel_case(field.name)
+
+
+def raw_field() -> Any:
+    """A model's ``raw``: the payload as received, outside equality, hash and repr."""
+    return attrs.field(factory=dict, repr=False, eq=False, hash=False)
 
 
 def _type_error(expected: str, value: object) -> TypeError:
@@ -74,13 +102,13 @@ def _structure_int(value: object, _: object) -> int:
     raise _type_error("an integer", value)
 
 
-def _structure_id(value: object, _: object) -> ProjectId:
+def _structure_id(value: object, _: object) -> str | int:
     if isinstance(value, (int, str)) and not isinstance(value, bool):
         return value
     raise _type_error("a string or integer id", value)
 
 
-def _structure_optional_id(value: object, _: object) -> ProjectId | None:
+def _structure_optional_id(value: object, _: object) -> str | int | None:
     return None if value is None else _structure_id(value, _)
 
 
@@ -121,15 +149,6 @@ def _tuple_structure_factory(t: Any, conv: cattrs.Converter) -> Callable[[Any, A
     return structure_tuple
 
 
-def _unstructure_datetime(value: datetime) -> str:
-    return value.astimezone(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-
-
-def _wire_name(field: attrs.Attribute[Any]) -> str:
-    wire = field.metadata.get("wire")
-    return wire if isinstance(wire, str) else camel_case(field.name)
-
-
 def _attrs_structure_factory(cls: type[T], conv: cattrs.Converter) -> Callable[[Any, Any], T]:
     """Structure hook for an attrs model: wire renames, ``raw`` kept, objects only."""
     fields = attrs.fields(cls)  # type: ignore[arg-type]
@@ -137,7 +156,7 @@ def _attrs_structure_factory(cls: type[T], conv: cattrs.Converter) -> Callable[[
     overrides = {
         field.name: override(omit=True)
         if field.name == "raw"
-        else override(rename=_wire_name(field))
+        else override(rename=wire_name(field))
         for field in fields
     }
     inner = make_dict_structure_fn(
@@ -158,12 +177,117 @@ def _attrs_structure_factory(cls: type[T], conv: cattrs.Converter) -> Callable[[
     return structure_model
 
 
-def _attrs_unstructure_factory(cls: type[Any], conv: cattrs.Converter) -> Callable[[Any], Any]:
-    """Unstructure hook for an attrs model: back to the wire names, ``raw`` left out."""
-    names = [(field.name, _wire_name(field)) for field in attrs.fields(cls) if field.name != "raw"]
+def iso_datetime(value: datetime) -> str:
+    """ISO 8601 in UTC with a ``Z``, to the millisecond as Pictory writes it (or finer).
+
+    A naive datetime is taken to be UTC, as the converter does when it reads one.
+    """
+    moment = value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value
+    moment = moment.astimezone(timezone.utc)
+    timespec = "milliseconds" if moment.microsecond % 1000 == 0 else "microseconds"
+    return moment.isoformat(timespec=timespec).replace("+00:00", "Z")
+
+
+_CONTAINER: Any = object()
+"""What ``_scalar`` answers for a value with items to walk."""
+
+
+def _scalar(value: Any) -> Any:
+    """``value`` as a plain JSON scalar, or ``_CONTAINER`` when it has items to walk."""
+    if value is None or type(value) in (bool, str, int):
+        return value
+    if isinstance(value, enum.Enum):
+        converted = _scalar(value.value)
+        return str(value.value) if converted is _CONTAINER else converted
+    if isinstance(value, int):
+        return int.__int__(value)  # a subclass of int as a plain int
+    if isinstance(value, float):
+        return float(value) if math.isfinite(value) else None
+    if isinstance(value, str):
+        return str.__str__(value)
+    if isinstance(value, datetime):
+        return iso_datetime(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, (Mapping, list, tuple)) or attrs.has(type(value)):
+        return _CONTAINER
+    return str(value)
+
+
+def _walk(value: Any, conv: cattrs.Converter) -> Any:
+    """``value`` as plain JSON data, each model in it unstructured by ``conv``.
+
+    Raises:
+        ValueError: A container holds itself (a circular reference).
+    """
+    root: list[Any] = [None]
+    stack: list[tuple[Any, Any, Any]] = [(value, root, 0)]
+    open_: set[int] = set()  # the containers being walked: the path from the root
+    while stack:
+        item, parent, key = stack.pop()
+        if parent is None:  # every child of this container is done
+            open_.discard(item)
+            continue
+        converted = _scalar(item)
+        if converted is not _CONTAINER:
+            parent[key] = converted
+            continue
+        if attrs.has(type(item)):
+            parent[key] = conv.unstructure(item)
+            continue
+        if id(item) in open_:
+            raise ValueError("circular reference: a container holds itself")
+        open_.add(id(item))
+        stack.append((id(item), None, None))
+        if isinstance(item, Mapping):
+            out: dict[str, Any] = {}
+            for name, child in item.items():
+                if type(name) is not str:
+                    plain = _scalar(name)
+                    name = str(name) if plain is _CONTAINER else str(plain)
+                out[name] = None
+                stack.append((child, out, name))
+            parent[key] = out
+        else:
+            items: list[Any] = [None] * len(item)
+            stack.extend((child, items, index) for index, child in enumerate(item))
+            parent[key] = items
+    return root[0]
+
+
+def _is_data(t: Any) -> bool:
+    """Every type but an attrs model: plain data, walked by ``_walk``."""
+    try:
+        return not attrs.has(t)
+    except TypeError:
+        return True
+
+
+def _data_unstructure_factory(_: Any, conv: cattrs.Converter) -> Callable[[Any], Any]:
+    return lambda value: _walk(value, conv)
+
+
+def _wire_unstructure_factory(cls: type[Any], conv: cattrs.Converter) -> Callable[[Any], Any]:
+    """Unstructure hook for an attrs model: the wire names, then the unknown keys of ``raw``."""
+    names = [(field.name, wire_name(field)) for field in attrs.fields(cls) if field.name != "raw"]
+    has_raw = any(field.name == "raw" for field in attrs.fields(cls))
 
     def unstructure_model(obj: Any) -> dict[str, Any]:
-        return {wire: conv.unstructure(getattr(obj, name)) for name, wire in names}
+        out = {wire: _walk(getattr(obj, name), conv) for name, wire in names}
+        raw = obj.raw if has_raw else None
+        if isinstance(raw, Mapping):
+            out.update(_walk({key: item for key, item in raw.items() if key not in out}, conv))
+        return out
+
+    return unstructure_model
+
+
+def _snake_unstructure_factory(cls: type[Any], conv: cattrs.Converter) -> Callable[[Any], Any]:
+    """Unstructure hook for an attrs model: its attribute names, ``raw`` left out."""
+    names = [field.name for field in attrs.fields(cls) if field.name != "raw"]
+
+    def unstructure_model(obj: Any) -> dict[str, Any]:
+        return {name: _walk(getattr(obj, name), conv) for name in names}
 
     return unstructure_model
 
@@ -176,79 +300,34 @@ def _make_converter() -> cattrs.Converter:
     conv.register_structure_hook(float, _structure_float)
     conv.register_structure_hook(int, _structure_int)
     conv.register_structure_hook(datetime, _structure_datetime)
-    conv.register_unstructure_hook(datetime, _unstructure_datetime)
     conv.register_structure_hook_func(lambda t: t == (str | int), _structure_id)
     conv.register_structure_hook_func(lambda t: t == (str | int | None), _structure_optional_id)
     conv.register_structure_hook_factory(attrs.has, _attrs_structure_factory)
     conv.register_structure_hook_factory(_is_homogeneous_tuple, _tuple_structure_factory)
-    conv.register_unstructure_hook_factory(attrs.has, _attrs_unstructure_factory)
+    conv.register_unstructure_hook_factory(_is_data, _data_unstructure_factory)
+    conv.register_unstructure_hook_factory(attrs.has, _wire_unstructure_factory)
     return conv
 
 
 converter = _make_converter()
 """The one converter for the wire format."""
 
-
-_BOM = b"\xef\xbb\xbf"
-
-
-def decode_json(response: httpx.Response) -> Any:
-    """The JSON body of a successful response (a UTF-8 byte order mark is tolerated).
-
-    Raises:
-        ResponseValidationError: The body is empty, not JSON (e.g. an HTML page), or
-            nested too deeply to decode.
-    """
-    content = response.content
-    if not content:
-        raise ResponseValidationError(
-            f"empty body in a {response.status_code} response, expected JSON",
-            response=response,
-        )
-    try:
-        try:
-            # JSON on the wire is UTF-8 (RFC 8259); decoding first skips json's sniffing.
-            text = content.decode("utf-8")
-        except UnicodeDecodeError:
-            return json.loads(content)  # UTF-16/32, which json detects
-        return json.loads(text[1:] if content.startswith(_BOM) else text)
-    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
-        kind = (
-            "JSON nested too deeply"
-            if isinstance(exc, RecursionError)
-            else "an HTML page"
-            if response.text.lstrip()[:1] == "<"
-            else "broken JSON"
-        )
-        error = ResponseValidationError(
-            f"got {kind} in a {response.status_code} response, expected JSON",
-            response=response,
-            body=response.text[:10_000],
-        )
-    raise error  # outside the except block: json's error is not chained
+_snake_case = converter.copy()
+_snake_case.register_unstructure_hook_factory(attrs.has, _snake_unstructure_factory)
 
 
-def structure(
-    payload: Any,
-    cls: type[T],
-    response: httpx.Response,
-    conv: cattrs.Converter = converter,
-) -> T:
-    """Structure ``payload`` into ``cls``, turning any mismatch into a typed error.
+def unstructure(value: Any, *, wire_names: bool = False) -> Any:
+    """``value`` (a model, or any data holding models) as plain JSON data.
+
+    ``json.dumps`` takes the result as it is; it is new, so changing it changes nothing.
+
+    Args:
+        value: What to convert.
+        wire_names: Pictory's keys (``projectName``, ``videoURL``, ...) instead of the
+            snake_case names, and then also every key a model's ``raw`` holds that the
+            model does not know.
 
     Raises:
-        ResponseValidationError: The payload does not fit ``cls``; the message says where.
+        ValueError: A container holds itself (a circular reference).
     """
-    try:
-        return conv.structure(payload, cls)
-    except cattrs.BaseValidationError as exc:
-        problems = "; ".join(cattrs.transform_error(exc, path=cls.__name__))
-        raise ResponseValidationError(
-            f"unexpected response body: {problems}", response=response, body=payload
-        ) from exc
-    except (TypeError, ValueError, KeyError, AttributeError, RecursionError) as exc:
-        raise ResponseValidationError(
-            f"unexpected response body for {cls.__name__}: {exc}",
-            response=response,
-            body=payload,
-        ) from exc
+    return (converter if wire_names else _snake_case).unstructure(value)

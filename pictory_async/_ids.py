@@ -1,21 +1,22 @@
-"""Validation of project ids: nothing a caller passes may reach another endpoint."""
+"""Validation of project ids: nothing a caller passes may reach another endpoint.
+
+``_paths.project_path`` puts a validated id in its path.
+"""
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from urllib.parse import quote
 
 from ._exceptions import InvalidProjectIdError
 from ._types import ProjectId
 
-__all__ = ["project_path", "validate_project_id"]
+__all__ = ["PLAIN_ID", "validate_project_id"]
 
 _FORBIDDEN = frozenset("/?#%\\")
 _MAX_LENGTH = 200
 _MAX_INT = 10**_MAX_LENGTH
-_PREFIX = "/pictoryapis/v2/projects/"
-_PLAIN = re.compile(r"[A-Za-z0-9_~-]+(?:\.[A-Za-z0-9_~-]+)*")
+PLAIN_ID = re.compile(r"[A-Za-z0-9_~-]+(?:\.[A-Za-z0-9_~-]+)*")
 """Ids made of unreserved URL characters with no ``..``: the fast, common case."""
 
 
@@ -46,7 +47,7 @@ def validate_project_id(project_id: object) -> ProjectId:
         if project_id >= _MAX_INT:
             raise InvalidProjectIdError(f"project id is longer than {_MAX_LENGTH} digits")
         return project_id
-    if _PLAIN.fullmatch(project_id) and len(project_id) <= _MAX_LENGTH:
+    if PLAIN_ID.fullmatch(project_id) and len(project_id) <= _MAX_LENGTH:
         if project_id[0] == "-" and project_id[1:].isdigit():
             raise InvalidProjectIdError(f"project id must not be negative, got {project_id!r}")
         return project_id
@@ -64,12 +65,3 @@ def validate_project_id(project_id: object) -> ProjectId:
                 f"project id contains a forbidden character {char!r}: {project_id!r}"
             )
     return project_id
-
-
-def project_path(project_id: object) -> str:
-    """The percent-encoded path of one project, after validation."""
-    safe_id = validate_project_id(project_id)
-    text = str(safe_id)
-    if isinstance(safe_id, int) or _PLAIN.fullmatch(text):
-        return _PREFIX + text  # nothing to encode
-    return _PREFIX + quote(text, safe="")

@@ -1,29 +1,28 @@
-"""Render jobs: the ``Job`` model and how the jobs endpoints' bodies become one.
+"""Render jobs: how the jobs endpoints' bodies become a ``Job``, and which job ids are safe.
 
 ``GET /pictoryapis/v1/jobs/{id}`` wraps a job in ``{"success": ..., "data": {...}}``; a
-failed job is ``success: false`` with HTTP 200. The body is read into a private wire
-model by the shared converter, then into ``Job`` here (pure functions, no I/O), so an
+failed job is ``success: false`` with HTTP 200. The body is read into ``JobData`` by the
+shared converter, then into ``Job`` here (pure functions, no I/O), so an
 unknown status, a missing field or an odd type is tolerated or a typed error, never a
 ``KeyError``.
 """
 
 from __future__ import annotations
 
-import enum
-import re
 from collections.abc import Mapping
-from datetime import datetime
 from typing import Any
 
 import attrs
 import httpx
 
-from ._converter import structure
+from ._decode import structure
 from ._exceptions import InvalidInputError, NotFoundError, ResponseValidationError
+from ._ids import PLAIN_ID
+from ._models.jobs import Job, JobData, JobPage, JobStatus
 from ._types import ProjectId
 
 __all__ = [
-    "Job",
+    "Job",  # the models are defined in _models.jobs; these names are kept for importers
     "JobPage",
     "JobStatus",
     "job_from_body",
@@ -34,8 +33,6 @@ __all__ = [
 
 JOB_NOT_FOUND_CODES = frozenset({"5000", "JOB_NOT_FOUND"})
 _MAX_LENGTH = 200
-_SAFE = re.compile(r"[A-Za-z0-9_~-]+(?:\.[A-Za-z0-9_~-]+)*")
-"""Unreserved URL characters, no ``..``: nothing that could reach another endpoint."""
 
 
 def validate_job_id(job_id: object) -> str:
@@ -56,166 +53,15 @@ def validate_job_id(job_id: object) -> str:
         raise InvalidInputError("job id must not be empty")
     if len(text) > _MAX_LENGTH:
         raise InvalidInputError(f"job id is longer than {_MAX_LENGTH} characters")
-    if not _SAFE.fullmatch(text):
+    if not PLAIN_ID.fullmatch(text):
         raise InvalidInputError(
             f"job id may hold only letters, digits, '-', '_', '~' and single dots: {text!r}"
         )
     return text
 
 
-class JobStatus(str, enum.Enum):
-    """Where a render job is. A ``str``: ``job.status == "completed"`` works too.
-
-    Three statuses are final (``is_finished``), and only ``COMPLETED`` is a success
-    (``is_success``). ``CLEANED`` means the job's data was dropped (by ``jobs.clean`` or
-    after Pictory's retention period), its outcome with it: the job may have completed
-    or failed, so it is not a success; ``jobs.wait`` raises ``JobOutcomeUnknownError``
-    for it. ``UNKNOWN`` stands for a status this version does not know (the wire value
-    stays in ``Job.raw["status"]``); ``jobs.wait`` keeps polling such a job.
-    """
-
-    PENDING = "pending"
-    IN_PROGRESS = "in-progress"
-    COMPLETED = "completed"
-    FAILED = "failed"
-    CLEANED = "cleaned"
-    UNKNOWN = "unknown"
-
-    @classmethod
-    def parse(cls, value: object) -> JobStatus:
-        """The status a wire value names (``"in_progress"``, ``"COMPLETED"`` too), or UNKNOWN."""
-        if not isinstance(value, str):
-            return cls.UNKNOWN
-        try:
-            return cls(value.strip().lower().replace("_", "-").replace(" ", "-"))
-        except ValueError:
-            return cls.UNKNOWN
-
-    @property
-    def is_finished(self) -> bool:
-        """Whether the job will not change any more (completed, failed or cleaned)."""
-        return self in (JobStatus.COMPLETED, JobStatus.FAILED, JobStatus.CLEANED)
-
-    @property
-    def is_success(self) -> bool:
-        """Whether the job is known to have made its video: ``COMPLETED`` only.
-
-        ``CLEANED`` is not a success: its outcome is gone with its data.
-        """
-        return self is JobStatus.COMPLETED
-
-
-def _wire(name: str) -> dict[str, str]:
-    return {"wire": name}
-
-
-@attrs.frozen(kw_only=True)
-class _JobData:
-    """The ``data`` of a job body, as sent (private: ``Job`` is what callers get)."""
-
-    job_id: str | int | None = None
-    status: Any = None  # anything: an odd status is UNKNOWN, not an error
-    render_progress: float | None = None
-    render_state: str | None = None
-    render_progress_message: str | None = None
-    video_url: str | None = attrs.field(default=None, metadata=_wire("videoURL"))
-    thumbnail: str | None = None
-    srt_file: str | None = None
-    vtt_file: str | None = None
-    txt_file: str | None = None
-    video_duration: float | None = None
-    video_share_url: str | None = attrs.field(default=None, metadata=_wire("videoShareURL"))
-    ai_credits_used: float | None = None
-    error_code: str | int | None = attrs.field(default=None, metadata=_wire("error_code"))
-    error_message: str | None = attrs.field(default=None, metadata=_wire("error_message"))
-    project_id: str | int | None = None
-    created_at: datetime | None = None
-
-
-@attrs.frozen(kw_only=True)
-class Job:
-    """A render job, as ``GET /pictoryapis/v1/jobs/{id}`` (or the list) describes it.
-
-    Every field but ``id`` and ``status`` is optional: Pictory sends what fits the state.
-
-    Attributes:
-        id: The job id.
-        status: ``JobStatus`` (``UNKNOWN`` for a status this version does not know).
-        progress: ``renderProgress``, 0-100, while rendering (and 100 when done).
-        render_state: ``renderState``, e.g. ``RUNNING``.
-        message: ``renderProgressMessage``.
-        video_url: ``videoURL``, once completed.
-        thumbnail: The thumbnail URL, once completed.
-        srt_file: SRT subtitles URL.
-        vtt_file: WebVTT subtitles URL.
-        txt_file: Transcript URL.
-        video_duration: Seconds of video.
-        video_share_url: ``videoShareURL``: a page to share the video.
-        ai_credits_used: ``aiCreditsUsed``.
-        error_code: A failed job's ``error_code`` (as a string).
-        error_message: A failed job's ``error_message``.
-        project_id: The project rendered, when the API says (list items do).
-        created_at: When the job started, when the API says (aware, UTC).
-        raw: The job's ``data`` exactly as received.
-    """
-
-    id: str
-    status: JobStatus = JobStatus.UNKNOWN
-    progress: float | None = None
-    render_state: str | None = None
-    message: str | None = None
-    video_url: str | None = None
-    thumbnail: str | None = None
-    srt_file: str | None = None
-    vtt_file: str | None = None
-    txt_file: str | None = None
-    video_duration: float | None = None
-    video_share_url: str | None = None
-    ai_credits_used: float | None = None
-    error_code: str | None = None
-    error_message: str | None = None
-    project_id: ProjectId | None = None
-    created_at: datetime | None = None
-    raw: Mapping[str, Any] = attrs.field(factory=dict, repr=False, eq=False, hash=False)
-
-    @property
-    def is_finished(self) -> bool:
-        """Whether the job will not change any more (completed, failed or cleaned)."""
-        return self.status.is_finished
-
-    @property
-    def is_success(self) -> bool:
-        """Whether the job is known to have made its video (``completed``; not ``cleaned``)."""
-        return self.status.is_success
-
-    @property
-    def assets(self) -> dict[str, str]:
-        """The media URLs the job gives, by kind (``video``, ``thumbnail``, ``srt``, ...)."""
-        urls = {
-            "video": self.video_url,
-            "thumbnail": self.thumbnail,
-            "srt": self.srt_file,
-            "vtt": self.vtt_file,
-            "txt": self.txt_file,
-        }
-        return {kind: url for kind, url in urls.items() if url}
-
-
-@attrs.frozen(kw_only=True)
-class JobPage:
-    """One page of the job list.
-
-    Attributes:
-        items: The jobs on this page, newest first.
-        next_page_key: The key of the next page, ``None`` on the last one.
-    """
-
-    items: tuple[Job, ...]
-    next_page_key: str | None
-
-
 def _job(payload: Mapping[str, Any], job_id: str | None, response: httpx.Response) -> Job:
-    data = structure(payload, _JobData, response)
+    data = structure(payload, JobData, response)
     wire_id = data.job_id
     the_id = str(wire_id) if wire_id is not None and wire_id != "" else job_id
     if the_id is None:

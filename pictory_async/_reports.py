@@ -24,15 +24,9 @@ import attrs
 
 from ._backup import write_atomically
 from ._bulk import BulkResult
+from ._converter import iso_datetime, unstructure
 from ._exceptions import InvalidInputError
-from ._models import (
-    Project,
-    ProjectSummary,
-    ScriptTxtSceneSettings,
-    VisualFilter,
-    iso_datetime,
-    jsonable,
-)
+from ._models import Project, ProjectSummary, ScriptTxtSceneSettings, VisualFilter
 from ._types import ProjectId
 
 __all__ = [
@@ -79,7 +73,7 @@ Reportable = Project | ProjectSummary | Mapping[str, Any]
 
 def _plain(row: Mapping[Any, Any]) -> dict[str, Any]:
     """A mapping as plain JSON data (string keys, JSON values)."""
-    plain: dict[str, Any] = jsonable(dict(row))
+    plain: dict[str, Any] = unstructure(dict(row))
     return plain
 
 

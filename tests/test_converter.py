@@ -15,7 +15,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from pictory_async import Project, ProjectSummary, ResponseValidationError, Scene, VisualFilter
-from pictory_async._converter import camel_case, converter, decode_json, structure
+from pictory_async._converter import camel_case, converter
+from pictory_async._decode import decode_json, structure
 from pictory_async._types import ProjectId
 from pictory_async.resources.projects import _DeleteBody, _PageBody
 

@@ -36,7 +36,8 @@ from pictory_async import (
     InvalidProjectIdError,
 )
 from pictory_async._http import RequestFactory
-from pictory_async._ids import project_path, validate_project_id
+from pictory_async._ids import validate_project_id
+from pictory_async._paths import project_path
 from pictory_async._transport import WITHIN
 
 JSON = [("Content-Type", "application/json")]

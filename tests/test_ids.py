@@ -13,7 +13,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from pictory_async import InvalidInputError, InvalidProjectIdError
-from pictory_async._ids import project_path, validate_project_id
+from pictory_async._ids import validate_project_id
+from pictory_async._paths import project_path
 
 REJECTED: list[Any] = [
     "",

@@ -28,8 +28,7 @@ from pictory_async import (
     project_report,
     write_report,
 )
-from pictory_async._converter import converter
-from pictory_async._models import jsonable
+from pictory_async._converter import converter, unstructure
 from pictory_async._reports import csv_cell
 from pictory_async.emulator import Emulator
 
@@ -174,7 +173,7 @@ def test_hostile_values_become_plain_json() -> None:
         "day": date(2025, 1, 2),
         "model": ScriptTxtSceneSettings(max_lines=2, raw={"hidden": 1}),
     }
-    data = jsonable(raw)
+    data = unstructure(raw)
     assert {
         "nan": None,
         "inf": [None],
@@ -205,9 +204,9 @@ def test_a_circular_structure_is_a_value_error() -> None:
     loop: list[Any] = []
     loop.append(loop)
     shared = [1]
-    assert [[1], [1]] == jsonable([shared, shared])  # shared, not circular: fine
+    assert [[1], [1]] == unstructure([shared, shared])  # shared, not circular: fine
     with pytest.raises(ValueError, match="circular"):
-        jsonable({"a": loop})
+        unstructure({"a": loop})
 
 
 # Wire payloads of every known type plus unknown extras of any JSON shape.

@@ -18,9 +18,9 @@ from typing import IO, Any
 import attrs
 import typer
 
-from .. import _models
 from .._assets import ASSET_KINDS
 from .._client import AsyncPictory
+from .._converter import unstructure
 from .._exceptions import APIStatusError, InvalidInputError, PictoryError
 from .._ids import _MAX_LENGTH as _MAX_ID_LENGTH
 from .._ids import validate_project_id
@@ -241,7 +241,7 @@ def jsonable(value: object) -> dict[str, Any]:
     The library's own conversion (``Project.to_dict``): dates in UTC with ``Z``, enums as
     their values, a NaN or infinity as ``null``, so every line is strict JSON.
     """
-    result: dict[str, Any] = _models.jsonable(value)
+    result: dict[str, Any] = unstructure(value)
     return result
 
 
@@ -251,7 +251,7 @@ def dumps(value: object) -> str:
     So a date reads the same in every command's ``--json`` (ISO 8601, UTC, ``Z``), a
     NaN is ``null``, and no caller formats one of its own.
     """
-    return json.dumps(_models.jsonable(value), ensure_ascii=False, allow_nan=False)
+    return json.dumps(unstructure(value), ensure_ascii=False, allow_nan=False)
 
 
 # -- errors and running ---------------------------------------------------------------

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from rich.cells import cell_len
 
-from .._models import iso_datetime
+from .._converter import iso_datetime
 from ._common import printable
 
 if TYPE_CHECKING:

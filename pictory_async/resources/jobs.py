@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncGenerator, AsyncIterator
 from typing import TYPE_CHECKING
 
-from .._converter import decode_json
+from .._decode import decode_json
 from .._exceptions import (
     InvalidInputError,
     JobFailedError,
@@ -13,28 +13,16 @@ from .._exceptions import (
     JobTimeoutError,
     ResponseValidationError,
 )
-from .._jobs import (
-    Job,
-    JobPage,
-    JobStatus,
-    job_from_body,
-    job_page_from_body,
-    validate_job_id,
-)
+from .._jobs import job_from_body, job_page_from_body, validate_job_id
+from .._models import Job, JobPage, JobStatus
+from .._paths import JOBS, job_path
 from .._polling import poll_options, poll_until
 from .._types import Duration
 
 if TYPE_CHECKING:
     from .._client import AsyncPictory
 
-__all__ = ["JOBS_PATH", "Jobs", "job_path"]
-
-JOBS_PATH = "/pictoryapis/v1/jobs"
-
-
-def job_path(job_id: object) -> str:
-    """The path of one job, after validation."""
-    return f"{JOBS_PATH}/{validate_job_id(job_id)}"
+__all__ = ["Jobs"]
 
 
 class Jobs:
@@ -59,7 +47,7 @@ class Jobs:
             ResponseValidationError: The body is not a job.
         """
         the_id = validate_job_id(job_id)
-        response = (await self._client._request("GET", f"{JOBS_PATH}/{the_id}")).response
+        response = (await self._client._request("GET", job_path(the_id))).response
         return job_from_body(decode_json(response), the_id, response)
 
     async def wait(
@@ -147,7 +135,7 @@ class Jobs:
         seen: set[str] = {page_key} if page_key else set()
         while True:
             params = {"nextPageKey": page_key} if page_key is not None else None
-            response = (await self._client._request("GET", JOBS_PATH, params=params)).response
+            response = (await self._client._request("GET", JOBS, params=params)).response
             page = job_page_from_body(decode_json(response), response)
             yield page
             if page.next_page_key is None:

@@ -5,11 +5,11 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
-from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable, Iterable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from datetime import datetime, timedelta, timezone
 from os import PathLike
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import attrs
 
@@ -32,26 +32,26 @@ from .._backup import (
     project_dirname,
     read_manifest,
     save_assets,
-    verify,
     write_atomically,
     write_manifest,
 )
 from .._backup import now as backup_now
-from .._bulk import BulkResult, BulkRun, ItemResult, Outcome, ProgressCallback, dedupe_key
-from .._converter import decode_json, structure
+from .._bulk import BulkResult, BulkRun, ProgressCallback
+from .._bulk import projects as bulk_projects
+from .._bulk.projects import IdSource
+from .._decode import decode_json, structure
 from .._exceptions import (
     APIError,
-    ClientClosedError,
     InvalidInputError,
     InvalidProjectIdError,
     NotFoundError,
     ResponseValidationError,
-    make_status_error,
 )
-from .._ids import project_path, validate_project_id
+from .._failures import make_status_error
+from .._ids import validate_project_id
 from .._jobs import Job, started_job
-from .._journal import Journal
 from .._models import DeleteResult, Project, ProjectSummary
+from .._paths import PROJECTS, project_path
 from .._polling import poll_options
 from .._render_wait import render_target, wait_for_render
 from .._types import Duration, ProjectId
@@ -63,10 +63,6 @@ __all__ = ["Page", "Projects"]
 
 logger = logging.getLogger("pictory_async")
 
-IdSource = Iterable[Any] | AsyncIterable[Any]
-"""Ids, ``ProjectSummary`` or ``Project`` objects, from a collection or a stream."""
-
-LIST_PATH = "/pictoryapis/v2/projects"
 _NOT_FOUND = frozenset({404})
 
 
@@ -107,59 +103,6 @@ def _delete_body(payload: object) -> _DeleteBody | None:
     if (success is None or type(success) is bool) and (message is None or type(message) is str):
         return _DeleteBody(success=success, message=message)
     return None
-
-
-def _deleted(
-    project_id: ProjectId, result: DeleteResult, *, sent_before: bool = False
-) -> ItemResult[DeleteResult]:
-    """A bulk item's outcome for a ``delete`` that returned ``result``.
-
-    ``sent_before``: the run's journal says an earlier run's request for this id may have
-    been applied. A project now found gone was deleted by it (or by someone else in
-    between; either way it is gone): ``deleted``, not ``already_absent``. Whenever a
-    404 stands in for a lost answer, the item's reason is ``confirmed_gone``.
-    """
-    if sent_before and result.already_absent:
-        result = DeleteResult(
-            project_id=project_id,
-            success=True,
-            message="Project deleted (an earlier run's request may have; confirmed gone)",
-            inferred_from_retry=True,
-        )
-    outcome = Outcome.ALREADY_ABSENT if result.already_absent else Outcome.DELETED
-    reason = "confirmed_gone" if result.inferred_from_retry else None
-    return ItemResult(item=project_id, outcome=outcome, value=result, reason=reason)
-
-
-def _sent_before(journal: Journal | None, project_id: ProjectId) -> bool:
-    """Whether ``journal`` says a request for ``project_id`` may have been applied."""
-    return journal is not None and journal.is_unconfirmed(dedupe_key(project_id))
-
-
-def _journal(path: str | PathLike[str] | None, operation: str) -> Journal | None:
-    """The run's journal for ``operation``, or None without a path."""
-    return Journal(path, operation=operation) if path is not None else None
-
-
-def _check_complete(project_id: ProjectId, project: Project, requested: list[str] | None) -> None:
-    """Whether a backup of ``project`` can stand in for it: else ``BackupError``.
-
-    A project still rendering has no final video yet, and a kind asked for that the
-    project lacks was not backed up: deleting either would lose what was asked to keep.
-    """
-    if project.in_progress:
-        raise BackupError(
-            f"project {project_id!r} is still rendering: its video is not final, so it is "
-            "not deleted",
-            project_id=project_id,
-        )
-    missing = sorted(set(requested or ()) - set(project.assets))
-    if missing:
-        raise BackupError(
-            f"project {project_id!r} has no {', '.join(missing)} to back up, so it is not deleted",
-            project_id=project_id,
-            file=missing[0],
-        )
 
 
 def _prepare_dir(folder: Path) -> Path:
@@ -396,7 +339,7 @@ class Projects:
         while True:
             if page_key is not None:
                 params["pagekey"] = page_key
-            response = (await self._client._request("GET", LIST_PATH, params=params)).response
+            response = (await self._client._request("GET", PROJECTS, params=params)).response
             body = structure(decode_json(response), _PageBody, response)
             yield Page(items=body.items, page_key=body.page_key)
             if not body.page_key:
@@ -660,54 +603,6 @@ class Projects:
 
     # -- bulk ----------------------------------------------------------------------
 
-    def _concurrency(self, concurrency: int | None) -> int:
-        limit = self._client.max_connections
-        if concurrency is None:
-            return limit
-        if (
-            isinstance(concurrency, int)
-            and not isinstance(concurrency, bool)
-            and concurrency > limit
-        ):
-            logger.warning(
-                "concurrency %d is above the pool's max_connections %d; using %d "
-                "(raise max_connections on the client to go higher)",
-                concurrency,
-                limit,
-                limit,
-            )
-            return limit
-        return concurrency
-
-    def _raise_if_closed(self, error: Exception) -> None:
-        """Turn any failure of a call the client was closed under into ``ClientClosedError``.
-
-        In a bulk run that stops the run, and the item counts as ``cancelled`` (it may
-        have been applied), whatever the transport raised.
-        """
-        if self._client.is_closed and not isinstance(error, ClientClosedError):
-            raise ClientClosedError(
-                "the client was closed while this request was in flight; it may or may "
-                "not have been applied"
-            ) from None
-
-    async def _confirm_gone(self, project_id: ProjectId) -> bool:
-        """Whether a GET finds the project gone (404) rather than there.
-
-        Asked of each id an earlier run's journal says may have been deleted.
-
-        Raises:
-            APIError: The GET could not tell (the id then stays unconfirmed).
-        """
-        try:
-            await self.get(project_id)
-        except NotFoundError:
-            return True
-        except Exception as exc:
-            self._raise_if_closed(exc)
-            raise
-        return False
-
     def delete_many_stream(
         self,
         ids: IdSource,
@@ -720,43 +615,22 @@ class Projects:
     ) -> BulkRun[DeleteResult]:
         """Delete many projects, yielding each outcome as it completes.
 
-        Use as ``async with ... as run: async for item in run: ...``; ``run.result`` is
-        complete after the block, however it was left (also when an error stopped the
-        run: it is raised by the loop, or on leaving the block). Each item carries its
-        ``DeleteResult`` in ``value``; ``run.result`` keeps ids only.
-
-        Args:
-            ids: As in ``delete_many``.
-            concurrency: As in ``delete_many``.
-            dry_run: As in ``delete_many``.
-            missing_ok: As in ``delete_many``.
-            on_progress: As in ``delete_many``.
-            journal: As in ``delete_many``.
+        Arguments, accounting and errors as ``delete_many``; an error that stops the
+        run is raised by the loop, or on leaving the block (see ``BulkRun``). Each
+        item carries its ``DeleteResult`` in ``value``; ``run.result`` keeps ids only.
 
         Returns:
-            The ``BulkRun``: ``async with run: async for item in run: ...``.
+            The ``BulkRun``: ``async with run: async for item in run: ...``; its
+            ``result`` is complete after the block, however the block was left.
         """
-        run_journal = _journal(journal, "delete")
-
-        async def delete_one(project_id: ProjectId) -> ItemResult[DeleteResult]:
-            # An earlier run's request may have deleted it: the delete's 404 confirms.
-            sent_before = _sent_before(run_journal, project_id)
-            try:
-                result = await self.delete(project_id, missing_ok=missing_ok or sent_before)
-            except Exception as exc:
-                self._raise_if_closed(exc)
-                raise
-            return _deleted(project_id, result, sent_before=sent_before)
-
-        return BulkRun(
+        return bulk_projects.delete_many(
+            self,
             ids,
-            delete_one,
-            concurrency=self._concurrency(concurrency),
+            concurrency=concurrency,
             dry_run=dry_run,
+            missing_ok=missing_ok,
             on_progress=on_progress,
-            journal=run_journal,
-            keep_values=False,  # a DeleteResult per id is what the stream is for
-            confirm=self._confirm_gone,
+            journal=journal,
         )
 
     async def delete_many(
@@ -806,15 +680,14 @@ class Projects:
                 journal flushed before this propagates; use ``delete_many_stream`` to
                 keep the partial result (``run.result``).
         """
-        run = self.delete_many_stream(
+        return await self.delete_many_stream(
             ids,
             concurrency=concurrency,
             dry_run=dry_run,
             missing_ok=missing_ok,
             on_progress=on_progress,
             journal=journal,
-        )
-        return await run.wait()
+        ).wait()
 
     def backup_and_delete_stream(
         self,
@@ -829,49 +702,21 @@ class Projects:
     ) -> BulkRun[DeleteResult]:
         """Back up, verify, then delete many projects, yielding each outcome as it ends.
 
-        Arguments and accounting as ``backup_and_delete``.
+        Arguments, accounting and errors as ``backup_and_delete``; the stream as in
+        ``delete_many_stream``.
+
+        Returns:
+            The ``BulkRun``.
         """
-        requested = check_kinds(kinds)
-
-        run_journal = _journal(journal, "backup_and_delete")
-        deleting: set[ProjectId] = set()  # past their verified backup: a DELETE may go
-
-        async def backup_then_delete(project_id: ProjectId) -> ItemResult[DeleteResult]:
-            sent_before = _sent_before(run_journal, project_id)  # as in delete_many_stream
-            try:
-                try:
-                    backup, project = await self._backup(
-                        project_id, dest_dir, kinds=kinds, concurrency=4
-                    )
-                except NotFoundError:
-                    if sent_before:  # its backup was verified before that delete was sent
-                        absent = DeleteResult(
-                            project_id=project_id, success=True, already_absent=True
-                        )
-                        return _deleted(project_id, absent, sent_before=True)
-                    return ItemResult(item=project_id, outcome=Outcome.ALREADY_ABSENT)
-                _check_complete(project_id, project, requested)
-                expected = {"project", *(requested or project.assets)}
-                await asyncio.to_thread(verify, backup.directory, project_id, expected)
-                deleting.add(project_id)
-                result = await self.delete(project_id, missing_ok=True)
-                deleting.discard(project_id)  # answered: only failures and cancels stay
-            except Exception as exc:
-                self._raise_if_closed(exc)
-                raise
-            return _deleted(project_id, result, sent_before=sent_before)
-
-        default = max(1, self._client.max_connections // 4)  # a few downloads each
-        return BulkRun(
+        return bulk_projects.backup_and_delete(
+            self,
             ids,
-            backup_then_delete,
-            concurrency=self._concurrency(concurrency if concurrency is not None else default),
+            dest_dir,
+            kinds=kinds,
+            concurrency=concurrency,
             dry_run=dry_run,
             on_progress=on_progress,
-            journal=run_journal,
-            keep_values=False,
-            confirm=self._confirm_gone,
-            sent=deleting.__contains__,
+            journal=journal,
         )
 
     async def backup_and_delete(
@@ -917,7 +762,7 @@ class Projects:
             AuthenticationError: The key was refused; the run stopped (as ``delete_many``).
             ClientClosedError: The client was closed under the run.
         """
-        run = self.backup_and_delete_stream(
+        return await self.backup_and_delete_stream(
             ids,
             dest_dir,
             kinds=kinds,
@@ -925,8 +770,7 @@ class Projects:
             dry_run=dry_run,
             on_progress=on_progress,
             journal=journal,
-        )
-        return await run.wait()
+        ).wait()
 
     def get_many_stream(
         self,
@@ -938,33 +782,14 @@ class Projects:
     ) -> BulkRun[Project]:
         """Fetch many projects, yielding each outcome as it completes.
 
-        Args:
-            ids: Ids (or summaries) from any iterable or async iterable.
-            concurrency: Requests at once (default: the client's ``max_connections``).
-            missing_ok: A project that does not exist is ``already_absent``.
-            on_progress: Called with a ``BulkProgress`` after each item.
+        Arguments as ``get_many``; the stream as in ``delete_many_stream``. Each item
+        carries its ``Project`` in ``value``.
 
         Returns:
-            The ``BulkRun``: ``async with run: async for item in run: ...``.
+            The ``BulkRun``.
         """
-
-        async def get_one(project_id: ProjectId) -> ItemResult[Project]:
-            try:
-                project = await self.get(project_id)
-            except NotFoundError:
-                if not missing_ok:
-                    raise
-                return ItemResult(item=project_id, outcome=Outcome.ALREADY_ABSENT)
-            except Exception as exc:
-                self._raise_if_closed(exc)
-                raise
-            return ItemResult(item=project_id, outcome=Outcome.FETCHED, value=project)
-
-        return BulkRun(
-            ids,
-            get_one,
-            concurrency=self._concurrency(concurrency),
-            on_progress=on_progress,
+        return bulk_projects.get_many(
+            self, ids, concurrency=concurrency, missing_ok=missing_ok, on_progress=on_progress
         )
 
     async def get_many(
@@ -987,7 +812,6 @@ class Projects:
         Returns:
             The ``BulkResult``; ``result.values`` maps each id to its ``Project``.
         """
-        run = self.get_many_stream(
+        return await self.get_many_stream(
             ids, concurrency=concurrency, missing_ok=missing_ok, on_progress=on_progress
-        )
-        return await run.wait()
+        ).wait()
