@@ -11,7 +11,8 @@ import pytest
 import respx
 from _support import PROJECTS_PATH, ClientFactory, FakeTime
 
-from pictory_async._throttle import BETA, NO_HINT_MAX, NO_HINT_MIN, RECENT, SLOT, Throttle, _Rate
+from pictory_async._throttle import BETA, NO_HINT_MAX, NO_HINT_MIN, RECENT, SLOT, Throttle
+from pictory_async._throttle._control import _Rate
 
 START = 1000.0
 
