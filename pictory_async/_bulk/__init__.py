@@ -1,7 +1,9 @@
 """The bulk engine: many calls at once, every item in exactly one outcome.
 
 ``run`` runs the calls (``BulkRun``), ``result`` accounts for them (``BulkResult``),
-``keys`` reads an id from an input item; this module only re-exports.
+``keys`` reads an id from an input item, and ``projects`` holds the bulk operations of
+``client.projects`` (``delete_many``, ``backup_and_delete``, ``get_many``). This module
+only re-exports the engine's names.
 """
 
 from __future__ import annotations

@@ -114,6 +114,18 @@ async def test_a_closed_client_cancels_the_item_with_its_error(tmp_path: Path) -
     assert expected.items() <= entry.items()
 
 
+async def test_an_item_left_unstarted_by_a_stop_is_named_as_the_input_gave_it() -> None:
+    """Items a stop leaves unsent are ``not_started`` under their own ids, ``"5"`` as ``"5"``."""
+
+    async def closing(item: int | str) -> ItemResult[str]:
+        raise ClientClosedError("closed meanwhile")
+
+    run = BulkRun([1, "5", "p6", 7], closing, concurrency=1)
+    with pytest.raises(ClientClosedError):
+        await run.wait()
+    assert ["5", "p6", 7] == run.result.not_started
+
+
 async def test_a_refused_key_fails_the_item_it_was_refused_for() -> None:
     """The 401's item is ``failed`` under its own id, with the error; the run stops."""
     error = unauthorized()
