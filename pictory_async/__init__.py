@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from ._assets import Asset, AssetDownloadError
-from ._backup import Backup, BackupError, BackupFile
+from ._assets import Asset
+from ._backup import Backup, BackupFile
 from ._bulk import BulkProgress, BulkResult, BulkRun, ItemResult, Outcome
 from ._client import AsyncPictory
 from ._exceptions import (
@@ -11,7 +11,9 @@ from ._exceptions import (
     APIError,
     APIStatusError,
     APITimeoutError,
+    AssetDownloadError,
     AuthenticationError,
+    BackupError,
     BadRequestError,
     BulkOperationError,
     ClientClosedError,

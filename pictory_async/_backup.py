@@ -30,9 +30,10 @@ from typing import Any
 
 import attrs
 
-from ._assets import Asset, Downloader, asset_filename, each_kind
+from ._assets import Asset, asset_filename, each_kind
 from ._conditional import Validators
-from ._exceptions import PictoryError
+from ._download import Downloader
+from ._exceptions import BackupError
 from ._files import file_mode
 from ._redact import redact_url
 from ._types import ProjectId
@@ -43,20 +44,6 @@ MANIFEST = "manifest.json"
 PROJECT_JSON = "project.json"
 FORMAT = "pictory-async-backup"
 VERSION = 1
-
-
-class BackupError(PictoryError):
-    """A backup is incomplete or does not match its manifest; nothing was deleted.
-
-    Attributes:
-        project_id: The project.
-        file: The file (or asset kind) at fault, when one is.
-    """
-
-    def __init__(self, message: str, *, project_id: ProjectId, file: str | None = None) -> None:
-        super().__init__(message)
-        self.project_id = project_id
-        self.file = file
 
 
 @attrs.frozen(kw_only=True)

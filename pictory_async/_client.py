@@ -1,67 +1,40 @@
-"""``AsyncPictory``: configuration, lifecycle, and the one request pipeline.
+"""``AsyncPictory``: configuration and lifecycle; every request through one pipeline.
 
-Every request, every retry, takes the same few steps::
-
-    build_request (the httpx client's defaults merged in, ours win)
-      -> Throttle: wait for the shared cool-down and a token
-      -> httpx.AsyncClient.send (event hooks, mounts/proxies, respx, OpenTelemetry)
-      -> read the body, capped after decompression, within the total timeout
-      -> Throttle.release: one piece of feedback per attempt
-      -> classify: a response, or one typed error
-      -> RetryPolicy: another attempt, or the final error
-
-There is no other door: the default transport is the project's aiohttp-backed
-``httpx.AsyncBaseTransport`` behind the same ``send``. Resources (``client.projects``)
-only build requests and parse responses.
+The client checks its options, builds the shared parts (the ``httpx.AsyncClient``, the
+``Throttle``, the ``RetryPolicy``) and hands each request to its ``Pipeline``
+(``_pipeline``): API calls from the resources (``client.projects``), which only build
+requests and parse responses, and CDN downloads (``_download``) alike. There is no other
+door: the default transport is the project's aiohttp-backed ``httpx.AsyncBaseTransport``
+behind the same ``httpx.AsyncClient.send``.
 """
 
 from __future__ import annotations
 
 import asyncio
-import enum
 import os
 import ssl
-import sys
 import time
 import urllib.parse
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Coroutine, Mapping
 from types import TracebackType
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Any, Final
 
-import attrs
 import httpx
 
-from ._exceptions import (
-    APIConnectionError,
-    APIError,
-    APITimeoutError,
-    ClientClosedError,
-    InvalidInputError,
-    MissingAPIKeyError,
-    RateLimitError,
-    ResponseTooLargeError,
-    ResponseValidationError,
-    make_status_error,
-    request_id,
-)
+from ._exceptions import InvalidInputError, MissingAPIKeyError
 from ._http import RequestFactory, default_http_client
-from ._logs import logger
-from ._retry import RetryPolicy, parse_retry_after
+from ._pipeline import Pipeline, Reply, Shared, State
+from ._retry import RetryPolicy
 from ._throttle import RateControl, Throttle
-from ._transport import read_body
-from ._types import NOT_GIVEN, Duration, NotGiven, to_seconds
+from ._types import NOT_GIVEN, Clock, Duration, NotGiven, Sleep, to_seconds
 from ._version import __version__
 
 if TYPE_CHECKING:
     from httpx._client import UseClientDefault
 
+    from .resources.account import Account
     from .resources.jobs import Jobs
     from .resources.projects import Projects
-
-if sys.version_info >= (3, 11):
-    from asyncio import timeout as _deadline
-else:  # pragma: no cover - Python 3.10
-    from async_timeout import timeout as _deadline
 
 __all__ = ["AsyncPictory"]
 
@@ -73,25 +46,7 @@ DEFAULT_MAX_RETRY_AFTER = 60.0
 DEFAULT_MAX_RETRY_TIME = 120.0
 DEFAULT_MAX_CONNECTIONS = 100
 DEFAULT_MAX_RESPONSE_BYTES = 32 * 1024 * 1024
-_DEBUG: Final = 10
-
-Sleep = Callable[[float], Awaitable[None]]
-
-_NEVER_SENT = (
-    httpx.ConnectError,
-    httpx.ConnectTimeout,
-    httpx.PoolTimeout,
-    httpx.ProxyError,
-    httpx.UnsupportedProtocol,
-    httpx.LocalProtocolError,
-)
-"""Transport failures that prove the request never left."""
-
-
-class _State(enum.Enum):
-    UNOPENED = 1
-    OPENED = 2
-    CLOSED = 3
+_NO_STATUSES: Final = frozenset[int]()
 
 
 class _Secret:
@@ -106,29 +61,6 @@ class _Secret:
         return "<redacted>"
 
     __str__ = __repr__
-
-
-@attrs.define
-class _Shared:
-    """What a client and its ``with_options`` copies share: pool, throttle, state."""
-
-    http: httpx.AsyncClient
-    owns_http: bool
-    throttle: Throttle
-    state: _State = _State.UNOPENED
-    loop: asyncio.AbstractEventLoop | None = None
-
-
-class Reply:
-    """A response that passed the pipeline (body read), and how it got there."""
-
-    __slots__ = ("attempts", "lost_attempt", "response")
-
-    def __init__(self, response: httpx.Response, attempts: int, lost_attempt: bool) -> None:
-        self.response = response
-        self.attempts = attempts
-        self.lost_attempt = lost_attempt
-        """Whether an earlier attempt may have reached the API without us seeing the answer."""
 
 
 # -- option checks (all before any request) --------------------------------------------
@@ -266,6 +198,7 @@ class AsyncPictory:
         projects: ``client.projects``: get, delete, list, select, bulk operations,
             assets and backups, starting a render (see ``Projects``).
         jobs: ``client.jobs``: render jobs: get, wait, list, clean (see ``Jobs``).
+        account: ``client.account``: the account's usage and limits (see ``Account``).
         base_url: The API's address.
         max_retries: Retries after a transient failure.
         max_connections: Size of the connection pool.
@@ -277,6 +210,7 @@ class AsyncPictory:
 
     projects: Projects
     jobs: Jobs
+    account: Account
 
     def __init__(
         self,
@@ -297,7 +231,7 @@ class AsyncPictory:
         trust_env: bool = True,
         user_agent: str | None = None,
         sleep: Sleep | None = None,
-        clock: Callable[[], float] | None = None,
+        clock: Clock | None = None,
     ) -> None:
         self._key = _resolve_key(api_key)
         self.base_url = _resolve_base_url(base_url)
@@ -348,7 +282,7 @@ class AsyncPictory:
                 trust_env=trust_env,
                 headers={k: v for k, v in self._headers.items() if k != "authorization"},
             )
-        self._shared = _Shared(
+        self._shared = Shared(
             http=http_client,
             owns_http=owns_http,
             throttle=Throttle(
@@ -358,15 +292,12 @@ class AsyncPictory:
                 adaptive=adaptive_rate_limit,
             ),
         )
-        self._retry = self._retry_policy()
-        self._requests = RequestFactory(
-            http_client, self.base_url, self._headers, self._httpx_timeout, self._total_timeout
-        )
-        self._bind_resources()
+        self._wire()
 
-    def _retry_policy(self) -> RetryPolicy:
+    def _wire(self) -> None:
+        """Build what depends on this client's options: its pipeline and resources."""
         throttle = self._shared.throttle
-        return RetryPolicy(
+        policy = RetryPolicy(
             max_retries=self.max_retries,
             max_retry_after=self.max_retry_after,
             max_retry_time=self.max_retry_time,
@@ -374,13 +305,31 @@ class AsyncPictory:
             clock=self._clock,
             cooldown=lambda: throttle.cooldown_remaining,
         )
+        self._pipeline = Pipeline(
+            shared=self._shared,
+            policy=policy,
+            clock=self._clock,
+            total_timeout=self._total_timeout,
+            timeout=self._httpx_timeout,
+            max_response_bytes=self.max_response_bytes,
+        )
+        self._requests = RequestFactory(
+            self._shared.http,
+            self.base_url,
+            self._headers,
+            self._httpx_timeout,
+            self._total_timeout,
+        )
+        self._bind_resources()
 
     def _bind_resources(self) -> None:
+        from .resources.account import Account
         from .resources.jobs import Jobs
         from .resources.projects import Projects
 
         self.projects = Projects(self)
         self.jobs = Jobs(self)
+        self.account = Account(self)
 
     def __repr__(self) -> str:
         return (
@@ -393,7 +342,7 @@ class AsyncPictory:
     @property
     def is_closed(self) -> bool:
         """Whether ``aclose()`` was called."""
-        return self._shared.state is _State.CLOSED
+        return self._shared.state is State.CLOSED
 
     @property
     def http_client(self) -> httpx.AsyncClient:
@@ -406,11 +355,11 @@ class AsyncPictory:
 
     async def __aenter__(self) -> AsyncPictory:
         state = self._shared.state
-        if state is _State.OPENED:
+        if state is State.OPENED:
             raise RuntimeError("Cannot open a client instance more than once.")
-        if state is _State.CLOSED:
+        if state is State.CLOSED:
             raise RuntimeError("Cannot reopen a client instance, once it has been closed.")
-        self._shared.state = _State.OPENED
+        self._shared.state = State.OPENED
         return self
 
     async def __aexit__(
@@ -429,9 +378,9 @@ class AsyncPictory:
         flight may or may not have been applied); with your own ``http_client``, which
         stays open, they finish.
         """
-        if self._shared.state is _State.CLOSED:
+        if self._shared.state is State.CLOSED:
             return
-        self._shared.state = _State.CLOSED
+        self._shared.state = State.CLOSED
         if self._shared.owns_http:
             await self._shared.http.aclose()
 
@@ -477,18 +426,10 @@ class AsyncPictory:
             clone.max_response_bytes = _resolve_count(
                 max_response_bytes, name="max_response_bytes", minimum=1
             )
-        clone._retry = clone._retry_policy()
-        clone._requests = RequestFactory(
-            self._shared.http,
-            self.base_url,
-            self._headers,
-            clone._httpx_timeout,
-            clone._total_timeout,
-        )
-        clone._bind_resources()
+        clone._wire()
         return clone
 
-    # -- the pipeline --------------------------------------------------------------
+    # -- requests ------------------------------------------------------------------
 
     @property
     def throttle(self) -> RateControl:
@@ -499,36 +440,25 @@ class AsyncPictory:
         """
         return self._shared.throttle
 
-    def _check_usable(self) -> None:
-        shared = self._shared
-        if shared.state is _State.CLOSED:
-            raise ClientClosedError("Cannot send a request, as the client has been closed.")
-        loop = asyncio.get_running_loop()
-        if shared.loop is not loop:
-            if shared.loop is not None:
-                raise RuntimeError(
-                    "This AsyncPictory client was first used in another event loop: its "
-                    "connection pool belongs to that loop. Create one client per event loop "
-                    "(e.g. inside the coroutine you pass to asyncio.run())."
-                )
-            shared.loop = loop
-
     def _build_request(
         self, method: str, path: str, *, params: Mapping[str, str] | None = None
     ) -> httpx.Request:
         """A request to the API with the httpx client's defaults merged in (pure)."""
         return self._requests.build(method, path, params=params)
 
-    async def _request(
+    def _request(
         self,
         method: str,
         path: str,
         *,
         params: Mapping[str, str] | None = None,
-        ok_statuses: frozenset[int] = frozenset(),
+        ok_statuses: frozenset[int] = _NO_STATUSES,
         idempotent: bool = True,
-    ) -> Reply:
-        """Send one API request with retries; raise a typed error for a failure.
+    ) -> Coroutine[Any, Any, Reply]:
+        """Send one API request with retries (await it); raise a typed error for a failure.
+
+        The resources' one entry point: build the request, hand it to the pipeline
+        (``Pipeline.send``, which the returned coroutine runs).
 
         Args:
             method: The HTTP method (requests have no body).
@@ -540,211 +470,8 @@ class AsyncPictory:
                 a render): it is retried only after a 429 or a connection that never
                 carried it, never once an attempt may have been applied.
         """
-        self._check_usable()
-        call = _Call(self, self._build_request(method, path, params=params), ok_statuses)
-        try:
-            response = await call.attempt()
-        except Exception as exc:
-            try:
-                response = await self._retry.after_failure(
-                    call.attempt,
-                    exc,
-                    started=call.started,
-                    describe=call.describe,
-                    retry_if=None if idempotent else call.unapplied_retry,
-                )
-            except APIError as final:
-                final.may_have_been_applied = call.lost
-                raise
-        return Reply(response, call.attempts, call.lost)
-
-    async def _exchange(self, request: httpx.Request) -> httpx.Response:
-        """Send ``request`` and read its body, all within the total timeout."""
-        undecodable: str | None = None
-        async with _deadline(self._total_timeout):  # None: no timer at all
-            response = await self._shared.http.send(
-                request, stream=True, auth=None, follow_redirects=False
-            )
-            body = read_body(response)
-            if body is not None:  # read in one go by our transport, nothing to decode
-                response.is_stream_consumed = True  # as httpx's aiter_raw() leaves it
-                response._num_bytes_downloaded = len(body)
-                await response.aclose()
-                _check_size(response, len(body), self.max_response_bytes)
-            else:
-                try:
-                    body = await _read_capped(response, self.max_response_bytes)
-                except httpx.DecodingError as exc:
-                    undecodable = str(exc) or "undecodable body"
-                    body = b""
-                finally:
-                    await response.aclose()
-        response._content = body  # what httpx's own aread() sets
-        if undecodable is not None and response.status_code < 400:
-            encoding = response.headers.get("content-encoding", "none")
-            raise ResponseValidationError(
-                f"the body of a {response.status_code} response could not be decoded "
-                f"(Content-Encoding: {encoding}): {undecodable}",
-                response=response,
-            )
-        return response
-
-    def _failure(self, exc: Exception, call: _Call) -> Exception:
-        """The one mapping from a failed exchange to the error a caller sees.
-
-        Returns ``exc`` itself when it is not a transport failure (a bug, not ours to
-        dress up).
-        """
-        what = call.describe
-        if isinstance(exc, (ResponseTooLargeError, ResponseValidationError)):
-            return exc
-        if self._shared.state is _State.CLOSED:
-            return ClientClosedError(
-                f"{what}: the client was closed while the request was in flight; it may or "
-                "may not have reached the API"
-            )
-        request = call.request
-        if isinstance(exc, (TimeoutError, asyncio.TimeoutError)):  # the same on 3.11+
-            total = self._total_timeout
-            bound = f" after {total:g} s (the whole request)" if total is not None else ""
-            return APITimeoutError(
-                f"{what} timed out{bound}",
-                request=request,
-                attempts=call.attempts,
-            )
-        if not isinstance(exc, httpx.TransportError):
-            return exc
-        never_sent = isinstance(exc, _NEVER_SENT)
-        detail = str(exc) or type(exc).__name__
-        if isinstance(exc, httpx.TimeoutException):
-            return APITimeoutError(
-                f"{what} timed out ({type(exc).__name__}): {detail}",
-                request=request,
-                attempts=call.attempts,
-                may_have_been_sent=not never_sent,
-            )
-        return APIConnectionError(
-            f"{what} failed ({type(exc).__name__}): {detail}",
-            request=request,
-            attempts=call.attempts,
-            may_have_been_sent=not never_sent,
+        return self._pipeline.send(
+            self._requests.build(method, path, params=params),
+            ok_statuses=ok_statuses,
+            idempotent=idempotent,
         )
-
-
-async def _read_capped(response: httpx.Response, limit: int) -> bytes:
-    """The decoded body, refusing to hold more than ``limit`` bytes of it."""
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in response.aiter_bytes():
-        size += len(chunk)
-        _check_size(response, size, limit)
-        chunks.append(chunk)
-    return chunks[0] if len(chunks) == 1 else b"".join(chunks)
-
-
-def _check_size(response: httpx.Response, size: int, limit: int) -> None:
-    """Refuse a body of ``size`` bytes (so far) above ``limit``."""
-    if size > limit:
-        raise ResponseTooLargeError(
-            f"the response body is larger than max_response_bytes ({limit} bytes, "
-            "counted after decompression); reading stopped there",
-            request=response.request,
-            status_code=response.status_code,
-            limit=limit,
-        )
-
-
-class _Call:
-    """One API call's attempts: what ``RetryPolicy`` runs again after a failure."""
-
-    __slots__ = ("attempts", "client", "lost", "ok_statuses", "request", "started")
-
-    def __init__(
-        self, client: AsyncPictory, request: httpx.Request, ok_statuses: frozenset[int]
-    ) -> None:
-        self.client = client
-        self.request = request
-        self.ok_statuses = ok_statuses
-        self.attempts = 0
-        self.lost = False
-        self.started = 0.0
-
-    def unapplied_retry(self, exc: BaseException) -> bool:
-        """Whether a request that must not be applied twice may be sent again after ``exc``.
-
-        Only when nothing so far can have been applied, and ``exc`` is a 429 or a
-        connection that never carried the request: any other answer (a 409, a 4xx)
-        came from the API, which would answer a retry the same way.
-        """
-        return not self.lost and isinstance(exc, (RateLimitError, APIConnectionError))
-
-    @property
-    def describe(self) -> str:
-        """``METHOD /path?query``, for messages and logs."""
-        request = self.request
-        return f"{request.method} {request.url.raw_path.decode('ascii')}"
-
-    async def attempt(self) -> httpx.Response:
-        """One attempt: throttle, exchange, feedback, classify."""
-        client = self.client
-        if client._shared.state is _State.CLOSED:
-            raise ClientClosedError(f"{self.describe}: the client was closed")
-        throttle = client._shared.throttle
-        ticket = throttle.ready()
-        if ticket is None:
-            ticket = await throttle.acquire()
-        self.attempts += 1
-        if self.attempts == 1:
-            self.started = client._clock()
-        debug = logger.isEnabledFor(_DEBUG)
-        began = time.perf_counter() if debug else 0.0
-        failure: Exception | None = None
-        try:
-            response = await client._exchange(self.request)
-        except Exception as exc:
-            failure = exc
-        except BaseException:  # cancelled: the attempt ends without an answer
-            throttle.release(ticket, None)
-            raise
-        if failure is not None:
-            throttle.release(ticket, None)
-            error = client._failure(failure, self)
-            if isinstance(error, APIConnectionError):
-                self.lost = self.lost or error.may_have_been_sent
-            if debug:
-                self._log(began, None, error)
-            del failure
-            raise error  # outside the except block: nothing from the transport is chained
-        status = response.status_code
-        if debug:
-            self._log(began, response, None)
-        if status < 300 or status in self.ok_statuses:
-            throttle.release(ticket, status)
-            return response
-        retry_after = parse_retry_after(response.headers)
-        # Above max_retry_after this call fails at once; the other calls pause for the cap.
-        throttle.release(ticket, status, client._retry.capped(retry_after))
-        if status >= 500 or status == 408:
-            self.lost = True
-        raise make_status_error(response, retry_after=retry_after, attempts=self.attempts)
-
-    def _log(self, began: float, response: httpx.Response | None, error: Exception | None) -> None:
-        elapsed = (time.perf_counter() - began) * 1000
-        if response is not None:
-            rid = request_id(response.headers)
-            logger.debug(
-                "%s -> %d (attempt %d, %.1f ms%s)",
-                self.describe,
-                response.status_code,
-                self.attempts,
-                elapsed,
-                f", request id {rid}" if rid else "",
-            )
-        else:
-            logger.debug(
-                "%s -> %s (attempt %d, %.1f ms)",
-                self.describe,
-                type(error).__name__,
-                self.attempts,
-                elapsed,
-            )

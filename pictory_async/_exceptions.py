@@ -27,7 +27,7 @@ The tree::
     │   │   └── InternalServerError             5xx
     │   │   (any other status >= 300, a redirect included, is a plain APIStatusError)
     │   ├── ResponseValidationError             a 2xx body that is not what the API promises
-    │   └── AssetDownloadError                  a media file failed (``_assets``)
+    │   └── AssetDownloadError                  a media file failed (``_download``)
     ├── BackupError                             a backup that did not check out (``_backup``)
     └── BulkOperationError                      ``BulkResult.raise_for_failures()``
 
@@ -39,14 +39,15 @@ original headers).
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING, Any
 
 import httpx
 
+from ._error_body import request_id, shorten
+from ._redact import redact, redacted_request, scrub, secrets_of
+
 if TYPE_CHECKING:
-    from ._jobs import Job
-    from ._models import Project
+    from ._models import Job, Project
     from ._types import ProjectId
 
 __all__ = [
@@ -54,7 +55,9 @@ __all__ = [
     "APIError",
     "APIStatusError",
     "APITimeoutError",
+    "AssetDownloadError",
     "AuthenticationError",
+    "BackupError",
     "BadRequestError",
     "BulkOperationError",
     "ClientClosedError",
@@ -76,22 +79,6 @@ __all__ = [
     "ResponseValidationError",
     "UnprocessableEntityError",
 ]
-
-_REQUEST_ID_HEADERS = ("x-request-id", "x-amzn-requestid", "cf-ray")
-_MAX_MESSAGE_CHARS = 500
-_SECRET_HEADERS = frozenset({b"authorization", b"proxy-authorization", b"cookie"})
-REDACTED = b"[redacted]"
-
-
-def redact(request: httpx.Request) -> httpx.Request:
-    """A copy of ``request`` without secrets in its headers (``request`` if it has none)."""
-    raw = request.headers.raw
-    if not any(name.lower() in _SECRET_HEADERS for name, _ in raw):
-        return request
-    headers = [
-        (name, REDACTED if name.lower() in _SECRET_HEADERS else value) for name, value in raw
-    ]
-    return httpx.Request(request.method, request.url, headers=headers, extensions={})
 
 
 class PictoryError(Exception):
@@ -174,7 +161,7 @@ class JobFailedError(PictoryError):
 def _failure(job: Job) -> str:
     """`` [code]: message`` of a failed job, for an exception's message."""
     code = f" [{job.error_code}]" if job.error_code else ""
-    detail = _shorten(job.error_message) if job.error_message else "no message"
+    detail = shorten(job.error_message) if job.error_message else "no message"
     return f"{code}: {detail}"
 
 
@@ -405,6 +392,56 @@ class InternalServerError(APIStatusError):
     """5xx: the API or a proxy in front of it failed."""
 
 
+class AssetDownloadError(APIError):
+    """A media file could not be downloaded or written; nothing was renamed.
+
+    Every failure of a download is one: an error answer or a connection that failed
+    for good, a file that does not match its announced size or checksum, a URL that
+    cannot be requested (not http(s), a port out of range, a bad redirect), and a
+    destination that cannot be written (a missing or read-only directory, a full disk;
+    the ``OSError`` is then the ``__cause__``).
+
+    A signed URL's query is a credential: neither the message, ``args``, ``repr`` nor
+    any attribute holds it, nor user info (``user:password@``).
+
+    Attributes:
+        kind: The asset kind (``video``, ``srt``, ...).
+        url: The URL without its query, fragment and user info (scheme, host, port and
+            path). The whole URL is the project's (``project.assets[kind]``).
+        request: The request, its secret headers redacted and its URL as ``url``.
+        status_code: The CDN's status, when the failure was an error answer.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        request: httpx.Request,
+        kind: str,
+        status_code: int | None = None,
+        attempts: int = 1,
+    ) -> None:
+        message = scrub(message, secrets_of([request.url]))
+        super().__init__(message, request=redacted_request(request), attempts=attempts)
+        self.kind = kind
+        self.url = str(self.request.url)
+        self.status_code = status_code
+
+
+class BackupError(PictoryError):
+    """A backup is incomplete or does not match its manifest; nothing was deleted.
+
+    Attributes:
+        project_id: The project.
+        file: The file (or asset kind) at fault, when one is.
+    """
+
+    def __init__(self, message: str, *, project_id: ProjectId, file: str | None = None) -> None:
+        super().__init__(message)
+        self.project_id = project_id
+        self.file = file
+
+
 class BulkOperationError(PictoryError):
     """Some items of a bulk operation failed, or the run stopped early.
 
@@ -416,92 +453,3 @@ class BulkOperationError(PictoryError):
         """Wrap ``result``; ``message`` defaults to ``result.failure_message()``."""
         self.result = result
         super().__init__(message if message is not None else result.failure_message())
-
-
-_STATUS_ERRORS: dict[int, type[APIStatusError]] = {
-    400: BadRequestError,
-    401: AuthenticationError,
-    403: PermissionDeniedError,
-    404: NotFoundError,
-    409: ConflictError,
-    422: UnprocessableEntityError,
-    429: RateLimitError,
-}
-
-
-def request_id(headers: httpx.Headers) -> str | None:
-    """The request id a response carries in one of the usual headers, if any."""
-    for name in _REQUEST_ID_HEADERS:
-        value: str | None = headers.get(name)
-        if value:
-            return value
-    return None
-
-
-def decode_error_body(response: httpx.Response) -> tuple[object, str]:
-    """Read ``(body, message)`` from an error response of any known shape.
-
-    Handles ``{"message": ...}``, ``{"code", "message", "fields"}``, the legacy
-    ``{"success": false, "error": {"error_message": ...}}`` envelope, HTML pages
-    and empty or broken bodies, without ever raising.
-    """
-    text = response.text.lstrip("\ufeff") if response.content else ""
-    body: object = None
-    if text:
-        try:
-            body = json.loads(text)
-        except (ValueError, RecursionError):
-            body = text
-    message = _message_from(body) or _html_title(text) or response.reason_phrase or "Error"
-    return body, _shorten(message)
-
-
-def _message_from(body: object) -> str | None:
-    if not isinstance(body, dict):
-        return None
-    for key in ("message", "error_message", "errorMessage", "detail"):
-        value = body.get(key)
-        if isinstance(value, str) and value:
-            return value
-    error = body.get("error")
-    if isinstance(error, dict):
-        return _message_from(error)
-    if isinstance(error, str) and error:
-        return error
-    return None
-
-
-def _html_title(text: str) -> str | None:
-    lowered = text[:4096].lower()
-    start = lowered.find("<title>")
-    end = lowered.find("</title>")
-    if start == -1 or end <= start:
-        return None
-    title = " ".join(text[start + len("<title>") : end].split())
-    return title or None
-
-
-def _shorten(message: str) -> str:
-    message = " ".join(message.split())
-    if len(message) > _MAX_MESSAGE_CHARS:
-        return message[: _MAX_MESSAGE_CHARS - 1] + "…"
-    return message
-
-
-def make_status_error(
-    response: httpx.Response, *, retry_after: float | None = None, attempts: int = 1
-) -> APIStatusError:
-    """Build the ``APIStatusError`` subclass that fits ``response`` (any status >= 300)."""
-    body, message = decode_error_body(response)
-    status = response.status_code
-    if 300 <= status < 400:
-        location = response.headers.get("location")
-        target = f" to {location[:200]}" if location else ""
-        message = (
-            f"unexpected redirect{target} ({message}); redirects are not followed, "
-            "so that the API key goes nowhere else: check base_url"
-        )
-    cls = _STATUS_ERRORS.get(status)
-    if cls is None:
-        cls = InternalServerError if status >= 500 else APIStatusError
-    return cls(message, response=response, body=body, retry_after=retry_after, attempts=attempts)

@@ -1,10 +1,13 @@
-"""How a CDN URL may be shown to people: no signed query, no user info.
+"""How a request may be shown to people: no secret header, no signed query, no user info.
+
+An error holds a copy of its request whose ``Authorization``, ``Proxy-Authorization``
+and ``Cookie`` headers read ``[redacted]`` (``redact``).
 
 A signed CDN URL's query is a credential for the file (``X-Amz-Signature=...``), as is
 user info (``user:password@``). Every error message, log line and journal entry shows a
 CDN URL as ``redact_url`` renders it; an error raised for a CDN request has the secrets
 of every URL it visited cut out of its message, ``args`` and ``request``
-(``redact_error``). Manifests and ``Asset.url`` keep the whole URL.
+(``_download.redact_error``). Manifests and ``Asset.url`` keep the whole URL.
 """
 
 from __future__ import annotations
@@ -14,14 +17,25 @@ from collections.abc import Iterable
 
 import httpx
 
-from ._exceptions import APIError, APIStatusError, PictoryError
-
-__all__ = ["bare_url", "redact_error", "redact_url", "redacted_request", "scrub", "secrets_of"]
+__all__ = ["bare_url", "redact", "redact_url", "redacted_request", "scrub", "secrets_of"]
 
 _MAX_URL_CHARS = 300  # of a URL shown in a message: a hostile API's megabyte URL is not
 _REDACTED_QUERY = "?…"
 _SECRET_CHARS = 8  # a secret this long is cut out wherever it appears, not only in a URL
 _URL_SAFE = "/:[]@!$&'()*+,;=-._~%"  # left as they are when a URL is cut by hand
+_SECRET_HEADERS = frozenset({b"authorization", b"proxy-authorization", b"cookie"})
+REDACTED = b"[redacted]"
+
+
+def redact(request: httpx.Request) -> httpx.Request:
+    """A copy of ``request`` without secrets in its headers (``request`` if it has none)."""
+    raw = request.headers.raw
+    if not any(name.lower() in _SECRET_HEADERS for name, _ in raw):
+        return request
+    headers = [
+        (name, REDACTED if name.lower() in _SECRET_HEADERS else value) for name, value in raw
+    ]
+    return httpx.Request(request.method, request.url, headers=headers, extensions={})
 
 
 def redact_url(url: str | httpx.URL) -> str:
@@ -108,20 +122,3 @@ def redacted_request(request: httpx.Request) -> httpx.Request:
     if url is request.url:
         return request
     return httpx.Request(request.method, url, headers=request.headers, extensions={})
-
-
-def redact_error(exc: Exception, urls: Iterable[httpx.URL]) -> None:
-    """``exc`` (raised for a CDN request) with the secrets of ``urls`` cut out.
-
-    Its message and ``args``, and for our API errors the ``request`` they hold (and the
-    response's), so that a log line or a retry's error shows no signed query.
-    """
-    if not isinstance(exc, PictoryError):
-        return  # not a failure of ours (a bug): left as it is
-    secrets = secrets_of(urls)
-    exc.args = tuple(scrub(arg, secrets) if isinstance(arg, str) else arg for arg in exc.args)
-    if isinstance(exc, APIError):
-        exc.message = scrub(exc.message, secrets)
-        exc.request = redacted_request(exc.request)
-        if isinstance(exc, APIStatusError):
-            exc.response.request = exc.request

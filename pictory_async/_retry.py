@@ -1,5 +1,9 @@
 """Retry rules, behind one module: the only place that imports tenacity.
 
+Every failed attempt of every request (API calls and CDN downloads alike) is decided
+here, by one ``RetryPolicy`` per client: the success path never enters it, the first
+failure enters tenacity, which decides for it and for every later one.
+
 What is retried: connection errors, timeouts, 408, 409, 429 and 5xx; nothing else.
 How long to wait: exponential backoff with jitter, capped; a ``Retry-After`` the server
 sent is the wait instead (for a 429 the client's shared cool-down, applied by
@@ -12,7 +16,6 @@ from __future__ import annotations
 
 import email.utils
 import functools
-import logging
 import math
 import random
 import time
@@ -22,14 +25,12 @@ from typing import TypeVar
 from tenacity import AsyncRetrying, RetryCallState
 
 from ._exceptions import APIConnectionError, APIStatusError, RateLimitError
+from ._logs import logger
+from ._types import Clock, Sleep
 
 __all__ = ["RetryPolicy", "is_retryable", "parse_retry_after"]
 
 T = TypeVar("T")
-Sleep = Callable[[float], Awaitable[None]]
-Clock = Callable[[], float]
-
-logger = logging.getLogger("pictory_async")
 
 RETRY_STATUSES = frozenset({408, 409, 429})
 INITIAL_DELAY = 0.5
@@ -83,11 +84,14 @@ def backoff(attempt: int, *, rand: Callable[[], float] = random.random) -> float
 
 
 class RetryPolicy:
-    """Runs one request with retries, within a count and a time budget.
+    """Decides every failed attempt of a call: another one, after which wait, or the end.
 
-    The tenacity machinery is configured once per policy and copied per failing call.
-    The first attempt runs without it: its bookkeeping costs more than a whole request
-    does on the hot path of a bulk run, so tenacity takes over from the first failure.
+    The tenacity machinery is configured once per policy and copied per failing call
+    (tenacity keeps a call's state on the object). A call's first attempt runs without
+    it: its bookkeeping costs more than a whole request does on the hot path of a bulk
+    run. On the first failure, ``after_failure`` enters tenacity with that failure as
+    its first outcome, so one set of rules (``should_retry``, ``wait_for``, the count,
+    the ``max_retry_time`` budget, the log line) decides for every failure.
 
     Args:
         max_retries: Retries after the first attempt.
@@ -118,12 +122,7 @@ class RetryPolicy:
         self._clock = clock
         self._cooldown = cooldown
         self._rand = rand
-        self._retrying = AsyncRetrying(
-            wait=functools.partial(self._wait, True),
-            retry=functools.partial(self._retry, self.should_retry),
-            sleep=sleep,
-            reraise=True,
-        )
+        self._retrying = AsyncRetrying(sleep=self._pause, reraise=True)
 
     def honours(self, retry_after: float | None) -> bool:
         """Whether a ``Retry-After`` of this many seconds is waited for (the one rule)."""
@@ -163,11 +162,12 @@ class RetryPolicy:
         shared_cooldown: bool = True,
         retry_if: Callable[[BaseException], bool] | None = None,
     ) -> T:
-        """Carry on after the first attempt raised ``first_failure`` (re-raised if final).
+        """Carry on after the first attempt raised ``first_failure``; raise the last failure.
 
         Args:
             attempt: Makes one more attempt.
-            first_failure: What the first attempt raised.
+            first_failure: What the first attempt raised; tenacity sees it as its first
+                outcome (nothing is sent for it), so it is decided as every later one.
             started: When the first attempt was sent (on the policy's clock).
             describe: ``METHOD /path`` for the log.
             shared_cooldown: The client's throttle waits out 429s (API calls); off for
@@ -178,32 +178,29 @@ class RetryPolicy:
         should: Callable[[BaseException], bool] = (
             self.should_retry if retry_if is None else functools.partial(self._both, retry_if)
         )
-        if self.max_retries <= 0 or not should(first_failure):
-            raise first_failure
-        delay = self.wait_for(first_failure, 1, shared_cooldown=shared_cooldown)
-        if self._over_budget(started, delay):
-            raise first_failure
-        _log_retry(describe, first_failure, delay, 1)
-        if delay:
-            await self._sleep(delay)
+        pending = [first_failure]
+
+        async def replayed() -> T:
+            if pending:
+                raise pending.pop()  # the first attempt's outcome, decided like the others
+            return await attempt()
+
         retrying = self._retrying.copy(
             stop=functools.partial(self._stop, started),
             before_sleep=functools.partial(self._before_sleep, describe),
             wait=functools.partial(self._wait, shared_cooldown),
             retry=functools.partial(self._retry, should),
         )
-        return await retrying(attempt)
+        return await retrying(replayed)
 
     def _both(self, retry_if: Callable[[BaseException], bool], exc: BaseException) -> bool:
         return retry_if(exc) and self.should_retry(exc)
 
-    def _over_budget(self, started: float, delay: float) -> bool:
-        if self.max_retry_time is None:
-            return False
-        wait = max(delay, self._cooldown())
-        return self._clock() - started + wait > self.max_retry_time
+    async def _pause(self, delay: float) -> None:
+        if delay:  # a 429's wait is the throttle's: no sleep of 0 s in between
+            await self._sleep(delay)
 
-    # -- tenacity callbacks --
+    # -- tenacity callbacks (attempt_number counts failures, the first one included) --
 
     def _retry(self, should: Callable[[BaseException], bool], state: RetryCallState) -> bool:
         outcome = state.outcome
@@ -214,14 +211,17 @@ class RetryPolicy:
         outcome = state.outcome
         return self.wait_for(
             outcome.exception() if outcome else None,
-            state.attempt_number + 1,
+            state.attempt_number,
             shared_cooldown=shared_cooldown,
         )
 
     def _stop(self, started: float, state: RetryCallState) -> bool:
-        if state.attempt_number >= self.max_retries:
+        if state.attempt_number > self.max_retries:
             return True
-        return self._over_budget(started, state.upcoming_sleep)
+        if self.max_retry_time is None:
+            return False
+        wait = max(state.upcoming_sleep, self._cooldown())
+        return self._clock() - started + wait > self.max_retry_time
 
     def _before_sleep(self, describe: str, state: RetryCallState) -> None:
         outcome = state.outcome
@@ -229,7 +229,7 @@ class RetryPolicy:
             describe,
             outcome.exception() if outcome else None,
             state.upcoming_sleep,
-            state.attempt_number + 1,
+            state.attempt_number,
         )
 
 

@@ -17,14 +17,9 @@ import pytest
 from _support import API_KEY, FakeTime
 
 from pictory_async import AsyncPictory, InvalidInputError, Project
-from pictory_async._assets import (
-    ASSET_KINDS,
-    AssetDownloadError,
-    _expected_sha256,
-    asset_filename,
-    check_kinds,
-    select_assets,
-)
+from pictory_async._assets import ASSET_KINDS, asset_filename, check_kinds, select_assets
+from pictory_async._download import _expected_sha256
+from pictory_async._exceptions import AssetDownloadError
 
 MEDIA = bytes(range(256)) * 16  # 4 KiB
 SRT = b"1\n00:00:00,000 --> 00:00:02,000\nHello\n"

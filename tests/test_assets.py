@@ -15,8 +15,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pictory_async import AiohttpTransport, AsyncPictory, InvalidInputError
-from pictory_async._assets import Asset, AssetDownloadError, asset_filename
+from pictory_async._assets import Asset, asset_filename
 from pictory_async._backup import project_dirname
+from pictory_async._exceptions import AssetDownloadError
 from pictory_async.emulator import Emulator, Faults, serve
 
 MEDIA = bytes(range(256)) * 400  # 100 KiB

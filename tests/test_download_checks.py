@@ -16,7 +16,7 @@ from _support import API_KEY, FakeTime
 
 from pictory_async import AsyncPictory, BackupError
 from pictory_async import _files as files_module
-from pictory_async._assets import AssetDownloadError
+from pictory_async._exceptions import AssetDownloadError
 
 SRT = b"".join(
     b"%d\n00:00:%02d,000 --> 00:00:%02d,900\nLine %d\n\n" % (i, i, i, i) for i in range(40)

@@ -28,7 +28,8 @@ from _support import API_KEY, FakeTime
 from typer.testing import CliRunner
 
 from pictory_async import AsyncPictory, BackupError
-from pictory_async._assets import Asset, AssetDownloadError
+from pictory_async._assets import Asset
+from pictory_async._exceptions import AssetDownloadError
 from pictory_async._files import Partial
 from pictory_async._redact import redact_url
 
@@ -274,7 +275,7 @@ async def test_a_read_only_directory_is_a_download_error(
     def refuse(*args: Any, **kwargs: Any) -> Any:
         raise PermissionError(errno.EACCES, "Permission denied", str(tmp_path))
 
-    monkeypatch.setattr("pictory_async._assets.tempfile.mkstemp", refuse)
+    monkeypatch.setattr("pictory_async._download.tempfile.mkstemp", refuse)
     async with (
         RawServer(lambda seen: media()) as cdn,
         RawServer(api_for(cdn.url + "/v.mp4")) as api,

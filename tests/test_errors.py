@@ -35,7 +35,8 @@ from pictory_async import (
     ResponseValidationError,
     UnprocessableEntityError,
 )
-from pictory_async._exceptions import decode_error_body, make_status_error
+from pictory_async._error_body import decode_error_body
+from pictory_async._failures import make_status_error
 
 PATH = f"{PROJECTS_PATH}/p1"
 URL = f"https://api.pictory.ai{PATH}"

@@ -23,7 +23,7 @@ from pictory_async import (
     RateLimitError,
     ResponseValidationError,
 )
-from pictory_async._exceptions import make_status_error
+from pictory_async._failures import make_status_error
 from pictory_async._retry import (
     INITIAL_DELAY,
     MAX_DELAY,

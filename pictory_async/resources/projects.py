@@ -16,13 +16,10 @@ import attrs
 from .._assets import (
     DEFAULT_MAX_ASSET_BYTES,
     Asset,
-    AssetDownloadError,
-    Downloader,
     asset_filename,
     check_kinds,
     each_kind,
     select_assets,
-    unwritable,
 )
 from .._backup import (
     PROJECT_JSON,
@@ -40,8 +37,10 @@ from .._bulk import BulkResult, BulkRun, ProgressCallback
 from .._bulk import projects as bulk_projects
 from .._bulk.projects import IdSource
 from .._decode import decode_json, structure
+from .._download import Downloader, unwritable
 from .._exceptions import (
     APIError,
+    AssetDownloadError,
     InvalidInputError,
     InvalidProjectIdError,
     NotFoundError,
@@ -438,7 +437,7 @@ class Projects:
         max_bytes: int = DEFAULT_MAX_ASSET_BYTES,
     ) -> dict[str, Asset]:
         """Download ``assets`` into ``root``; the first failure is raised after all end."""
-        downloader = Downloader(self._client, max_bytes=max_bytes)
+        downloader = Downloader(self._client._pipeline, max_bytes=max_bytes)
 
         def one(kind: str) -> Awaitable[Asset]:
             return downloader.download(assets[kind], kind, root / asset_filename(project_id, kind))
@@ -520,7 +519,7 @@ class Projects:
             )
         ]
         wanted = select_assets(fetched.assets, kinds)
-        downloader = Downloader(self._client, max_bytes=DEFAULT_MAX_ASSET_BYTES)
+        downloader = Downloader(self._client._pipeline, max_bytes=DEFAULT_MAX_ASSET_BYTES)
         try:
             assets, downloaded = await save_assets(
                 downloader, directory, project_id, wanted, existing, concurrency

@@ -12,7 +12,7 @@ import pytest
 
 from pictory_async import AuthenticationError, BulkRun, InvalidProjectIdError, ItemResult, Outcome
 from pictory_async._bulk import as_project_id, dedupe_key
-from pictory_async._exceptions import make_status_error
+from pictory_async._failures import make_status_error
 from pictory_async._journal import Journal
 
 
