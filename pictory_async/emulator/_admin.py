@@ -10,16 +10,18 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Mapping
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING, Any, Final
+from typing import Any, Final, Protocol
 
+from ._faults import Faults, Outcome
+from ._quota import Quota
 from ._reply import Reply, json_headers
+from ._stats import Stats
+from ._store import ProjectRecord
 from ._wire import dumps
 
-if TYPE_CHECKING:
-    from ._core import Emulator
-
-__all__ = ["MAX_ADMIN_COUNT", "MAX_ADMIN_TIMES", "MAX_ID_LENGTH", "AdminRoutes"]
+__all__ = ["MAX_ADMIN_COUNT", "MAX_ADMIN_TIMES", "MAX_ID_LENGTH", "AdminRoutes", "Controls"]
 
 MAX_ADMIN_COUNT: Final = 10_000
 """Most projects one ``POST /_emulator/projects`` generates (about a second of work)."""
@@ -73,12 +75,39 @@ _OLDEST: Final = datetime(1900, 1, 1, tzinfo=timezone.utc)
 _NEWEST: Final = datetime(9000, 1, 1, tzinfo=timezone.utc)
 
 
+class Controls(Protocol):
+    """The controls the admin routes put on HTTP: ``Emulator``'s, under the same names."""
+
+    @property
+    def stats(self) -> Stats: ...
+    @property
+    def faults(self) -> Faults: ...
+    @property
+    def render_duration(self) -> float: ...
+    def set_faults(self, **changes: Any) -> Faults: ...
+    def fail_next(self, outcome: Outcome, *, times: int = 1, method: str | None = None) -> None: ...
+    def reset(self, *, stats_only: bool = False) -> None: ...
+    def info(self) -> dict[str, Any]: ...
+    def generate_projects(
+        self, count: int, *, account: str | None = None
+    ) -> list[ProjectRecord]: ...
+    def add_project(self, *, account: str | None = None, **fields: Any) -> ProjectRecord: ...
+    def assets(self, project_id: int | str) -> dict[str, dict[str, Any]]: ...
+    def fail_next_render(
+        self, *, error_code: str = ..., error_message: str = ..., times: int = 1
+    ) -> None: ...
+    def set_render_duration(self, seconds: float) -> None: ...
+    def clean_job(self, job_id: str) -> None: ...
+    def quota(self, account: str | None = None) -> Quota: ...
+    def set_quota(self, *, account: str | None = None, **counters: Mapping[str, int]) -> Quota: ...
+
+
 class AdminRoutes:
     """``/_emulator/<name>``: stats, faults, scripted failures, reset, data, jobs, quota, info."""
 
     __slots__ = ("_emulator", "_prefix_len")
 
-    def __init__(self, emulator: Emulator, prefix: str) -> None:
+    def __init__(self, emulator: Controls, prefix: str) -> None:
         """Control ``emulator``; routes are under ``prefix``."""
         self._emulator = emulator
         self._prefix_len = len(prefix)
@@ -114,17 +143,13 @@ class AdminRoutes:
             outcome = data.get("outcome")
             if isinstance(outcome, bool) or not isinstance(outcome, (int, str)):
                 raise ValueError("outcome must be a status (429, 500, ...) or a drop mode")
-            fail_method = data.get("method")
-            if fail_method is not None and not isinstance(fail_method, str):
-                raise ValueError("method must be a string")
+            fail_method = _string(data, "method")
             emulator.fail_next(outcome, times=_times(data), method=fail_method)  # type: ignore[arg-type]
             return {"scripted": True}
         if name == "info" and method == "GET":
             return emulator.info()
         if name == "projects" and method == "POST":
-            account = data.pop("account", None)
-            if account is not None and not isinstance(account, str):
-                raise ValueError("account must be a string")
+            account = _string(data, "account", pop=True)
             if "count" in data:
                 count = _int(data, "count", 1)
                 if not 1 <= count <= MAX_ADMIN_COUNT:
@@ -155,9 +180,7 @@ class AdminRoutes:
         if name == "quota" and method == "GET":
             return emulator.quota()
         if name == "quota" and method == "POST":
-            account = data.pop("account", None)
-            if account is not None and not isinstance(account, str):
-                raise ValueError("account must be a string")
+            account = _string(data, "account", pop=True)
             return emulator.set_quota(account=account, **data)
         if name.startswith("jobs/") and name.endswith("/clean") and method == "POST":
             emulator.clean_job(name[len("jobs/") : -len("/clean")])
@@ -186,6 +209,14 @@ def _only(data: dict[str, Any], *keys: str) -> None:
     unknown = sorted(set(data) - set(keys))
     if unknown:
         raise ValueError(f"unknown fields: {', '.join(unknown)}")
+
+
+def _string(data: dict[str, Any], key: str, *, pop: bool = False) -> str | None:
+    """``data[key]``: a string, or None when absent or null; ``pop`` takes it out of ``data``."""
+    value = data.pop(key, None) if pop else data.get(key)
+    if value is not None and not isinstance(value, str):
+        raise ValueError(f"{key} must be a string")
+    return value
 
 
 def _int(data: dict[str, Any], key: str, default: int) -> int:

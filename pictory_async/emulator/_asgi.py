@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, MutableMapping
-from typing import TYPE_CHECKING, Any, TypeAlias
+from typing import Any, Generic, TypeAlias, TypeVar
 
 import httpx
 
+from ._dispatch import Dispatcher
+from ._reply import Reply
 from ._state import ADMIN_PREFIX
-
-if TYPE_CHECKING:
-    from ._core import Emulator
-    from ._reply import Reply
 
 __all__ = ["ConnectionDroppedError", "EmulatorApp", "EmulatorTransport"]
 
@@ -20,6 +18,9 @@ Scope: TypeAlias = MutableMapping[str, Any]
 Message: TypeAlias = MutableMapping[str, Any]
 Receive: TypeAlias = Callable[[], Awaitable[Message]]
 Send: TypeAlias = Callable[[Message], Awaitable[None]]
+
+
+_ServedT = TypeVar("_ServedT", bound=Dispatcher)
 
 _DRAIN_TIMEOUT = 10.0
 _NO_RESPONSE = "Server disconnected without sending a response."
@@ -33,7 +34,7 @@ class ConnectionDroppedError(Exception):
     """
 
 
-class EmulatorApp:
+class EmulatorApp(Generic[_ServedT]):
     """The emulator as an ASGI 3 application.
 
     Admin routes are served apart: they never wait, fail, or count as traffic.
@@ -41,12 +42,12 @@ class EmulatorApp:
 
     __slots__ = ("_emulator",)
 
-    def __init__(self, emulator: Emulator) -> None:
+    def __init__(self, emulator: _ServedT) -> None:
         """Serve ``emulator``."""
         self._emulator = emulator
 
     @property
-    def emulator(self) -> Emulator:
+    def emulator(self) -> _ServedT:
         """The emulator this application serves."""
         return self._emulator
 
@@ -120,7 +121,7 @@ async def _read_body(receive: Receive) -> bytes:
     return b"".join(chunks)
 
 
-async def _stream(emulator: Emulator, reply: Reply, receive: Receive, send: Send) -> None:
+async def _stream(emulator: Dispatcher, reply: Reply, receive: Receive, send: Send) -> None:
     await send({"type": "http.response.start", "status": reply.status, "headers": reply.headers})
     body = reply.body
     limit = reply.truncate_at if reply.truncate_at >= 0 else len(body)
@@ -168,7 +169,7 @@ async def _disconnected(receive: Receive) -> None:
 class EmulatorTransport(httpx.ASGITransport):
     """``httpx.ASGITransport`` that reports a dropped connection as a socket would."""
 
-    def __init__(self, app: EmulatorApp) -> None:
+    def __init__(self, app: EmulatorApp[Any]) -> None:
         """Serve requests with ``app``, in process."""
         super().__init__(app=app)
 

@@ -79,9 +79,8 @@ class CdnRoutes:
                 (b"content-length", b"%d" % len(_NO_SUCH_KEY)),
             ]
             return Reply.answer("media", 404, _NO_SUCH_KEY, 0.0, headers)
-        small, render = state.small_media, record.renders
-        content = asset_bytes(state.seed, record.asset_key, kind, record.script, small, render)
-        digest = asset_sha256(state.seed, record.asset_key, kind, record.script, small, render)
+        file = state.media_file(record, kind)
+        content, digest = asset_bytes(file), asset_sha256(file)
         size = len(content)
         status, start, end = 200, 0, size
         etag = f'"{digest}"'

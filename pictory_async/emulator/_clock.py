@@ -4,18 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import selectors
-from collections.abc import Awaitable, Callable, Coroutine
-from typing import Any, TypeAlias, TypeVar
+from collections.abc import Callable, Coroutine
+from typing import Any, TypeVar
+
+from .._types import Clock, Sleep
 
 __all__ = ["Clock", "FakeClock", "Sleep", "VirtualTimeLoop", "run_simulated"]
 
 T = TypeVar("T")
-
-Clock: TypeAlias = Callable[[], float]
-"""Returns seconds on a monotonic scale, like ``time.monotonic``."""
-
-Sleep: TypeAlias = Callable[[float], Awaitable[None]]
-"""Waits for the given seconds, like ``asyncio.sleep``."""
 
 
 class FakeClock:

@@ -1,38 +1,32 @@
 """The emulator's facade: one object to configure, seed, script, inspect and serve.
 
-``Emulator.handle(method, path, query, headers, body)`` sends each request to the routes
-that serve it (``_api``: the API, ``_cdn``: media and share pages, ``_admin``: the
-``/_emulator/`` controls), then counts the reply once, now that it is decided. The ASGI
-adapter in ``_asgi`` only waits and sends, so the same logic serves in-process tests and
-the loopback server.
+Each control reads or changes the ``State`` its routes share. Serving (``handle``: which
+routes answer a request, and counting the reply) comes from its base, ``Dispatcher``.
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any, Final
 
 from ._admin import AdminRoutes
-from ._api import API_PREFIXES, ApiRoutes
-from ._cdn import CDN_PREFIXES, CdnRoutes
+from ._asgi import EmulatorApp, EmulatorTransport
 from ._clock import Clock, Sleep
+from ._dispatch import Dispatcher
 from ._faults import Faults, Outcome
 from ._media import asset_bytes, asset_sha256
 from ._quota import Quota, changed_quota
 from ._renders import JobRecord
 from ._reply import Reply
 from ._state import ADMIN_PREFIX, State, check_seconds
-from ._stats import Stats
 from ._store import ProjectRecord
-from ._wire import NOT_FOUND, media_urls, project_body
+from ._wire import media_urls, project_body
 
 if TYPE_CHECKING:
     import httpx
-
-    from ._asgi import EmulatorApp
 
 __all__ = ["DEFAULT_BASE_URL", "DEFAULT_CDN_BASE_URL", "Emulator", "Reply"]
 
@@ -40,7 +34,7 @@ DEFAULT_BASE_URL: Final = "http://api.pictory.test"
 DEFAULT_CDN_BASE_URL: Final = "http://cdn.pictory.test"
 
 
-class Emulator:
+class Emulator(Dispatcher):
     """An in-memory Pictory projects API with seeded data and fault injection.
 
     Serve it in process with ``httpx.AsyncClient(transport=emulator.transport())`` or
@@ -120,7 +114,6 @@ class Emulator:
             raise ValueError("now must be an aware datetime")
         self._project_count = projects
         self._other_count = max(3, projects // 10) if other_projects is None else other_projects
-        self.sleep: Sleep = sleep
         self._state = state = State(
             seed=seed,
             accounts=accounts,
@@ -137,15 +130,10 @@ class Emulator:
             small_media=small_media,
         )
         self.api_keys: dict[str, str] = state.api_keys
-        self.stats: Stats = state.stats
         state.set_origins(base_url, cdn_base_url)
         state.reseed(self._project_count, self._other_count)
-        self._api = ApiRoutes(state)
-        self._cdn = CdnRoutes(state)
-        self._admin = AdminRoutes(self, ADMIN_PREFIX) if admin else None
-        from ._asgi import EmulatorApp
-
-        self.app: EmulatorApp = EmulatorApp(self)
+        super().__init__(state, AdminRoutes(self, ADMIN_PREFIX) if admin else None, sleep)
+        self.app: EmulatorApp[Emulator] = EmulatorApp(self)
 
     # ----------------------------------------------------------------- settings
 
@@ -265,14 +253,7 @@ class Emulator:
             ValueError: The id is taken, or an unknown account.
         """
         state = self._state
-        account = state.account(account)
-        if "id" in fields:
-            if str(fields["id"]) in state.store.by_id:
-                raise ValueError(f"a project with id {fields['id']!r} already exists")
-            state.factory.reserve(fields["id"])
-        record = state.factory.make(account, **fields)
-        state.store.add(record)
-        return record
+        return state.add(state.account(account), fields)
 
     def project(self, project_id: int | str) -> ProjectRecord | None:
         """The stored project with this id, or None (deleted or never there)."""
@@ -318,9 +299,7 @@ class Emulator:
         """
         state = self._state
         record = state.fresh(state.record(project_id))  # after a render: its new bytes
-        return asset_bytes(
-            state.seed, record.asset_key, kind, record.script, state.small_media, record.renders
-        )
+        return asset_bytes(state.media_file(record, kind))
 
     def asset_sha256(self, project_id: int | str, kind: str) -> str:
         """The hex SHA-256 of :meth:`asset`.
@@ -331,9 +310,7 @@ class Emulator:
         """
         state = self._state
         record = state.fresh(state.record(project_id))  # after a render: its new bytes
-        return asset_sha256(
-            state.seed, record.asset_key, kind, record.script, state.small_media, record.renders
-        )
+        return asset_sha256(state.media_file(record, kind))
 
     def assets(self, project_id: int | str) -> dict[str, dict[str, Any]]:
         """URL, SHA-256 and size of each media file of a project, by kind.
@@ -382,12 +359,6 @@ class Emulator:
         Raises:
             ValueError: An empty code or message, or ``times`` below 1.
         """
-        if not isinstance(error_code, str) or not error_code:
-            raise ValueError("error_code must be a non-empty string")
-        if not isinstance(error_message, str) or not error_message:
-            raise ValueError("error_message must be a non-empty string")
-        if isinstance(times, bool) or not isinstance(times, int) or times < 1:
-            raise ValueError("times must be an int >= 1")
         self._state.script_render_failures(error_code, error_message, times)
 
     def start_render(self, project_id: int | str) -> JobRecord:
@@ -412,10 +383,7 @@ class Emulator:
         Raises:
             KeyError: No such job.
         """
-        job = self._state.jobs.get(job_id)
-        if job is None:
-            raise KeyError(job_id)
-        return self._state.job_status(job)
+        return self._state.job_status(self._state.job(job_id))
 
     def jobs(self, account: str | None = None) -> list[JobRecord]:
         """The render jobs of an account (default: the main one), newest first."""
@@ -431,13 +399,7 @@ class Emulator:
             KeyError: No such job.
             ValueError: The job is still running.
         """
-        state = self._state
-        job = state.jobs.get(job_id)
-        if job is None:
-            raise KeyError(job_id)
-        if state.job_status(job) == "in-progress":
-            raise ValueError(f"job {job_id!r} is still running; only finished jobs are cleaned")
-        job.cleaned = True
+        self._state.clean(self._state.job(job_id))
 
     # ------------------------------------------------------------------ quota
 
@@ -494,41 +456,4 @@ class Emulator:
 
         Dropped connections surface as ``httpx.RemoteProtocolError``, as over a socket.
         """
-        from ._asgi import EmulatorTransport
-
         return EmulatorTransport(self.app)
-
-    # ----------------------------------------------------------------- serving
-
-    def handle(
-        self,
-        method: str,
-        path: str,
-        query: bytes,
-        headers: Iterable[tuple[bytes, bytes]],
-        body: bytes = b"",
-    ) -> Reply:
-        """Decide the answer to one request, apply its effect, and count it once.
-
-        Args:
-            method: The HTTP method, upper case.
-            path: The decoded path.
-            query: The raw query string.
-            headers: Header pairs with lower-case names, as in an ASGI scope.
-            body: The request body (admin routes only).
-        """
-        if path.startswith(API_PREFIXES):
-            reply = self._api.handle(method, path, query, headers)
-        elif path.startswith(ADMIN_PREFIX) and self._admin is not None:
-            return self._admin.handle(method, path, body)
-        elif path.startswith(CDN_PREFIXES):
-            reply = self._cdn.handle(method, path, headers)
-        else:
-            reply = Reply.answer("other", 404, NOT_FOUND)
-        if reply.route is not None and not reply.drop:
-            self._state.stats.add(method, reply.route, reply.status)
-        return reply
-
-    def finished(self, reply: Reply) -> None:
-        """Note that ``reply`` has been sent (or dropped): it frees an in-flight slot."""
-        self._api.finished(reply)

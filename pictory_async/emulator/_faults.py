@@ -252,15 +252,25 @@ class Limiter:
     """A per-key rate limiter: ``take`` admits a request or says how long to wait.
 
     Every shape scales its limit by ``rate_limit_changes`` as time passes, counted from
-    ``origin`` (when the settings were applied).
+    ``origin`` (when the settings were applied), and keeps one entry per API key.
     """
 
-    __slots__ = ("_changes", "_origin")
+    __slots__ = ("_changes", "_keys", "_limit", "_origin", "_period")
 
-    def __init__(self, *, origin: float = 0.0, changes: tuple[tuple[float, float], ...] = ()):
-        """Count the changes from ``origin``."""
+    def __init__(
+        self,
+        limit: float = 1.0,
+        period: float = 1.0,
+        *,
+        origin: float = 0.0,
+        changes: tuple[tuple[float, float], ...] = (),
+    ) -> None:
+        """Allow ``limit`` requests (per ``period`` seconds, for the shapes that count time)."""
+        self._limit = limit
+        self._period = period
         self._origin = origin
         self._changes = changes
+        self._keys: dict[bytes, Any] = {}
 
     def factor(self, now: float) -> float:
         """The share of the nominal limit in force at ``now``."""
@@ -270,6 +280,10 @@ class Limiter:
                 break
             factor = scale
         return factor
+
+    def allowed(self, now: float) -> int:
+        """The whole number of requests the limit in force at ``now`` allows (may be 0)."""
+        return math.floor(self._limit * self.factor(now) + 1e-9)
 
     def take(self, key: bytes, now: float) -> float:
         """Admit one request for ``key``: 0.0 when allowed, else seconds until it would be."""
@@ -282,7 +296,7 @@ class Limiter:
 class RateLimiter(Limiter):
     """One token bucket per API key; ``take`` says how long to wait when it is empty."""
 
-    __slots__ = ("_buckets", "_rate", "_size")
+    __slots__ = ("_size",)
 
     def __init__(
         self,
@@ -293,20 +307,18 @@ class RateLimiter(Limiter):
         changes: tuple[tuple[float, float], ...] = (),
     ) -> None:
         """Allow ``rate`` requests per second per key, in bursts of up to ``size``."""
-        super().__init__(origin=origin, changes=changes)
-        self._rate = rate
+        super().__init__(rate, origin=origin, changes=changes)
         self._size = size
-        self._buckets: dict[bytes, list[float]] = {}
 
     def take(self, key: bytes, now: float) -> float:
         """Take a token for ``key``: 0.0 when allowed, else the seconds until one is free."""
-        rate, size = self._rate, self._size
+        rate, size = self._limit, self._size
         if self._changes:
             factor = self.factor(now)
             rate, size = rate * factor, max(1.0, size * factor)
-        bucket = self._buckets.get(key)
+        bucket: list[float] | None = self._keys.get(key)
         if bucket is None:
-            self._buckets[key] = [size - 1.0, now]
+            self._keys[key] = [size - 1.0, now]
             return 0.0
         tokens = bucket[0] + (now - bucket[1]) * rate
         if tokens > size:
@@ -322,29 +334,15 @@ class RateLimiter(Limiter):
 class FixedWindow(Limiter):
     """``limit`` requests per key in each ``period``; windows start at ``origin``."""
 
-    __slots__ = ("_counts", "_limit", "_period")
-
-    def __init__(
-        self,
-        limit: float,
-        period: float,
-        *,
-        origin: float = 0.0,
-        changes: tuple[tuple[float, float], ...] = (),
-    ) -> None:
-        """Allow ``limit`` requests in every window of ``period`` seconds."""
-        super().__init__(origin=origin, changes=changes)
-        self._limit = limit
-        self._period = period
-        self._counts: dict[bytes, list[float]] = {}
+    __slots__ = ()
 
     def take(self, key: bytes, now: float) -> float:
         """Count one request in the current window, or say when the window resets."""
         index = math.floor((now - self._origin) / self._period)
-        entry = self._counts.get(key)
+        entry: list[float] | None = self._keys.get(key)
         if entry is None or entry[0] != index:
-            entry = self._counts[key] = [index, 0.0]
-        if entry[1] + 1 > math.floor(self._limit * self.factor(now) + 1e-9):
+            entry = self._keys[key] = [index, 0.0]
+        if entry[1] + 1 > self.allowed(now):
             return self._origin + (index + 1) * self._period - now
         entry[1] += 1
         return 0.0
@@ -353,28 +351,14 @@ class FixedWindow(Limiter):
 class SlidingLog(Limiter):
     """At most ``limit`` requests per key in any span of ``period`` seconds."""
 
-    __slots__ = ("_limit", "_logs", "_period")
-
-    def __init__(
-        self,
-        limit: float,
-        period: float,
-        *,
-        origin: float = 0.0,
-        changes: tuple[tuple[float, float], ...] = (),
-    ) -> None:
-        """Allow ``limit`` requests in any ``period`` seconds."""
-        super().__init__(origin=origin, changes=changes)
-        self._limit = limit
-        self._period = period
-        self._logs: dict[bytes, deque[float]] = {}
+    __slots__ = ()
 
     def take(self, key: bytes, now: float) -> float:
         """Log one request, or say when the oldest logged one leaves the span."""
-        log = self._logs.setdefault(key, deque())
+        log: deque[float] = self._keys.setdefault(key, deque())
         while log and log[0] <= now - self._period:
             log.popleft()
-        allowed = max(1, math.floor(self._limit * self.factor(now) + 1e-9))
+        allowed = max(1, self.allowed(now))
         if len(log) >= allowed:
             return log[len(log) - allowed] + self._period - now
         log.append(now)
@@ -382,33 +366,21 @@ class SlidingLog(Limiter):
 
 
 class InFlightCap(Limiter):
-    """At most ``limit`` requests per key being served at once."""
+    """At most ``limit`` requests per key being served at once (``period`` is not used)."""
 
-    __slots__ = ("_busy", "_limit")
-
-    def __init__(
-        self,
-        limit: float,
-        *,
-        origin: float = 0.0,
-        changes: tuple[tuple[float, float], ...] = (),
-    ) -> None:
-        """Allow ``limit`` requests in flight at once."""
-        super().__init__(origin=origin, changes=changes)
-        self._limit = limit
-        self._busy: dict[bytes, int] = {}
+    __slots__ = ()
 
     def take(self, key: bytes, now: float) -> float:
         """Admit one more request in flight, or ask the client to come back in a second."""
-        busy = self._busy.get(key, 0)
-        if busy + 1 > max(1, math.floor(self._limit * self.factor(now) + 1e-9)):
+        busy: int = self._keys.get(key, 0)
+        if busy + 1 > max(1, self.allowed(now)):
             return 1.0
-        self._busy[key] = busy + 1
+        self._keys[key] = busy + 1
         return 0.0
 
     def done(self, key: bytes) -> None:
         """Free the slot of an answered request."""
-        self._busy[key] -= 1
+        self._keys[key] -= 1
 
 
 def make_limiter(faults: Faults, origin: float) -> Limiter | None:

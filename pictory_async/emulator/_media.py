@@ -9,8 +9,16 @@ from __future__ import annotations
 import functools
 import hashlib
 import random
+from typing import NamedTuple
 
-__all__ = ["ASSET_KINDS", "CONTENT_TYPES", "EXTENSIONS", "asset_bytes", "asset_sha256"]
+__all__ = [
+    "ASSET_KINDS",
+    "CONTENT_TYPES",
+    "EXTENSIONS",
+    "MediaFile",
+    "asset_bytes",
+    "asset_sha256",
+]
 
 ASSET_KINDS = ("video", "audio", "thumbnail", "srt", "vtt", "txt")
 """Kinds of media a project can have, as the client names them."""
@@ -84,18 +92,10 @@ def _subtitles(lines: list[str], kind: str) -> str:
     return "WEBVTT\n\n" + body if kind == "vtt" else body
 
 
-@functools.lru_cache(maxsize=32)
-def asset_bytes(
-    seed: int,
-    asset_key: str,
-    kind: str,
-    script: tuple[str, ...] = (),
-    small: bool = False,
-    render: int = 0,
-) -> bytes:
-    """The content of one media file.
+class MediaFile(NamedTuple):
+    """What decides the bytes of one media file.
 
-    Args:
+    Attributes:
         seed: The emulator's seed.
         asset_key: The project's asset key (part of its CDN URLs).
         kind: One of ``ASSET_KINDS``.
@@ -104,10 +104,24 @@ def asset_bytes(
             1 MiB, 256 KiB and 32 KiB), for tests that back up hundreds of projects.
         render: Renders finished since the project was made: each gives the rendered
             kinds new bytes (0: the bytes it was made with).
+    """
+
+    seed: int
+    asset_key: str
+    kind: str
+    script: tuple[str, ...] = ()
+    small: bool = False
+    render: int = 0
+
+
+@functools.lru_cache(maxsize=32)
+def asset_bytes(file: MediaFile) -> bytes:
+    """The content of one media file.
 
     Raises:
         ValueError: An unknown kind.
     """
+    seed, asset_key, kind, script, small, render = file
     if kind not in EXTENSIONS:
         raise ValueError(f"unknown asset kind {kind!r}")
     version = f":{render}" if render and kind in RENDERED_KINDS else ""
@@ -125,13 +139,6 @@ def asset_bytes(
 
 
 @functools.lru_cache(maxsize=256)
-def asset_sha256(
-    seed: int,
-    asset_key: str,
-    kind: str,
-    script: tuple[str, ...] = (),
-    small: bool = False,
-    render: int = 0,
-) -> str:
-    """The hex SHA-256 of :func:`asset_bytes` for the same arguments."""
-    return hashlib.sha256(asset_bytes(seed, asset_key, kind, script, small, render)).hexdigest()
+def asset_sha256(file: MediaFile) -> str:
+    """The hex SHA-256 of :func:`asset_bytes` of the same file."""
+    return hashlib.sha256(asset_bytes(file)).hexdigest()

@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 
 from ._clock import Clock
 from ._faults import Dice, Faults, Limiter, ScriptedFaults, make_limiter
+from ._media import MediaFile
 from ._quota import Quota, default_quota
 from ._renders import JobRecord, JobStatus
 from ._seed import ProjectFactory, api_key_for, folder_ids
@@ -147,6 +148,20 @@ class State:
             self.store.add(record)
         return records
 
+    def add(self, account: str, fields: dict[str, Any]) -> ProjectRecord:
+        """Add one project to ``account``; the fields not given are generated.
+
+        Raises:
+            ValueError: The id is taken.
+        """
+        if "id" in fields:
+            if str(fields["id"]) in self.store.by_id:
+                raise ValueError(f"a project with id {fields['id']!r} already exists")
+            self.factory.reserve(fields["id"])
+        record = self.factory.make(account, **fields)
+        self.store.add(record)
+        return record
+
     def account(self, account: str | None) -> str:
         """``account``, checked; None means the main one.
 
@@ -195,6 +210,12 @@ class State:
         if record is None:
             raise KeyError(project_id)
         return record
+
+    def media_file(self, record: ProjectRecord, kind: str) -> MediaFile:
+        """What decides the bytes the CDN serves for one media file of ``record`` now."""
+        return MediaFile(
+            self.seed, record.asset_key, kind, record.script, self.small_media, record.renders
+        )
 
     def fresh(self, record: ProjectRecord) -> ProjectRecord:
         """``record`` as of now on the clock (a finished render applied), wire bodies cached."""
@@ -251,7 +272,17 @@ class State:
         return job
 
     def script_render_failures(self, error_code: str, error_message: str, times: int) -> None:
-        """Make the next ``times`` renders fail with this code and message (kept as a count)."""
+        """Make the next ``times`` renders fail with this code and message (kept as a count).
+
+        Raises:
+            ValueError: An empty code or message, or ``times`` below 1.
+        """
+        if not isinstance(error_code, str) or not error_code:
+            raise ValueError("error_code must be a non-empty string")
+        if not isinstance(error_message, str) or not error_message:
+            raise ValueError("error_message must be a non-empty string")
+        if isinstance(times, bool) or not isinstance(times, int) or times < 1:
+            raise ValueError("times must be an int >= 1")
         self.render_failures.append([(error_code, error_message), times])
 
     def _next_render_failure(self) -> tuple[str, str] | None:
@@ -263,6 +294,27 @@ class State:
             self.render_failures.popleft()
         failure: tuple[str, str] = entry[0]
         return failure
+
+    def job(self, job_id: str) -> JobRecord:
+        """The render job with this id.
+
+        Raises:
+            KeyError: No such job.
+        """
+        job = self.jobs.get(job_id)
+        if job is None:
+            raise KeyError(job_id)
+        return job
+
+    def clean(self, job: JobRecord) -> None:
+        """Clean a finished job's data (again: nothing changes).
+
+        Raises:
+            ValueError: The job is still running.
+        """
+        if self.job_status(job) == "in-progress":
+            raise ValueError(f"job {job.id!r} is still running; only finished jobs are cleaned")
+        job.cleaned = True
 
     def job_status(self, job: JobRecord) -> JobStatus:
         """The job's status now (its project brought up to date with it)."""

@@ -8,7 +8,7 @@ import httpx
 import pytest
 
 from pictory_async.emulator import ASSET_KINDS, Emulator, FakeClock
-from pictory_async.emulator._media import asset_bytes
+from pictory_async.emulator._media import MediaFile, asset_bytes
 
 from .support import PROJECTS, Conn
 
@@ -217,7 +217,7 @@ def test_media_bytes_are_deterministic_and_look_like_their_kind() -> None:
     assert files["vtt"].startswith(b"WEBVTT\n\n00:00:00.000 --> 00:00:02.800\nHello.\n")
     assert files["txt"].startswith(b"Hello.\n")
     with pytest.raises(ValueError, match="unknown asset kind"):
-        asset_bytes(4, "k", "gif")
+        asset_bytes(MediaFile(4, "k", "gif"))
 
 
 def test_small_media_are_a_few_kib_and_as_deterministic() -> None:
