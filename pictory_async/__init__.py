@@ -39,8 +39,11 @@ from ._jobs import Job, JobPage, JobStatus
 from ._logs import setup_from_env as _setup_logging
 from ._models import (
     DeleteResult,
+    Page,
     Project,
     ProjectSummary,
+    Quota,
+    QuotaUsage,
     Scene,
     ScriptTxtSceneSettings,
     VisualFilter,
@@ -50,7 +53,6 @@ from ._throttle import RateControl
 from ._transport import AiohttpTransport
 from ._types import NOT_GIVEN, NotGiven, ProjectId
 from ._version import __version__
-from .resources.projects import Page
 
 __all__ = [
     "NOT_GIVEN",
@@ -95,6 +97,8 @@ __all__ = [
     "Project",
     "ProjectId",
     "ProjectSummary",
+    "Quota",
+    "QuotaUsage",
     "RateControl",
     "RateLimitError",
     "RenderFailedError",

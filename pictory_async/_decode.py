@@ -83,3 +83,27 @@ def structure(
             response=response,
             body=payload,
         ) from exc
+
+
+def unwrap_data(payload: Any, response: httpx.Response) -> Any:
+    """The object a ``{"success": true, "data": {...}}`` envelope holds, else ``payload``.
+
+    The v1 endpoints wrap their answer so, or send it bare; both read the same.
+
+    Raises:
+        ResponseValidationError: The envelope says ``success: false`` (even with a 200),
+            or holds no ``data`` object.
+    """
+    if not isinstance(payload, dict) or "success" not in payload:
+        return payload
+    data = payload.get("data")
+    if payload["success"] is not True or not isinstance(data, dict):
+        error = payload.get("error")
+        said = error.get("error_message") if isinstance(error, dict) else payload.get("message")
+        reason = f": {said[:200]}" if isinstance(said, str) and said else ""
+        raise ResponseValidationError(
+            f"the API did not answer with data (success {payload['success']!r}){reason}",
+            response=response,
+            body=payload,
+        )
+    return data

@@ -17,22 +17,30 @@ import asyncio
 import random
 import sys
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, TypeVar
+from typing import Protocol, TypeVar
 
 from ._exceptions import InvalidInputError, PictoryError
-from ._types import Duration, to_seconds
+from ._types import Clock, Duration, Sleep, to_seconds
 
 if sys.version_info >= (3, 11):
     from asyncio import timeout as _timer
 else:  # pragma: no cover - Python 3.10
     from async_timeout import timeout as _timer
 
-if TYPE_CHECKING:
-    from ._client import AsyncPictory
-
-__all__ = ["MAX_DEADLINE_GRACE", "deadline_grace", "poll_options", "poll_until"]
+__all__ = ["MAX_DEADLINE_GRACE", "Timing", "deadline_grace", "poll_options", "poll_until"]
 
 T = TypeVar("T")
+
+
+class Timing(Protocol):
+    """What a wait reads of the client: its clock and its sleep."""
+
+    @property
+    def _clock(self) -> Clock: ...
+
+    @property
+    def _sleep(self) -> Sleep: ...
+
 
 MAX_DEADLINE_GRACE = 5.0
 """Seconds at most that the poll under way at a wait's deadline may take past it."""
@@ -61,7 +69,7 @@ def poll_options(timeout: Duration, poll_interval: Duration) -> tuple[float, flo
 
 
 async def poll_until(
-    client: AsyncPictory,
+    client: Timing,
     fetch: Callable[[], Awaitable[T]],
     done: Callable[[T], bool],
     *,

@@ -18,8 +18,9 @@ seen from the project. Pass the job for a definite answer.
 
 from __future__ import annotations
 
+from collections.abc import AsyncGenerator
 from contextlib import aclosing
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 import attrs
 
@@ -32,15 +33,11 @@ from ._exceptions import (
 )
 from ._ids import validate_project_id
 from ._jobs import Job, JobStatus, validate_job_id
-from ._models import Project
-from ._polling import poll_until
+from ._models import JobPage, Project
+from ._polling import Timing, poll_until
 from ._types import ProjectId
 
-if TYPE_CHECKING:
-    from .resources.jobs import Jobs
-    from .resources.projects import Projects
-
-__all__ = ["render_target", "wait_for_render"]
+__all__ = ["JobReader", "ProjectReader", "render_target", "wait_for_render"]
 
 
 def render_target(
@@ -99,9 +96,26 @@ class _Seen:
     project: Project | None
 
 
+class ProjectReader(Protocol):
+    """What a render wait uses of ``client.projects``: reading one, and the client's timing."""
+
+    @property
+    def _client(self) -> Timing: ...
+
+    async def get(self, project_id: ProjectId) -> Project: ...
+
+
+class JobReader(Protocol):
+    """What a render wait uses of ``client.jobs``: reading one, and the job list."""
+
+    async def get(self, job_id: str | Job) -> Job: ...
+
+    def list_pages(self, *, page_key: str | None = None) -> AsyncGenerator[JobPage, None]: ...
+
+
 async def wait_for_render(
-    projects: Projects,
-    jobs: Jobs,
+    projects: ProjectReader,
+    jobs: JobReader,
     project_id: ProjectId,
     job_id: str | None,
     *,
@@ -192,7 +206,7 @@ async def wait_for_render(
     return seen.project
 
 
-async def _running_job(jobs: Jobs, project_id: ProjectId) -> Job | None:
+async def _running_job(jobs: JobReader, project_id: ProjectId) -> Job | None:
     """The running job of ``project_id`` on the first page of the job list, if listed.
 
     The newest job naming the project is the running render's (a project renders once

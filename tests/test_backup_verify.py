@@ -21,7 +21,7 @@ import httpx
 import pytest
 from _support import API_KEY, FakeTime
 
-from pictory_async import AsyncPictory, BackupError, BulkResult, DeleteResult
+from pictory_async import AsyncPictory, BackupError, BulkResult, DeleteResult, _backup_run
 from pictory_async._assets import asset_filename
 from pictory_async._backup import (
     MANIFEST,
@@ -37,7 +37,6 @@ from pictory_async._backup import (
     write_manifest,
 )
 from pictory_async.emulator import Emulator, FakeClock
-from pictory_async.resources import projects as projects_module
 
 VIDEO = bytes(range(256)) * 64  # 16 KiB
 SRT = b"1\n00:00:00,000 --> 00:00:02,000\nHello\n"
@@ -143,7 +142,7 @@ async def test_a_media_file_changed_after_the_manifest_keeps_the_project(
         write_manifest(directory, project_id, files)
         flip_first_byte(directory / asset_filename("p1", "video"))
 
-    monkeypatch.setattr(projects_module, "write_manifest", write_then_change)
+    monkeypatch.setattr(_backup_run, "write_manifest", write_then_change)
     error = only_failure(await backup_and_delete(pictory_client, tmp_path))
     assert asset_filename("p1", "video") == error.file
     assert emulator.has_project("p1")
@@ -163,7 +162,7 @@ async def test_a_manifest_that_lacks_a_kind_keeps_the_project(
     def write_without(directory: Path, project_id: str, files: list[BackupFile]) -> None:
         write_manifest(directory, project_id, [f for f in files if f.kind != dropped])
 
-    monkeypatch.setattr(projects_module, "write_manifest", write_without)
+    monkeypatch.setattr(_backup_run, "write_manifest", write_without)
     error = only_failure(await backup_and_delete(pictory_client, tmp_path))
     assert dropped == error.file
     assert f"lacks ['{dropped}']" in str(error)

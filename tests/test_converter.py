@@ -17,8 +17,8 @@ from hypothesis import strategies as st
 from pictory_async import Project, ProjectSummary, ResponseValidationError, Scene, VisualFilter
 from pictory_async._converter import camel_case, converter
 from pictory_async._decode import decode_json, structure
+from pictory_async._models import DeleteBody, PageBody
 from pictory_async._types import ProjectId
-from pictory_async.resources.projects import _DeleteBody, _PageBody
 
 UTC = timezone.utc
 STRICT = converter.copy(forbid_extra_keys=True)
@@ -47,13 +47,13 @@ def test_strict_converter_reads_the_documented_project() -> None:
 
 def test_strict_converter_reads_the_documented_delete_answer() -> None:
     """The reference page's delete answer has only known keys."""
-    body = STRICT.structure(load_fixture("delete-project.json"), _DeleteBody)
-    assert _DeleteBody(success=True, message="Project deleted successfully") == body
+    body = STRICT.structure(load_fixture("delete-project.json"), DeleteBody)
+    assert DeleteBody(success=True, message="Project deleted successfully") == body
 
 
 def test_strict_converter_reads_the_recorded_list_page() -> None:
     """The recorded list page has only known keys, at both levels."""
-    page = STRICT.structure(load_fixture("list-projects-page.json"), _PageBody)
+    page = STRICT.structure(load_fixture("list-projects-page.json"), PageBody)
     assert 3 == len(page.items)
     assert "eyJpZCI6IjEyMzQiLCJ1c2VySWQiOiJ1LTEifQ==" == page.page_key
 

@@ -5,7 +5,10 @@ from __future__ import annotations
 from .account import Quota, QuotaUsage
 from .jobs import Job, JobData, JobPage, JobStatus
 from .projects import (
+    DeleteBody,
     DeleteResult,
+    Page,
+    PageBody,
     Project,
     ProjectSummary,
     Scene,
@@ -14,11 +17,14 @@ from .projects import (
 )
 
 __all__ = [
+    "DeleteBody",
     "DeleteResult",
     "Job",
     "JobData",
     "JobPage",
     "JobStatus",
+    "Page",
+    "PageBody",
     "Project",
     "ProjectSummary",
     "Quota",

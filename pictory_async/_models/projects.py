@@ -21,7 +21,10 @@ from .._converter import raw_field, unstructure, wire
 from .._types import ProjectId
 
 __all__ = [
+    "DeleteBody",
     "DeleteResult",
+    "Page",
+    "PageBody",
     "Project",
     "ProjectSummary",
     "Scene",
@@ -194,3 +197,32 @@ class DeleteResult:
         """This result as plain JSON data (snake_case keys: it is ours, not Pictory's)."""
         result: dict[str, Any] = unstructure(self)
         return result
+
+
+@attrs.frozen(kw_only=True)
+class Page:
+    """One page of the project list.
+
+    Attributes:
+        items: The summaries on this page.
+        page_key: The key of the next page, ``None`` on the last one.
+    """
+
+    items: tuple[ProjectSummary, ...]
+    page_key: str | None
+
+
+@attrs.frozen(kw_only=True)
+class DeleteBody:
+    """The body of a ``DELETE`` answer: whether it says it worked, and its message."""
+
+    success: bool | None = None
+    message: str | None = None
+
+
+@attrs.frozen(kw_only=True)
+class PageBody:
+    """The body of a page of ``GET /pictoryapis/v2/projects``."""
+
+    items: tuple[ProjectSummary, ...] = ()
+    page_key: str | None = None

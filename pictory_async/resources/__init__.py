@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from .account import Account
+from .jobs import Jobs
 from .projects import Projects
 
-__all__ = ["Projects"]
+__all__ = ["Account", "Jobs", "Projects"]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator, AsyncIterator
-from typing import TYPE_CHECKING
 
 from .._decode import decode_json
 from .._exceptions import (
@@ -18,9 +17,7 @@ from .._models import Job, JobPage, JobStatus
 from .._paths import JOBS, job_path
 from .._polling import poll_options, poll_until
 from .._types import Duration
-
-if TYPE_CHECKING:
-    from .._client import AsyncPictory
+from ._base import Client
 
 __all__ = ["Jobs"]
 
@@ -28,7 +25,7 @@ __all__ = ["Jobs"]
 class Jobs:
     """Render jobs of the account the API key belongs to (``client.projects.render`` starts one)."""
 
-    def __init__(self, client: AsyncPictory) -> None:
+    def __init__(self, client: Client) -> None:
         self._client = client
 
     async def get(self, job_id: str | Job) -> Job:

@@ -2,45 +2,17 @@
 
 from __future__ import annotations
 
-import asyncio
-import hashlib
-import logging
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
-from datetime import datetime, timedelta, timezone
+from collections.abc import AsyncIterator, Iterable
 from os import PathLike
-from pathlib import Path
-from typing import TYPE_CHECKING
 
 import attrs
 
-from .._assets import (
-    DEFAULT_MAX_ASSET_BYTES,
-    Asset,
-    asset_filename,
-    check_kinds,
-    each_kind,
-    select_assets,
-)
-from .._backup import (
-    PROJECT_JSON,
-    Backup,
-    BackupError,
-    BackupFile,
-    project_dirname,
-    read_manifest,
-    save_assets,
-    write_atomically,
-    write_manifest,
-)
-from .._backup import now as backup_now
 from .._bulk import BulkResult, BulkRun, ProgressCallback
 from .._bulk import projects as bulk_projects
 from .._bulk.projects import IdSource
 from .._decode import decode_json, structure
-from .._download import Downloader, unwritable
 from .._exceptions import (
     APIError,
-    AssetDownloadError,
     InvalidInputError,
     InvalidProjectIdError,
     NotFoundError,
@@ -49,48 +21,18 @@ from .._exceptions import (
 from .._failures import make_status_error
 from .._ids import validate_project_id
 from .._jobs import Job, started_job
-from .._models import DeleteResult, Project, ProjectSummary
+from .._models import DeleteBody, DeleteResult, Page, PageBody, Project, ProjectSummary
 from .._paths import PROJECTS, project_path
-from .._polling import poll_options
-from .._render_wait import render_target, wait_for_render
-from .._types import Duration, ProjectId
-
-if TYPE_CHECKING:
-    from .._client import AsyncPictory
+from .._types import ProjectId
+from ._base import Client
+from ._project_workflows import ProjectWorkflows
 
 __all__ = ["Page", "Projects"]
-
-logger = logging.getLogger("pictory_async")
 
 _NOT_FOUND = frozenset({404})
 
 
-@attrs.frozen(kw_only=True)
-class Page:
-    """One page of the project list.
-
-    Attributes:
-        items: The summaries on this page.
-        page_key: The key of the next page, ``None`` on the last one.
-    """
-
-    items: tuple[ProjectSummary, ...]
-    page_key: str | None
-
-
-@attrs.frozen(kw_only=True)
-class _DeleteBody:
-    success: bool | None = None
-    message: str | None = None
-
-
-@attrs.frozen(kw_only=True)
-class _PageBody:
-    items: tuple[ProjectSummary, ...] = ()
-    page_key: str | None = None
-
-
-def _delete_body(payload: object) -> _DeleteBody | None:
+def _delete_body(payload: object) -> DeleteBody | None:
     """The documented DELETE answer, read without the converter (this is the hot path).
 
     Returns ``None`` for anything else, which the converter then reads or explains.
@@ -100,19 +42,14 @@ def _delete_body(payload: object) -> _DeleteBody | None:
     success = payload.get("success")
     message = payload.get("message")
     if (success is None or type(success) is bool) and (message is None or type(message) is str):
-        return _DeleteBody(success=success, message=message)
+        return DeleteBody(success=success, message=message)
     return None
 
 
-def _prepare_dir(folder: Path) -> Path:
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder.resolve()
-
-
-class Projects:
+class Projects(ProjectWorkflows):
     """Projects of the account the API key belongs to."""
 
-    def __init__(self, client: AsyncPictory) -> None:
+    def __init__(self, client: Client) -> None:
         self._client = client
 
     async def get(self, project_id: ProjectId) -> Project:
@@ -132,60 +69,6 @@ class Projects:
         """
         project, _ = await self._get_with_body(project_id)
         return project
-
-    async def wait_for_render(
-        self,
-        project: ProjectId | Project | Job,
-        *,
-        job: Job | str | None = None,
-        timeout: Duration = 1800.0,
-        poll_interval: Duration = 15.0,
-    ) -> Project:
-        """Poll until a render is finished; return the project with the new video.
-
-        Give the render's job (what ``render()`` returned: ``wait_for_render(job)``, or
-        ``wait_for_render(project_id, job=job)``) and the wait follows it, so a failed
-        render is told from the video of an earlier one: the job's end decides, then
-        the project is read. Without a job the wait reads the project, and when it
-        sees it rendering it looks for that render's job in the job list (the first
-        page) and follows it. If none is listed, the project is all there is: a render
-        that fails and leaves the earlier video in place then reads as done, and a
-        project not rendering at the first poll is returned as it is (see
-        ``docs/backups.md``, "Wait for a render").
-
-        Polls go through the client's pipeline, so many concurrent waits share its rate
-        control and cool-down; the interval is jittered by ±10% so that they spread
-        out. Pictory advises polling every 10-30 s: faster polling may be rate limited.
-        No poll starts after the deadline, and one is made at it; the poll under way
-        there may take a tenth of ``timeout`` (at most 5 s) more. Cancelling the call
-        stops it; nothing keeps running.
-
-        Args:
-            project: A project id or ``Project``, or the ``Job`` ``render()`` returned.
-            job: The render's ``Job`` or job id, when ``project`` is the project.
-            timeout: The deadline, in seconds or a ``timedelta``.
-            poll_interval: Seconds between polls (or a ``timedelta``), at least 1.
-
-        Returns:
-            The rendered ``Project``.
-
-        Raises:
-            RenderFailedError: The render's job ended ``failed`` (a ``JobFailedError``).
-            JobOutcomeUnknownError: The render's job was ``cleaned`` before the wait saw
-                it end: it may have completed or failed.
-            RenderTimeoutError: The deadline passed first; it carries the last states
-                seen (``last``: the project, ``job``: the job).
-            InvalidInputError: A bad id, timeout or interval, a ``Job`` naming no
-                project or another one (all before any request), or a job id whose job
-                names another project (at its first poll).
-            NotFoundError: No such project, or no such job (unknown, or gone before
-                the first poll).
-        """
-        project_id, job_id = render_target(project, job)
-        limit, interval = poll_options(timeout, poll_interval)
-        return await wait_for_render(
-            self, self._client.jobs, project_id, job_id, timeout=limit, interval=interval
-        )
 
     async def render(self, project: Project | ProjectId) -> Job:
         """Start rendering a project's video; returns the job to follow it by.
@@ -293,7 +176,7 @@ class Projects:
         if not response.content.strip():  # a 204, or a 200 with nothing to say
             return DeleteResult(project_id=project_id, success=True, message=None)
         payload = decode_json(response)
-        body = _delete_body(payload) or structure(payload, _DeleteBody, response)
+        body = _delete_body(payload) or structure(payload, DeleteBody, response)
         if body.success is False:
             raise ResponseValidationError(
                 f"the API reported the delete as failed: {body.message or 'no message'}",
@@ -305,7 +188,7 @@ class Projects:
     async def _is_gone(self, project_id: ProjectId) -> bool:
         """Whether a GET says the project does not exist (``False`` if it cannot tell)."""
         try:
-            await self._client.with_options(max_retries=1).projects.get(project_id)
+            await Projects(self._client.with_options(max_retries=1)).get(project_id)
         except NotFoundError:
             return True
         except APIError:
@@ -339,7 +222,7 @@ class Projects:
             if page_key is not None:
                 params["pagekey"] = page_key
             response = (await self._client._request("GET", PROJECTS, params=params)).response
-            body = structure(decode_json(response), _PageBody, response)
+            body = structure(decode_json(response), PageBody, response)
             yield Page(items=body.items, page_key=body.page_key)
             if not body.page_key:
                 return
@@ -368,237 +251,6 @@ class Projects:
         async for page in self.list_pages(folder=folder):
             for summary in page.items:
                 yield summary
-
-    # -- assets --------------------------------------------------------------------
-
-    async def download_assets(
-        self,
-        project: Project | ProjectId,
-        dest_dir: str | PathLike[str],
-        *,
-        kinds: Iterable[str] | None = None,
-        concurrency: int = 4,
-        max_bytes: int = DEFAULT_MAX_ASSET_BYTES,
-    ) -> dict[str, Asset]:
-        """Download a project's media files into ``dest_dir``, each checked on disk.
-
-        Files are streamed through the client's pipeline without the API key (also
-        across redirects), written to a temporary file and renamed into place only once
-        their size (and the CDN's SHA-256, when it sends one) matches; a download cut
-        mid-way is resumed where the CDN allows ranges. Names are
-        ``<id>-<kind>.<ext>``, made safe (see ``asset_filename``).
-
-        Args:
-            project: A ``Project``, or an id to fetch it by.
-            dest_dir: The directory (created if missing).
-            kinds: Only these kinds (``video``, ``audio``, ``thumbnail``, ``srt``,
-                ``vtt``, ``txt``); default: every asset the project has.
-            concurrency: Files downloaded at once.
-            max_bytes: Largest file accepted.
-
-        Returns:
-            The downloaded ``Asset`` of each kind.
-
-        Raises:
-            InvalidInputError: An unknown kind, or a bad ``concurrency`` or ``max_bytes``.
-            NotFoundError: Given an id, no such project (other API errors as ``get``).
-            AssetDownloadError: A file could not be downloaded or written: an error
-                answer or a failed connection after the retries, a file that did not
-                check out, a URL or redirect that cannot be followed, a ``dest_dir``
-                that cannot be created or written, a full disk (the ``OSError`` is its
-                ``__cause__``). The others that finished are on disk; no partial file
-                keeps a final name. It shows the URL without its query (``redact_url``).
-            ClientClosedError: The client was closed during the call.
-        """
-        if isinstance(concurrency, bool) or not isinstance(concurrency, int) or concurrency < 1:
-            raise InvalidInputError(f"concurrency must be an int >= 1, got {concurrency!r}")
-        if isinstance(max_bytes, bool) or not isinstance(max_bytes, int) or max_bytes < 1:
-            raise InvalidInputError(f"max_bytes must be an int >= 1, got {max_bytes!r}")
-        check_kinds(kinds)  # unknown kinds fail before anything is fetched
-        if not isinstance(project, Project):
-            project = await self.get(project)
-        project_id = project.id if project.id is not None else "project"
-        assets = select_assets(project.assets, kinds)
-        try:
-            root = await asyncio.to_thread(_prepare_dir, Path(dest_dir))
-        except OSError as exc:  # not a directory, read-only, ...: no file can be downloaded
-            if not assets:
-                return {}  # nothing to download, so nothing failed
-            kind, url = next(iter(assets.items()))
-            raise unwritable(kind, url, dest_dir, exc) from exc
-        return await self._download_into(root, project_id, assets, concurrency, max_bytes)
-
-    async def _download_into(
-        self,
-        root: Path,
-        project_id: ProjectId,
-        assets: dict[str, str],
-        concurrency: int,
-        max_bytes: int = DEFAULT_MAX_ASSET_BYTES,
-    ) -> dict[str, Asset]:
-        """Download ``assets`` into ``root``; the first failure is raised after all end."""
-        downloader = Downloader(self._client._pipeline, max_bytes=max_bytes)
-
-        def one(kind: str) -> Awaitable[Asset]:
-            return downloader.download(assets[kind], kind, root / asset_filename(project_id, kind))
-
-        return await each_kind(assets, concurrency, one)
-
-    async def backup(
-        self,
-        project: Project | ProjectId,
-        dest_dir: str | PathLike[str],
-        *,
-        kinds: Iterable[str] | None = None,
-        concurrency: int = 4,
-    ) -> Backup:
-        """Back a project up into ``dest_dir/<project>/``: metadata, media, manifest.
-
-        ``project.json`` is the API's answer byte for byte; each asset is downloaded as
-        ``download_assets`` does; ``manifest.json`` (written last) records each file's
-        name, kind, size, SHA-256, source URL, time and the CDN's validators. Run again,
-        it keeps a file only when the CDN confirms (a conditional request answered
-        ``304``) that it still serves the bytes recorded, and downloads the others.
-
-        Args:
-            project: A ``Project`` or an id (the metadata is always fetched afresh).
-            dest_dir: Where the project's directory goes (created if missing).
-            kinds: Only these asset kinds; default: every asset the project has.
-            concurrency: Files downloaded at once.
-
-        Returns:
-            The ``Backup``, every file checked.
-
-        Raises:
-            InvalidInputError: An unknown kind, a bad ``concurrency`` or project id.
-            NotFoundError: No such project (other API errors as ``get``).
-            BackupError: An asset could not be downloaded or written, a full disk or a
-                directory that cannot be written included (it names which and why,
-                with the URL shown without its query); the manifest is not written.
-            ClientClosedError: The client was closed during the call.
-        """
-        backup, _ = await self._backup(project, dest_dir, kinds=kinds, concurrency=concurrency)
-        return backup
-
-    async def _backup(
-        self,
-        project: Project | ProjectId,
-        dest_dir: str | PathLike[str],
-        *,
-        kinds: Iterable[str] | None,
-        concurrency: int,
-    ) -> tuple[Backup, Project]:
-        """``backup``, and the project as fetched for it."""
-        if isinstance(concurrency, bool) or not isinstance(concurrency, int) or concurrency < 1:
-            raise InvalidInputError(f"concurrency must be an int >= 1, got {concurrency!r}")
-        check_kinds(kinds)
-        project_id = project.id if isinstance(project, Project) else project
-        if project_id is None:
-            raise InvalidInputError("the project has no id")
-        project_path(project_id)  # validated before anything is written
-        fetched, body = await self._get_with_body(project_id)
-        folder = Path(dest_dir) / project_dirname(project_id)
-        try:
-            directory = await asyncio.to_thread(_prepare_dir, folder)
-            existing = await asyncio.to_thread(read_manifest, directory)
-            await asyncio.to_thread(write_atomically, directory / PROJECT_JSON, body)
-        except OSError as exc:
-            raise BackupError(
-                f"{folder}: cannot write the backup ({exc.strerror or exc})",
-                project_id=project_id,
-                file=PROJECT_JSON,
-            ) from None
-        files = [
-            BackupFile(
-                name=PROJECT_JSON,
-                kind="project",
-                size=len(body),
-                sha256=hashlib.sha256(body).hexdigest(),
-                url=None,
-                saved_at=backup_now(),
-            )
-        ]
-        wanted = select_assets(fetched.assets, kinds)
-        downloader = Downloader(self._client._pipeline, max_bytes=DEFAULT_MAX_ASSET_BYTES)
-        try:
-            assets, downloaded = await save_assets(
-                downloader, directory, project_id, wanted, existing, concurrency
-            )
-        except AssetDownloadError as exc:
-            raise BackupError(
-                f"{exc.kind} of project {project_id!r}: {exc.message}",
-                project_id=project_id,
-                file=exc.kind,
-            ) from None
-        except OSError as exc:
-            raise BackupError(
-                f"project {project_id!r}: cannot write to {directory} ({exc.strerror or exc})",
-                project_id=project_id,
-            ) from None
-        files.extend(assets)
-        await asyncio.to_thread(write_manifest, directory, project_id, files)
-        backup = Backup(
-            project_id=project_id, directory=directory, files=tuple(files), downloaded=downloaded
-        )
-        return backup, fetched
-
-    # -- selection ---------------------------------------------------------------
-
-    async def select(
-        self,
-        *,
-        older_than: timedelta | None = None,
-        source: str | Iterable[str] | None = None,
-        folder: str | None = None,
-        where: Callable[[ProjectSummary], bool] | None = None,
-        now: datetime | None = None,
-    ) -> AsyncIterator[ProjectSummary]:
-        """Stream the summaries that match every given filter, page by page.
-
-        Feed it straight to ``delete_many`` for "delete old projects", "delete by
-        source" or "delete a folder"; nothing is materialised.
-
-        Args:
-            older_than: Last saved longer ago than this (``timedelta(0)``: saved before
-                ``now``). A project without a saved date never matches (unknown age is not
-                old enough to delete), nor does one saved in the future.
-            source: One source (``"url"``) or several; an empty list matches nothing.
-            folder: Only projects in this folder (filtered by the API).
-            where: Any other test of a summary.
-            now: The time "older than" counts from (default: now, UTC).
-
-        Every filter given applies, even an empty or zero one; ``None`` means "any".
-
-        Yields:
-            Each matching ``ProjectSummary``.
-
-        Raises:
-            InvalidInputError: A filter is invalid (raised when iteration starts).
-        """
-        if older_than is not None and (
-            not isinstance(older_than, timedelta) or older_than < timedelta(0)
-        ):
-            raise InvalidInputError("older_than must be a timedelta >= 0")
-        sources: frozenset[str] | None = None
-        if source is not None:
-            sources = frozenset([source] if isinstance(source, str) else source)
-            if not all(isinstance(s, str) for s in sources):
-                raise InvalidInputError("source must be a string or an iterable of strings")
-        if now is not None and (not isinstance(now, datetime) or now.tzinfo is None):
-            raise InvalidInputError("now must be an aware datetime")
-        if where is not None and not callable(where):
-            raise InvalidInputError("where must be a callable taking a ProjectSummary")
-        cutoff = None
-        if older_than is not None:
-            cutoff = (now if now is not None else datetime.now(timezone.utc)) - older_than
-        async for summary in self.list(folder=folder):
-            if cutoff is not None and (summary.saved_date is None or summary.saved_date >= cutoff):
-                continue
-            if sources is not None and summary.source not in sources:
-                continue
-            if where is not None and not where(summary):
-                continue
-            yield summary
 
     # -- bulk ----------------------------------------------------------------------
 

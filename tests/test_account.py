@@ -1,0 +1,132 @@
+"""``client.account.quota()``: the account's usage and limits, typed and tolerant."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import httpx
+import pytest
+import respx
+from _support import API_KEY, ClientFactory
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from pictory_async import (
+    AuthenticationError,
+    Quota,
+    QuotaUsage,
+    ResponseValidationError,
+)
+from pictory_async._converter import converter
+
+QUOTA = "/pictoryapis/v1/quota"
+WIRE: dict[str, Any] = {
+    "videoMinutes": {"used": 12, "limit": 600},
+    "transcriptionMinutes": {"used": 0, "limit": 300},
+    "elevenLabsVoiceOverMinutes": {"used": 2.5, "limit": 60},
+    "aiCredits": {"used": 40, "limit": 1000},
+}
+EXPECTED = Quota(
+    video_minutes=QuotaUsage(used=12, limit=600),
+    transcription_minutes=QuotaUsage(used=0, limit=300),
+    eleven_labs_voice_over_minutes=QuotaUsage(used=2.5, limit=60),
+    ai_credits=QuotaUsage(used=40, limit=1000),
+)
+
+
+async def _quota(router: respx.Router, make_client: ClientFactory, body: Any) -> Quota:
+    router.get(QUOTA).mock(return_value=httpx.Response(200, json=body))
+    async with make_client() as client:
+        return await client.account.quota()
+
+
+async def test_quota_reads_the_documented_shape(
+    router: respx.Router, make_client: ClientFactory
+) -> None:
+    """The bare answer becomes a ``Quota`` of four ``QuotaUsage``, from one keyed GET."""
+    route = router.get(QUOTA).mock(return_value=httpx.Response(200, json=WIRE))
+    async with make_client() as client:
+        quota = await client.account.quota()
+    request = route.calls.last.request
+    assert (EXPECTED, "GET", API_KEY) == (quota, request.method, request.headers["authorization"])
+    assert WIRE == quota.raw
+
+
+async def test_quota_reads_the_success_envelope(
+    router: respx.Router, make_client: ClientFactory
+) -> None:
+    """``{"success": true, "data": {...}}`` reads as the bare answer does."""
+    assert EXPECTED == await _quota(router, make_client, {"success": True, "data": WIRE})
+
+
+async def test_missing_allowances_are_none_and_new_ones_kept(
+    router: respx.Router, make_client: ClientFactory
+) -> None:
+    """An allowance not sent is ``None``; one this version does not know stays in ``raw``."""
+    body = {"videoMinutes": {"used": 1}, "storageGigabytes": {"used": 1, "limit": 5}}
+    quota = await _quota(router, make_client, body)
+    expected = Quota(video_minutes=QuotaUsage(used=1, limit=None))
+    assert (expected, {"used": 1, "limit": 5}) == (quota, quota.raw["storageGigabytes"])
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"success": False, "error": {"error_code": 890, "error_message": "nope"}},
+        {"success": True},
+        {"success": True, "data": [1]},
+        [WIRE],
+        {"videoMinutes": 600},
+        {"videoMinutes": {"used": "a lot", "limit": 600}},
+        {"aiCredits": {"used": None, "limit": True}},
+    ],
+    ids=["failed", "no-data", "data-list", "list", "number", "text", "bool"],
+)
+async def test_bad_answers_are_validation_errors(
+    router: respx.Router, make_client: ClientFactory, body: Any
+) -> None:
+    """An answer that is not a quota is ``ResponseValidationError`` with the body kept."""
+    with pytest.raises(ResponseValidationError) as caught:
+        await _quota(router, make_client, body)
+    assert body == caught.value.body
+
+
+async def test_refused_key_is_authentication_error(
+    router: respx.Router, make_client: ClientFactory
+) -> None:
+    """A 401 is the typed ``AuthenticationError``, as for every endpoint."""
+    router.get(QUOTA).mock(return_value=httpx.Response(401, json={"message": "Unauthorized"}))
+    async with make_client() as client:
+        with pytest.raises(AuthenticationError):
+            await client.account.quota()
+
+
+_json = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=5),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner),
+    max_leaves=10,
+)
+_usage = st.fixed_dictionaries({}, optional={"used": _json, "limit": _json})
+_body = st.fixed_dictionaries(
+    {}, optional=dict.fromkeys(WIRE, _usage | _json) | {"success": _json, "data": _json}
+)
+
+
+@settings(max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(body=_body | _json)
+async def test_any_answer_is_a_quota_or_a_typed_error(
+    router: respx.Router, make_client: ClientFactory, body: Any
+) -> None:
+    """Whatever JSON comes back, the call returns a ``Quota`` or raises the typed error."""
+    try:
+        quota = await _quota(router, make_client, body)
+    except ResponseValidationError:
+        return
+    assert isinstance(quota, Quota)
+
+
+def test_quota_round_trips_through_the_wire_format() -> None:
+    """``Quota`` unstructures to the wire keys and reads back equal."""
+    wire = json.loads(json.dumps(converter.unstructure(EXPECTED)))
+    assert (WIRE, EXPECTED) == (wire, converter.structure(wire, Quota))
