@@ -11,143 +11,42 @@ behind the same ``httpx.AsyncClient.send``.
 from __future__ import annotations
 
 import asyncio
-import os
 import ssl
 import time
-import urllib.parse
 from collections.abc import Coroutine, Mapping
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Final
 
 import httpx
 
-from ._exceptions import InvalidInputError, MissingAPIKeyError
+from ._exceptions import InvalidInputError
 from ._http import RequestFactory, default_http_client
+from ._options import (
+    resolve_base_url,
+    resolve_count,
+    resolve_key,
+    resolve_retry_time,
+    resolve_timeout,
+    resolve_user_agent,
+)
 from ._pipeline import Pipeline, Reply, Shared, State
 from ._retry import RetryPolicy
 from ._throttle import RateControl, Throttle
 from ._types import NOT_GIVEN, Clock, Duration, NotGiven, Sleep, to_seconds
-from ._version import __version__
 
 if TYPE_CHECKING:
-    from httpx._client import UseClientDefault
-
     from .resources.account import Account
     from .resources.jobs import Jobs
     from .resources.projects import Projects
 
 __all__ = ["AsyncPictory"]
 
-DEFAULT_BASE_URL = "https://api.pictory.ai"
-DEFAULT_TIMEOUT = 60.0
-DEFAULT_CONNECT_TIMEOUT = 10.0
 DEFAULT_MAX_RETRIES = 4
 DEFAULT_MAX_RETRY_AFTER = 60.0
 DEFAULT_MAX_RETRY_TIME = 120.0
 DEFAULT_MAX_CONNECTIONS = 100
 DEFAULT_MAX_RESPONSE_BYTES = 32 * 1024 * 1024
 _NO_STATUSES: Final = frozenset[int]()
-
-
-class _Secret:
-    """Holds the API key; its ``repr`` and ``str`` never show it."""
-
-    __slots__ = ("value",)
-
-    def __init__(self, value: str) -> None:
-        self.value = value
-
-    def __repr__(self) -> str:
-        return "<redacted>"
-
-    __str__ = __repr__
-
-
-# -- option checks (all before any request) --------------------------------------------
-
-
-def _resolve_key(api_key: str | None) -> _Secret:
-    key: object = api_key if api_key is not None else os.environ.get("PICTORY_API_KEY")
-    if key is not None and not isinstance(key, str):
-        raise InvalidInputError(f"api_key must be a str, not {type(key).__name__}")
-    if key is None or not key.strip():
-        raise MissingAPIKeyError(
-            "no API key: pass api_key=... or set the PICTORY_API_KEY environment variable"
-        )
-    if not key.isascii() or not key.isprintable() or any(char.isspace() for char in key):
-        raise InvalidInputError(
-            "api_key must be printable ASCII without spaces (was it pasted with a smart "
-            "quote or a line break?)"
-        )
-    return _Secret(key)
-
-
-def _resolve_user_agent(user_agent: str | None) -> str:
-    if user_agent is None:
-        return f"pictory-async/{__version__} python-httpx/{httpx.__version__}"
-    if not isinstance(user_agent, str) or not user_agent.strip():
-        raise InvalidInputError("user_agent must be a non-empty str")
-    if not user_agent.isascii() or not user_agent.isprintable():
-        raise InvalidInputError("user_agent must be printable ASCII")
-    return user_agent
-
-
-def _resolve_base_url(base_url: str | None) -> str:
-    """The API's base URL: ``base_url``, else ``PICTORY_BASE_URL``, else Pictory's.
-
-    Both ``httpx`` and ``urllib.parse`` must read it the same way: an http(s) URL with a
-    host and no ``user:password@``. A message never shows a URL that may hold one.
-    """
-    url = base_url or os.environ.get("PICTORY_BASE_URL") or DEFAULT_BASE_URL
-    if not isinstance(url, str):
-        raise InvalidInputError(f"base_url must be a str, not {type(url).__name__}")
-    try:
-        split = urllib.parse.urlsplit(url)
-        _ = split.port  # reading it checks the port
-        parsed = httpx.URL(url)
-    except (ValueError, TypeError, httpx.InvalidURL):  # InvalidURL is no ValueError
-        # Without an "@" there is no password to hide.
-        shown = " (not shown: it may hold credentials)" if "@" in url else f": {url!r}"
-        raise InvalidInputError(f"base_url is not a valid URL{shown}") from None
-    if parsed.userinfo or "@" in split.netloc:  # never echo it: it holds a password
-        raise InvalidInputError(
-            "base_url must not contain credentials (user:password@); the API key is the "
-            "only credential sent"
-        )
-    if parsed.scheme not in ("http", "https") or not parsed.host or not split.hostname:
-        raise InvalidInputError(f"base_url must be an http(s) URL with a host, got {url!r}")
-    if parsed.query or parsed.fragment:
-        raise InvalidInputError(f"base_url must not have a query or fragment, got {url!r}")
-    return str(parsed).rstrip("/")
-
-
-def _resolve_timeout(
-    timeout: Duration | NotGiven | None, *, own_client: bool
-) -> tuple[float | None, httpx.Timeout | UseClientDefault]:
-    """``(total seconds per attempt, the httpx timeout)`` for a ``timeout`` option."""
-    if isinstance(timeout, NotGiven):
-        if not own_client:
-            return None, httpx.USE_CLIENT_DEFAULT  # the user's client decides
-        timeout = DEFAULT_TIMEOUT
-    if timeout is None:
-        return None, httpx.Timeout(None)
-    seconds = to_seconds(timeout, name="timeout")
-    if seconds == 0:
-        raise InvalidInputError("timeout must be > 0, or None for no timeout")
-    return seconds, httpx.Timeout(seconds, connect=min(seconds, DEFAULT_CONNECT_TIMEOUT))
-
-
-def _resolve_count(value: object, *, name: str, minimum: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise InvalidInputError(f"{name} must be an int >= {minimum}, got {value!r}")
-    number = int.__int__(value)
-    if number < minimum:
-        raise InvalidInputError(f"{name} must be an int >= {minimum}, got {number}")
-    return number
-
-
-def _resolve_retry_time(value: Duration | None) -> float | None:
-    return None if value is None else to_seconds(value, name="max_retry_time")
 
 
 class AsyncPictory:
@@ -233,8 +132,8 @@ class AsyncPictory:
         sleep: Sleep | None = None,
         clock: Clock | None = None,
     ) -> None:
-        self._key = _resolve_key(api_key)
-        self.base_url = _resolve_base_url(base_url)
+        self._key = resolve_key(api_key)
+        self.base_url = resolve_base_url(base_url)
         if http_client is not None:
             if not isinstance(http_client, httpx.AsyncClient):
                 raise InvalidInputError("http_client must be an httpx.AsyncClient")
@@ -248,16 +147,16 @@ class AsyncPictory:
                     "proxy=, verify= and trust_env= configure the default client; set them "
                     "on your http_client instead"
                 )
-        self._total_timeout, self._httpx_timeout = _resolve_timeout(
+        self._total_timeout, self._httpx_timeout = resolve_timeout(
             timeout, own_client=http_client is None
         )
-        self.max_retries = _resolve_count(max_retries, name="max_retries", minimum=0)
+        self.max_retries = resolve_count(max_retries, name="max_retries", minimum=0)
         self.max_retry_after = to_seconds(max_retry_after, name="max_retry_after")
-        self.max_retry_time = _resolve_retry_time(max_retry_time)
-        self.max_response_bytes = _resolve_count(
+        self.max_retry_time = resolve_retry_time(max_retry_time)
+        self.max_response_bytes = resolve_count(
             max_response_bytes, name="max_response_bytes", minimum=1
         )
-        self.max_connections = _resolve_count(max_connections, name="max_connections", minimum=1)
+        self.max_connections = resolve_count(max_connections, name="max_connections", minimum=1)
         if rate_limit is not None and (
             isinstance(rate_limit, bool)
             or not isinstance(rate_limit, (int, float))
@@ -269,7 +168,7 @@ class AsyncPictory:
         self._headers = httpx.Headers(
             {
                 "Authorization": self._key.value,
-                "User-Agent": _resolve_user_agent(user_agent),
+                "User-Agent": resolve_user_agent(user_agent),
                 "Accept": "application/json",
             }
         )
@@ -413,17 +312,17 @@ class AsyncPictory:
         clone = object.__new__(type(self))
         clone.__dict__.update(self.__dict__)
         if not isinstance(timeout, NotGiven):
-            clone._total_timeout, clone._httpx_timeout = _resolve_timeout(
+            clone._total_timeout, clone._httpx_timeout = resolve_timeout(
                 timeout, own_client=self._shared.owns_http
             )
         if not isinstance(max_retries, NotGiven):
-            clone.max_retries = _resolve_count(max_retries, name="max_retries", minimum=0)
+            clone.max_retries = resolve_count(max_retries, name="max_retries", minimum=0)
         if not isinstance(max_retry_after, NotGiven):
             clone.max_retry_after = to_seconds(max_retry_after, name="max_retry_after")
         if not isinstance(max_retry_time, NotGiven):
-            clone.max_retry_time = _resolve_retry_time(max_retry_time)
+            clone.max_retry_time = resolve_retry_time(max_retry_time)
         if not isinstance(max_response_bytes, NotGiven):
-            clone.max_response_bytes = _resolve_count(
+            clone.max_response_bytes = resolve_count(
                 max_response_bytes, name="max_response_bytes", minimum=1
             )
         clone._wire()

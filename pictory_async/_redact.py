@@ -7,7 +7,7 @@ A signed CDN URL's query is a credential for the file (``X-Amz-Signature=...``),
 user info (``user:password@``). Every error message, log line and journal entry shows a
 CDN URL as ``redact_url`` renders it; an error raised for a CDN request has the secrets
 of every URL it visited cut out of its message, ``args`` and ``request``
-(``_download.redact_error``). Manifests and ``Asset.url`` keep the whole URL.
+(``_download_errors.redact_error``). Manifests and ``Asset.url`` keep the whole URL.
 """
 
 from __future__ import annotations

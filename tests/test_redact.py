@@ -9,7 +9,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from pictory_async._download import redact_error
+from pictory_async._download_errors import redact_error
 from pictory_async._exceptions import APIStatusError, PictoryError
 from pictory_async._redact import redact_url, redacted_request, scrub, secrets_of
 
