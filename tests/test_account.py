@@ -13,12 +13,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pictory_async import (
+    AsyncPictory,
     AuthenticationError,
     Quota,
     QuotaUsage,
     ResponseValidationError,
 )
 from pictory_async._converter import converter
+from pictory_async.emulator import Emulator
 
 QUOTA = "/pictoryapis/v1/quota"
 WIRE: dict[str, Any] = {
@@ -103,7 +105,11 @@ async def test_refused_key_is_authentication_error(
 
 
 _json = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=5),
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=5),
     lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner),
     max_leaves=10,
 )
@@ -130,3 +136,21 @@ def test_quota_round_trips_through_the_wire_format() -> None:
     """``Quota`` unstructures to the wire keys and reads back equal."""
     wire = json.loads(json.dumps(converter.unstructure(EXPECTED)))
     assert (WIRE, EXPECTED) == (wire, converter.structure(wire, Quota))
+
+
+# -- on the emulator, over a real socket ------------------------------------------------
+
+
+@pytest.mark.pictory_emulator(projects=1, seed=5, transport="socket")
+async def test_quota_on_the_emulator_over_a_socket(
+    pictory_client: AsyncPictory, pictory_emulator: Emulator
+) -> None:
+    """The emulator's plan figures come back typed; a number a test sets is read as set."""
+    fresh = await pictory_client.account.quota()
+    pictory_emulator.set_quota(video_minutes={"used": 590})
+    spent = await pictory_client.account.quota()
+    assert (QuotaUsage(used=0, limit=600), QuotaUsage(used=590, limit=600)) == (
+        fresh.video_minutes,
+        spent.video_minutes,
+    )
+    assert pictory_emulator.quota() == converter.unstructure(spent)
