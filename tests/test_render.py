@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import timedelta
 from typing import Any
 
@@ -104,6 +104,24 @@ def no_jobs_listed(router: respx.Router) -> respx.Route:
     return router.get(JOBS_PATH).mock(return_value=httpx.Response(200, json=NO_JOBS))
 
 
+@contextlib.asynccontextmanager
+async def simulated_client(router: respx.Router, **options: Any) -> AsyncIterator[AsyncPictory]:
+    """A client on ``router`` whose clock and sleep are the running loop's (simulated time)."""
+    loop = asyncio.get_running_loop()
+    async with (
+        mock_http_client(router) as http,
+        AsyncPictory(
+            api_key=API_KEY,
+            base_url=BASE_URL,
+            http_client=http,
+            clock=loop.time,
+            sleep=asyncio.sleep,
+            **options,
+        ) as client,
+    ):
+        yield client
+
+
 def on_simulated_time(
     router: respx.Router, wait: Callable[[AsyncPictory], Awaitable[object]], **options: Any
 ) -> tuple[Any, float]:
@@ -111,17 +129,7 @@ def on_simulated_time(
 
     async def main() -> tuple[Any, float]:
         loop = asyncio.get_running_loop()
-        async with (
-            mock_http_client(router) as http,
-            AsyncPictory(
-                api_key=API_KEY,
-                base_url=BASE_URL,
-                http_client=http,
-                clock=loop.time,
-                sleep=asyncio.sleep,
-                **options,
-            ) as client,
-        ):
+        async with simulated_client(router, **options) as client:
             start = loop.time()
             try:
                 outcome = await wait(client)
@@ -632,16 +640,7 @@ def test_cancelling_during_the_poll_at_the_deadline_stops_the_wait(router: respx
 
     async def main() -> tuple[bool, bool, int, float]:
         loop = asyncio.get_running_loop()
-        async with (
-            mock_http_client(router) as http,
-            AsyncPictory(
-                api_key=API_KEY,
-                base_url=BASE_URL,
-                http_client=http,
-                clock=loop.time,
-                sleep=asyncio.sleep,
-            ) as client,
-        ):
+        async with simulated_client(router) as client:
             start = loop.time()
             task = asyncio.create_task(
                 client.projects.wait_for_render("p1", timeout=3.5, poll_interval=2)
