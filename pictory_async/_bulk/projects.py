@@ -18,8 +18,8 @@ from os import PathLike
 from typing import Any, Protocol
 
 from .._assets import check_kinds
-from .._backup import Backup, BackupError, verify
-from .._exceptions import ClientClosedError, NotFoundError
+from .._backup import Backup, verify
+from .._exceptions import BackupError, ClientClosedError, NotFoundError
 from .._journal import Journal
 from .._logs import logger
 from .._models import DeleteResult, Project
