@@ -38,21 +38,7 @@ from typing import Final
 
 import attrs
 
-from ._backup import BackupError
-from ._exceptions import (
-    APITimeoutError,
-    ClientClosedError,
-    InvalidInputError,
-    JobFailedError,
-    JobOutcomeUnknownError,
-    JobTimeoutError,
-    MissingAPIKeyError,
-    NotFoundError,
-    PermissionDeniedError,
-    PictoryError,
-    RateLimitError,
-    RenderTimeoutError,
-)
+from . import _exceptions as errors
 from ._logs import logger
 
 __all__ = ["ErrorAnswer", "answer_for"]
@@ -86,7 +72,7 @@ class ErrorAnswer:
         return {"detail": self.detail}
 
 
-def answer_for(error: PictoryError) -> ErrorAnswer:
+def answer_for(error: errors.PictoryError) -> ErrorAnswer:
     """The HTTP answer for ``error``; answers of 500 and more are logged with its message.
 
     Args:
@@ -95,41 +81,41 @@ def answer_for(error: PictoryError) -> ErrorAnswer:
     Returns:
         The status, body sentence and headers to answer with.
     """
-    if isinstance(error, NotFoundError):
+    if isinstance(error, errors.NotFoundError):
         return ErrorAnswer(status=404, detail="Not found.")
-    if isinstance(error, PermissionDeniedError):
+    if isinstance(error, errors.PermissionDeniedError):
         return ErrorAnswer(status=403, detail="Access to this resource is denied.")
-    if isinstance(error, RateLimitError):
+    if isinstance(error, errors.RateLimitError):
         headers = {}
         if error.retry_after is not None:
             headers["Retry-After"] = str(max(1, math.ceil(error.retry_after)))
         return ErrorAnswer(
             status=429, detail="Too many requests to Pictory; retry later.", headers=headers
         )
-    if isinstance(error, MissingAPIKeyError):
+    if isinstance(error, errors.MissingAPIKeyError):
         return _logged(error, ErrorAnswer(status=500, detail="The service is misconfigured."))
-    if isinstance(error, InvalidInputError):
+    if isinstance(error, errors.InvalidInputError):
         return ErrorAnswer(status=422, detail=str(error))
-    if isinstance(error, ClientClosedError):
+    if isinstance(error, errors.ClientClosedError):
         return ErrorAnswer(status=503, detail="The service is shutting down.")
-    if isinstance(error, APITimeoutError):
+    if isinstance(error, errors.APITimeoutError):
         return _logged(
             error, ErrorAnswer(status=504, detail="Pictory's API did not answer in time.")
         )
     # Our own failures are ours: a wait that ran out its deadline (Pictory answered every
     # poll) is a 504 of this service; a backup that could not be written or checked is
     # our disk (its message names the service's paths, so it goes to the log only).
-    if isinstance(error, RenderTimeoutError):
+    if isinstance(error, errors.RenderTimeoutError):
         return _logged(error, ErrorAnswer(status=504, detail=_RENDER_TIMEOUT))
-    if isinstance(error, JobTimeoutError):
+    if isinstance(error, errors.JobTimeoutError):
         return _logged(error, ErrorAnswer(status=504, detail=_JOB_TIMEOUT))
-    if isinstance(error, BackupError):
+    if isinstance(error, errors.BackupError):
         return _logged(error, ErrorAnswer(status=500, detail=_BACKUP))
     # A failed render is Pictory's outcome, not the caller's input (a 422 would tell
     # them to change a request we cannot say is wrong): a 502 that says what failed.
-    if isinstance(error, JobFailedError):
+    if isinstance(error, errors.JobFailedError):
         return _logged(error, ErrorAnswer(status=502, detail=_RENDER_FAILED))
-    if isinstance(error, JobOutcomeUnknownError):
+    if isinstance(error, errors.JobOutcomeUnknownError):
         return _logged(error, ErrorAnswer(status=502, detail=_OUTCOME_UNKNOWN))
     # Everything else is upstream: AuthenticationError too (our key is wrong or revoked:
     # the service's problem, not its caller's, so not a 401), any other APIError, and a
@@ -137,7 +123,7 @@ def answer_for(error: PictoryError) -> ErrorAnswer:
     return _logged(error, ErrorAnswer(status=502, detail=_UPSTREAM))
 
 
-def _logged(error: PictoryError, answer: ErrorAnswer) -> ErrorAnswer:
+def _logged(error: errors.PictoryError, answer: ErrorAnswer) -> ErrorAnswer:
     # str() of our errors never holds the key; the traceback stays out of the log line.
     # A 500 is this service's own failure (its key, its disk): an ERROR, not a WARNING.
     level = logging.ERROR if answer.status == 500 else logging.WARNING

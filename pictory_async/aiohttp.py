@@ -96,13 +96,10 @@ def get_client(request: web.Request) -> AsyncPictory:
 async def error_middleware(request: web.Request, handler: _Handler) -> web.StreamResponse:
     """Answer a ``PictoryError`` a handler raises with its HTTP status and ``{"detail": ...}``.
 
-    404, 403, 429 (with ``Retry-After`` when the API gave one) and 422 (the caller's
-    invalid input) describe the caller's request; failures of Pictory's API, our own key
-    refused (401) included, are 502, and so is a render job that failed; Pictory's API
-    not answering in time, or a wait (``wait_for_render``, ``jobs.wait``) passing its
-    deadline, is 504; a backup this service could not write or check (``BackupError``)
-    is 500; a request in flight when the application shut down 503. The body never holds
-    the key, Pictory's error text or a path of the service's disk (those are logged).
+    The status, headers and sentence are the FastAPI integration's too: one table decides
+    them for both (the docs show it under "Errors: in a web service"). In short, 4xx for
+    the caller's request, 502 or 504 for Pictory's API or a wait, 500 for this service's
+    own failures; never the key, Pictory's text or a path of the service's disk.
 
     Args:
         request: The request.

@@ -124,13 +124,10 @@ PictoryClient: TypeAlias = Annotated[AsyncPictory, Depends(get_client)]
 async def error_handler(request: Request, exc: Exception) -> JSONResponse:
     """Answer one of our errors with the status it maps to and ``{"detail": ...}``.
 
-    404, 403, 429 (with ``Retry-After`` when the API gave one) and 422 (the caller's
-    invalid input) describe the caller's request; failures of Pictory's API, our own key
-    refused (401) included, are 502, and so is a render job that failed; Pictory's API
-    not answering in time, or a wait (``wait_for_render``, ``jobs.wait``) passing its
-    deadline, is 504; a backup this service could not write or check (``BackupError``)
-    is 500; a request in flight when the application shut down 503. The body never holds
-    the key, Pictory's error text or a path of the service's disk (those are logged).
+    One table, shared with the aiohttp integration, picks the answer (the docs list it
+    under "Errors: in a web service"): the caller's request gets a 4xx, Pictory's failures
+    and the waits a 502 or 504, this service's own failures a 500. Pictory's text and the
+    key stay in the log.
 
     Args:
         request: The request that failed.

@@ -15,7 +15,7 @@ from pictory_async import JobTimeoutError
 from pictory_async.aiohttp import CLIENT_KEY, cleanup_ctx, error_middleware, get_client, setup
 from pictory_async.emulator import Emulator
 
-from .support import Factory, aiohttp_serving
+from .support import Factory, aiohttp_serving, assert_answered_as_ours, backup_and_wait
 
 
 async def test_one_client_open_while_serving_closed_after(
@@ -100,17 +100,9 @@ async def test_our_own_failures_answer_as_ours(
     app = setup(web.Application(), factory=factory())
     app.router.add_post("/backup", backup)
     app.router.add_get("/wait", wait)
-    async with (
-        aiohttp_serving(app) as served,
-        httpx.AsyncClient(base_url=served.base_url) as http,
-    ):
-        backed_up = await http.post("/backup")
-        waited = await http.get("/wait")
+    async with aiohttp_serving(app) as served:
+        backed_up, waited = await backup_and_wait(served)
 
-    assert 500 == backed_up.status_code
-    assert str(tmp_path) not in backed_up.text
-    assert "backup" in backed_up.json()["detail"]
-    assert (504, {"detail": "The render job did not finish in time."}) == (
-        waited.status_code,
-        waited.json(),
+    assert_answered_as_ours(
+        backed_up, waited, private=tmp_path, wait_detail="The render job did not finish in time."
     )

@@ -22,7 +22,7 @@ from pictory_async.fastapi import (
     lifespan,
 )
 
-from .support import Factory, uvicorn_serving
+from .support import Factory, assert_answered_as_ours, backup_and_wait, uvicorn_serving
 
 
 async def test_one_client_open_while_serving_closed_after(
@@ -146,14 +146,9 @@ async def test_our_own_failures_answer_as_ours(
     async def wait() -> None:
         raise RenderTimeoutError("still rendering", project_id=1, last=None, waited=600.0)
 
-    async with uvicorn_serving(app) as served, httpx.AsyncClient(base_url=served.base_url) as http:
-        backed_up = await http.post("/backup")
-        waited = await http.get("/wait")
+    async with uvicorn_serving(app) as served:
+        backed_up, waited = await backup_and_wait(served)
 
-    assert 500 == backed_up.status_code
-    assert str(tmp_path) not in backed_up.text
-    assert "backup" in backed_up.json()["detail"]
-    assert (504, {"detail": "The render did not finish in time."}) == (
-        waited.status_code,
-        waited.json(),
+    assert_answered_as_ours(
+        backed_up, waited, private=tmp_path, wait_detail="The render did not finish in time."
     )
