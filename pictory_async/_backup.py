@@ -38,7 +38,7 @@ from ._files import file_mode
 from ._redact import redact_url
 from ._types import ProjectId
 
-__all__ = ["MANIFEST", "PROJECT_JSON", "Backup", "BackupError", "BackupFile", "project_dirname"]
+__all__ = ["MANIFEST", "PROJECT_JSON", "Backup", "BackupFile", "project_dirname"]
 
 MANIFEST = "manifest.json"
 PROJECT_JSON = "project.json"

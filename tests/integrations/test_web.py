@@ -31,7 +31,7 @@ from pictory_async import (
     ResponseTooLargeError,
     ResponseValidationError,
 )
-from pictory_async._backup import BackupError
+from pictory_async._exceptions import BackupError
 from pictory_async._jobs import Job, JobStatus
 from pictory_async._web import ErrorAnswer, answer_for
 
