@@ -15,7 +15,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from pictory_async import Project, ProjectSummary, ResponseValidationError, Scene, VisualFilter
-from pictory_async._converter import camel_case, converter
+from pictory_async._converter import camel_case, converter, unstructure
 from pictory_async._decode import decode_json, structure
 from pictory_async._models import DeleteBody, PageBody
 from pictory_async._types import ProjectId
@@ -231,6 +231,17 @@ def test_unstructure_goes_back_to_the_wire_names() -> None:
     wire = json.loads(json.dumps(converter.unstructure(converter.structure(sample, Project))))
     assert sample == {key: value for key, value in wire.items() if value not in (None, [])}
     assert "raw" not in wire
+
+
+def test_to_dict_is_the_converters_unstructure() -> None:
+    """``to_dict`` in both key styles is what the one converter writes, nothing else."""
+    project = converter.structure(
+        {**load_fixture("get-project-by-id.json"), "futureField": [1]}, Project
+    )
+    assert (unstructure(project), converter.unstructure(project)) == (
+        project.to_dict(),
+        project.to_dict(wire_names=True),
+    )
 
 
 @given(

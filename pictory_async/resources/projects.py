@@ -1,4 +1,10 @@
-"""``client.projects``: get, delete and list projects (and their bulk forms)."""
+"""``client.projects``: the project endpoints: get, delete, list and render.
+
+Each method builds its request (a checked path from ``_paths``), sends it through the
+client's one door (``_request``), and reads the answer (``_decode``, ``_models``). The
+workflows over these endpoints (render waits, downloads, backups, selection) are
+delegated by ``ProjectWorkflows``; the bulk forms by ``_bulk.projects``.
+"""
 
 from __future__ import annotations
 
@@ -27,7 +33,7 @@ from .._types import ProjectId
 from ._base import Client
 from ._project_workflows import ProjectWorkflows
 
-__all__ = ["Page", "Projects"]
+__all__ = ["Projects"]
 
 _NOT_FOUND = frozenset({404})
 
