@@ -11,8 +11,7 @@ import pytest
 import respx
 from _support import PROJECTS_PATH, ClientFactory, FakeTime
 
-from pictory_async._throttle import BETA, NO_HINT_MAX, NO_HINT_MIN, RECENT, SLOT, Throttle
-from pictory_async._throttle._control import _Rate
+from pictory_async._throttle import BETA, NO_HINT_MAX, NO_HINT_MIN, Throttle
 
 START = 1000.0
 
@@ -1084,27 +1083,6 @@ async def test_fixed_rate_limit_caps_the_adaptive_rate(fake_time: FakeTime) -> N
 
     await asyncio.gather(*(worker() for _ in range(3)))
     assert 4.0 == th.rate
-
-
-# -- the success counter ---------------------------------------------------------------
-
-
-def test_rate_counts_successes_over_the_window() -> None:
-    """``_Rate`` counts per second over the last ``RECENT`` s and forgets older ones."""
-    rate = _Rate()
-    for step in range(20):
-        rate.add(100.0 + step * SLOT)
-    assert pytest.approx(20 / RECENT, abs=0.5) == rate.per_second(100.0 + 19 * SLOT, since=0.0)
-    assert 0.0 == rate.per_second(100.0 + 10 * RECENT, since=0.0)
-
-
-def test_rate_divides_by_at_least_the_shortest_span() -> None:
-    """Right after ``since``, the count is divided by ``shortest``, not by less."""
-    rate = _Rate()
-    for _ in range(3):
-        rate.add(50.0)
-    assert 3.0 == rate.per_second(50.05, since=50.0)
-    assert 30.0 == pytest.approx(rate.per_second(50.05, since=50.0, shortest=0.1))
 
 
 # -- through the client ----------------------------------------------------------------
