@@ -15,7 +15,8 @@ from os import PathLike
 from pathlib import Path
 
 from ._assets import Asset, asset_filename, check_kinds, each_kind, select_assets
-from ._download import Downloader, unwritable
+from ._download import Downloader
+from ._download_errors import unwritable
 from ._exceptions import InvalidInputError
 from ._models import Project
 from ._types import ProjectId
