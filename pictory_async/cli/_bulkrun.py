@@ -20,8 +20,8 @@ from typing import Any
 
 import attrs
 
-from .._bulk import BulkResult, BulkRun, Outcome, as_project_id
-from .._types import ProjectId
+from .. import BulkResult, BulkRun, Outcome, ProjectId
+from ._common import project_id_of
 from ._display import Display
 
 __all__ = ["RunSummary", "on_interrupt", "run_bulk"]
@@ -58,7 +58,7 @@ class RunSummary:
     @property
     def not_started_ids(self) -> list[ProjectId]:
         """The ids of the items never fed to the run, and of those it did not start."""
-        return [as_project_id(item) for item in self.not_started] + self.result.not_started
+        return [project_id_of(item) for item in self.not_started] + self.result.not_started
 
 
 @contextlib.contextmanager

@@ -18,13 +18,20 @@ from typing import IO, Any
 import attrs
 import typer
 
+from .. import (
+    APIStatusError,
+    AsyncPictory,
+    InvalidInputError,
+    PictoryError,
+    Project,
+    ProjectId,
+    ProjectSummary,
+)
 from .._assets import ASSET_KINDS
-from .._client import AsyncPictory
+from .._client import DEFAULT_MAX_CONNECTIONS
 from .._converter import unstructure
-from .._exceptions import APIStatusError, InvalidInputError, PictoryError
 from .._ids import _MAX_LENGTH as _MAX_ID_LENGTH
 from .._ids import validate_project_id
-from .._types import ProjectId
 
 __all__ = [
     "EXIT_FAILED",
@@ -33,8 +40,10 @@ __all__ = [
     "EXIT_USAGE",
     "SOURCES",
     "Settings",
+    "count_of",
     "describe",
     "dumps",
+    "error",
     "jsonable",
     "open_client",
     "parse_age",
@@ -42,8 +51,10 @@ __all__ = [
     "parse_seconds",
     "parse_sources",
     "printable",
+    "project_id_of",
     "read_ids",
     "run",
+    "saved_at",
 ]
 
 EXIT_OK = 0
@@ -71,9 +82,20 @@ class Settings:
     debug: bool = False
 
 
-def open_client(settings: Settings, **options: Any) -> AsyncPictory:
-    """A client with the settings' key and base URL (and ``options`` for ``AsyncPictory``)."""
+def open_client(settings: Settings, concurrency: int | None = None, **options: Any) -> AsyncPictory:
+    """A client with the settings' key and base URL (and ``options`` for ``AsyncPictory``).
+
+    A ``concurrency`` above the client's pool size widens the pool to it, so that every
+    worker a command starts has a connection.
+    """
+    if concurrency is not None and concurrency > DEFAULT_MAX_CONNECTIONS:
+        options["max_connections"] = concurrency
     return AsyncPictory(api_key=settings.api_key, base_url=settings.base_url, **options)
+
+
+def project_id_of(item: ProjectId | ProjectSummary) -> ProjectId:
+    """The id of an item of a bulk command: an id, or a ``ProjectSummary`` (``prune``)."""
+    return item.id if isinstance(item, ProjectSummary) else item
 
 
 # -- parsing --------------------------------------------------------------------------
@@ -255,6 +277,17 @@ def dumps(value: object) -> str:
 
 
 # -- errors and running ---------------------------------------------------------------
+
+
+def count_of(count: int, noun: str = "project") -> str:
+    """``1 project``, ``2,867 projects``."""
+    return f"{count:,} {noun}" if count == 1 else f"{count:,} {noun}s"
+
+
+def saved_at(summary: ProjectSummary | Project) -> str:
+    """When a project was last saved, ``2024-05-01 12:30`` (UTC), or ``-``."""
+    saved = summary.saved_date if isinstance(summary, ProjectSummary) else summary.save_date
+    return saved.strftime("%Y-%m-%d %H:%M") if saved is not None else "-"
 
 
 def describe(exc: BaseException) -> str:

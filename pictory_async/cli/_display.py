@@ -12,7 +12,7 @@ from collections import Counter
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TextIO
 
-from .._bulk import ItemResult, Outcome
+from .. import ItemResult, Outcome
 from ._common import describe, dumps, printable
 
 if TYPE_CHECKING:

@@ -1,6 +1,6 @@
 """Fixtures for the command line: an emulator on loopback, and a runner pointed at it.
 
-The emulator serves from a thread (``pictory_async.cli._demo.serving``, as ``pictory
+The emulator serves from a thread (``pictory_async.cli.demo.serving``, as ``pictory
 demo`` does), because each command runs its own event loop with ``asyncio.run``; the
 command reaches it over real sockets with ``PICTORY_API_KEY`` and ``PICTORY_BASE_URL``.
 """
@@ -14,7 +14,7 @@ import pytest
 from typer.testing import CliRunner, Result
 
 from pictory_async.cli import app
-from pictory_async.cli._demo import serving
+from pictory_async.cli.demo import serving
 from pictory_async.emulator import Emulator, RunningEmulator
 
 Invoke = Callable[..., Result]

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from pictory_async.cli import _demo, app
+from pictory_async.cli import app, demo
 
 SMALL = ["--projects", "60", "--latency-ms", "0", "--rate-limit", "5000", "--no-faults"]
 
@@ -47,11 +47,11 @@ def test_the_demo_cleans_up_when_the_prune_fails(
         (options.backup_to / "partial").write_text("x")
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(_demo, "delete_flow", failing)
-    options = _demo.DemoOptions(projects=30, latency=0.0, rate_limit=5000.0, faults=False)
+    monkeypatch.setattr(demo, "delete_flow", failing)
+    options = demo.DemoOptions(projects=30, latency=0.0, rate_limit=5000.0, faults=False)
 
     with pytest.raises(KeyboardInterrupt):
-        asyncio.run(_demo.demo(options))
+        asyncio.run(demo.demo(options))
 
     assert [temp_root] == [path.parent.parent for path in seen]
     assert [] == list(temp_root.iterdir())

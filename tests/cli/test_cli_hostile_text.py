@@ -14,7 +14,7 @@ from rich.console import Console
 
 from pictory_async import ItemResult, NotFoundError, Outcome
 from pictory_async._bulk import BulkResult
-from pictory_async.cli import _common, _display, _projects
+from pictory_async.cli import _common, _display, _summary
 from pictory_async.cli._bulkrun import RunSummary
 from pictory_async.cli._console import SafeConsole
 from pictory_async.emulator import Emulator
@@ -150,7 +150,7 @@ def test_the_summary_survives_markup_in_failures_and_paths(
     summary = RunSummary(result=result, not_started=(3,), stopped=True, error=None, elapsed=1.0)
     backups = Path("[/b]")
     journal = Path("[red]j.jsonl")
-    code = _projects._finish(
+    code = _summary.finish(
         summary, json_output=False, noun="deleted", backups=backups, journal=journal
     )
     out = capsys.readouterr().out

@@ -22,8 +22,8 @@ from typer.testing import CliRunner
 from pictory_async import BulkRun, ItemResult, Outcome
 from pictory_async.cli import app
 from pictory_async.cli._bulkrun import run_bulk
-from pictory_async.cli._demo import serving
 from pictory_async.cli._display import Display
+from pictory_async.cli.demo import serving
 from pictory_async.emulator import Emulator, Faults
 
 from .conftest import Invoke, old_ids

@@ -9,9 +9,9 @@ import pytest
 from typer.testing import CliRunner
 
 from pictory_async import AsyncPictory
-from pictory_async.cli import _projects, app
+from pictory_async.cli import app, projects
 from pictory_async.cli._common import Settings, open_client
-from pictory_async.cli._demo import serving
+from pictory_async.cli.demo import serving
 from pictory_async.emulator import Emulator, FakeClock
 
 from .conftest import Invoke
@@ -100,7 +100,7 @@ def test_projects_wait_on_a_failed_render_is_exit_1(monkeypatch: pytest.MonkeyPa
     def on_fake_time(settings: Settings, **options: Any) -> AsyncPictory:
         return open_client(settings, clock=clock.time, sleep=clock.sleep, **options)
 
-    monkeypatch.setattr(_projects, "open_client", on_fake_time)
+    monkeypatch.setattr(projects, "open_client", on_fake_time)
     with serving(emulator) as running:
         env = {"PICTORY_API_KEY": running.api_key, "PICTORY_BASE_URL": running.base_url}
         result = CliRunner().invoke(app, ["projects", "wait", str(record.id)], env=env)

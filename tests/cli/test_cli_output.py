@@ -13,7 +13,7 @@ import typer
 
 from pictory_async import ItemResult, Outcome
 from pictory_async._bulk import BulkResult
-from pictory_async.cli import _app, _projects
+from pictory_async.cli import _delete, _summary
 from pictory_async.cli._bulkrun import RunSummary
 from pictory_async.cli._common import dumps
 from pictory_async.cli._console import make_console
@@ -273,7 +273,7 @@ def test_ctrl_c_at_the_prompt_is_no_and_end_of_input_is_nobody(
 
     monkeypatch.setattr(typer, "confirm", confirm)
 
-    assert expected is _app._confirm("Delete?")
+    assert expected is _delete._confirm("Delete?")
 
 
 # -- dates in --json ---------------------------------------------------------------------
@@ -331,7 +331,7 @@ def test_the_summary_prints_backup_and_journal_paths_whole(
     result.add(ItemResult(item=1, outcome=Outcome.DELETED))
     summary = RunSummary(result=result, not_started=(), stopped=False, error=None, elapsed=1.0)
 
-    _projects._finish(summary, json_output=False, noun="deleted", backups=backups, journal=journal)
+    _summary.finish(summary, json_output=False, noun="deleted", backups=backups, journal=journal)
 
     lines = capsys.readouterr().out.splitlines()
     assert f"  Backups: {backups.resolve()}" in lines

@@ -19,7 +19,7 @@ from rich.console import Console
 import pictory_async
 from pictory_async import Asset, InvalidInputError, ItemResult, NotFoundError, Outcome
 from pictory_async._bulk import BulkResult
-from pictory_async.cli import _app, _common, _display, _projects
+from pictory_async.cli import _app, _common, _display, _summary
 from pictory_async.cli._bulkrun import RunSummary
 from pictory_async.cli._common import Settings, describe, jsonable, parse_age, parse_seconds
 
@@ -190,7 +190,7 @@ def test_the_summary_tells_of_the_shared_cooldown(capsys: pytest.CaptureFixture[
     for item in _items():
         result.add(item)
     summary = RunSummary(result=result, not_started=(5, 6), stopped=False, error=None, elapsed=2.0)
-    code = _projects._finish(
+    code = _summary.finish(
         summary,
         json_output=False,
         noun="deleted",
@@ -295,7 +295,7 @@ def test_a_stopped_summary_says_what_was_in_flight_may_have_been_applied(
     """After a second Ctrl-C, cancelled deletes are not 'not done': they may have gone."""
     from pictory_async import ItemResult, Outcome
     from pictory_async._bulk import BulkResult
-    from pictory_async.cli import _projects
+    from pictory_async.cli import _summary
     from pictory_async.cli._bulkrun import RunSummary
 
     result: BulkResult[Any] = BulkResult()
@@ -304,7 +304,7 @@ def test_a_stopped_summary_says_what_was_in_flight_may_have_been_applied(
     result.confirmed_gone.append(1)
     summary = RunSummary(result=result, not_started=(3,), stopped=True, error=None, elapsed=1.0)
 
-    code = _projects._finish(summary, json_output=False, noun=noun, journal=journal)
+    code = _summary.finish(summary, json_output=False, noun=noun, journal=journal)
 
     out = capsys.readouterr().out
     assert 130 == code

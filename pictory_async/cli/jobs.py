@@ -1,24 +1,68 @@
-"""The ``pictory jobs`` commands and ``pictory projects render``, as coroutines."""
+"""``pictory jobs``: follow render jobs (get, wait, list), each command with its worker.
+
+A command parses and checks its options; its worker is a coroutine that returns the
+exit code (``call`` runs it). ``projects render --wait`` follows its job with
+``wait_job``.
+"""
 
 from __future__ import annotations
 
 import sys
-from datetime import timedelta
+from typing import Annotated
 
-from .._jobs import Job, JobStatus
-from .._types import ProjectId
-from ._common import (
-    EXIT_FAILED,
-    EXIT_OK,
-    Settings,
-    dumps,
-    error,
-    jsonable,
-    open_client,
-    printable,
+import typer
+
+from .. import Job, JobFailedError, JobOutcomeUnknownError, JobStatus, JobTimeoutError
+from ._common import EXIT_FAILED, EXIT_OK, Settings, dumps, error, jsonable, open_client, printable
+from ._options import (
+    POLL_INTERVAL,
+    WAIT_TIMEOUT,
+    JsonOption,
+    Polling,
+    PollOption,
+    TimeoutOption,
+    call,
 )
 
-__all__ = ["get_job", "list_jobs", "render_project", "wait_job"]
+__all__ = ["app", "get_job", "list_jobs", "show_job", "wait_job"]
+
+app = typer.Typer(help="Follow render jobs: get, wait, list.", no_args_is_help=True)
+
+JobArgument = Annotated[str, typer.Argument(metavar="JOB", help="The job id.")]
+
+
+@app.command("get")
+def _get(ctx: typer.Context, job_id: JobArgument, json_output: JsonOption = False) -> None:
+    """Show a render job (exit 1 if it failed)."""
+    call(ctx, get_job, job_id, json_output=json_output)
+
+
+@app.command("wait")
+def _wait(
+    ctx: typer.Context,
+    job_id: JobArgument,
+    timeout: TimeoutOption = WAIT_TIMEOUT,
+    poll_interval: PollOption = POLL_INTERVAL,
+    json_output: JsonOption = False,
+) -> None:
+    """Wait until a render job completed (exit 1 if it failed, was cleaned, or timed out)."""
+    polling = Polling(timeout=timeout, interval=poll_interval)
+    call(ctx, wait_job, job_id, polling=polling, json_output=json_output)
+
+
+@app.command("list")
+def _list(
+    ctx: typer.Context,
+    limit: Annotated[
+        int | None, typer.Option("--limit", min=1, help="At most this many (newest first).")
+    ] = None,
+    json_output: JsonOption = False,
+) -> None:
+    """List render jobs, newest first."""
+    call(ctx, list_jobs, limit=limit, json_output=json_output)
+
+
+# -- workers ----------------------------------------------------------------------------
 
 
 def _print_job(job: Job) -> None:
@@ -45,7 +89,8 @@ def _print_job(job: Job) -> None:
     make_console().print(table)
 
 
-def _show(job: Job, json_output: bool) -> None:
+def show_job(job: Job, json_output: bool) -> None:
+    """The job as a table, or as one JSON line."""
     if json_output:
         sys.stdout.write(dumps(jsonable(job)) + "\n")
     else:
@@ -56,7 +101,7 @@ async def get_job(settings: Settings, job_id: str, *, json_output: bool) -> int:
     """``jobs get``: the job's state; exit 1 when it failed."""
     async with open_client(settings) as client:
         job = await client.jobs.get(job_id)
-    _show(job, json_output)
+    show_job(job, json_output)
     return EXIT_FAILED if job.status is JobStatus.FAILED else EXIT_OK
 
 
@@ -64,8 +109,7 @@ async def wait_job(
     settings: Settings,
     job_id: str,
     *,
-    timeout: timedelta,
-    poll_interval: timedelta,
+    polling: Polling,
     json_output: bool,
 ) -> int:
     """``jobs wait``: poll until the job completed; anything else exits 1.
@@ -73,23 +117,23 @@ async def wait_job(
     A failure, a job cleaned before its end was seen (outcome unknown) and the deadline
     all exit 1, the job's last state on stdout and why on stderr.
     """
-    from .._exceptions import JobFailedError, JobOutcomeUnknownError, JobTimeoutError
-
     if not json_output:
-        sys.stderr.write(f"Waiting for job {printable(job_id)} (up to {timeout})...\n")
+        sys.stderr.write(f"Waiting for job {printable(job_id)} (up to {polling.timeout})...\n")
     async with open_client(settings) as client:
         try:
-            job = await client.jobs.wait(job_id, timeout=timeout, poll_interval=poll_interval)
+            job = await client.jobs.wait(
+                job_id, timeout=polling.timeout, poll_interval=polling.interval
+            )
         except (JobFailedError, JobOutcomeUnknownError) as exc:
-            _show(exc.job, json_output)
+            show_job(exc.job, json_output)
             error(str(exc))
             return EXIT_FAILED
         except JobTimeoutError as exc:
             if exc.last is not None:
-                _show(exc.last, json_output)
+                show_job(exc.last, json_output)
             error(str(exc))
             return EXIT_FAILED
-    _show(job, json_output)
+    show_job(job, json_output)
     return EXIT_OK
 
 
@@ -121,25 +165,3 @@ async def list_jobs(settings: Settings, *, limit: int | None, json_output: bool)
     console.print(table)
     console.print(f"{len(jobs):,} jobs")
     return EXIT_OK
-
-
-async def render_project(
-    settings: Settings,
-    project_id: ProjectId,
-    *,
-    wait: bool,
-    timeout: timedelta,
-    poll_interval: timedelta,
-    json_output: bool,
-) -> int:
-    """``projects render``: start a render and print its job (then wait for it, if asked)."""
-    async with open_client(settings) as client:
-        job = await client.projects.render(project_id)
-    if not wait:
-        _show(job, json_output)
-        return EXIT_OK
-    if not json_output:
-        sys.stderr.write(f"Render started: job {printable(job.id)}\n")
-    return await wait_job(
-        settings, job.id, timeout=timeout, poll_interval=poll_interval, json_output=json_output
-    )

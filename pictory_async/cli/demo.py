@@ -4,7 +4,8 @@ The emulator serves on 127.0.0.1 from a thread of this process (its own event lo
 Ctrl-C reaches only the command, which stops the prune gracefully while the emulator
 keeps answering what is in flight. No key, no network, and nothing left behind: the
 backups and the journal go to a temporary directory removed at the end, unless ``dest``
-asks to keep them.
+asks to keep them. The command parses its options into ``DemoOptions``; ``demo`` is
+its worker.
 """
 
 from __future__ import annotations
@@ -17,17 +18,18 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import attrs
+import typer
 
-from ._common import EXIT_FAILED, EXIT_OK, Settings, open_client
-from ._projects import PruneOptions, _console, _date, delete_flow
+from ._common import EXIT_FAILED, EXIT_OK, Settings, open_client, run, saved_at
+from ._delete import PruneOptions, delete_flow
 
 if TYPE_CHECKING:
     from ..emulator import Emulator, RunningEmulator
 
-__all__ = ["DemoOptions", "demo"]
+__all__ = ["DemoOptions", "command", "demo", "serving"]
 
 OLDER_THAN = timedelta(days=90)
 BACKUP_KINDS = ("thumbnail", "txt")
@@ -55,6 +57,34 @@ class DemoOptions:
     faults: bool = True
     dest: Path | None = None
     seed: int = 7
+
+
+def command(
+    projects: Annotated[int, typer.Option(min=1, max=10_000, help="Projects to seed.")] = 2500,
+    latency_ms: Annotated[float, typer.Option(min=0, help="API latency (ms).")] = 20.0,
+    rate_limit: Annotated[
+        float, typer.Option(min=1, help="The emulator's rate limit (requests/s).")
+    ] = 100.0,
+    faults: Annotated[bool, typer.Option(help="Inject 5xx errors and lost DELETE answers.")] = True,
+    dest: Annotated[
+        Path | None,
+        typer.Option(
+            help="Keep the backups and the journal in DIR (default: a temporary directory, "
+            "removed at the end)."
+        ),
+    ] = None,
+    seed: Annotated[int, typer.Option(help="Seed of the emulator's data and faults.")] = 7,
+) -> None:
+    """See the main job end to end against a local emulator: no key, no network."""
+    options = DemoOptions(
+        projects=projects,
+        latency=latency_ms / 1000,
+        rate_limit=rate_limit,
+        faults=faults,
+        dest=dest,
+        seed=seed,
+    )
+    run(Settings(), lambda: demo(options))
 
 
 def _emulator(options: DemoOptions) -> Emulator:
@@ -133,7 +163,9 @@ async def demo(options: DemoOptions) -> int:
 async def _run(options: DemoOptions, dest: Path, *, keep: bool) -> int:
     from rich.text import Text
 
-    console = _console()
+    from ._console import make_console
+
+    console = make_console()
     faults = "2% 5xx errors, 2% lost DELETE answers" if options.faults else "no faults"
     console.print(
         Text.assemble(
@@ -160,7 +192,7 @@ async def _run(options: DemoOptions, dest: Path, *, keep: bool) -> int:
             )
             oldest = sorted(old, key=lambda s: s.saved_date or cutoff)[:3]
             for summary in oldest:
-                console.print(f"  oldest: {summary.name!r}, saved {_date(summary)}")
+                console.print(f"  oldest: {summary.name!r}, saved {saved_at(summary)}")
             console.print()
             console.rule(Text("2. Back up, then prune", style="bold"))
             backups = dest / "backups"
