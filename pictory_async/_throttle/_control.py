@@ -97,9 +97,10 @@ class Throttle:
             rate_limit=rate_limit,
             now=clock(),
         )
-        # first come, first asked: a quota per pause, when one is found, over the pace
+        # asked in order, the first that binds books the sends: a quota per pause, when
+        # one is found, before the pace (a new limiter shape is one more entry here)
         self._schedules: tuple[Schedule, ...] = (self._pacer,)
-        if adaptive and rate_limit is None:  # batches can exceed a fixed rate
+        if adaptive and rate_limit is None:  # batches could exceed a fixed rate
             batches = QuotaBatches(
                 cooldown=self._cooldown, clock=clock, sleep=sleep, back_to_pace=self._back_to_pace
             )
@@ -243,18 +244,20 @@ class Throttle:
             retry_after: The server's ``Retry-After`` in seconds, if it sent one
                 (already capped by the pipeline's ``max_retry_after`` rule).
         """
-        self._gate.in_flight -= 1
+        gate = self._gate
+        gate.in_flight -= 1
         now = self._clock()
-        self._estimator.on_answer(now, self.demand)
+        self._estimator.on_answer(now, gate.in_flight + gate.queued + self._holds.holding)
         if status == 429:
             self._throttled(ticket, retry_after, now)
         elif status is not None:
             self._succeeded(ticket, now)
         for schedule in self._schedules:
             schedule.on_answer(ticket)
-        self._gate.wake()
+        gate.wake()
 
     def _succeeded(self, ticket: float, now: float) -> None:
+        """A success: the schedules first (one may hand back to the pace), then the rest."""
         estimator, cooldown = self._estimator, self._cooldown
         self._holds.forget_streak()
         for schedule in self._schedules:
@@ -277,6 +280,7 @@ class Throttle:
             self._gate.grow(slow_start=not estimator.events)
 
     def _throttled(self, ticket: float, retry_after: float | None, now: float) -> None:
+        """A 429: hold the call, extend the cool-down, and on a new event reset the parts."""
         estimator, cooldown = self._estimator, self._cooldown
         if retry_after is not None:
             delay = retry_after
@@ -323,7 +327,7 @@ class Throttle:
         )
 
     def _back_to_pace(self, rate: float, more: bool) -> None:
-        """The batches ended: pace at what they sustained (at least, with ``more``)."""
+        """A schedule hands back to the pace, at the rate it sustained (at least, if ``more``)."""
         before = self._estimator.rate
         self._estimator.on_sustained(rate, more=more)
         if before is None and self._estimator.rate is not None:

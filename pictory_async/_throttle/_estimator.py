@@ -106,6 +106,13 @@ class Success(NamedTuple):
     lifted: bool  # ...and the cool-down ends now, before its deadline
 
 
+_STALE = Success(fresh=False, opened=False, lifted=False)
+_LIFTED_STALE = Success(fresh=False, opened=True, lifted=True)
+_LIFTED = Success(fresh=True, opened=True, lifted=True)
+_REOPENED = Success(fresh=True, opened=True, lifted=False)
+_FRESH = Success(fresh=True, opened=False, lifted=False)
+
+
 class Estimator:
     """The learned rate and the throttling events it is learned from.
 
@@ -218,15 +225,18 @@ class Estimator:
             # the pause for a cut of the pace, so only when the pace can be cut)
             self._lift(now, unwaited)
         if sent < self.last_throttle:
-            return Success(fresh=False, opened=lifted, lifted=lifted)
+            return _LIFTED_STALE if lifted else _STALE
         self._last_ok.append(self._active(now))
-        opened = lifted
+        if lifted:
+            return _LIFTED
         if self.outage:  # the first success after a throttle: the API is open again
             self._reopened(now)
-            opened = True
-        if self._adaptive and self.rate is not None and queued and not lifted:
+            seen = _REOPENED
+        else:
+            seen = _FRESH
+        if self._adaptive and self.rate is not None and queued:
             self._climb(now)
-        return Success(fresh=True, opened=opened, lifted=lifted)
+        return seen
 
     def on_sustained(self, rate: float, *, more: bool) -> None:
         """Requests went at ``rate`` without a pace; ``more``: the API allowed more.

@@ -2,7 +2,9 @@
 
 Before each send the throttle asks the first schedule that ``binds`` to ``book`` the
 call; it is told how each request ended. The pacer (a rate) and the quota batches (a
-quota per pause) are the two there are; a new limiter shape is one new class here.
+quota per pause) are the two there are; a new limiter shape is one new class, listed
+in ``Throttle.__init__``. A schedule that stops binding hands back to the pace through
+the callback it was given.
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ class Schedule(Protocol):
         """
 
     def on_answer(self, sent: float) -> None:
-        """A request sent at ``sent`` was answered, or lost (after the calls below)."""
+        """A request sent at ``sent`` was answered or lost (after ``on_success``/``on_429``)."""
 
     def on_success(self, sent: float, now: float, event_at: float) -> None:
         """A request sent at ``sent`` succeeded at ``now``; the last event was at ``event_at``."""
