@@ -203,28 +203,17 @@ class ApiRoutes:
             return Reply.answer(route, 503, SERVICE_UNAVAILABLE, delay)
         return Reply.answer(route, 500, INTERNAL_ERROR, delay)
 
-    def _project(
-        self, route: str, account: str, project_id: str, delay: float
-    ) -> ProjectRecord | Reply:
-        """The project ``account`` asks for, or the 404 or 403 to answer instead."""
-        record = self._state.store.by_id.get(project_id)
-        if record is None:
-            return Reply.answer(route, 404, PROJECT_NOT_FOUND, delay)
-        if record.account != account:
-            return Reply.answer(route, 403, FORBIDDEN, delay)
-        return record
-
     def _get(self, account: str, project_id: str, query: bytes, delay: float) -> Reply:
-        record = self._project("get", account, project_id, delay)
-        if isinstance(record, Reply):
-            return record
+        record = self._state.store.by_id.get(project_id)
+        if record is None or record.account != account:
+            return _refused("get", record, delay)
         return Reply.answer("get", 200, self._state.fresh(record).cached_body, delay)
 
     def _delete(self, account: str, project_id: str, query: bytes, delay: float) -> Reply:
-        record = self._project("delete", account, project_id, delay)
-        if isinstance(record, Reply):
-            return record
         state = self._state
+        record = state.store.by_id.get(project_id)
+        if record is None or record.account != account:
+            return _refused("delete", record, delay)
         state.store.remove(project_id)
         state.stats.deletes_applied += 1
         return Reply.answer("delete", 200, DELETED, delay)
@@ -254,9 +243,9 @@ class ApiRoutes:
     # -- render jobs
 
     def _render(self, account: str, project_id: str, query: bytes, delay: float) -> Reply:
-        record = self._project("render", account, project_id, delay)
-        if isinstance(record, Reply):
-            return record
+        record = self._state.store.by_id.get(project_id)
+        if record is None or record.account != account:
+            return _refused("render", record, delay)
         try:
             job = self._state.start_render(record)
         except ValueError:
@@ -313,3 +302,10 @@ class ApiRoutes:
 
     def _quota(self, account: str, ident: str, query: bytes, delay: float) -> Reply:
         return Reply.answer("quota", 200, dumps(self._state.quotas[account]), delay)
+
+
+def _refused(route: str, record: ProjectRecord | None, delay: float) -> Reply:
+    """404 for a project that is not there, 403 for another account's."""
+    if record is None:
+        return Reply.answer(route, 404, PROJECT_NOT_FOUND, delay)
+    return Reply.answer(route, 403, FORBIDDEN, delay)
