@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from ._assets import Asset
+from ._assets import ASSET_KINDS, Asset
 from ._backup import Backup, BackupFile
 from ._bulk import BulkProgress, BulkResult, BulkRun, ItemResult, Outcome
-from ._client import AsyncPictory
+from ._client import DEFAULT_MAX_CONNECTIONS, AsyncPictory
+from ._converter import unstructure
 from ._exceptions import (
     APIConnectionError,
     APIError,
@@ -35,6 +36,8 @@ from ._exceptions import (
     ResponseValidationError,
     UnprocessableEntityError,
 )
+from ._ids import _MAX_LENGTH as MAX_PROJECT_ID_LENGTH
+from ._ids import validate_project_id
 from ._jobs import Job, JobPage, JobStatus
 from ._logs import setup_from_env as _setup_logging
 from ._models import (
@@ -48,13 +51,24 @@ from ._models import (
     ScriptTxtSceneSettings,
     VisualFilter,
 )
-from ._reports import Comparison, compare_projects, project_report, write_report
+from ._redact import redact_url
+from ._reports import (
+    Comparison,
+    ReportFormat,
+    compare_projects,
+    project_report,
+    report_format,
+    write_report,
+)
 from ._throttle import RateControl
 from ._transport import AiohttpTransport
 from ._types import NOT_GIVEN, NotGiven, ProjectId
 from ._version import __version__
 
 __all__ = [
+    "ASSET_KINDS",
+    "DEFAULT_MAX_CONNECTIONS",
+    "MAX_PROJECT_ID_LENGTH",
     "NOT_GIVEN",
     "APIConnectionError",
     "APIError",
@@ -103,6 +117,7 @@ __all__ = [
     "RateLimitError",
     "RenderFailedError",
     "RenderTimeoutError",
+    "ReportFormat",
     "ResponseTooLargeError",
     "ResponseValidationError",
     "Scene",
@@ -112,6 +127,10 @@ __all__ = [
     "__version__",
     "compare_projects",
     "project_report",
+    "redact_url",
+    "report_format",
+    "unstructure",
+    "validate_project_id",
     "write_report",
 ]
 

@@ -35,6 +35,7 @@ __all__ = [
     "ReportFormat",
     "compare_projects",
     "project_report",
+    "report_format",
     "write_report",
 ]
 
@@ -158,7 +159,15 @@ def _rows(items: Iterable[Reportable] | BulkResult[Project]) -> list[dict[str, A
     return rows
 
 
-def _format_of(path: Path, format: str | None) -> ReportFormat:
+def report_format(path: str | PathLike[str], format: str | None = None) -> ReportFormat:
+    """The format ``write_report`` would write ``path`` in: ``format``, or from the suffix.
+
+    Check a report's file name and format up front, before gathering its rows.
+
+    Raises:
+        InvalidInputError: An unknown format, or a suffix that names none.
+    """
+    path = Path(path)
     if format is None:
         suffix = path.suffix.lower().lstrip(".")
         format = {"ndjson": "jsonl"}.get(suffix, suffix)
@@ -242,7 +251,7 @@ def write_report(
         OSError: The file cannot be written.
     """
     target = Path(path)
-    chosen = _format_of(target, format)
+    chosen = report_format(target, format)
     rows = _rows(items)
     write_atomically(target, _render(rows, chosen))
     return len(rows)

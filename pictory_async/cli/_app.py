@@ -14,8 +14,10 @@ from typing import Annotated
 import typer
 
 from .. import __version__
-from . import demo, jobs, projects
 from ._common import Settings
+from .demo import command as demo
+from .jobs import app as jobs
+from .projects import app as projects
 
 __all__ = ["app", "main"]
 
@@ -27,9 +29,9 @@ app = typer.Typer(
     pretty_exceptions_enable=False,  # never print locals: they hold the API key
     context_settings={"help_option_names": ["-h", "--help"]},
 )
-app.add_typer(projects.app, name="projects")
-app.add_typer(jobs.app, name="jobs")
-app.command("demo")(demo.command)
+app.add_typer(projects, name="projects")
+app.add_typer(jobs, name="jobs")
+app.command("demo")(demo)
 
 
 def _version(value: bool) -> None:

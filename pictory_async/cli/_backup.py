@@ -17,10 +17,10 @@ from .. import BulkRun, ItemResult, Outcome, ProjectId
 from ._common import Settings, open_client
 from ._options import IdsArgument, IdsFromOption, JsonOption, KindOption, call, ids_of
 
-__all__ = ["backup_projects", "command"]
+__all__ = ["backup_command", "backup_projects"]
 
 
-def command(
+def backup_command(
     ctx: typer.Context,
     dest: Annotated[Path, typer.Option("--dest", help="Where each project's directory goes.")],
     ids: IdsArgument = None,

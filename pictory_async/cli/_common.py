@@ -19,6 +19,9 @@ import attrs
 import typer
 
 from .. import (
+    ASSET_KINDS,
+    DEFAULT_MAX_CONNECTIONS,
+    MAX_PROJECT_ID_LENGTH,
     APIStatusError,
     AsyncPictory,
     InvalidInputError,
@@ -26,12 +29,9 @@ from .. import (
     Project,
     ProjectId,
     ProjectSummary,
+    unstructure,
+    validate_project_id,
 )
-from .._assets import ASSET_KINDS
-from .._client import DEFAULT_MAX_CONNECTIONS
-from .._converter import unstructure
-from .._ids import _MAX_LENGTH as _MAX_ID_LENGTH
-from .._ids import validate_project_id
 
 __all__ = [
     "EXIT_FAILED",
@@ -189,8 +189,8 @@ def _as_id(text: str) -> ProjectId:
     """``123`` is the v2 id 123; anything else is a string id, checked before any request."""
     value: ProjectId = text
     if text.isascii() and text.isdecimal():
-        if len(text) > _MAX_ID_LENGTH:  # before int(): Python refuses over 4,300 digits
-            raise typer.BadParameter(f"project id is longer than {_MAX_ID_LENGTH} digits")
+        if len(text) > MAX_PROJECT_ID_LENGTH:  # before int(): Python refuses over 4,300 digits
+            raise typer.BadParameter(f"project id is longer than {MAX_PROJECT_ID_LENGTH} digits")
         value = int(text)
     try:
         return validate_project_id(value)

@@ -16,13 +16,13 @@ from typing import TYPE_CHECKING, Any
 
 from rich.cells import cell_len
 
-from .._converter import iso_datetime
+from .. import unstructure
 from ._common import printable
 
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from .._reports import Comparison
+    from .. import Comparison
 
 __all__ = ["print_comparison", "print_fields", "print_table", "text_of"]
 
@@ -38,7 +38,7 @@ def text_of(value: Any) -> str:
     """A value as one printable line: ``-`` for none, a date in ISO 8601 UTC (``Z``)."""
     if value is None:
         return "-"
-    return printable(iso_datetime(value) if isinstance(value, datetime) else value)
+    return printable(unstructure(value) if isinstance(value, datetime) else value)
 
 
 def _line(console: Console, text: str) -> None:

@@ -16,7 +16,7 @@ from typing import Annotated, Any, Concatenate, ParamSpec
 import attrs
 import typer
 
-from .._assets import ASSET_KINDS
+from .. import ASSET_KINDS
 from ._common import (
     SOURCES,
     Settings,

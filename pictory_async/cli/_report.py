@@ -24,10 +24,11 @@ from .. import (
     Project,
     ProjectId,
     ProjectSummary,
+    ReportFormat,
     compare_projects,
+    report_format,
     write_report,
 )
-from .._reports import ReportFormat, _format_of
 from ._common import (
     EXIT_FAILED,
     EXIT_OK,
@@ -75,7 +76,7 @@ def report_command(
 ) -> None:
     """Write a report of projects (a row each) to FILE: json, jsonl or csv."""
     try:
-        chosen = _format_of(output, format)
+        chosen = report_format(output, format)
     except InvalidInputError as exc:
         raise typer.BadParameter(str(exc), param_hint="FILE / --format") from None
     if not output.parent.is_dir():

@@ -24,9 +24,9 @@ from .. import (
     Project,
     ProjectId,
     RenderTimeoutError,
+    redact_url,
 )
-from .._redact import redact_url
-from . import _backup, _delete, _report
+from ._backup import backup_command
 from ._common import (
     EXIT_FAILED,
     EXIT_OK,
@@ -39,6 +39,7 @@ from ._common import (
     printable,
     saved_at,
 )
+from ._delete import delete_command, prune_command
 from ._options import (
     POLL_INTERVAL,
     WAIT_TIMEOUT,
@@ -54,6 +55,7 @@ from ._options import (
     call,
     one_id,
 )
+from ._report import compare_command, report_command
 from .jobs import show_job, wait_job
 
 __all__ = [
@@ -143,11 +145,11 @@ def _download(
     call(ctx, download_project, found, dest=dest, kinds=kind or [], json_output=json_output)
 
 
-app.command("backup")(_backup.command)
-app.command("report")(_report.report_command)
-app.command("compare")(_report.compare_command)
-app.command("delete")(_delete.delete_command)
-app.command("prune")(_delete.prune_command)
+app.command("backup")(backup_command)
+app.command("report")(report_command)
+app.command("compare")(compare_command)
+app.command("delete")(delete_command)
+app.command("prune")(prune_command)
 
 
 # -- workers ----------------------------------------------------------------------------
