@@ -28,11 +28,12 @@ from ._options import (
     resolve_retry_time,
     resolve_timeout,
     resolve_user_agent,
+    to_seconds,
 )
 from ._pipeline import Pipeline, Reply, Shared, State
 from ._retry import RetryPolicy
 from ._throttle import RateControl, Throttle
-from ._types import NOT_GIVEN, Clock, Duration, NotGiven, Sleep, to_seconds
+from ._types import NOT_GIVEN, Clock, Duration, NotGiven, Sleep
 
 if TYPE_CHECKING:
     from .resources.account import Account

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import os
 import urllib.parse
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 import httpx
 
 from ._exceptions import InvalidInputError, MissingAPIKeyError
-from ._types import Duration, NotGiven, to_seconds
+from ._types import Duration, NotGiven
 from ._version import __version__
 
 if TYPE_CHECKING:
@@ -33,6 +34,7 @@ __all__ = [
     "resolve_retry_time",
     "resolve_timeout",
     "resolve_user_agent",
+    "to_seconds",
 ]
 
 DEFAULT_BASE_URL = "https://api.pictory.ai"
@@ -140,3 +142,22 @@ def resolve_count(value: object, *, name: str, minimum: int) -> int:
 def resolve_retry_time(value: Duration | None) -> float | None:
     """``max_retry_time`` in seconds, ``None`` for no budget."""
     return None if value is None else to_seconds(value, name="max_retry_time")
+
+
+def to_seconds(value: Duration, *, name: str) -> float:
+    """Turn a ``float | timedelta`` option into non-negative seconds.
+
+    Raises:
+        InvalidInputError: The value is negative, not finite, or not a duration.
+    """
+    if isinstance(value, timedelta):
+        seconds = value.total_seconds()
+    elif isinstance(value, (int, float)) and not isinstance(value, bool):
+        seconds = float(value)
+    else:
+        raise InvalidInputError(
+            f"{name} must be seconds or a timedelta, not {type(value).__name__}"
+        )
+    if not seconds >= 0 or seconds == float("inf"):
+        raise InvalidInputError(f"{name} must be a finite duration >= 0, got {value!r}")
+    return seconds

@@ -20,7 +20,8 @@ from collections.abc import Awaitable, Callable
 from typing import Protocol, TypeVar
 
 from ._exceptions import InvalidInputError, PictoryError
-from ._types import Clock, Duration, Sleep, to_seconds
+from ._options import to_seconds
+from ._types import Clock, Duration, Sleep
 
 if sys.version_info >= (3, 11):
     from asyncio import timeout as _timer

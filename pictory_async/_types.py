@@ -1,4 +1,7 @@
-"""Small shared types: project ids, the "not given" sentinel, durations, sleep and clock."""
+"""Small shared types: project ids, the "not given" sentinel, durations, sleep and clock.
+
+Types only: this module imports nothing of the package, so every module can use it.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +10,7 @@ from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Final, Literal, TypeAlias
 
-__all__ = ["NOT_GIVEN", "Clock", "Duration", "NotGiven", "ProjectId", "Sleep", "to_seconds"]
+__all__ = ["NOT_GIVEN", "Clock", "Duration", "NotGiven", "ProjectId", "Sleep"]
 
 Sleep: TypeAlias = Callable[[float], Awaitable[None]]
 """An async sleep (``asyncio.sleep``, or a fake one in tests)."""
@@ -35,24 +38,3 @@ class NotGiven(enum.Enum):
 
 
 NOT_GIVEN: Final = NotGiven.NOT_GIVEN
-
-
-def to_seconds(value: Duration, *, name: str) -> float:
-    """Turn a ``float | timedelta`` option into non-negative seconds.
-
-    Raises:
-        InvalidInputError: The value is negative, not finite, or not a duration.
-    """
-    from ._exceptions import InvalidInputError
-
-    if isinstance(value, timedelta):
-        seconds = value.total_seconds()
-    elif isinstance(value, (int, float)) and not isinstance(value, bool):
-        seconds = float(value)
-    else:
-        raise InvalidInputError(
-            f"{name} must be seconds or a timedelta, not {type(value).__name__}"
-        )
-    if not seconds >= 0 or seconds == float("inf"):
-        raise InvalidInputError(f"{name} must be a finite duration >= 0, got {value!r}")
-    return seconds
