@@ -2,10 +2,10 @@
 
 An API response's body is read whole, but never more than the client's
 ``max_response_bytes`` of it, counted after decompression, so memory stays bounded
-whatever the server sends (``read_capped``). A body our transport read in one go is
-adopted as it is (``adopt``): the fast twin of httpx's ``aread()``, which would pass the
-same bytes through five async generators; ``tests/test_twins.py`` holds the two equal.
-An error answer from the CDN is read only as far as its message needs (``read_some``).
+whatever the server sends (``read_capped``); a body our transport read in one go is
+taken as it is by the pipeline (a fast twin of httpx's ``aread()``, held equal to it by
+``tests/test_twins.py``). An error answer from the CDN is read only as far as its
+message needs (``read_some``).
 """
 
 from __future__ import annotations
@@ -14,21 +14,7 @@ import httpx
 
 from ._exceptions import ResponseTooLargeError
 
-__all__ = ["adopt", "check_size", "read_capped", "read_some", "store"]
-
-
-def adopt(response: httpx.Response, body: bytes) -> None:
-    """Mark ``response``'s stream as read whole into ``body``, as ``aiter_raw()`` leaves it.
-
-    Its content is set by ``store``; closing it stays the caller's (``aclose()``).
-    """
-    response.is_stream_consumed = True
-    response._num_bytes_downloaded = len(body)
-
-
-def store(response: httpx.Response, body: bytes) -> None:
-    """Keep ``body`` as ``response``'s content: what httpx's own ``aread()`` sets."""
-    response._content = body
+__all__ = ["check_size", "read_capped", "read_some"]
 
 
 async def read_capped(response: httpx.Response, limit: int) -> bytes:

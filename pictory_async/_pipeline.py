@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Final
 import attrs
 import httpx
 
-from ._body import adopt, check_size, read_capped, read_some, store
+from ._body import check_size, read_capped, read_some
 from ._error_body import request_id
 from ._exceptions import (
     APIConnectionError,
@@ -245,7 +245,7 @@ class Pipeline:
         if response.status_code < 400 or response.status_code in ok_statuses:
             return response
         try:
-            store(response, await read_some(response, ERROR_BODY_BYTES))
+            response._content = await read_some(response, ERROR_BODY_BYTES)  # as aread()
         finally:
             await response.aclose()
         retry_after = parse_retry_after(response.headers)  # waited as for API calls
@@ -356,7 +356,9 @@ class _Call:
             )
             body = read_body(response)
             if body is not None:  # read in one go by our transport, nothing to decode
-                adopt(response, body)
+                # as httpx's aiter_raw() leaves it (a fast twin: tests/test_twins.py)
+                response.is_stream_consumed = True
+                response._num_bytes_downloaded = len(body)
                 await response.aclose()
                 check_size(response, len(body), limit)
             else:
@@ -367,7 +369,7 @@ class _Call:
                     body = b""
                 finally:
                     await response.aclose()
-        store(response, body)
+        response._content = body  # what httpx's own aread() sets
         if undecodable is not None and response.status_code < 400:
             encoding = response.headers.get("content-encoding", "none")
             raise ResponseValidationError(

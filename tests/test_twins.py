@@ -13,14 +13,15 @@ import asyncio
 from collections.abc import AsyncIterator
 
 import httpx
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pictory_async import _http
-from pictory_async._body import adopt, store
+from pictory_async import APIStatusError, AsyncPictory, _http
 from pictory_async._http import RequestFactory
 from pictory_async._transport import _Body, read_body
 
+KEY = "pictai_twin-test-key"
 _MOCK = httpx.MockTransport(lambda request: httpx.Response(200))
 UNRESERVED = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~"
 
@@ -160,20 +161,28 @@ async def _observed(response: httpx.Response) -> tuple[object, ...]:
     )
 
 
+class _Answer(httpx.AsyncBaseTransport):
+    """Answers every request with ``status`` and ``stream`` (read once)."""
+
+    def __init__(self, status: int, stream: httpx.AsyncByteStream) -> None:
+        self._status = status
+        self._stream = stream
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        return httpx.Response(self._status, stream=self._stream, request=request)
+
+
 @settings(max_examples=150, deadline=None)
 @given(body=st.binary(max_size=4096))
-def test_a_body_read_by_our_transport_equals_aread(body: bytes) -> None:
-    """``read_body``, ``adopt`` then ``store`` leave a response as ``aread()`` does."""
+def test_a_body_the_pipeline_takes_from_our_transport_equals_aread(body: bytes) -> None:
+    """An API answer our transport read in one go leaves the response as ``aread()`` does."""
 
     async def both() -> tuple[tuple[object, ...], tuple[object, ...]]:
         canonical = await _send(_Body(body, None))
         await canonical.aread()
-        fast = await _send(_Body(body, None))
-        read = read_body(fast)
-        assert body == read
-        adopt(fast, read)
-        await fast.aclose()
-        store(fast, read)
+        http = httpx.AsyncClient(transport=_Answer(200, _Body(body, None)), trust_env=False)
+        async with AsyncPictory(KEY, base_url="https://api.example", http_client=http) as client:
+            fast = (await client._request("GET", "/p")).response
         return await _observed(canonical), await _observed(fast)
 
     expected, actual = asyncio.run(both())
@@ -181,17 +190,20 @@ def test_a_body_read_by_our_transport_equals_aread(body: bytes) -> None:
 
 
 @settings(max_examples=100, deadline=None)
-@given(chunks=st.lists(st.binary(max_size=512), max_size=6))
-def test_a_body_read_in_chunks_and_stored_equals_aread(chunks: list[bytes]) -> None:
-    """A body read through ``aiter_bytes`` and stored (``store``) is what ``aread()`` keeps."""
+@given(chunks=st.lists(st.binary(max_size=512), max_size=6), status=st.sampled_from([404, 503]))
+def test_a_cdn_error_body_the_pipeline_keeps_equals_aread(chunks: list[bytes], status: int) -> None:
+    """The start of a CDN error answer, kept for its message, is what ``aread()`` keeps."""
 
     async def both() -> tuple[tuple[object, ...], tuple[object, ...]]:
         canonical = await _send(_Chunks(chunks))
         await canonical.aread()
-        fast = await _send(_Chunks(chunks))
-        read = b"".join([chunk async for chunk in fast.aiter_bytes()])
-        await fast.aclose()
-        store(fast, read)
+        http = httpx.AsyncClient(transport=_Answer(status, _Chunks(chunks)), trust_env=False)
+        client = AsyncPictory(KEY, http_client=http, max_retries=0)
+        pipeline = client._pipeline
+        request = pipeline.cdn_request(httpx.URL("https://cdn.example/x"), {})
+        with pytest.raises(APIStatusError) as info:
+            await pipeline.open(request, describe="GET /x", attempts=1)
+        fast = info.value.response
         return await _observed(canonical), await _observed(fast)
 
     expected, actual = asyncio.run(both())
