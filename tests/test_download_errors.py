@@ -24,7 +24,7 @@ from typing import Any
 import httpx
 import pytest
 from _rawserver import RawServer, Seen, response
-from _support import API_KEY, FakeTime
+from _support import API_KEY, FakeTime, chain
 from typer.testing import CliRunner
 
 from pictory_async import AsyncPictory, BackupError
@@ -80,19 +80,6 @@ def assert_no_secret(*texts: str) -> None:
     for text in texts:
         for secret in SECRETS:
             assert secret not in text, text
-
-
-def chain(exc: BaseException) -> Iterator[BaseException]:
-    """``exc`` and every exception chained to it (cause and context)."""
-    seen: set[int] = set()
-    todo: list[BaseException | None] = [exc]
-    while todo:
-        current = todo.pop()
-        if current is None or id(current) in seen:
-            continue
-        seen.add(id(current))
-        yield current
-        todo += [current.__cause__, current.__context__]
 
 
 def assert_clean_error(exc: BaseException) -> None:

@@ -21,7 +21,7 @@ from typing import Any
 import httpx
 import pytest
 from _rawserver import RawServer, Seen, response
-from _support import API_KEY, PROJECTS_PATH, FakeTime
+from _support import API_KEY, PROJECTS_PATH, FakeTime, chain
 
 from pictory_async import (
     APIConnectionError,
@@ -68,19 +68,6 @@ async def pictory(
 
 
 KINDS = pytest.mark.parametrize("kind", ["default", "httpx"])
-
-
-def chain(exc: BaseException) -> Iterator[BaseException]:
-    """``exc`` and everything in its ``__cause__``/``__context__`` chain."""
-    seen: set[int] = set()
-    todo: list[BaseException | None] = [exc]
-    while todo:
-        current = todo.pop()
-        if current is None or id(current) in seen:
-            continue
-        seen.add(id(current))
-        yield current
-        todo += [current.__cause__, current.__context__]
 
 
 def assert_key_unreachable(exc: BaseException) -> None:
