@@ -34,7 +34,6 @@ from ._exceptions import (
     APIConnectionError,
     APIError,
     ClientClosedError,
-    RateLimitError,
     ResponseValidationError,
 )
 from ._failures import make_status_error, transport_failure
@@ -178,7 +177,7 @@ class Pipeline:
                     exc,
                     started=call.started,
                     describe=call.describe,
-                    retry_if=None if idempotent else call.unapplied_retry,
+                    applied=None if idempotent else call.applied,
                 )
             except APIError as final:
                 final.may_have_been_applied = call.lost
@@ -283,14 +282,9 @@ class _Call:
         self.lost = False
         self.started = 0.0
 
-    def unapplied_retry(self, exc: BaseException) -> bool:
-        """Whether a request that must not be applied twice may be sent again after ``exc``.
-
-        Only when nothing so far can have been applied, and ``exc`` is a 429 or a
-        connection that never carried the request: any other answer (a 409, a 4xx)
-        came from the API, which would answer a retry the same way.
-        """
-        return not self.lost and isinstance(exc, (RateLimitError, APIConnectionError))
+    def applied(self) -> bool:
+        """Whether an attempt so far may have reached the API without its answer reaching us."""
+        return self.lost
 
     @property
     def describe(self) -> str:

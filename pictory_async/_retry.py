@@ -4,7 +4,9 @@ Every failed attempt of every request (API calls and CDN downloads alike) is dec
 here, by one ``RetryPolicy`` per client: the success path never enters it, the first
 failure enters tenacity, which decides for it and for every later one.
 
-What is retried: connection errors, timeouts, 408, 409, 429 and 5xx; nothing else.
+What is retried: connection errors, timeouts, 408, 409, 429 and 5xx; nothing else. A
+request that must not be applied twice (starting a render) only after a 429 or a
+connection that never carried it, never once an attempt may have been applied.
 How long to wait: exponential backoff with jitter, capped; a ``Retry-After`` the server
 sent is the wait instead (for a 429 the client's shared cool-down, applied by
 ``Throttle.acquire`` before the next attempt, does the waiting). A ``Retry-After`` above
@@ -160,7 +162,7 @@ class RetryPolicy:
         started: float,
         describe: str,
         shared_cooldown: bool = True,
-        retry_if: Callable[[BaseException], bool] | None = None,
+        applied: Callable[[], bool] | None = None,
     ) -> T:
         """Carry on after the first attempt raised ``first_failure``; raise the last failure.
 
@@ -172,11 +174,12 @@ class RetryPolicy:
             describe: ``METHOD /path`` for the log.
             shared_cooldown: The client's throttle waits out 429s (API calls); off for
                 requests it does not pace (CDN downloads), which wait themselves.
-            retry_if: A further condition for another attempt, on top of the usual ones
-                (a request that must not be applied twice stops once one may have been).
+            applied: Given for a request that must not be applied twice (not
+                idempotent): whether an attempt so far may have been applied. It is sent
+                again only as ``may_resend`` allows.
         """
         should: Callable[[BaseException], bool] = (
-            self.should_retry if retry_if is None else functools.partial(self._both, retry_if)
+            self.should_retry if applied is None else functools.partial(self._once, applied)
         )
         pending = [first_failure]
 
@@ -193,8 +196,18 @@ class RetryPolicy:
         )
         return await retrying(replayed)
 
-    def _both(self, retry_if: Callable[[BaseException], bool], exc: BaseException) -> bool:
-        return retry_if(exc) and self.should_retry(exc)
+    @staticmethod
+    def may_resend(exc: BaseException, applied: bool) -> bool:
+        """Whether a request that must not be applied twice may be sent again after ``exc``.
+
+        Only when nothing so far can have been ``applied``, and ``exc`` is a 429 or a
+        connection that never carried the request: any other answer (a 409, a 4xx)
+        came from the API, which would answer a retry the same way.
+        """
+        return not applied and isinstance(exc, (RateLimitError, APIConnectionError))
+
+    def _once(self, applied: Callable[[], bool], exc: BaseException) -> bool:
+        return self.may_resend(exc, applied()) and self.should_retry(exc)
 
     async def _pause(self, delay: float) -> None:
         if delay:  # a 429's wait is the throttle's: no sleep of 0 s in between

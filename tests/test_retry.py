@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 
 from pictory_async import (
     APIConnectionError,
+    APIError,
     APIStatusError,
     APITimeoutError,
     InternalServerError,
@@ -449,3 +450,77 @@ async def test_a_429_without_retry_after_backs_off(
         await client.projects.get("p1")
     assert 1 == len(fake_time.waits)
     assert 0.5 <= fake_time.waits[0] <= 0.75
+
+
+# -- a request that must not be applied twice ------------------------------------------
+
+RENDER = f"{PROJECTS_PATH}/p1/render"
+
+
+@pytest.mark.parametrize(
+    ("exc", "applied", "expected"),
+    [
+        (status_error(429), False, True),
+        (connection_error(), False, True),
+        (status_error(429), True, False),
+        (connection_error(), True, False),
+        (status_error(503), False, False),
+        (status_error(409), False, False),
+    ],
+    ids=["429", "connection", "429 after a lost attempt", "connection after one", "503", "409"],
+)
+def test_may_resend(exc: BaseException, applied: bool, expected: bool) -> None:
+    """Sent again only after a 429 or a connection error, and only if nothing was applied."""
+    assert expected == RetryPolicy.may_resend(exc, applied)
+
+
+@pytest.mark.parametrize(
+    ("first", "attempts", "applied"),
+    [
+        (httpx.Response(429), 2, False),
+        (httpx.ConnectError("refused"), 2, False),
+        (httpx.ReadError("reset after sending"), 1, True),
+        (httpx.Response(503), 1, True),
+        (httpx.Response(409), 1, False),
+    ],
+    ids=["429", "never sent", "maybe sent", "503", "409"],
+)
+async def test_a_non_idempotent_request_is_resent_only_when_nothing_was_applied(
+    router: respx.Router,
+    make_client: ClientFactory,
+    first: httpx.Response | Exception,
+    attempts: int,
+    applied: bool,
+) -> None:
+    """``idempotent=False``: a 429 or a never-sent request is retried; nothing else is."""
+    route = router.post(RENDER).mock(side_effect=[first, httpx.Response(200, json={})])
+    async with make_client(adaptive_rate_limit=False) as client:
+        if attempts == 2:
+            reply = await client._request("POST", RENDER, idempotent=False)
+            assert (200, 2, applied) == (
+                reply.response.status_code,
+                reply.attempts,
+                reply.lost_attempt,
+            )
+        else:
+            with pytest.raises(APIError) as info:
+                await client._request("POST", RENDER, idempotent=False)
+            assert (1, applied) == (info.value.attempts, info.value.may_have_been_applied)
+    assert attempts == route.call_count
+
+
+async def test_a_non_idempotent_request_stops_once_an_attempt_may_have_been_applied(
+    router: respx.Router, make_client: ClientFactory
+) -> None:
+    """Never sent, then a 502 (maybe applied), then no third attempt even for a 429."""
+    route = router.post(RENDER).mock(
+        side_effect=[httpx.ConnectError("refused"), httpx.Response(502), httpx.Response(429)]
+    )
+    async with make_client(adaptive_rate_limit=False) as client:
+        with pytest.raises(InternalServerError) as info:
+            await client._request("POST", RENDER, idempotent=False)
+    assert (2, 2, True) == (
+        route.call_count,
+        info.value.attempts,
+        info.value.may_have_been_applied,
+    )
