@@ -229,7 +229,6 @@ class Downloader:
         the CDN is another server, and this download waits for it alone.
         """
         pipeline = self._pipeline
-        started = pipeline.clock()
         attempts = 0
         hops: list[httpx.URL] = [url]  # every URL asked: their queries stay out of errors
 
@@ -243,16 +242,7 @@ class Downloader:
                 raise
 
         try:
-            try:
-                return await attempt()
-            except Exception as exc:
-                return await pipeline.policy.after_failure(
-                    attempt,
-                    exc,
-                    started=started,
-                    describe=f"GET {kind} from the CDN",
-                    shared_cooldown=False,  # the API's throttle does not pace the CDN
-                )
+            return await pipeline.retried(attempt, describe=f"GET {kind} from the CDN")
         except APIError as exc:
             error = (
                 exc

@@ -12,8 +12,8 @@ An API call (``Pipeline.send``) takes these steps, every attempt, every retry::
 A CDN download differs only in its arguments: it is built without the key
 (``cdn_request``), is not paced by the API's throttle, is bounded per phase (connecting,
 each read) rather than as a whole, and its body is left to the downloader, which
-streams it to disk (``open``). Its attempts go through the same ``RetryPolicy`` and the
-same failure mapping.
+streams it to disk (``open``). Its attempts go through the same ``RetryPolicy``
+(``retried``) and the same failure mapping (``failure``).
 """
 
 from __future__ import annotations
@@ -22,8 +22,8 @@ import asyncio
 import enum
 import sys
 import time
-from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Final
+from collections.abc import Awaitable, Callable, Mapping
+from typing import TYPE_CHECKING, Final, TypeVar
 
 import attrs
 import httpx
@@ -58,6 +58,7 @@ ERROR_BODY_BYTES = 64 * 1024
 _DEBUG: Final = 10
 _NO_STATUSES: Final = frozenset[int]()
 _KEYS = ("authorization", "proxy-authorization")
+T = TypeVar("T")
 
 
 def _none(exc: Exception) -> None:
@@ -183,6 +184,25 @@ class Pipeline:
                 final.may_have_been_applied = call.lost
                 raise
         return Reply(response, call.attempts, call.lost)
+
+    async def retried(self, attempt: Callable[[], Awaitable[T]], *, describe: str) -> T:
+        """Run ``attempt`` (unpaced: a CDN download, its redirects and body) with retries.
+
+        The first attempt runs as is; from its first failure on, the policy decides, as
+        for API calls, except that no shared cool-down waits out a 429: the API's
+        throttle does not pace another server, so its ``Retry-After`` is waited here.
+
+        Args:
+            attempt: One attempt; it raises what ``open`` and ``failure`` map.
+            describe: What is attempted, for the log.
+        """
+        started = self.clock()
+        try:
+            return await attempt()
+        except Exception as exc:
+            return await self.policy.after_failure(
+                attempt, exc, started=started, describe=describe, shared_cooldown=False
+            )
 
     def cdn_request(self, url: httpx.URL, headers: Mapping[str, str]) -> httpx.Request:
         """A GET for a CDN file: the client's defaults, never a key, bounded per phase.
