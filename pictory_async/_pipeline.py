@@ -115,10 +115,11 @@ class Reply:
         """Whether an earlier attempt may have reached the API without us seeing the answer."""
 
 
+@attrs.frozen(kw_only=True)
 class Pipeline:
     """Sends requests for one client (one per ``with_options`` copy): the one door.
 
-    Args:
+    Attributes:
         shared: The pool, throttle and state the client shares with its copies.
         policy: Decides every failed attempt.
         clock: The monotonic clock the policy's budget is measured on.
@@ -127,24 +128,12 @@ class Pipeline:
         max_response_bytes: Largest API response body read, after decompression.
     """
 
-    __slots__ = ("clock", "max_response_bytes", "policy", "shared", "timeout", "total_timeout")
-
-    def __init__(
-        self,
-        *,
-        shared: Shared,
-        policy: RetryPolicy,
-        clock: Clock,
-        total_timeout: float | None,
-        timeout: httpx.Timeout | UseClientDefault,
-        max_response_bytes: int,
-    ) -> None:
-        self.shared = shared
-        self.policy = policy
-        self.clock = clock
-        self.total_timeout = total_timeout
-        self.timeout = timeout
-        self.max_response_bytes = max_response_bytes
+    shared: Shared
+    policy: RetryPolicy
+    clock: Clock
+    total_timeout: float | None
+    timeout: httpx.Timeout | UseClientDefault
+    max_response_bytes: int
 
     async def send(
         self,
