@@ -30,7 +30,7 @@ from ._options import (
     resolve_user_agent,
     to_seconds,
 )
-from ._pipeline import Pipeline, Reply, Shared, State
+from ._pipeline import Pipeline, Received, Shared, State
 from ._retry import RetryPolicy
 from ._throttle import RateControl, Throttle
 from ._types import NOT_GIVEN, Clock, Duration, NotGiven, Sleep
@@ -354,7 +354,7 @@ class AsyncPictory:
         params: Mapping[str, str] | None = None,
         ok_statuses: frozenset[int] = _NO_STATUSES,
         idempotent: bool = True,
-    ) -> Coroutine[Any, Any, Reply]:
+    ) -> Coroutine[Any, Any, Received]:
         """Send one API request with retries (await it); raise a typed error for a failure.
 
         The resources' one entry point: build the request, hand it to the pipeline

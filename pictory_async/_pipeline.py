@@ -51,7 +51,7 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - Python 3.10
     from async_timeout import timeout as _deadline
 
-__all__ = ["ERROR_BODY_BYTES", "Pipeline", "Reply", "Shared", "State"]
+__all__ = ["ERROR_BODY_BYTES", "Pipeline", "Received", "Shared", "State"]
 
 ERROR_BODY_BYTES = 64 * 1024
 """Of a CDN's error answer, the bytes read for its message."""
@@ -103,7 +103,7 @@ class Shared:
             self.loop = loop
 
 
-class Reply:
+class Received:
     """A response that passed the pipeline (body read), and how it got there."""
 
     __slots__ = ("attempts", "lost_attempt", "response")
@@ -141,7 +141,7 @@ class Pipeline:
         *,
         ok_statuses: frozenset[int] = _NO_STATUSES,
         idempotent: bool = True,
-    ) -> Reply:
+    ) -> Received:
         """Send one API request, paced, with retries; raise a typed error for a failure.
 
         Args:
@@ -172,7 +172,7 @@ class Pipeline:
             except APIError as final:
                 final.may_have_been_applied = call.lost
                 raise
-        return Reply(response, call.attempts, call.lost)
+        return Received(response, call.attempts, call.lost)
 
     async def retried(self, attempt: Callable[[], Awaitable[T]], *, describe: str) -> T:
         """Run ``attempt`` (unpaced: a CDN download, its redirects and body) with retries.

@@ -438,7 +438,7 @@ async def test_build_request_sends_nothing(
 async def test_request_reports_attempts_and_lost_attempts(
     router: respx.Router, make_client: ClientFactory
 ) -> None:
-    """``Reply`` counts the attempts and flags an attempt whose answer was lost."""
+    """``Received`` counts the attempts and flags an attempt whose answer was lost."""
     router.get(PATH).mock(side_effect=[httpx.Response(503), project_response()])
     router.get(f"{PROJECTS_PATH}/p2").mock(
         side_effect=[httpx.Response(429, headers={"Retry-After": "1"}), project_response()]

@@ -16,7 +16,7 @@ from .._render_wait import JobReader
 from .._types import Clock, Sleep
 
 if TYPE_CHECKING:
-    from .._pipeline import Pipeline, Reply
+    from .._pipeline import Pipeline, Received
 
 __all__ = ["Client"]
 
@@ -56,7 +56,7 @@ class Client(Protocol):
         params: Mapping[str, str] | None = ...,
         ok_statuses: frozenset[int] = ...,
         idempotent: bool = ...,
-    ) -> Coroutine[Any, Any, Reply]: ...
+    ) -> Coroutine[Any, Any, Received]: ...
 
     def with_options(self, *, max_retries: int = ...) -> Client:
         """A client sharing this one's pool, with other options."""
