@@ -36,8 +36,7 @@ from ._exceptions import (
     ResponseValidationError,
     UnprocessableEntityError,
 )
-from ._ids import _MAX_LENGTH as MAX_PROJECT_ID_LENGTH
-from ._ids import validate_project_id
+from ._ids import MAX_PROJECT_ID_LENGTH, validate_project_id
 from ._jobs import Job, JobPage, JobStatus
 from ._logs import setup_from_env as _setup_logging
 from ._models import (

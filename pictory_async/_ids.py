@@ -11,11 +11,12 @@ import unicodedata
 from ._exceptions import InvalidProjectIdError
 from ._types import ProjectId
 
-__all__ = ["PLAIN_ID", "validate_project_id"]
+__all__ = ["MAX_PROJECT_ID_LENGTH", "PLAIN_ID", "validate_project_id"]
 
 _FORBIDDEN = frozenset("/?#%\\")
-_MAX_LENGTH = 200
-_MAX_INT = 10**_MAX_LENGTH
+MAX_PROJECT_ID_LENGTH = 200
+"""The longest project id accepted, in characters (or digits, for an int)."""
+_MAX_INT = 10**MAX_PROJECT_ID_LENGTH
 PLAIN_ID = re.compile(r"[A-Za-z0-9_~-]+(?:\.[A-Za-z0-9_~-]+)*")
 """Ids made of unreserved URL characters with no ``..``: the fast, common case."""
 
@@ -45,16 +46,16 @@ def validate_project_id(project_id: object) -> ProjectId:
         if project_id < 0:
             raise InvalidProjectIdError(f"project id must not be negative, got {project_id}")
         if project_id >= _MAX_INT:
-            raise InvalidProjectIdError(f"project id is longer than {_MAX_LENGTH} digits")
+            raise InvalidProjectIdError(f"project id is longer than {MAX_PROJECT_ID_LENGTH} digits")
         return project_id
-    if PLAIN_ID.fullmatch(project_id) and len(project_id) <= _MAX_LENGTH:
+    if PLAIN_ID.fullmatch(project_id) and len(project_id) <= MAX_PROJECT_ID_LENGTH:
         if project_id[0] == "-" and project_id[1:].isdigit():
             raise InvalidProjectIdError(f"project id must not be negative, got {project_id!r}")
         return project_id
     if not project_id:
         raise InvalidProjectIdError("project id must not be empty")
-    if len(project_id) > _MAX_LENGTH:
-        raise InvalidProjectIdError(f"project id is longer than {_MAX_LENGTH} characters")
+    if len(project_id) > MAX_PROJECT_ID_LENGTH:
+        raise InvalidProjectIdError(f"project id is longer than {MAX_PROJECT_ID_LENGTH} characters")
     if project_id.startswith("-") and project_id[1:].isdigit():
         raise InvalidProjectIdError(f"project id must not be negative, got {project_id!r}")
     if ".." in project_id or project_id == ".":
