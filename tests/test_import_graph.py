@@ -35,34 +35,24 @@ def test_a_folder_that_is_no_package_is_an_error(tmp_path: Path) -> None:
         import_graph(tmp_path)
 
 
-def test_a_circle_under_type_checking_counts(tmp_path: Path) -> None:
-    """An import only a type checker runs still ties the two modules into a circle."""
-    package = _package(
-        tmp_path,
-        {
-            "__init__.py": "",
-            "a.py": "from .b import B\n",
-            "b.py": """\
-                from typing import TYPE_CHECKING
-                if TYPE_CHECKING:
-                    from .a import A
-            """,
-        },
-    )
-
-    assert [["pkg.a", "pkg.b"]] == circles(import_graph(package))
-
-
-def test_a_lazy_import_inside_a_function_counts(tmp_path: Path) -> None:
-    """Hiding an import in a function body does not hide the circle it closes."""
-    package = _package(
-        tmp_path,
-        {
-            "__init__.py": "",
-            "a.py": "import pkg.b\n",
-            "b.py": "def f():\n    from . import a\n    return a\n",
-        },
-    )
+@pytest.mark.parametrize(
+    "b_source",
+    [
+        pytest.param(
+            "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from .a import A\n",
+            id="an import only a type checker runs",
+        ),
+        pytest.param(
+            "def f():\n    from . import a\n    return a\n",
+            id="an import hidden in a function body",
+        ),
+    ],
+)
+def test_an_import_that_does_not_run_at_import_time_still_closes_a_circle(
+    tmp_path: Path, b_source: str
+) -> None:
+    """Under ``TYPE_CHECKING`` or inside a function, an import still ties two modules."""
+    package = _package(tmp_path, {"__init__.py": "", "a.py": "import pkg.b\n", "b.py": b_source})
 
     assert [["pkg.a", "pkg.b"]] == circles(import_graph(package))
 
