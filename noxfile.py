@@ -111,7 +111,7 @@ MUTATED = {  # module -> the mutants of it `nox -s mutants` runs, by mutmut's na
     "pictory_async/_download_errors.py": [  # no signed query in an error
         "pictory_async._download_errors.x_redact_error__mutmut_*"
     ],
-    "pictory_async/_bulk.py": ["pictory_async._bulk.*"],
+    "pictory_async/_bulk": ["pictory_async._bulk.*"],  # run, result, keys (pyproject)
     "pictory_async/_conditional.py": ["pictory_async._conditional.*"],  # a 304 proves bytes
     "pictory_async/_idstore.py": ["pictory_async._idstore.*"],  # duplicates, exactly
     "pictory_async/_files.py": ["pictory_async._files.*"],  # the temporary file, its mode
