@@ -31,8 +31,9 @@ from ._backup import (
 from ._download import Downloader
 from ._exceptions import AssetDownloadError, BackupError, InvalidInputError
 from ._models import Project
+from ._options import resolve_count
 from ._paths import project_path
-from ._project_assets import check_count, prepare_dir
+from ._project_assets import prepare_dir
 from ._types import ProjectId
 
 __all__ = ["Fetch", "back_up", "backup_target"]
@@ -50,7 +51,7 @@ def backup_target(
         InvalidInputError: A bad ``concurrency``, an unknown kind, a project without id.
         InvalidProjectIdError: An unsafe id.
     """
-    check_count(concurrency, "concurrency")
+    resolve_count(concurrency, name="concurrency", minimum=1)
     check_kinds(kinds)
     project_id = project.id if isinstance(project, Project) else project
     if project_id is None:

@@ -17,22 +17,11 @@ from pathlib import Path
 from ._assets import Asset, asset_filename, check_kinds, each_kind, select_assets
 from ._download import Downloader
 from ._download_errors import unwritable
-from ._exceptions import InvalidInputError
 from ._models import Project
+from ._options import resolve_count
 from ._types import ProjectId
 
-__all__ = ["check_count", "check_download", "download_project_assets", "prepare_dir"]
-
-
-def check_count(value: object, name: str) -> int:
-    """``value`` if it is an int >= 1 (not a bool).
-
-    Raises:
-        InvalidInputError: Anything else.
-    """
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise InvalidInputError(f"{name} must be an int >= 1, got {value!r}")
-    return value
+__all__ = ["check_download", "download_project_assets", "prepare_dir"]
 
 
 def check_download(kinds: Iterable[str] | None, concurrency: object, max_bytes: object) -> None:
@@ -41,8 +30,8 @@ def check_download(kinds: Iterable[str] | None, concurrency: object, max_bytes: 
     Raises:
         InvalidInputError: An unknown kind, or a bad ``concurrency`` or ``max_bytes``.
     """
-    check_count(concurrency, "concurrency")
-    check_count(max_bytes, "max_bytes")
+    resolve_count(concurrency, name="concurrency", minimum=1)
+    resolve_count(max_bytes, name="max_bytes", minimum=1)
     check_kinds(kinds)
 
 

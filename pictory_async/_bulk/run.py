@@ -36,6 +36,7 @@ from .._ids import validate_project_id
 from .._idstore import SeenSet
 from .._journal import Journal
 from .._logs import logger
+from .._options import resolve_count
 from .._types import ProjectId
 from .keys import as_project_id, dedupe_key, name_of
 from .result import BulkProgress, BulkResult, ItemResult, Outcome, may_have_been_applied
@@ -91,11 +92,9 @@ class BulkRun(Generic[T]):
     ) -> None:
         if isinstance(items, (str, bytes)) or not isinstance(items, (Iterable, AsyncIterable)):
             raise InvalidInputError("ids must be an iterable or async iterable of project ids")
-        if isinstance(concurrency, bool) or not isinstance(concurrency, int) or concurrency < 1:
-            raise InvalidInputError(f"concurrency must be an int >= 1, got {concurrency!r}")
+        self._concurrency = resolve_count(concurrency, name="concurrency", minimum=1)
         self._items = items
         self._operation = operation
-        self._concurrency = concurrency
         self._dry_run = dry_run
         self._on_progress = on_progress
         self._journal = journal
