@@ -370,6 +370,28 @@ async def test_unknown_kinds_fail_before_any_request(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"concurrency": 0}, "concurrency must be an int >= 1, got 0"),
+        ({"concurrency": True}, "concurrency must be an int >= 1, got True"),
+        ({"max_bytes": 0}, "max_bytes must be an int >= 1, got 0"),
+        ({"max_bytes": 1.5}, "max_bytes must be an int >= 1, got 1.5"),
+    ],
+)
+async def test_bad_counts_fail_before_any_request(
+    tmp_path: Path, options: dict[str, object], message: str
+) -> None:
+    """A ``concurrency`` or ``max_bytes`` that is no int >= 1 is refused, nothing sent."""
+    async with AsyncPictory(api_key=API_KEY, base_url="http://127.0.0.1:9") as pictory:
+        with pytest.raises(InvalidInputError) as caught:
+            await pictory.projects.download_assets("p1", tmp_path, **options)  # type: ignore[arg-type]
+        with pytest.raises(InvalidInputError, match="concurrency must be an int >= 1"):
+            await pictory.projects.backup("p1", tmp_path, concurrency=0)
+
+    assert message == str(caught.value)
+
+
+@pytest.mark.parametrize(
     "project_id",
     ["../../etc/passwd", "/abs/path", "a\x00b", "CON", "con.txt", "x" * 300, "é", ".hidden", ""],
 )
