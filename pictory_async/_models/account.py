@@ -1,15 +1,16 @@
-"""The account models: what ``GET /pictoryapis/v1/quota`` says of usage and limits."""
+"""The account models: usage and limits (``/v1/quota``), the AI credit ledger."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 
 import attrs
 
 from .._converter import raw_field
 
-__all__ = ["Quota", "QuotaUsage"]
+__all__ = ["AiCreditTransaction", "Quota", "QuotaUsage"]
 
 
 @attrs.frozen(kw_only=True)
@@ -44,4 +45,29 @@ class Quota:
     transcription_minutes: QuotaUsage | None = None
     eleven_labs_voice_over_minutes: QuotaUsage | None = None
     ai_credits: QuotaUsage | None = None
+    raw: Mapping[str, Any] = raw_field()
+
+
+@attrs.frozen(kw_only=True)
+class AiCreditTransaction:
+    """One entry of the AI credit ledger: credits spent or added.
+
+    Attributes:
+        transaction_id: The entry's id.
+        type: ``debit`` (credits spent) or ``credit`` (credits added).
+        amount: How many credits.
+        source: What spent or added them (``Text-to-Image``, ``Monthly Reset``, ...).
+        description: A sentence saying so.
+        plan: The plan the account was on.
+        transaction_date: When, aware and in UTC.
+        raw: The object exactly as received.
+    """
+
+    transaction_id: str | int
+    type: str | None = None
+    amount: float | None = None
+    source: str | None = None
+    description: str | None = None
+    plan: str | None = None
+    transaction_date: datetime | None = None
     raw: Mapping[str, Any] = raw_field()
