@@ -19,7 +19,10 @@ from typing import TYPE_CHECKING, Any, Final
 
 import httpx
 
+from ._bind import Bound, forget
+from ._call_options import CallOptions, encode_json, resolve_call_options
 from ._exceptions import InvalidInputError
+from ._generic import GenericRequests
 from ._http import RequestFactory, default_http_client
 from ._options import (
     resolve_base_url,
@@ -31,6 +34,7 @@ from ._options import (
     to_seconds,
 )
 from ._pipeline import Pipeline, Received, Shared, State
+from ._raw import RawResponses, capturing, record
 from ._retry import RetryPolicy
 from ._throttle import RateControl, Throttle
 from ._types import NOT_GIVEN, Clock, Duration, NotGiven, Sleep
@@ -38,7 +42,19 @@ from ._types import NOT_GIVEN, Clock, Duration, NotGiven, Sleep
 if TYPE_CHECKING:
     from .resources.account import Account
     from .resources.jobs import Jobs
+    from .resources.lookups import (
+        Avatars,
+        Brands,
+        Media,
+        Music,
+        SmartLayouts,
+        Styles,
+        Templates,
+        Voices,
+    )
     from .resources.projects import Projects
+    from .resources.transcriptions import Transcriptions
+    from .resources.videos import Videos
 
 __all__ = ["AsyncPictory"]
 
@@ -48,9 +64,11 @@ DEFAULT_MAX_RETRY_TIME = 120.0
 DEFAULT_MAX_CONNECTIONS = 100
 DEFAULT_MAX_RESPONSE_BYTES = 32 * 1024 * 1024
 _NO_STATUSES: Final = frozenset[int]()
+_MAX_VARIANTS: Final = 32
+"""Client variants kept for per-call ``timeout``/``max_retries`` (beyond: built anew)."""
 
 
-class AsyncPictory:
+class AsyncPictory(GenericRequests):
     """The async client for Pictory's API.
 
     Use it as an async context manager, one per application (and event loop), shared by
@@ -95,10 +113,21 @@ class AsyncPictory:
         clock: A monotonic clock in seconds, paired with ``sleep``.
 
     Attributes:
-        projects: ``client.projects``: get, delete, list, select, bulk operations,
-            assets and backups, starting a render (see ``Projects``).
-        jobs: ``client.jobs``: render jobs: get, wait, list, clean (see ``Jobs``).
+        projects: ``client.projects``: get, update, delete, list, select, bulk
+            operations, assets and backups, starting a render (see ``Projects``).
+        videos: ``client.videos``: create videos from scripts, URLs, storyboards and
+            templates (see ``Videos``).
+        transcriptions: ``client.transcriptions``: transcripts and highlights.
+        jobs: ``client.jobs``: get, wait for (typed by kind), list and clean jobs.
         account: ``client.account``: the account's usage and limits (see ``Account``).
+        templates: ``client.templates``: the account's video templates.
+        brands: ``client.brands``: the account's brands.
+        voices: ``client.voices``: the AI voices.
+        media: ``client.media``: stock media search.
+        music: ``client.music``: music search and catalogues.
+        avatars: ``client.avatars``: AI avatars.
+        styles: ``client.styles``: text and subtitle styles.
+        smart_layouts: ``client.smart_layouts``: smart layouts.
         base_url: The API's address.
         max_retries: Retries after a transient failure.
         max_connections: Size of the connection pool.
@@ -108,9 +137,19 @@ class AsyncPictory:
         InvalidInputError: An option is invalid.
     """
 
-    projects: Projects
-    jobs: Jobs
-    account: Account
+    projects: Bound[Projects] = Bound(".resources.projects", "Projects")
+    jobs: Bound[Jobs] = Bound(".resources.jobs", "Jobs")
+    account: Bound[Account] = Bound(".resources.account", "Account")
+    videos: Bound[Videos] = Bound(".resources.videos", "Videos")
+    transcriptions: Bound[Transcriptions] = Bound(".resources.transcriptions", "Transcriptions")
+    templates: Bound[Templates] = Bound(".resources.lookups", "Templates")
+    brands: Bound[Brands] = Bound(".resources.lookups", "Brands")
+    voices: Bound[Voices] = Bound(".resources.lookups", "Voices")
+    media: Bound[Media] = Bound(".resources.lookups", "Media")
+    music: Bound[Music] = Bound(".resources.lookups", "Music")
+    avatars: Bound[Avatars] = Bound(".resources.lookups", "Avatars")
+    styles: Bound[Styles] = Bound(".resources.lookups", "Styles")
+    smart_layouts: Bound[SmartLayouts] = Bound(".resources.lookups", "SmartLayouts")
 
     def __init__(
         self,
@@ -220,16 +259,8 @@ class AsyncPictory:
             self._httpx_timeout,
             self._total_timeout,
         )
-        self._bind_resources()
-
-    def _bind_resources(self) -> None:
-        from .resources.account import Account
-        from .resources.jobs import Jobs
-        from .resources.projects import Projects
-
-        self.projects = Projects(self)
-        self.jobs = Jobs(self)
-        self.account = Account(self)
+        self._variants: dict[tuple[object, object], AsyncPictory] = {}
+        forget(self)  # a copy's resources are its own (built on first use)
 
     def __repr__(self) -> str:
         return (
@@ -340,6 +371,11 @@ class AsyncPictory:
         """
         return self._shared.throttle
 
+    @property
+    def with_raw_response(self) -> RawResponses[AsyncPictory]:
+        """``client.with_raw_response.get(path)``: the ``RawResponse`` of a generic call."""
+        return RawResponses(self)
+
     def _build_request(
         self, method: str, path: str, *, params: Mapping[str, str] | None = None
     ) -> httpx.Request:
@@ -352,26 +388,67 @@ class AsyncPictory:
         path: str,
         *,
         params: Mapping[str, str] | None = None,
+        json: object = NOT_GIVEN,
         ok_statuses: frozenset[int] = _NO_STATUSES,
         idempotent: bool = True,
+        options: Mapping[str, Any] | None = None,
     ) -> Coroutine[Any, Any, Received]:
         """Send one API request with retries (await it); raise a typed error for a failure.
 
-        The resources' one entry point: build the request, hand it to the pipeline
-        (``Pipeline.send``, which the returned coroutine runs).
+        The one entry point of the resources and of ``get``/``post``/...: check the
+        call's options, build the request, hand it to the pipeline (``Pipeline.send``,
+        which the returned coroutine runs). Bad input raises here, before anything is
+        sent.
 
         Args:
-            method: The HTTP method (requests have no body).
+            method: The HTTP method.
             path: The path under the base URL, already validated and encoded.
             params: Query parameters.
+            json: The JSON body (a dict, a list or an attrs body); not given or
+                ``None``: no body.
             ok_statuses: Error statuses to hand back instead of raising (``404`` for
                 ``delete``, which decides what a 404 means).
             idempotent: ``False`` for a request that must not be applied twice (starting
-                a render): it is retried only after a 429 or a connection that never
-                carried it, never once an attempt may have been applied.
+                a video or a render): it is retried only after a 429 or a connection
+                that never carried it, never once an attempt may have been applied.
+            options: The caller's per-call options (``RequestOptions``), unchecked.
+
+        Raises:
+            TypeError: An unknown per-call option.
+            InvalidInputError: A bad option or a body that is not JSON.
         """
-        return self._pipeline.send(
-            self._requests.build(method, path, params=params),
+        target = self
+        headers: Mapping[str, str] | None = None
+        body: bytes | None = None
+        if options:
+            call = resolve_call_options(options)
+            if call.changes_client:
+                target = self._variant(call)
+            headers = call.extra_headers
+            if call.extra_query:
+                params = {**(params or {}), **call.extra_query}
+            extra_body = call.extra_body
+        else:
+            extra_body = None
+        if not (json is None or isinstance(json, NotGiven)):
+            body = encode_json(json, extra_body)
+        elif extra_body:
+            raise InvalidInputError(f"extra_body given for a {method} request, which has no body")
+        sent = target._pipeline.send(
+            target._requests.build(method, path, params=params, json=body, headers=headers),
             ok_statuses=ok_statuses,
             idempotent=idempotent,
         )
+        captured = capturing()
+        return sent if captured is None else record(sent, captured)
+
+    def _variant(self, call: CallOptions) -> AsyncPictory:
+        """This client with a call's ``timeout``/``max_retries`` (cached, pool shared)."""
+        key = (call.timeout, call.max_retries)
+        variant = self._variants.get(key)
+        if variant is None:
+            variant = self.with_options(timeout=call.timeout, max_retries=call.max_retries)
+            if len(self._variants) >= _MAX_VARIANTS:
+                self._variants.clear()
+            self._variants[key] = variant
+        return variant

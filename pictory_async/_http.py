@@ -203,26 +203,43 @@ class RequestFactory:
         )
 
     def build(
-        self, method: str, path: str, *, params: Mapping[str, str] | None = None
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, str] | None = None,
+        json: bytes | None = None,
+        headers: Mapping[str, str] | None = None,
     ) -> httpx.Request:
         """``build_request(method, base_url + path, params=..., headers=..., timeout=...)``.
 
-        For requests without a body (every API call sends none). A ``POST`` (or any
-        method httpx gives ``Content-Length: 0``) and a request with ``params`` are
-        built by ``build_request`` itself.
+        A body-less request to a fresh client is built here (the bulk path); a ``POST``
+        (or any method httpx gives ``Content-Length: 0``), a request with ``params``, a
+        body or extra headers is built by ``build_request`` itself.
 
         Args:
             method: The HTTP method.
             path: A path made of unreserved characters and percent escapes (a project
                 path), appended to the base URL's path.
             params: Query parameters.
+            json: An encoded JSON body (sent with ``Content-Type: application/json``).
+            headers: Headers to add to ours, winning over them (a call's
+                ``extra_headers``).
         """
-        if params or method not in _BODYLESS or not self._fresh():
+        if params or json is not None or headers or method not in _BODYLESS or not self._fresh():
+            ours = self._headers
+            if json is not None or headers:
+                ours = httpx.Headers(self._headers)  # case-insensitive: a name is replaced
+                if json is not None:
+                    ours["Content-Type"] = "application/json"
+                for name, value in (headers or {}).items():
+                    ours[name] = value
             return self._http.build_request(
                 method,
                 self._base_url + path,
                 params=params,
-                headers=self._headers,
+                headers=ours,
+                content=json,
                 timeout=self._timeout,
             )
         url = (

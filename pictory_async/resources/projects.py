@@ -8,15 +8,13 @@ delegated by ``ProjectWorkflows``; the bulk forms by ``_bulk.projects``.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterable
-from os import PathLike
+from collections.abc import AsyncIterator, Mapping
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from .._bulk import BulkResult, BulkRun, ProgressCallback
-from .._bulk import projects as bulk_projects
-from .._bulk.projects import IdSource
-from .._decode import decode_json, structure
+from .._converter import unstructure
+from .._decode import decode_json, structure, unwrap_data
 from .._exceptions import (
     APIError,
     InvalidInputError,
@@ -30,8 +28,14 @@ from .._jobs import Job, started_job
 from .._models import DeleteBody, DeleteResult, Page, PageBody, Project, ProjectSummary
 from .._paths import PROJECTS, project_path
 from .._types import ProjectId
-from ._base import Client
+from ._base import Resource
+from ._project_bulk import ProjectBulk
 from ._project_workflows import ProjectWorkflows
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
+
+    from .._call_options import RequestOptions
 
 __all__ = ["Projects"]
 
@@ -52,17 +56,16 @@ def _delete_body(payload: object) -> DeleteBody | None:
     return None
 
 
-class Projects(ProjectWorkflows):
+class Projects(ProjectWorkflows, ProjectBulk, Resource):
     """Projects of the account the API key belongs to."""
 
-    def __init__(self, client: Client) -> None:
-        self._client = client
-
-    async def get(self, project_id: ProjectId) -> Project:
+    async def get(self, project_id: ProjectId, **options: Unpack[RequestOptions]) -> Project:
         """Fetch one project.
 
         Args:
             project_id: A string (v3) or integer (v2 and older) id.
+            **options: Per-call options (``timeout``, ``max_retries``, ``extra_headers``,
+                ``extra_query``).
 
         Raises:
             InvalidProjectIdError: The id is unsafe; nothing was sent.
@@ -73,10 +76,63 @@ class Projects(ProjectWorkflows):
         Returns:
             The ``Project`` (its ``id`` is the one asked for).
         """
-        project, _ = await self._get_with_body(project_id)
+        project, _ = await self._get_with_body(project_id, options)
         return project
 
-    async def render(self, project: Project | ProjectId) -> Job:
+    async def update(
+        self,
+        project: Project | Mapping[str, Any],
+        *,
+        project_id: ProjectId | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> Project:
+        """Replace a project as a whole (``PUT /pictoryapis/v2/projects/{id}``).
+
+        The API has no partial update: send the whole project, e.g. one fetched with
+        ``get`` and changed with ``attrs.evolve`` (its fields this library does not
+        model travel with it, from ``Project.raw``), or the project's JSON as a mapping.
+
+        Args:
+            project: The whole project: a ``Project`` or its JSON object.
+            project_id: The project to replace; not given: ``project``'s own id.
+            **options: Per-call options (``extra_body`` merges into the JSON).
+
+        Returns:
+            The project as the API answered it, or as sent when the answer holds no
+            project.
+
+        Raises:
+            InvalidProjectIdError: No id, or an unsafe one; nothing was sent.
+            InvalidInputError: ``project`` is neither a ``Project`` nor a mapping.
+            NotFoundError: No such project.
+            ResponseValidationError: The answer is not a project, or says it failed.
+        """
+        if isinstance(project, Project):
+            body: dict[str, Any] = unstructure(project)
+            given_id = project.id
+        elif isinstance(project, Mapping):
+            body = dict(project)
+            given_id = body.get("id", body.get("projectId"))
+        else:
+            raise InvalidInputError(
+                f"project must be a Project or a mapping, not {type(project).__name__}"
+            )
+        the_id = project_id if project_id is not None else given_id
+        if the_id is None:
+            raise InvalidProjectIdError("give project_id=: the project has no id to update it by")
+        path = project_path(the_id)
+        response = (await self._client._request("PUT", path, json=body, options=options)).response
+        payload = decode_json(response) if response.content.strip() else None
+        answer = unwrap_data(payload, response) if isinstance(payload, dict) else None
+        if isinstance(answer, dict) and answer.get("success") is not True and len(answer) > 2:
+            updated = structure(answer, Project, response)
+        else:
+            updated = structure(body, Project, response)
+        if updated.id is None:
+            updated = attrs.evolve(updated, id=validate_project_id(the_id), raw=updated.raw)
+        return updated
+
+    async def render(self, project: Project | ProjectId, **options: Unpack[RequestOptions]) -> Job:
         """Start rendering a project's video; returns the job to follow it by.
 
         Starting a render is not idempotent, so it is retried only after a 429 or a
@@ -87,6 +143,7 @@ class Projects(ProjectWorkflows):
 
         Args:
             project: A ``Project`` (with an id) or a project id.
+            **options: Per-call options.
 
         Returns:
             A ``Job`` with the new job's ``id``, status ``pending`` and the
@@ -106,19 +163,25 @@ class Projects(ProjectWorkflows):
         if project_id is None:
             raise InvalidProjectIdError("this Project has no id to render it by")
         path = project_path(project_id) + "/render"
-        response = (await self._client._request("POST", path, idempotent=False)).response
+        response = (
+            await self._client._request("POST", path, idempotent=False, options=options)
+        ).response
         return started_job(decode_json(response), validate_project_id(project_id), response)
 
-    async def _get_with_body(self, project_id: ProjectId) -> tuple[Project, bytes]:
+    async def _get_with_body(
+        self, project_id: ProjectId, options: Mapping[str, Any] | None = None
+    ) -> tuple[Project, bytes]:
         """The project and the body it was read from, byte for byte (for backups)."""
         path = project_path(project_id)
-        response = (await self._client._request("GET", path)).response
+        response = (await self._client._request("GET", path, options=options)).response
         project = structure(decode_json(response), Project, response)
         if project.id is None:
             project = attrs.evolve(project, id=project_id, raw=project.raw)
         return project, response.content
 
-    async def delete(self, project_id: ProjectId, *, missing_ok: bool = False) -> DeleteResult:
+    async def delete(
+        self, project_id: ProjectId, *, missing_ok: bool = False, **options: Unpack[RequestOptions]
+    ) -> DeleteResult:
         """Delete one project, for good.
 
         When an attempt may have reached the API without its answer reaching us (a read
@@ -132,6 +195,7 @@ class Projects(ProjectWorkflows):
             project_id: A string (v3) or integer (v2 and older) id.
             missing_ok: Report a project that does not exist as ``already_absent``
                 instead of raising ``NotFoundError``.
+            **options: Per-call options.
 
         Raises:
             InvalidProjectIdError: The id is unsafe; nothing was sent.
@@ -147,7 +211,9 @@ class Projects(ProjectWorkflows):
         path = project_path(project_id)
         failure: APIError | None = None
         try:
-            reply = await self._client._request("DELETE", path, ok_statuses=_NOT_FOUND)
+            reply = await self._client._request(
+                "DELETE", path, ok_statuses=_NOT_FOUND, options=options
+            )
         except APIError as exc:
             if not exc.may_have_been_applied:
                 raise
@@ -257,218 +323,3 @@ class Projects(ProjectWorkflows):
         async for page in self.list_pages(folder=folder):
             for summary in page.items:
                 yield summary
-
-    # -- bulk ----------------------------------------------------------------------
-
-    def delete_many_stream(
-        self,
-        ids: IdSource,
-        *,
-        concurrency: int | None = None,
-        dry_run: bool = False,
-        missing_ok: bool = True,
-        on_progress: ProgressCallback | None = None,
-        journal: str | PathLike[str] | None = None,
-    ) -> BulkRun[DeleteResult]:
-        """Delete many projects, yielding each outcome as it completes.
-
-        Arguments, accounting and errors as ``delete_many``; an error that stops the
-        run is raised by the loop, or on leaving the block (see ``BulkRun``). Each
-        item carries its ``DeleteResult`` in ``value``; ``run.result`` keeps ids only.
-
-        Returns:
-            The ``BulkRun``: ``async with run: async for item in run: ...``; its
-            ``result`` is complete after the block, however the block was left.
-        """
-        return bulk_projects.delete_many(
-            self,
-            ids,
-            concurrency=concurrency,
-            dry_run=dry_run,
-            missing_ok=missing_ok,
-            on_progress=on_progress,
-            journal=journal,
-        )
-
-    async def delete_many(
-        self,
-        ids: IdSource,
-        *,
-        concurrency: int | None = None,
-        dry_run: bool = False,
-        missing_ok: bool = True,
-        on_progress: ProgressCallback | None = None,
-        journal: str | PathLike[str] | None = None,
-    ) -> BulkResult[DeleteResult]:
-        """Delete many projects concurrently; every id ends in exactly one outcome.
-
-        Args:
-            ids: Ids (or summaries, or projects) from any iterable or async iterable,
-                e.g. ``client.projects.select(...)``. Read lazily, one item at a time;
-                the result keeps a few bytes per id.
-            concurrency: Requests at once (default and ceiling: the client's
-                ``max_connections``).
-            dry_run: Send nothing; every valid id is ``skipped`` (reason ``dry_run``).
-            missing_ok: A project that does not exist is ``already_absent`` rather
-                than ``failed``.
-            on_progress: Called with a ``BulkProgress`` after each item.
-            journal: A JSONL file recording outcomes as they happen (with the time and,
-                when the input gave summaries, the project's name); run again with the
-                same file after a crash or a cancellation and what is done is skipped
-                (reason ``journal``), not redone. It is checked and locked before
-                anything is sent; one journal serves one run at a time.
-
-        Returns:
-            The ``BulkResult`` (ids by outcome; no ``DeleteResult`` per id, to keep
-            memory small: use ``delete_many_stream`` for those). Call
-            ``raise_for_failures()`` to turn failures into an exception.
-
-        Raises:
-            InvalidInputError: Bad arguments, or a journal that is not one, is of
-                another operation, or is in use by another run (before any request).
-            OSError: The journal cannot be created or written. Mid-run, the run stops
-                first: what was in flight is ``cancelled``, the rest ``not_started``.
-            AuthenticationError: The API refused the key. The run stops at the first
-                401 (a 403 stays one failed project): in-flight requests are
-                ``cancelled``, the rest ``not_started``.
-            ClientClosedError: The client was closed during the run; in-flight requests
-                are ``cancelled`` (they may have been applied), the rest ``not_started``.
-            CancelledError: The call was cancelled. The run is accounted for and the
-                journal flushed before this propagates; use ``delete_many_stream`` to
-                keep the partial result (``run.result``).
-        """
-        return await self.delete_many_stream(
-            ids,
-            concurrency=concurrency,
-            dry_run=dry_run,
-            missing_ok=missing_ok,
-            on_progress=on_progress,
-            journal=journal,
-        ).wait()
-
-    def backup_and_delete_stream(
-        self,
-        ids: IdSource,
-        dest_dir: str | PathLike[str],
-        *,
-        kinds: Iterable[str] | None = None,
-        concurrency: int | None = None,
-        dry_run: bool = False,
-        on_progress: ProgressCallback | None = None,
-        journal: str | PathLike[str] | None = None,
-    ) -> BulkRun[DeleteResult]:
-        """Back up, verify, then delete many projects, yielding each outcome as it ends.
-
-        Arguments, accounting and errors as ``backup_and_delete``; the stream as in
-        ``delete_many_stream``.
-
-        Returns:
-            The ``BulkRun``.
-        """
-        return bulk_projects.backup_and_delete(
-            self,
-            ids,
-            dest_dir,
-            kinds=kinds,
-            concurrency=concurrency,
-            dry_run=dry_run,
-            on_progress=on_progress,
-            journal=journal,
-        )
-
-    async def backup_and_delete(
-        self,
-        ids: IdSource,
-        dest_dir: str | PathLike[str],
-        *,
-        kinds: Iterable[str] | None = None,
-        concurrency: int | None = None,
-        dry_run: bool = False,
-        on_progress: ProgressCallback | None = None,
-        journal: str | PathLike[str] | None = None,
-    ) -> BulkResult[DeleteResult]:
-        """Back each project up, check the backup on disk, and only then delete it.
-
-        A project is deleted only after its backup (``backup``) is complete and every
-        file its manifest names was read back and matched. When any part fails, the
-        project is not deleted: it is ``failed`` with a ``BackupError`` that names the
-        file and the cause; so is a project still rendering, or one that lacks a kind
-        given in ``kinds``. Accounting, dry runs, journal and cancellation work as in
-        ``delete_many``. A project's own failure is never raised, it is its item's
-        error: a ``BackupError`` for its backup (a failed download, a full disk, an
-        unwritable ``dest_dir``; no message holds a signed URL's query) or the API's
-        error for its delete.
-
-        Args:
-            ids: Ids (or summaries, or projects) from any iterable or async iterable.
-            dest_dir: Where each project's backup directory goes.
-            kinds: Only these asset kinds; default: every asset each project has.
-            concurrency: Projects at once (default: a quarter of ``max_connections``,
-                as each downloads up to four files at once).
-            dry_run: Back up and delete nothing; every valid id is ``skipped``.
-            on_progress: Called with a ``BulkProgress`` after each item.
-            journal: A JSONL file recording outcomes, to resume without redoing.
-
-        Returns:
-            The ``BulkResult``.
-
-        Raises:
-            InvalidInputError: Bad arguments (an unknown kind) or journal, as
-                ``delete_many``, before any request.
-            OSError: The journal cannot be created or written (as ``delete_many``).
-            AuthenticationError: The key was refused; the run stopped (as ``delete_many``).
-            ClientClosedError: The client was closed under the run.
-        """
-        return await self.backup_and_delete_stream(
-            ids,
-            dest_dir,
-            kinds=kinds,
-            concurrency=concurrency,
-            dry_run=dry_run,
-            on_progress=on_progress,
-            journal=journal,
-        ).wait()
-
-    def get_many_stream(
-        self,
-        ids: IdSource,
-        *,
-        concurrency: int | None = None,
-        missing_ok: bool = True,
-        on_progress: ProgressCallback | None = None,
-    ) -> BulkRun[Project]:
-        """Fetch many projects, yielding each outcome as it completes.
-
-        Arguments as ``get_many``; the stream as in ``delete_many_stream``. Each item
-        carries its ``Project`` in ``value``.
-
-        Returns:
-            The ``BulkRun``.
-        """
-        return bulk_projects.get_many(
-            self, ids, concurrency=concurrency, missing_ok=missing_ok, on_progress=on_progress
-        )
-
-    async def get_many(
-        self,
-        ids: IdSource,
-        *,
-        concurrency: int | None = None,
-        missing_ok: bool = True,
-        on_progress: ProgressCallback | None = None,
-    ) -> BulkResult[Project]:
-        """Fetch many projects concurrently.
-
-        Args:
-            ids: Ids (or summaries) from any iterable or async iterable.
-            concurrency: Requests at once (default: the client's ``max_connections``).
-            missing_ok: A project that does not exist is ``already_absent`` rather
-                than ``failed``.
-            on_progress: Called with a ``BulkProgress`` after each item.
-
-        Returns:
-            The ``BulkResult``; ``result.values`` maps each id to its ``Project``.
-        """
-        return await self.get_many_stream(
-            ids, concurrency=concurrency, missing_ok=missing_ok, on_progress=on_progress
-        ).wait()
