@@ -112,7 +112,7 @@ def resolve_call_options(options: Mapping[str, object]) -> CallOptions:
 
 
 def encode_json(body: object, extra: Mapping[str, Any] | None = None) -> bytes:
-    """A JSON request body: ``body`` (an attrs body is unstructured first) plus ``extra``.
+    """A JSON request body: ``body`` (an attrs body in its wire names) plus ``extra``.
 
     Compact, UTF-8, and strict: ``NaN`` and infinities, which JSON has no words for, are
     refused rather than sent as invalid JSON.
@@ -122,7 +122,7 @@ def encode_json(body: object, extra: Mapping[str, Any] | None = None) -> bytes:
             is not a JSON object.
     """
     if attrs.has(type(body)):
-        body = unstructure(body)
+        body = unstructure(body, wire_names=True)
     if extra:
         if not isinstance(body, Mapping):
             raise InvalidInputError(

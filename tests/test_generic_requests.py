@@ -49,6 +49,7 @@ async def test_cast_to_an_attrs_model_unwraps_the_data_envelope(
     )
     async with make_client() as client:
         quota = await client.get("/pictoryapis/v1/quota", cast_to=Quota)
+    assert quota.video_minutes is not None
     assert 5 == quota.video_minutes.limit
 
 
@@ -202,7 +203,7 @@ async def test_a_path_that_is_not_a_string_is_refused(make_client: ClientFactory
     """A non-str path is a typed error."""
     async with make_client() as client:
         with pytest.raises(InvalidInputError, match="str"):
-            await client.get(b"/x")  # type: ignore[arg-type]
+            await client.get(b"/x")  # type: ignore[call-overload]
 
 
 async def test_unusual_path_characters_are_percent_encoded(

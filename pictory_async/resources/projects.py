@@ -108,7 +108,13 @@ class Projects(ProjectWorkflows, ProjectBulk, Resource):
             ResponseValidationError: The answer is not a project, or says it failed.
         """
         if isinstance(project, Project):
-            body: dict[str, Any] = unstructure(project)
+            wire = unstructure(project, wire_names=True)
+            # as received: a field the API did not send is not sent back as null
+            body: dict[str, Any] = {
+                key: value for key, value in wire.items() if value is not None or key in project.raw
+            }
+            if "id" not in project.raw:  # the API does not send it; the path names it
+                body.pop("id", None)
             given_id = project.id
         elif isinstance(project, Mapping):
             body = dict(project)
@@ -123,10 +129,14 @@ class Projects(ProjectWorkflows, ProjectBulk, Resource):
         path = project_path(the_id)
         response = (await self._client._request("PUT", path, json=body, options=options)).response
         payload = decode_json(response) if response.content.strip() else None
-        answer = unwrap_data(payload, response) if isinstance(payload, dict) else None
-        if isinstance(answer, dict) and answer.get("success") is not True and len(answer) > 2:
+        answer = None
+        if isinstance(payload, dict) and not (
+            payload.get("success") is True and "data" not in payload
+        ):
+            answer = unwrap_data(payload, response)  # a success: false is raised here
+        if isinstance(answer, dict) and set(answer) - {"success", "message"}:
             updated = structure(answer, Project, response)
-        else:
+        else:  # an acknowledgement without the project: the project is what was sent
             updated = structure(body, Project, response)
         if updated.id is None:
             updated = attrs.evolve(updated, id=validate_project_id(the_id), raw=updated.raw)
