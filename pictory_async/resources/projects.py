@@ -109,9 +109,11 @@ class Projects(ProjectWorkflows, ProjectBulk, Resource):
         """
         if isinstance(project, Project):
             wire = unstructure(project, wire_names=True)
-            # as received: a field the API did not send is not sent back as null
+            # as received: a field the API did not send is not sent back empty
             body: dict[str, Any] = {
-                key: value for key, value in wire.items() if value is not None or key in project.raw
+                key: value
+                for key, value in wire.items()
+                if key in project.raw or value not in (None, [], {})
             }
             if "id" not in project.raw:  # the API does not send it; the path names it
                 body.pop("id", None)
