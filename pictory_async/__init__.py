@@ -1,68 +1,154 @@
-"""pictory-async: the async Python client for Pictory's video API."""
+"""pictory-async: the async Python client for Pictory's video API.
+
+Every public name is loaded on first use (PEP 562): ``import pictory_async`` reads this
+table and nothing else, and ``pictory_async.AsyncPictory`` (or ``from pictory_async import
+AsyncPictory``) imports the module that defines it, once. A script, a test run or
+``pictory --help`` pays only for what it touches; aiohttp waits for the first
+``AiohttpTransport`` (see ``_transport``), and httpx's own command line is not loaded
+at all (see ``_lazy``).
+
+To export a name, add one line to ``_EXPORTS`` (the name and its module), the name to
+``__all__``, and its import to the ``TYPE_CHECKING`` block, which is what type checkers
+and IDEs read. ``tests/test_lazy_imports.py`` fails when the three disagree.
+"""
 
 from __future__ import annotations
 
-from ._assets import ASSET_KINDS, Asset
-from ._backup import Backup, BackupFile
-from ._bulk import BulkProgress, BulkResult, BulkRun, ItemResult, Outcome
-from ._client import DEFAULT_MAX_CONNECTIONS, AsyncPictory
-from ._converter import unstructure
-from ._exceptions import (
-    APIConnectionError,
-    APIError,
-    APIStatusError,
-    APITimeoutError,
-    AssetDownloadError,
-    AuthenticationError,
-    BackupError,
-    BadRequestError,
-    BulkOperationError,
-    ClientClosedError,
-    ConflictError,
-    InternalServerError,
-    InvalidInputError,
-    InvalidProjectIdError,
-    JobFailedError,
-    JobOutcomeUnknownError,
-    JobTimeoutError,
-    MissingAPIKeyError,
-    NotFoundError,
-    PermissionDeniedError,
-    PictoryError,
-    RateLimitError,
-    RenderFailedError,
-    RenderTimeoutError,
-    ResponseTooLargeError,
-    ResponseValidationError,
-    UnprocessableEntityError,
-)
-from ._ids import MAX_PROJECT_ID_LENGTH, validate_project_id
-from ._jobs import Job, JobPage, JobStatus
+from typing import TYPE_CHECKING
+
+from ._lazy import import_module as _import_module
 from ._logs import setup_from_env as _setup_logging
-from ._models import (
-    DeleteResult,
-    Page,
-    Project,
-    ProjectSummary,
-    Quota,
-    QuotaUsage,
-    Scene,
-    ScriptTxtSceneSettings,
-    VisualFilter,
-)
-from ._redact import redact_url
-from ._reports import (
-    Comparison,
-    ReportFormat,
-    compare_projects,
-    project_report,
-    report_format,
-    write_report,
-)
-from ._throttle import RateControl
-from ._transport import AiohttpTransport
-from ._types import NOT_GIVEN, NotGiven, ProjectId
-from ._version import __version__
+
+if TYPE_CHECKING:
+    from ._assets import ASSET_KINDS, Asset
+    from ._backup import Backup, BackupFile
+    from ._bulk import BulkProgress, BulkResult, BulkRun, ItemResult, Outcome
+    from ._client import DEFAULT_MAX_CONNECTIONS, AsyncPictory
+    from ._converter import unstructure
+    from ._exceptions import (
+        APIConnectionError,
+        APIError,
+        APIStatusError,
+        APITimeoutError,
+        AssetDownloadError,
+        AuthenticationError,
+        BackupError,
+        BadRequestError,
+        BulkOperationError,
+        ClientClosedError,
+        ConflictError,
+        InternalServerError,
+        InvalidInputError,
+        InvalidProjectIdError,
+        JobFailedError,
+        JobOutcomeUnknownError,
+        JobTimeoutError,
+        MissingAPIKeyError,
+        NotFoundError,
+        PermissionDeniedError,
+        PictoryError,
+        RateLimitError,
+        RenderFailedError,
+        RenderTimeoutError,
+        ResponseTooLargeError,
+        ResponseValidationError,
+        UnprocessableEntityError,
+    )
+    from ._ids import MAX_PROJECT_ID_LENGTH, validate_project_id
+    from ._jobs import Job, JobPage, JobStatus
+    from ._models import (
+        DeleteResult,
+        Page,
+        Project,
+        ProjectSummary,
+        Quota,
+        QuotaUsage,
+        Scene,
+        ScriptTxtSceneSettings,
+        VisualFilter,
+    )
+    from ._redact import redact_url
+    from ._reports import (
+        Comparison,
+        ReportFormat,
+        compare_projects,
+        project_report,
+        report_format,
+        write_report,
+    )
+    from ._throttle import RateControl
+    from ._transport import AiohttpTransport
+    from ._types import NOT_GIVEN, NotGiven, ProjectId
+    from ._version import __version__
+
+_EXPORTS: dict[str, str] = {  # public name -> the module that defines it
+    "ASSET_KINDS": "_assets",
+    "Asset": "_assets",
+    "Backup": "_backup",
+    "BackupFile": "_backup",
+    "BulkProgress": "_bulk",
+    "BulkResult": "_bulk",
+    "BulkRun": "_bulk",
+    "ItemResult": "_bulk",
+    "Outcome": "_bulk",
+    "DEFAULT_MAX_CONNECTIONS": "_client",
+    "AsyncPictory": "_client",
+    "unstructure": "_converter",
+    "APIConnectionError": "_exceptions",
+    "APIError": "_exceptions",
+    "APIStatusError": "_exceptions",
+    "APITimeoutError": "_exceptions",
+    "AssetDownloadError": "_exceptions",
+    "AuthenticationError": "_exceptions",
+    "BackupError": "_exceptions",
+    "BadRequestError": "_exceptions",
+    "BulkOperationError": "_exceptions",
+    "ClientClosedError": "_exceptions",
+    "ConflictError": "_exceptions",
+    "InternalServerError": "_exceptions",
+    "InvalidInputError": "_exceptions",
+    "InvalidProjectIdError": "_exceptions",
+    "JobFailedError": "_exceptions",
+    "JobOutcomeUnknownError": "_exceptions",
+    "JobTimeoutError": "_exceptions",
+    "MissingAPIKeyError": "_exceptions",
+    "NotFoundError": "_exceptions",
+    "PermissionDeniedError": "_exceptions",
+    "PictoryError": "_exceptions",
+    "RateLimitError": "_exceptions",
+    "RenderFailedError": "_exceptions",
+    "RenderTimeoutError": "_exceptions",
+    "ResponseTooLargeError": "_exceptions",
+    "ResponseValidationError": "_exceptions",
+    "UnprocessableEntityError": "_exceptions",
+    "MAX_PROJECT_ID_LENGTH": "_ids",
+    "validate_project_id": "_ids",
+    "Job": "_jobs",
+    "JobPage": "_jobs",
+    "JobStatus": "_jobs",
+    "DeleteResult": "_models",
+    "Page": "_models",
+    "Project": "_models",
+    "ProjectSummary": "_models",
+    "Quota": "_models",
+    "QuotaUsage": "_models",
+    "Scene": "_models",
+    "ScriptTxtSceneSettings": "_models",
+    "VisualFilter": "_models",
+    "redact_url": "_redact",
+    "Comparison": "_reports",
+    "ReportFormat": "_reports",
+    "compare_projects": "_reports",
+    "project_report": "_reports",
+    "report_format": "_reports",
+    "write_report": "_reports",
+    "RateControl": "_throttle",
+    "AiohttpTransport": "_transport",
+    "NOT_GIVEN": "_types",
+    "NotGiven": "_types",
+    "ProjectId": "_types",
+    "__version__": "_version",
+}
 
 __all__ = [
     "ASSET_KINDS",
@@ -132,5 +218,20 @@ __all__ = [
     "validate_project_id",
     "write_report",
 ]
+
+
+def __getattr__(name: str) -> object:
+    """Import a public name's module on first use; the name is then a plain attribute."""
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(_import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})
+
 
 _setup_logging()

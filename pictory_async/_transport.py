@@ -18,6 +18,10 @@ Three properties matter beyond speed:
   outside the ``except`` block: aiohttp's exception (whose ``request_info`` and frames
   hold the ``Authorization`` header) is not its ``__cause__`` or ``__context__``.
 
+aiohttp (and yarl) load when the first transport is built, not with this module:
+``import pictory_async`` and ``pictory --help`` stay light, and a client given another
+transport never loads them.
+
 Bodies reach httpx undecoded (``Content-Encoding`` is undone by httpx, for every
 transport alike) and in bounded chunks, so a size cap counted after decompression bounds
 memory too.
@@ -32,11 +36,13 @@ import os
 import ssl
 import types
 from collections.abc import AsyncIterator, Mapping
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
-import aiohttp
 import httpx
-from yarl import URL
+
+if TYPE_CHECKING:
+    import aiohttp
+    from yarl import URL
 
 __all__ = ["STREAM", "WITHIN", "AiohttpTransport", "has_header", "map_exception", "read_body"]
 
@@ -111,6 +117,8 @@ def _waited_in_pool(exc: BaseException) -> bool:
 
 def _describe(exc: BaseException) -> str:
     """A short, clean description: no "ssl:default", no request headers."""
+    import aiohttp
+
     if isinstance(exc, aiohttp.ClientConnectorError):
         os_error = exc.os_error
         reason = os_error.strerror or str(os_error) or type(os_error).__name__
@@ -129,6 +137,8 @@ def map_exception(exc: BaseException, request: httpx.Request) -> httpx.Transport
     Maybe sent: ``WriteError``, ``ReadError``, ``ReadTimeout``, ``RemoteProtocolError``.
     Returns ``None`` for exceptions that must propagate unchanged (``CancelledError``, bugs).
     """
+    import aiohttp  # loaded already: only a transport of ours raises its exceptions
+
     message = _describe(exc)
     if isinstance(exc, aiohttp.ConnectionTimeoutError):
         if _waited_in_pool(exc):
@@ -275,6 +285,10 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         trust_env: bool = True,
         proxy: str | httpx.URL | None = None,
     ) -> None:
+        import aiohttp  # here, not at the top: see the module's docstring
+        from yarl import URL
+
+        self._to_url = functools.partial(URL, encoded=True)  # yarl, bound once
         self.max_connections = max_connections
         self._keepalive_expiry = keepalive_expiry
         self._ssl = ssl_context(verify, trust_env=trust_env)
@@ -300,6 +314,8 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
     def _open(self) -> aiohttp.ClientSession:
         if self._closed:
             raise RuntimeError("Cannot send a request, as the transport has been closed.")
+        import aiohttp
+
         self._loop = asyncio.get_running_loop()
         connector = aiohttp.TCPConnector(
             limit=self.max_connections,
@@ -342,6 +358,8 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
             key = (given.get("connect"), read, pool)
         cached = self._timeouts.get(key)
         if cached is None:
+            import aiohttp
+
             connect, read, pool = key
             cached = aiohttp.ClientTimeout(
                 total=None, connect=pool, sock_connect=connect, sock_read=read
@@ -391,7 +409,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         try:
             response = await session.request(
                 request.method,
-                URL(str(request.url), encoded=True),
+                self._to_url(str(request.url)),
                 headers=headers,
                 data=data,
                 allow_redirects=False,
