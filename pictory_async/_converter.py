@@ -32,6 +32,8 @@ __all__ = [
     "converter",
     "iso_datetime",
     "raw_field",
+    "request_body",
+    "spread",
     "unstructure",
     "wire",
     "wire_name",
@@ -55,6 +57,15 @@ def wire_name(field: attrs.Attribute[Any]) -> str:
     """The key a field has on the wire: its ``wire`` metadata, else its camelCase name."""
     name = field.metadata.get("wire")
     return name if isinstance(name, str) else camel_case(field.name)
+
+
+def spread() -> dict[str, bool]:
+    """Field metadata of a request body's mapping whose keys join the object's own keys.
+
+    A scene's ``extra`` is sent so: ``{"story": ..., **extra}`` (its keys never replace
+    a field's).
+    """
+    return {"spread": True}
 
 
 def raw_field() -> Any:
@@ -292,6 +303,28 @@ def _snake_unstructure_factory(cls: type[Any], conv: cattrs.Converter) -> Callab
     return unstructure_model
 
 
+def _request_unstructure_factory(cls: type[Any], conv: cattrs.Converter) -> Callable[[Any], Any]:
+    """Unstructure hook for a request body: wire names, ``None`` fields left out, spreads merged."""
+    fields = [field for field in attrs.fields(cls) if field.name != "raw"]
+    names = [(field.name, wire_name(field)) for field in fields if not field.metadata.get("spread")]
+    spreads = [field.name for field in fields if field.metadata.get("spread")]
+
+    def unstructure_body(obj: Any) -> dict[str, Any]:
+        out = {
+            wire: _walk(value, conv)
+            for name, wire in names
+            if (value := getattr(obj, name)) is not None
+        }
+        for name in spreads:
+            extra = getattr(obj, name)
+            if isinstance(extra, Mapping):
+                walked = _walk(dict(extra), conv)
+                out.update({key: item for key, item in walked.items() if key not in out})
+        return out
+
+    return unstructure_body
+
+
 def _make_converter() -> cattrs.Converter:
     conv = cattrs.Converter(forbid_extra_keys=False)
     # Scalar and datetime hooks first, the attrs factories after them.
@@ -314,6 +347,23 @@ converter = _make_converter()
 
 _snake_case = converter.copy()
 _snake_case.register_unstructure_hook_factory(attrs.has, _snake_unstructure_factory)
+
+
+_requests = converter.copy()
+_requests.register_unstructure_hook_factory(attrs.has, _request_unstructure_factory)
+
+
+def request_body(value: Any) -> Any:
+    """A request body model (or data holding them) as the JSON the API takes.
+
+    Pictory's names (camelCase, or a field's ``wire`` metadata); a field left ``None``
+    is not sent (the API's default applies); a ``spread`` field's keys are merged into
+    its object. Values inside plain mappings are sent as they are, ``None`` included.
+
+    Raises:
+        ValueError: A container holds itself (a circular reference).
+    """
+    return _requests.unstructure(value)
 
 
 def unstructure(value: Any, *, wire_names: bool = False) -> Any:

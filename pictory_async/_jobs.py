@@ -19,6 +19,7 @@ from ._decode import structure
 from ._exceptions import InvalidInputError, NotFoundError, ResponseValidationError
 from ._ids import PLAIN_ID
 from ._models.jobs import Job, JobData, JobPage, JobStatus
+from ._models.results import JobHandle
 from ._types import ProjectId
 
 __all__ = [
@@ -36,7 +37,7 @@ _MAX_LENGTH = 200
 
 
 def validate_job_id(job_id: object) -> str:
-    """Return ``job_id`` (a ``Job``'s id too) if it is safe to put in a URL path.
+    """Return ``job_id`` (a ``Job``'s or a job handle's id too) if it is safe in a URL path.
 
     Job ids are strings (uuid-like) of letters, digits, ``-``, ``_``, ``~`` and single
     dots, at most 200 characters.
@@ -44,7 +45,7 @@ def validate_job_id(job_id: object) -> str:
     Raises:
         InvalidInputError: Anything else; nothing is sent.
     """
-    if isinstance(job_id, Job):
+    if isinstance(job_id, (Job, JobHandle)):
         job_id = job_id.id
     if not isinstance(job_id, str):
         raise InvalidInputError(f"job id must be a str, not {type(job_id).__name__}")
@@ -174,18 +175,24 @@ def job_page_from_body(payload: object, response: httpx.Response) -> JobPage:
     )
 
 
-def started_job(payload: object, project_id: ProjectId, response: httpx.Response) -> Job:
-    """The ``Job`` a ``POST .../render`` answer names (``{"data": {"jobId": ...}}``).
+def started_job(
+    payload: object, project_id: ProjectId | None, response: httpx.Response, *, what: str = "render"
+) -> Job:
+    """The ``Job`` a job-starting answer names (``{"data": {"jobId": ...}}``).
+
+    Older v1 answers say ``job_id``; both are read.
 
     Raises:
         ResponseValidationError: No usable job id in the answer, or it says it failed.
     """
     data = payload.get("data") if isinstance(payload, Mapping) else None
-    job_id = data.get("jobId") if isinstance(data, Mapping) else None
+    job_id = None
+    if isinstance(data, Mapping):
+        job_id = data.get("jobId", data.get("job_id"))
     if isinstance(payload, Mapping) and payload.get("success") is False:
         _, message = _error_of(payload)
         raise ResponseValidationError(
-            f"the API reported the render as not started: {message or 'no message'}",
+            f"the API reported the {what} as not started: {message or 'no message'}",
             response=response,
             body=dict(payload),
         )
@@ -193,13 +200,13 @@ def started_job(payload: object, project_id: ProjectId, response: httpx.Response
         job_id = str(job_id)
     if not isinstance(job_id, str) or not job_id.strip():
         raise ResponseValidationError(
-            "the render answer has no jobId", response=response, body=payload
+            f"the {what} answer has no jobId", response=response, body=payload
         )
     try:
         validate_job_id(job_id)
     except InvalidInputError:
         raise ResponseValidationError(
-            f"the render answer's jobId is not a safe id: {job_id[:80]!r}",
+            f"the {what} answer's jobId is not a safe id: {job_id[:80]!r}",
             response=response,
             body=payload,
         ) from None

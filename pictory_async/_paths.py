@@ -110,10 +110,13 @@ def project_path(project_id: object) -> str:
     return f"{PROJECTS}/{quote(text, safe='')}"
 
 
-def job_path(job_id: object) -> str:
-    """The path of one job (a ``Job``'s too), after validation.
+def job_path(job_id: object, *, under: str = JOBS) -> str:
+    """The path of one job (a ``Job``'s or a job handle's too), after validation.
+
+    ``under`` is another base that takes a job id (``STORYBOARD``, ``VIDEO_RENDER``,
+    ``TRANSCRIPTION``).
 
     Raises:
         InvalidInputError: The id is not safe to put in a URL path.
     """
-    return f"{JOBS}/{validate_job_id(job_id)}"
+    return f"{under}/{validate_job_id(job_id)}"

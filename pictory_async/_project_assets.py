@@ -10,7 +10,7 @@ into place is ``_download``'s.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Iterable
+from collections.abc import Awaitable, Iterable, Mapping
 from os import PathLike
 from pathlib import Path
 
@@ -21,7 +21,7 @@ from ._models import Project
 from ._options import resolve_count
 from ._types import ProjectId
 
-__all__ = ["check_download", "download_project_assets", "prepare_dir"]
+__all__ = ["check_download", "download_assets_into", "download_project_assets", "prepare_dir"]
 
 
 def check_download(kinds: Iterable[str] | None, concurrency: object, max_bytes: object) -> None:
@@ -59,7 +59,31 @@ async def download_project_assets(
             included (the others that finished are on disk).
     """
     project_id: ProjectId = project.id if project.id is not None else "project"
-    assets = select_assets(project.assets, kinds)
+    return await download_assets_into(
+        downloader, project_id, project.assets, dest_dir, kinds=kinds, concurrency=concurrency
+    )
+
+
+async def download_assets_into(
+    downloader: Downloader,
+    owner: ProjectId,
+    urls: Mapping[str, str],
+    dest_dir: str | PathLike[str],
+    *,
+    kinds: Iterable[str] | None,
+    concurrency: int,
+) -> dict[str, Asset]:
+    """Download media ``urls`` (by kind) into ``dest_dir`` as ``<owner>-<kind>.<ext>``.
+
+    ``owner`` is a project's id, or a video's (its project's, else its job's).
+
+    Returns:
+        The downloaded ``Asset`` of each kind.
+
+    Raises:
+        AssetDownloadError: As ``download_project_assets``.
+    """
+    assets = select_assets(urls, kinds)
     try:
         root = await asyncio.to_thread(prepare_dir, Path(dest_dir))
     except OSError as exc:  # not a directory, read-only, ...: no file can be downloaded
@@ -69,6 +93,6 @@ async def download_project_assets(
         raise unwritable(kind, url, dest_dir, exc) from exc
 
     def one(kind: str) -> Awaitable[Asset]:
-        return downloader.download(assets[kind], kind, root / asset_filename(project_id, kind))
+        return downloader.download(assets[kind], kind, root / asset_filename(owner, kind))
 
     return await each_kind(assets, concurrency, one)

@@ -1,4 +1,4 @@
-"""The models the API returns, one module per resource, every name re-exported here."""
+"""The models: what the API returns and the request bodies it takes, every name re-exported here."""
 
 from __future__ import annotations
 
@@ -15,21 +15,65 @@ from .projects import (
     ScriptTxtSceneSettings,
     VisualFilter,
 )
+from .results import (
+    Highlights,
+    HighlightsJob,
+    JobHandle,
+    Storyboard,
+    StoryboardJob,
+    Transcription,
+    TranscriptionJob,
+    Video,
+    VideoJob,
+)
+from .videos import (
+    AiVoice,
+    BackgroundMusic,
+    ExternalVoice,
+    HighlightsRequest,
+    Logo,
+    PremiumVoiceSettings,
+    TemplateVideoRequest,
+    TranscriptionRequest,
+    VideoRequest,
+    VideoScene,
+    VoiceOver,
+)
 
 __all__ = [
+    "AiVoice",
+    "BackgroundMusic",
     "DeleteBody",
     "DeleteResult",
+    "ExternalVoice",
+    "Highlights",
+    "HighlightsJob",
+    "HighlightsRequest",
     "Job",
     "JobData",
+    "JobHandle",
     "JobPage",
     "JobStatus",
+    "Logo",
     "Page",
     "PageBody",
+    "PremiumVoiceSettings",
     "Project",
     "ProjectSummary",
     "Quota",
     "QuotaUsage",
     "Scene",
     "ScriptTxtSceneSettings",
+    "Storyboard",
+    "StoryboardJob",
+    "TemplateVideoRequest",
+    "Transcription",
+    "TranscriptionJob",
+    "TranscriptionRequest",
+    "Video",
+    "VideoJob",
+    "VideoRequest",
+    "VideoScene",
     "VisualFilter",
+    "VoiceOver",
 ]

@@ -1,8 +1,11 @@
-"""``client.jobs``: render jobs: get one, wait for one, list them, clean one."""
+"""``client.jobs``: jobs: get one, wait for one (typed by the handle), list them, clean one."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator, AsyncIterator
+from typing import TYPE_CHECKING, TypedDict, cast, overload
+
+import httpx
 
 from .._decode import decode_json
 from .._exceptions import (
@@ -12,27 +15,64 @@ from .._exceptions import (
     JobTimeoutError,
     ResponseValidationError,
 )
+from .._job_results import result_of
 from .._jobs import job_from_body, job_page_from_body, validate_job_id
 from .._models import Job, JobPage, JobStatus
+from .._models.results import (
+    Highlights,
+    HighlightsJob,
+    JobHandle,
+    Storyboard,
+    StoryboardJob,
+    Transcription,
+    TranscriptionJob,
+    Video,
+    VideoJob,
+)
 from .._paths import JOBS, job_path
 from .._polling import poll_options, poll_until
 from .._types import Duration
-from ._base import Client
+from ._base import Resource
 
-__all__ = ["Jobs"]
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from typing_extensions import Unpack
+
+    from .._call_options import RequestOptions
+
+__all__ = ["DEFAULT_POLL_INTERVAL", "Jobs", "WaitOptions"]
+
+DEFAULT_POLL_INTERVAL = 15.0
+"""Seconds between polls by default: Pictory advises 10-30 s."""
 
 
-class Jobs:
-    """Render jobs of the account the API key belongs to (``client.projects.render`` starts one)."""
+class WaitOptions(TypedDict, total=False):
+    """The per-call options of a wait, given to each poll (``timeout`` is the wait's own)."""
 
-    def __init__(self, client: Client) -> None:
-        self._client = client
+    max_retries: int
+    extra_headers: Mapping[str, str]
+    extra_query: Mapping[str, str | int | float]
 
-    async def get(self, job_id: str | Job) -> Job:
+
+class Jobs(Resource):
+    """The account's jobs: renders, storyboards, transcriptions, highlights.
+
+    A call that starts one returns its handle; ``wait`` returns the handle's result.
+    """
+
+    async def _fetch(
+        self, job_id: str, options: Mapping[str, object] | None
+    ) -> tuple[Job, httpx.Response]:
+        response = (await self._client._request("GET", job_path(job_id), options=options)).response
+        return job_from_body(decode_json(response), job_id, response), response
+
+    async def get(self, job_id: str | Job | JobHandle, **options: Unpack[RequestOptions]) -> Job:
         """Fetch a job's state. A failed job is returned as data (``status`` ``failed``).
 
         Args:
-            job_id: The id ``projects.render`` returned (or that ``Job``).
+            job_id: The id, a ``Job``, or the handle a call returned (``VideoJob``, ...).
+            **options: Per-call options.
 
         Returns:
             The ``Job``; ``status`` may be ``UNKNOWN`` for a state this version does not
@@ -44,17 +84,68 @@ class Jobs:
             ResponseValidationError: The body is not a job.
         """
         the_id = validate_job_id(job_id)
-        response = (await self._client._request("GET", job_path(the_id))).response
-        return job_from_body(decode_json(response), the_id, response)
+        job, _ = await self._fetch(the_id, options)
+        return job
 
+    @overload
+    async def wait(
+        self,
+        job_id: StoryboardJob,
+        *,
+        timeout: Duration = ...,
+        poll_interval: Duration = ...,
+        **options: Unpack[WaitOptions],
+    ) -> Storyboard: ...
+
+    @overload
+    async def wait(
+        self,
+        job_id: VideoJob,
+        *,
+        timeout: Duration = ...,
+        poll_interval: Duration = ...,
+        **options: Unpack[WaitOptions],
+    ) -> Video: ...
+
+    @overload
+    async def wait(
+        self,
+        job_id: TranscriptionJob,
+        *,
+        timeout: Duration = ...,
+        poll_interval: Duration = ...,
+        **options: Unpack[WaitOptions],
+    ) -> Transcription: ...
+
+    @overload
+    async def wait(
+        self,
+        job_id: HighlightsJob,
+        *,
+        timeout: Duration = ...,
+        poll_interval: Duration = ...,
+        **options: Unpack[WaitOptions],
+    ) -> Highlights: ...
+
+    @overload
     async def wait(
         self,
         job_id: str | Job,
         *,
+        timeout: Duration = ...,
+        poll_interval: Duration = ...,
+        **options: Unpack[WaitOptions],
+    ) -> Job: ...
+
+    async def wait(
+        self,
+        job_id: str | Job | JobHandle,
+        *,
         timeout: Duration = 1800.0,
-        poll_interval: Duration = 15.0,
-    ) -> Job:
-        """Poll a job until it is finished.
+        poll_interval: Duration = DEFAULT_POLL_INTERVAL,
+        **options: Unpack[WaitOptions],
+    ) -> Job | Storyboard | Video | Transcription | Highlights:
+        """Poll a job until it is finished; for a handle, return its result.
 
         Polls go through the client's pipeline (shared rate control and cool-down), ±10%
         jittered so that many waits spread out; Pictory advises polling every 10-30 s.
@@ -63,12 +154,17 @@ class Jobs:
         stops it; nothing keeps running.
 
         Args:
-            job_id: The job.
+            job_id: The job: an id or ``Job`` (the completed ``Job`` is returned), or the
+                handle a call returned (its result is).
             timeout: The deadline, in seconds or a ``timedelta``.
             poll_interval: Seconds between polls (or a ``timedelta``), at least 1.
+            **options: Per-call options of each poll (``max_retries``, ``extra_headers``,
+                ``extra_query``).
 
         Returns:
-            The ``completed`` ``Job``, with its media URLs.
+            For a ``StoryboardJob`` its ``Storyboard``, a ``VideoJob`` its ``Video``, a
+            ``TranscriptionJob`` its ``Transcription``, a ``HighlightsJob`` its
+            ``Highlights``; for an id or a ``Job``, the ``completed`` ``Job``.
 
         Raises:
             JobFailedError: The job ended ``failed``; it carries the code and message.
@@ -77,10 +173,19 @@ class Jobs:
             JobTimeoutError: The deadline passed first; it carries the last state seen.
             InvalidInputError: A bad id, timeout or interval (before any request).
             NotFoundError: No such job (unknown, or gone before the first poll).
+            ResponseValidationError: A completed job's data does not fit its handle's
+                result (a render without a video URL, ...).
         """
         the_id = validate_job_id(job_id)
         limit, interval = poll_options(timeout, poll_interval)
-        given = job_id.project_id if isinstance(job_id, Job) else None
+        given = job_id.project_id if isinstance(job_id, (Job, JobHandle)) else None
+        request_options = cast("RequestOptions", options)
+        answers: list[httpx.Response] = []
+
+        async def poll() -> Job:
+            job, response = await self._fetch(the_id, request_options)
+            answers[:] = [response]
+            return job
 
         def finished(job: Job) -> bool:
             if job.status is JobStatus.FAILED:
@@ -92,10 +197,10 @@ class Jobs:
 
         def expired(last: Job | None, waited: float) -> JobTimeoutError:
             if last is None:  # no poll answered in time
-                message = f"render job {the_id!r}: no answer within {waited:.0f} s"
+                message = f"job {the_id!r}: no answer within {waited:.0f} s"
             else:
                 message = (
-                    f"render job {last.id!r} not finished after {waited:.0f} s "
+                    f"job {last.id!r} not finished after {waited:.0f} s "
                     f"(status {last.status.value!r}"
                     + (f", {last.progress:g}%" if last.progress is not None else "")
                     + ")"
@@ -104,20 +209,21 @@ class Jobs:
                 message, job_id=the_id if last is None else last.id, last=last, waited=waited
             )
 
-        return await poll_until(
-            self._client,
-            lambda: self.get(job_id),
-            finished,
-            timeout=limit,
-            interval=interval,
-            expired=expired,
+        job = await poll_until(
+            self._client, poll, finished, timeout=limit, interval=interval, expired=expired
         )
+        if isinstance(job_id, JobHandle):
+            return result_of(job_id, job, answers[0])
+        return job
 
-    async def list_pages(self, *, page_key: str | None = None) -> AsyncGenerator[JobPage, None]:
+    async def list_pages(
+        self, *, page_key: str | None = None, **options: Unpack[RequestOptions]
+    ) -> AsyncGenerator[JobPage, None]:
         """Walk the job list page by page (newest first), fetching each when asked for.
 
         Args:
             page_key: Start at this page (a ``JobPage.next_page_key`` from an earlier walk).
+            **options: Per-call options of each page's request.
 
         Yields:
             Each ``JobPage``.
@@ -132,7 +238,9 @@ class Jobs:
         seen: set[str] = {page_key} if page_key else set()
         while True:
             params = {"nextPageKey": page_key} if page_key is not None else None
-            response = (await self._client._request("GET", JOBS, params=params)).response
+            response = (
+                await self._client._request("GET", JOBS, params=params, options=options)
+            ).response
             page = job_page_from_body(decode_json(response), response)
             yield page
             if page.next_page_key is None:
@@ -146,8 +254,11 @@ class Jobs:
             seen.add(page.next_page_key)
             page_key = page.next_page_key
 
-    async def list(self) -> AsyncIterator[Job]:
+    async def list(self, **options: Unpack[RequestOptions]) -> AsyncIterator[Job]:
         """Every job of the account, newest first, across all pages (fetched lazily).
+
+        Args:
+            **options: Per-call options of each page's request.
 
         Yields:
             Each ``Job``.
@@ -155,17 +266,18 @@ class Jobs:
         Raises:
             ResponseValidationError: A page is malformed.
         """
-        async for page in self.list_pages():
+        async for page in self.list_pages(**options):
             for job in page.items:
                 yield job
 
-    async def clean(self, job_id: str | Job) -> None:
+    async def clean(self, job_id: str | Job | JobHandle, **options: Unpack[RequestOptions]) -> None:
         """Delete a finished job's data (``DELETE /pictoryapis/v1/jobs/{id}/clean``).
 
         Idempotent: cleaning a cleaned job succeeds, so it is retried like any DELETE.
 
         Args:
-            job_id: The job.
+            job_id: The job (an id, a ``Job`` or a handle).
+            **options: Per-call options.
 
         Raises:
             InvalidInputError: An unsafe id; nothing was sent.
@@ -174,7 +286,7 @@ class Jobs:
             ResponseValidationError: The API reported the clean as failed.
         """
         path = job_path(job_id) + "/clean"
-        response = (await self._client._request("DELETE", path)).response
+        response = (await self._client._request("DELETE", path, options=options)).response
         if not response.content.strip():
             return
         payload = decode_json(response)

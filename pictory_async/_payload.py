@@ -1,0 +1,310 @@
+"""Checking a job-starting body before it is sent: its field names and the documented rules.
+
+Pictory silently drops a field it does not know, so a typo (``voiceover``) would make
+a silent video instead of an error. A body comes as a request model (``_models.videos``,
+whose unknown names are already a ``TypeError``) or as a plain mapping, as Pictory's
+own examples are JSON. A mapping is sent as given after its names are checked at the
+levels the models describe (the top level, ``scenes[]``, ``voiceOver``,
+``voiceOver.aiVoices[]``, ``backgroundMusic``, ``logo``, ...): the known names are the
+models' wire names, and an unknown one is an ``InvalidInputError`` that names the
+nearest known field and where it is (``scenes[2].creatSceneOnNewLine``). Levels the
+models keep as mappings (``elements``, ``background``, font styles) pass as given.
+
+Then one function per kind of body checks the documented rules on the wire names
+(``brandId`` with ``brandName``, a scene's one content source, ...), for both forms.
+Everything here is pure and runs before any request.
+"""
+
+from __future__ import annotations
+
+import difflib
+import typing
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, TypeVar
+
+import attrs
+
+from ._converter import request_body, wire_name
+from ._exceptions import InvalidInputError
+from ._models.videos import (
+    HighlightsRequest,
+    TemplateVideoRequest,
+    TranscriptionRequest,
+    VideoRequest,
+)
+
+__all__ = [
+    "check_highlights_body",
+    "check_names",
+    "check_template_body",
+    "check_transcription_body",
+    "check_video_body",
+    "highlights_body",
+    "template_body",
+    "transcription_body",
+    "video_body",
+]
+
+M = TypeVar("M")
+
+SCENE_SOURCES = ("story", "storyCoPilot", "blogUrl", "pptUrl", "audioUrl", "videoUrl")
+"""A scene's content sources: exactly one, or none with a ``background``."""
+
+_MAX_LISTED = 5
+
+
+# -- names ---------------------------------------------------------------------------
+
+
+@attrs.frozen
+class _Child:
+    """A field whose value is a modelled level: one object, or an array of them."""
+
+    model: type[Any]
+    many: bool
+
+
+def _child(hint: Any) -> _Child | None:
+    """The modelled level a field's type names, if any (``X | None``, ``Sequence[X]``)."""
+    for arg in typing.get_args(hint) or (hint,):
+        if attrs.has(arg):
+            return _Child(arg, many=False)
+        if typing.get_origin(arg) is Sequence:
+            (item,) = typing.get_args(arg)
+            if attrs.has(item):
+                return _Child(item, many=True)
+    return None
+
+
+_LEVELS: dict[type[Any], dict[str, _Child | None]] = {}
+
+
+def _level(model: type[Any]) -> dict[str, _Child | None]:
+    """The wire names a model knows, each with its modelled level (``None``: as given)."""
+    level = _LEVELS.get(model)
+    if level is None:
+        hints = typing.get_type_hints(model)
+        level = _LEVELS[model] = {
+            wire_name(field): _child(hints[field.name])
+            for field in attrs.fields(model)
+            if not field.metadata.get("spread")
+        }
+    return level
+
+
+def _nearest(name: str, known: Sequence[str]) -> str | None:
+    folded = {key.lower(): key for key in known}
+    if name.lower() in folded:
+        return folded[name.lower()]
+    match = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
+    if not match:
+        match = difflib.get_close_matches(name.lower(), list(folded), n=1, cutoff=0.6)
+        match = [folded[key] for key in match]
+    return match[0] if match else None
+
+
+def _shape_error(where: str, expected: str, value: object) -> InvalidInputError:
+    return InvalidInputError(f"{where} must be {expected}, not {type(value).__name__}")
+
+
+def _walk_names(payload: Mapping[str, Any], model: type[Any], where: str, out: list[str]) -> None:
+    level = _level(model)
+    for name, value in payload.items():
+        path = f"{where}.{name}" if where else str(name)
+        if name not in level:
+            near = _nearest(str(name), list(level))
+            hint = f": did you mean {near!r}?" if near else f" (known: {', '.join(level)})"
+            out.append(f"unknown field {path!r}{hint}")
+            continue
+        child = level[name]
+        if child is None or value is None:
+            continue
+        if not child.many:
+            if not isinstance(value, Mapping):
+                raise _shape_error(path, "an object", value)
+            _walk_names(value, child.model, path, out)
+            continue
+        if isinstance(value, (str, bytes)) or not isinstance(value, Sequence):
+            raise _shape_error(path, "an array", value)
+        for index, item in enumerate(value):
+            if not isinstance(item, Mapping):
+                raise _shape_error(f"{path}[{index}]", "an object", item)
+            _walk_names(item, child.model, f"{path}[{index}]", out)
+
+
+def check_names(payload: object, model: type[Any]) -> None:
+    """Check a plain-mapping body's names against ``model``'s, level by level.
+
+    Raises:
+        InvalidInputError: Not a mapping, a modelled level of the wrong shape, or an
+            unknown name (each named with its path and the nearest known field).
+    """
+    if not isinstance(payload, Mapping):
+        raise _shape_error("the body", "a mapping (a JSON object)", payload)
+    problems: list[str] = []
+    _walk_names(payload, model, "", problems)
+    if problems:
+        listed = "; ".join(problems[:_MAX_LISTED])
+        more = f" (and {len(problems) - _MAX_LISTED} more)" if len(problems) > _MAX_LISTED else ""
+        raise InvalidInputError(
+            f"{listed}{more} (Pictory drops unknown fields silently; send a field this "
+            "library does not know yet with extra_body=)"
+        )
+
+
+# -- rules ---------------------------------------------------------------------------
+
+
+def _given(body: Mapping[str, Any], name: str) -> bool:
+    return body.get(name) not in (None, "")
+
+
+def _exclusive(body: Mapping[str, Any], first: str, second: str, where: str = "") -> None:
+    if _given(body, first) and _given(body, second):
+        at = f"{where}: " if where else ""
+        raise InvalidInputError(
+            f"{at}{first!r} and {second!r} exclude each other (the API rejects both); give one"
+        )
+
+
+def _object(body: Mapping[str, Any], name: str, where: str = "") -> Mapping[str, Any]:
+    value = body.get(name)
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping):
+        raise _shape_error(f"{where}.{name}" if where else name, "an object", value)
+    return value
+
+
+def _check_voice_over(voice_over: Mapping[str, Any], where: str) -> None:
+    _exclusive(voice_over, "aiVoices", "externalVoice", where)
+
+
+def _check_scene(scene: object, where: str) -> None:
+    if not isinstance(scene, Mapping):
+        raise _shape_error(where, "an object", scene)
+    sources = [name for name in SCENE_SOURCES if _given(scene, name)]
+    if len(sources) > 1:
+        raise InvalidInputError(
+            f"{where} has {' and '.join(sources)}: a scene takes exactly one content source"
+        )
+    if not sources and not _given(scene, "background"):
+        raise InvalidInputError(
+            f"{where} has no content: give one of {', '.join(SCENE_SOURCES)}, or a background"
+        )
+    if sources and sources[0] in ("audioUrl", "videoUrl") and not _given(scene, "audioLanguage"):
+        raise InvalidInputError(f"{where}: a scene with {sources[0]} needs audioLanguage")
+    _check_voice_over(_object(scene, "voiceOver", where), f"{where}.voiceOver")
+
+
+def check_video_body(body: Mapping[str, Any]) -> None:
+    """The documented rules of a storyboard or render body (wire names).
+
+    Raises:
+        InvalidInputError: No ``videoName``; ``brandId`` with ``brandName``,
+            ``subtitleStyleId`` with ``subtitleStyleName``, a width without a height,
+            ``aiVoices`` with ``externalVoice``, ``autoMusic`` with ``musicUrl``, an
+            ``avatar`` without an enabled voice-over; no scenes (without a template); a
+            scene with no content source or more than one.
+    """
+    name = body.get("videoName")
+    if not isinstance(name, str) or not name.strip():
+        raise InvalidInputError("videoName (video_name) is required: a non-empty string")
+    _exclusive(body, "brandId", "brandName")
+    _exclusive(body, "subtitleStyleId", "subtitleStyleName")
+    if _given(body, "videoWidth") != _given(body, "videoHeight"):
+        raise InvalidInputError("videoWidth and videoHeight go together (or give aspectRatio)")
+    voice_over = _object(body, "voiceOver")
+    _check_voice_over(voice_over, "voiceOver")
+    music = _object(body, "backgroundMusic")
+    if music.get("autoMusic") is True and _given(music, "musicUrl"):
+        raise InvalidInputError(
+            "backgroundMusic: 'autoMusic' and 'musicUrl' exclude each other; give one"
+        )
+    if _given(body, "avatar") and voice_over.get("enabled") is not True:
+        raise InvalidInputError("an avatar needs a voice-over with enabled true")
+    scenes = body.get("scenes")
+    if scenes is None and _given(body, "templateId"):
+        return
+    if isinstance(scenes, (str, bytes)) or not isinstance(scenes, Sequence) or not scenes:
+        raise InvalidInputError("scenes must be a non-empty array (or give a templateId)")
+    for index, scene in enumerate(scenes):
+        _check_scene(scene, f"scenes[{index}]")
+
+
+def check_template_body(body: Mapping[str, Any]) -> None:
+    """The rules of a from-template body: a ``templateId``.
+
+    Raises:
+        InvalidInputError: No ``templateId``.
+    """
+    if not _given(body, "templateId"):
+        raise InvalidInputError("templateId (template_id) is required")
+
+
+def check_transcription_body(body: Mapping[str, Any]) -> None:
+    """The rules of a transcription body: a ``fileUrl``, a known ``mediaType``.
+
+    Raises:
+        InvalidInputError: No ``fileUrl``, or a ``mediaType`` other than video or audio.
+    """
+    url = body.get("fileUrl")
+    if not isinstance(url, str) or not url.strip():
+        raise InvalidInputError("fileUrl (file_url) is required: the URL of the media")
+    if body.get("mediaType", "video") not in ("video", "audio"):
+        raise InvalidInputError(
+            f"mediaType must be 'video' or 'audio', not {body.get('mediaType')!r}"
+        )
+
+
+def check_highlights_body(body: Mapping[str, Any]) -> None:
+    """The rules of a highlights body: a positive ``highlight_duration`` when given.
+
+    Raises:
+        InvalidInputError: A ``highlight_duration`` that is not a positive number.
+    """
+    duration = body.get("highlight_duration")
+    if duration is None:
+        return
+    if isinstance(duration, bool) or not isinstance(duration, (int, float)) or duration <= 0:
+        raise InvalidInputError(
+            f"highlight_duration must be a positive number of seconds, not {duration!r}"
+        )
+
+
+# -- bodies --------------------------------------------------------------------------
+
+
+def _body(
+    request: object, model: type[M], check: Callable[[Mapping[str, Any]], None]
+) -> dict[str, Any]:
+    """The JSON body of ``request`` (a ``model`` or a plain mapping), checked."""
+    if isinstance(request, model):
+        body: dict[str, Any] = request_body(request)
+    elif isinstance(request, Mapping):
+        check_names(request, model)
+        body = dict(request)
+    else:
+        raise TypeError(f"expected a {model.__name__} or a mapping, not {type(request).__name__}")
+    check(body)
+    return body
+
+
+def video_body(request: VideoRequest | Mapping[str, Any]) -> dict[str, Any]:
+    """The JSON of a storyboard or render request, checked (see ``check_video_body``)."""
+    return _body(request, VideoRequest, check_video_body)
+
+
+def template_body(request: TemplateVideoRequest | Mapping[str, Any]) -> dict[str, Any]:
+    """The JSON of a from-template request, checked."""
+    return _body(request, TemplateVideoRequest, check_template_body)
+
+
+def transcription_body(request: TranscriptionRequest | Mapping[str, Any]) -> dict[str, Any]:
+    """The JSON of a transcription request, checked."""
+    return _body(request, TranscriptionRequest, check_transcription_body)
+
+
+def highlights_body(request: HighlightsRequest | Mapping[str, Any]) -> dict[str, Any]:
+    """The JSON of a highlights request, checked."""
+    return _body(request, HighlightsRequest, check_highlights_body)
