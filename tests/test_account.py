@@ -1,8 +1,9 @@
-"""``client.account.quota()``: the account's usage and limits, typed and tolerant."""
+"""``client.account``: the quota and the AI credit ledger, typed and tolerant."""
 
 from __future__ import annotations
 
 import json
+from datetime import datetime, timezone
 from typing import Any
 
 import httpx
@@ -15,11 +16,13 @@ from hypothesis import strategies as st
 from pictory_async import (
     AsyncPictory,
     AuthenticationError,
+    InvalidInputError,
     Quota,
     QuotaUsage,
     ResponseValidationError,
 )
 from pictory_async._converter import converter
+from pictory_async._models.account import AiCreditTransaction
 from pictory_async.emulator import Emulator
 
 QUOTA = "/pictoryapis/v1/quota"
@@ -136,6 +139,140 @@ def test_quota_round_trips_through_the_wire_format() -> None:
     """``Quota`` unstructures to the wire keys and reads back equal."""
     wire = json.loads(json.dumps(converter.unstructure(EXPECTED)))
     assert (WIRE, EXPECTED) == (wire, converter.structure(wire, Quota))
+
+
+async def test_quota_takes_per_call_options(
+    router: respx.Router, make_client: ClientFactory
+) -> None:
+    """``extra_headers`` reach the quota request."""
+    route = router.get(QUOTA).mock(return_value=httpx.Response(200, json=WIRE))
+    async with make_client() as client:
+        await client.account.quota(extra_headers={"X-Trace": "q"})
+    assert "q" == route.calls.last.request.headers["x-trace"]
+
+
+# -- the AI credit ledger -----------------------------------------------------------------
+
+AI_CREDITS = "/pictoryapis/v1/aicredits/usage"
+LEDGER: list[dict[str, Any]] = [
+    {
+        "transactionId": "20260508153648354912f9ebd4ef94b1baa469ae1179a3ead",
+        "type": "debit",
+        "amount": 0.6,
+        "source": "Text-to-Image",
+        "description": "Credits consumed by a text-to-image generation",
+        "plan": "API Annual",
+        "transactionDate": "2026-05-08T15:37:11.176Z",
+    },
+    {
+        "transactionId": "20260501101259445721a0a11c9594db9b2577c844bc7338e",
+        "type": "credit",
+        "amount": 100,
+        "source": "Monthly Reset",
+        "transactionDate": "2026-05-01T10:12:59.445Z",
+    },
+]
+EXPECTED_LEDGER = (
+    AiCreditTransaction(
+        transaction_id="20260508153648354912f9ebd4ef94b1baa469ae1179a3ead",
+        type="debit",
+        amount=0.6,
+        source="Text-to-Image",
+        description="Credits consumed by a text-to-image generation",
+        plan="API Annual",
+        transaction_date=datetime(2026, 5, 8, 15, 37, 11, 176000, tzinfo=timezone.utc),
+    ),
+    AiCreditTransaction(
+        transaction_id="20260501101259445721a0a11c9594db9b2577c844bc7338e",
+        type="credit",
+        amount=100,
+        source="Monthly Reset",
+        transaction_date=datetime(2026, 5, 1, 10, 12, 59, 445000, tzinfo=timezone.utc),
+    ),
+)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "query"),
+    [
+        ({}, {}),
+        ({"month": 2}, {"month": "2"}),
+        ({"year": 2026, "month": 3}, {"year": "2026", "month": "3"}),
+    ],
+    ids=["current", "month", "year-month"],
+)
+async def test_ai_credits_reads_the_ledger_of_the_month_asked(
+    router: respx.Router, make_client: ClientFactory, kwargs: Any, query: Any
+) -> None:
+    """The bare array becomes typed transactions; year and month go in the query."""
+    route = router.get(AI_CREDITS).mock(return_value=httpx.Response(200, json=LEDGER))
+    async with make_client() as client:
+        ledger = await client.account.ai_credits(**kwargs)
+    request = route.calls.last.request
+    assert (EXPECTED_LEDGER, query, API_KEY) == (
+        ledger,
+        dict(request.url.params),
+        request.headers["authorization"],
+    )
+    assert LEDGER == [entry.raw for entry in ledger]
+
+
+@pytest.mark.parametrize(
+    "body", [{"success": True, "data": LEDGER}, {"items": LEDGER}], ids=["envelope", "items"]
+)
+async def test_ai_credits_tolerates_wrapped_ledgers(
+    router: respx.Router, make_client: ClientFactory, body: Any
+) -> None:
+    """The envelope or an ``items`` list read as the bare array does."""
+    router.get(AI_CREDITS).mock(return_value=httpx.Response(200, json=body))
+    async with make_client() as client:
+        assert EXPECTED_LEDGER == await client.account.ai_credits()
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"success": False, "message": "month is required when year is provided"},
+        {"amount": 3},
+        {"data": {"transactions": LEDGER}},
+        [{"type": "debit"}],
+        [{"transactionId": "t", "amount": "much"}],
+        [{"transactionId": "t", "transactionDate": "yesterday"}],
+    ],
+    ids=["failed", "object", "unknown-list-name", "no-id", "amount-text", "date-text"],
+)
+async def test_ai_credits_broken_answers_are_validation_errors(
+    router: respx.Router, make_client: ClientFactory, body: Any
+) -> None:
+    """An answer that is not a list of transactions is ``ResponseValidationError``."""
+    router.get(AI_CREDITS).mock(return_value=httpx.Response(200, json=body))
+    async with make_client() as client:
+        with pytest.raises(ResponseValidationError) as caught:
+            await client.account.ai_credits()
+    assert body == caught.value.body
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "word"),
+    [
+        ({"year": 2026}, "year needs a month"),
+        ({"month": 0}, "month"),
+        ({"month": 13}, "month"),
+        ({"month": "3"}, "month"),
+        ({"month": True}, "month"),
+        ({"year": -1, "month": 3}, "year"),
+        ({"year": 2026.0, "month": 3}, "year"),
+    ],
+)
+async def test_ai_credits_refuses_a_bad_month_before_sending(
+    router: respx.Router, make_client: ClientFactory, kwargs: Any, word: str
+) -> None:
+    """A month outside 1-12, a bad year, or a year alone: nothing is sent."""
+    route = router.get(AI_CREDITS).mock(return_value=httpx.Response(200, json=[]))
+    async with make_client() as client:
+        with pytest.raises(InvalidInputError, match=word):
+            await client.account.ai_credits(**kwargs)
+    assert not route.called
 
 
 # -- on the emulator, over a real socket ------------------------------------------------

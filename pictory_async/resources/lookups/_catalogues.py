@@ -112,7 +112,7 @@ class Avatars(Resource):
         received = await self._client._request("GET", AVATARS, params=params, options=options)
         response = received.response
         payload = decode_json(response)
-        items = structure_items(items_of(payload, response), Avatar, response)
+        items = structure_items(items_of(payload, response), Avatar, response, payload=payload)
         body = body_of(payload, response)
         next_key = body.get("nextPageKey") if isinstance(body, dict) else None
         if next_key is not None and (not isinstance(next_key, str) or next_key == page_key):

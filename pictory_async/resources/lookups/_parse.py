@@ -100,7 +100,8 @@ def read_items(
             item does not fit ``cls`` (the message says which).
     """
     payload = decode_json(response)
-    return structure_items(items_of(payload, response, key), cls, response, aliases=aliases)
+    items = items_of(payload, response, key)
+    return structure_items(items, cls, response, aliases=aliases, payload=payload)
 
 
 def structure_items(
@@ -109,6 +110,7 @@ def structure_items(
     response: httpx.Response,
     *,
     aliases: Sequence[tuple[str, str]] = (),
+    payload: Any = None,
 ) -> tuple[T, ...]:
     """``items`` structured into ``cls``.
 
@@ -119,14 +121,19 @@ def structure_items(
         aliases: ``(wire name, other name)`` pairs: an item that lacks the wire name
             but has the other one is read as if it had the wire name (``templateId``
             sent as ``id``); ``raw`` still holds the item as received.
+        payload: The whole decoded body, which the error carries (default: ``items``).
 
     Raises:
         ResponseValidationError: An item does not fit ``cls`` (the message says which).
     """
+    renamed = [_renamed(item, aliases) for item in items] if aliases else items
+    try:
+        models: tuple[T, ...] = structure(renamed, tuple[cls, ...], response)  # type: ignore[valid-type]
+    except ResponseValidationError as exc:
+        exc.body = items if payload is None else payload
+        raise
     if not aliases:
-        return structure(items, tuple[cls, ...], response)  # type: ignore[valid-type]
-    renamed = [_renamed(item, aliases) for item in items]
-    models: tuple[T, ...] = structure(renamed, tuple[cls, ...], response)  # type: ignore[valid-type]
+        return models
     return tuple(_with_raw(model, item) for model, item in zip(models, items, strict=True))
 
 
