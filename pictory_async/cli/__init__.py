@@ -1,9 +1,9 @@
 """The ``pictory`` command line: projects from a shell, and ``pictory demo``.
 
 Needs the ``cli`` extra (``pip install "pictory-async[cli]"``: Typer and Rich). Run it as
-``pictory`` or ``python -m pictory_async``. ``pictory --help`` imports only Typer and
-this package's client: the emulator and any server are imported by the commands that
-use them.
+``pictory`` or ``python -m pictory_async``. ``pictory --help`` and ``--version`` import
+Typer and the root app only: a command's module, the client, the emulator and any server
+are imported when a command that uses them runs (see ``_app``).
 """
 
 from __future__ import annotations

@@ -1,27 +1,86 @@
-"""The root Typer application: the version, the global options, and the sub-apps.
+"""The root Typer application: the version, the global options, and lazily loaded commands.
 
-Each group of commands is a Typer app in its own module, with its commands and their
-workers: ``projects`` (``cli/projects.py``), ``jobs`` (``cli/jobs.py``); ``demo`` is one
-command (``cli/demo.py``). A new group is one more module with a ``typer.Typer()``,
-added here with ``app.add_typer``. Workers import Rich, the emulator and the display
-when they run, so ``pictory --help`` stays light.
+``pictory --help`` and ``pictory --version`` import Typer and this module, nothing of the
+commands or of the client: each top-level command is one entry of ``COMMANDS`` (its name,
+where it is defined, the line ``pictory --help`` shows), and its module is imported only
+when that command runs (``_Commands.resolve_command``). Until then ``--help`` lists a
+stand-in that carries the name and the line.
+
+To add a command group (``pictory videos ...``):
+
+1. Write ``cli/videos.py`` with ``app = typer.Typer(help="...", no_args_is_help=True)`` and
+   its commands, each with its worker (see ``cli/jobs.py``); a one-command entry such as
+   ``demo`` is a plain function instead of an app.
+2. Add its entry to ``COMMANDS``: ``"videos": ("videos:app", "Create videos ...")``, the
+   line being the first line of the app's help (or the function's docstring); one module
+   may hold several entries (``"voices": ("lookups:voices", ...)``).
+   ``tests/test_lazy_imports.py`` checks each line against the command it stands for.
+
+Keep such a module light at import (``pictory videos --help`` imports it): Rich, the
+emulator and the display are imported by the workers when they run.
 """
 
 from __future__ import annotations
 
-from typing import Annotated
+import importlib
+from typing import Annotated, Any
 
 import typer
+from typer.core import TyperCommand, TyperGroup
 
-from .. import __version__
-from ._common import Settings
-from .demo import command as demo
-from .jobs import app as jobs
-from .projects import app as projects
+__all__ = ["COMMANDS", "app", "main"]
 
-__all__ = ["app", "main"]
+COMMANDS: dict[str, tuple[str, str]] = {  # name: ("module:attribute", its line in --help)
+    "demo": (
+        "demo:command",
+        "See the main job end to end against a local emulator: no key, no network.",
+    ),
+    "projects": ("projects:app", "List, inspect, download, back up and delete projects."),
+    "jobs": ("jobs:app", "Follow render jobs: get, wait, list."),
+}
+
+
+class _StandIn(TyperCommand):
+    """A command not imported yet: its name and its line in ``pictory --help``."""
+
+
+def load(name: str) -> Any:
+    """The click command ``name`` of ``COMMANDS`` (its module imported now).
+
+    Args:
+        name: A key of ``COMMANDS``.
+
+    Returns:
+        A click command: a group for a Typer app, a command for a function.
+    """
+    module, _, attribute = COMMANDS[name][0].partition(":")
+    target = getattr(importlib.import_module(f".{module}", __package__), attribute)
+    if isinstance(target, typer.Typer):
+        return typer.main.get_group(target)
+    single = typer.Typer(add_completion=False)
+    single.command(name)(target)
+    return typer.main.get_command(single)
+
+
+class _Commands(TyperGroup):
+    """The root group: lists every command of ``COMMANDS``, imports the one that runs."""
+
+    def __init__(self, **settings: Any) -> None:
+        super().__init__(**settings)
+        for name, (_, line) in COMMANDS.items():
+            self.commands[name] = _StandIn(name, help=line)
+
+    # click's types: ``Any``, as Typer 0.20+ vendors click and older Typer does not
+    def resolve_command(self, ctx: Any, args: list[str]) -> tuple[str | None, Any, list[str]]:
+        """The command ``args`` names, its module imported if it runs now."""
+        name, command, rest = super().resolve_command(ctx, args)
+        if name is not None and isinstance(command, _StandIn):
+            command = self.commands[name] = load(name)
+        return name, command, rest
+
 
 app = typer.Typer(
+    cls=_Commands,
     name="pictory",
     help="Pictory from the shell: list, back up and prune projects. Try: pictory demo",
     no_args_is_help=True,
@@ -29,13 +88,12 @@ app = typer.Typer(
     pretty_exceptions_enable=False,  # never print locals: they hold the API key
     context_settings={"help_option_names": ["-h", "--help"]},
 )
-app.add_typer(projects, name="projects")
-app.add_typer(jobs, name="jobs")
-app.command("demo")(demo)
 
 
 def _version(value: bool) -> None:
     if value:
+        from .. import __version__
+
         typer.echo(f"pictory-async {__version__}")
         raise typer.Exit()
 
@@ -70,6 +128,8 @@ def _root(
     ] = False,
 ) -> None:
     """Pictory from the shell."""
+    from ._common import Settings  # a command runs: the client comes with it
+
     ctx.obj = Settings(api_key=api_key or None, base_url=base_url or None, debug=debug)
 
 
