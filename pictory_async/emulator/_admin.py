@@ -16,6 +16,7 @@ from typing import Any, Final, Protocol
 
 from ._faults import Faults, Outcome
 from ._quota import Quota
+from ._renders import JobKind
 from ._reply import Reply, json_headers
 from ._stats import Stats
 from ._store import ProjectRecord
@@ -26,7 +27,8 @@ __all__ = ["MAX_ADMIN_COUNT", "MAX_ADMIN_TIMES", "MAX_ID_LENGTH", "AdminRoutes",
 MAX_ADMIN_COUNT: Final = 10_000
 """Most projects one ``POST /_emulator/projects`` generates (about a second of work)."""
 MAX_ADMIN_TIMES: Final = 1_000_000
-"""Most requests or renders one scripted failure (``fail-next``, ``fail-next-render``) covers."""
+"""Most requests or jobs one scripted failure (``fail-next``, ``fail-next-render``,
+``fail-next-job``) covers."""
 MAX_ID_LENGTH: Final = 200
 """Longest id (characters, or digits of an int) a project added over HTTP may have."""
 
@@ -96,6 +98,14 @@ class Controls(Protocol):
     def fail_next_render(
         self, *, error_code: str = ..., error_message: str = ..., times: int = 1
     ) -> None: ...
+    def fail_next_job(
+        self,
+        *,
+        error_code: str = ...,
+        error_message: str = ...,
+        times: int = 1,
+        kind: JobKind | None = None,
+    ) -> None: ...
     def set_render_duration(self, seconds: float) -> None: ...
     def clean_job(self, job_id: str) -> None: ...
     def quota(self, account: str | None = None) -> Quota: ...
@@ -161,15 +171,16 @@ class AdminRoutes:
             return {"ids": [record.id for record in records]}
         if name.startswith("projects/") and name.endswith("/assets") and method == "GET":
             return emulator.assets(name[len("projects/") : -len("/assets")])
-        if name == "fail-next-render" and method == "POST":
-            _only(data, "error_code", "error_message", "times")
+        if name in ("fail-next-render", "fail-next-job") and method == "POST":
+            job = name == "fail-next-job"
+            _only(data, "error_code", "error_message", "times", *(("kind",) if job else ()))
             options: dict[str, Any] = {"times": _times(data)}
-            for key in ("error_code", "error_message"):
+            for key in ("error_code", "error_message", "kind"):
                 if key in data:
                     if not isinstance(data[key], str):
                         raise ValueError(f"{key} must be a string")
                     options[key] = data[key]
-            emulator.fail_next_render(**options)
+            (emulator.fail_next_job if job else emulator.fail_next_render)(**options)
             return {"scripted": True}
         if name == "render-duration" and method == "POST":
             _only(data, "seconds")
@@ -199,6 +210,7 @@ _NAMES = frozenset(
         "info",
         "projects",
         "fail-next-render",
+        "fail-next-job",
         "render-duration",
         "quota",
     }

@@ -1,8 +1,12 @@
-"""The API routes: authentication, rate limits, faults, then projects, render jobs, quota.
+"""The API routes: authentication, rate limits, faults, then the handler of each route.
 
-Each handler decides the whole ``Reply`` (status, body, delay, drop) and applies its
-effect on the store; nothing here counts requests: ``Emulator.handle`` counts each
-reply once, after it is decided.
+Projects, jobs and the quota are served here; videos (``VideoRoutes``), transcription
+(``TranscribeRoutes``) and look-ups (``LookupRoutes``) by their own modules, whose
+handlers take the same arguments. Each handler decides the whole ``Reply`` (status,
+body, delay, drop) and applies its effect on the store; a body it refuses raises
+``InvalidBodyError`` (a 400) and a job the quota cannot pay for ``QuotaExceededError``
+(a 402). Nothing here counts requests: ``Emulator.handle`` counts each reply once,
+after it is decided.
 """
 
 from __future__ import annotations
@@ -13,10 +17,17 @@ from email.utils import formatdate
 from typing import Final
 from urllib.parse import parse_qsl
 
+from .. import _paths
 from ._faults import Outcome
+from ._lookup_routes import LookupRoutes
+from ._lookups import MUSIC_CATALOGUES
+from ._quota import QuotaExceededError
 from ._reply import HTML, Reply, json_headers
 from ._state import State
 from ._store import ProjectRecord, decode_page_key, encode_page_key
+from ._transcribe import TranscribeRoutes
+from ._validate import InvalidBodyError
+from ._videos import VideoRoutes
 from ._wire import (
     BAD_GATEWAY_HTML,
     DELETED,
@@ -35,44 +46,72 @@ from ._wire import (
     dumps,
     iso,
     job_data,
+    quota_exceeded,
 )
 
-__all__ = ["API_PREFIXES", "JOBS_PREFIX", "PROJECTS_PREFIX", "QUOTA_PATH", "ApiRoutes"]
+__all__ = ["API_PREFIXES", "JOBS_PREFIX", "PROJECTS_PREFIX", "QUOTA_PATH", "ApiRoutes", "route_of"]
 
-PROJECTS_PREFIX: Final = "/pictoryapis/v2/projects"
-JOBS_PREFIX: Final = "/pictoryapis/v1/jobs"
-QUOTA_PATH: Final = "/pictoryapis/v1/quota"
-API_PREFIXES: Final = (PROJECTS_PREFIX, JOBS_PREFIX, QUOTA_PATH)
-_ROUTES: Final[dict[tuple[str, str | None], dict[str, str]]] = {
-    # (prefix, sub-path after the id, or None for the id alone): {method: route}
-    (PROJECTS_PREFIX, ""): {"GET": "list"},
-    (PROJECTS_PREFIX, None): {"GET": "get", "DELETE": "delete"},
-    (PROJECTS_PREFIX, "render"): {"POST": "render"},
-    (JOBS_PREFIX, ""): {"GET": "jobs"},
-    (JOBS_PREFIX, None): {"GET": "job"},
-    (JOBS_PREFIX, "clean"): {"DELETE": "clean"},
-    (QUOTA_PATH, ""): {"GET": "quota"},
+PROJECTS_PREFIX: Final = _paths.PROJECTS
+JOBS_PREFIX: Final = _paths.JOBS
+QUOTA_PATH: Final = _paths.QUOTA
+API_PREFIXES: Final = ("/pictoryapis/",)
+_EXACT: Final[dict[str, tuple[dict[str, str], str]]] = {
+    # path: ({method: route}, the id the route is given)
+    _paths.PROJECTS: ({"GET": "list"}, ""),
+    _paths.JOBS: ({"GET": "jobs"}, ""),
+    _paths.QUOTA: ({"GET": "quota"}, ""),
+    _paths.AI_CREDITS_USAGE: ({"GET": "ai_credits"}, ""),
+    _paths.STORYBOARD: ({"POST": "storyboard"}, ""),
+    _paths.STORYBOARD_RENDER: ({"POST": "storyboard_render"}, ""),
+    _paths.VIDEO_RENDER: ({"POST": "render_params"}, ""),
+    _paths.VIDEO_FROM_TEMPLATE: ({"POST": "from_template"}, ""),
+    _paths.TRANSCRIPTION: ({"POST": "transcription"}, ""),
+    _paths.TRANSCRIPTION_HIGHLIGHTS: ({"POST": "custom_highlights"}, ""),
+    _paths.BRANDS: ({"GET": "brands"}, ""),
+    _paths.VOICEOVER_TRACKS: ({"GET": "voices"}, ""),
+    _paths.MEDIA_SEARCH: ({"GET": "media_search"}, ""),
+    _paths.MUSIC_SEARCH: ({"POST": "music_search"}, ""),
+    _paths.AVATARS: ({"GET": "avatars"}, ""),
+    _paths.STYLES: ({"GET": "styles"}, ""),
+    _paths.SMART_LAYOUTS: ({"GET": "smart_layouts"}, ""),
+    _paths.TEMPLATES: ({"GET": "templates"}, ""),
+    **{f"{_paths.MUSIC}/{name}": ({"GET": "music"}, name) for name in MUSIC_CATALOGUES},
 }
+_PATTERNS: Final[dict[tuple[str, str | None], dict[str, str]]] = {
+    # (prefix, sub-path after the id, or None for the id alone): {method: route}
+    (_paths.PROJECTS, None): {"GET": "get", "DELETE": "delete", "PUT": "update"},
+    (_paths.PROJECTS, "render"): {"POST": "render"},
+    (_paths.JOBS, None): {"GET": "job"},
+    (_paths.JOBS, "clean"): {"DELETE": "clean"},
+    (_paths.STORYBOARD, "elements"): {"PUT": "elements"},
+    (_paths.VIDEO_RENDER, None): {"PUT": "render_preview"},
+    (_paths.TRANSCRIPTION, "highlights"): {"POST": "highlights"},
+}
+_PREFIXES: Final = tuple(sorted({prefix for prefix, _ in _PATTERNS}, key=len, reverse=True))
 
 
 def route_of(method: str, path: str) -> tuple[str, str] | None:
     """``(route, id)`` of an API path (route ``other`` for a wrong method), or None: a 404.
 
-    Routes: ``list``, ``get``, ``delete``, ``render`` (projects); ``jobs``, ``job``,
-    ``clean`` (render jobs); ``quota`` (the account's quota).
+    Routes: ``list``, ``get``, ``delete``, ``update``, ``render`` (projects); ``jobs``,
+    ``job``, ``clean`` (jobs); ``quota``, ``ai_credits`` (the account); ``storyboard``,
+    ``storyboard_render``, ``render_preview``, ``render_params``, ``elements``,
+    ``from_template`` (videos); ``transcription``, ``highlights``, ``custom_highlights``;
+    ``brands``, ``voices``, ``media_search``, ``music_search``, ``music``, ``avatars``,
+    ``styles``, ``smart_layouts``, ``templates`` (look-ups).
     """
-    for prefix in API_PREFIXES:  # the caller checked that one of them starts the path
-        if path.startswith(prefix):
+    exact = _EXACT.get(path[:-1] if path.endswith("/") else path)
+    if exact is not None:
+        return exact[0].get(method, "other"), exact[1]
+    for prefix in _PREFIXES:
+        if path.startswith(prefix) and path[len(prefix) : len(prefix) + 1] == "/":
             break
-    rest = path[len(prefix) :]
-    if not rest or rest == "/":
-        return _ROUTES[prefix, ""].get(method, "other"), ""
-    if rest[0] != "/":
+    else:
         return None
-    ident, sep, sub = rest[1:].partition("/")
+    ident, sep, sub = path[len(prefix) + 1 :].partition("/")
     if not ident or (sep and not sub) or "/" in sub:
         return None
-    methods = _ROUTES.get((prefix, sub or None))
+    methods = _PATTERNS.get((prefix, sub or None))
     if methods is None:
         return None
     return methods.get(method, "other"), ident
@@ -84,10 +123,10 @@ class ApiRoutes:
     __slots__ = ("_handlers", "_state")
 
     def __init__(self, state: State) -> None:
-        """Serve the projects, jobs and quotas of ``state``."""
+        """Serve the projects, jobs, quotas, videos, transcriptions and look-ups of ``state``."""
         self._state = state
-        self._handlers: dict[str, Callable[[str, str, bytes, float], Reply]] = {
-            # route: handler(account, id, query, delay)
+        self._handlers: dict[str, Callable[[str, str, bytes, bytes, float], Reply]] = {
+            # route: handler(account, id, query, body, delay)
             "get": self._get,
             "delete": self._delete,
             "list": self._list,
@@ -96,12 +135,20 @@ class ApiRoutes:
             "jobs": self._jobs,
             "clean": self._clean,
             "quota": self._quota,
+            **VideoRoutes(state).handlers(),
+            **TranscribeRoutes(state).handlers(),
+            **LookupRoutes(state).handlers(),
         }
 
     def handle(
-        self, method: str, path: str, query: bytes, headers: Iterable[tuple[bytes, bytes]]
+        self,
+        method: str,
+        path: str,
+        query: bytes,
+        headers: Iterable[tuple[bytes, bytes]],
+        body: bytes = b"",
     ) -> Reply:
-        """Decide the answer to one API request and apply its effect."""
+        """Decide the answer to one API request (``body``: its content) and apply its effect."""
         state = self._state
         auth = host = None
         for name, value in headers:
@@ -126,10 +173,10 @@ class ApiRoutes:
             if wait:
                 return self._too_many(route, wait, delay)
             if state.holds:
-                reply = self._admitted(method, route, account, ident, query, delay)
+                reply = self._admitted(method, route, account, ident, query, body, delay)
                 reply.held = auth
                 return reply
-        return self._admitted(method, route, account, ident, query, delay)
+        return self._admitted(method, route, account, ident, query, body, delay)
 
     def finished(self, reply: Reply) -> None:
         """Note that ``reply`` has been sent (or dropped): it frees an in-flight slot."""
@@ -141,7 +188,14 @@ class ApiRoutes:
                 state.limiter.done(held)
 
     def _admitted(
-        self, method: str, route: str, account: str, ident: str, query: bytes, delay: float
+        self,
+        method: str,
+        route: str,
+        account: str,
+        ident: str,
+        query: bytes,
+        body: bytes,
+        delay: float,
     ) -> Reply:
         state = self._state
         outcome: Outcome | None = None
@@ -161,7 +215,13 @@ class ApiRoutes:
         if handler is None:
             reply = Reply.answer(route, 405, METHOD_NOT_ALLOWED, delay)
         else:
-            reply = handler(account, ident, query, delay)
+            try:
+                reply = handler(account, ident, query, body, delay)
+            except InvalidBodyError as exc:
+                reply = Reply.answer(route, 400, exc.body(), delay)
+            except QuotaExceededError as exc:
+                reply = Reply.answer(route, 402, quota_exceeded(exc), delay)
+            reply.route = route
         if (
             route == "delete"
             and outcome is None
@@ -203,13 +263,15 @@ class ApiRoutes:
             return Reply.answer(route, 503, SERVICE_UNAVAILABLE, delay)
         return Reply.answer(route, 500, INTERNAL_ERROR, delay)
 
-    def _get(self, account: str, project_id: str, query: bytes, delay: float) -> Reply:
+    def _get(self, account: str, project_id: str, query: bytes, body: bytes, delay: float) -> Reply:
         record = self._state.store.by_id.get(project_id)
         if record is None or record.account != account:
             return _refused("get", record, delay)
         return Reply.answer("get", 200, self._state.fresh(record).cached_body, delay)
 
-    def _delete(self, account: str, project_id: str, query: bytes, delay: float) -> Reply:
+    def _delete(
+        self, account: str, project_id: str, query: bytes, body: bytes, delay: float
+    ) -> Reply:
         state = self._state
         record = state.store.by_id.get(project_id)
         if record is None or record.account != account:
@@ -218,7 +280,7 @@ class ApiRoutes:
         state.stats.deletes_applied += 1
         return Reply.answer("delete", 200, DELETED, delay)
 
-    def _list(self, account: str, ident: str, query: bytes, delay: float) -> Reply:
+    def _list(self, account: str, ident: str, query: bytes, body: bytes, delay: float) -> Reply:
         state = self._state
         folder = page_key = None
         if query:
@@ -242,7 +304,9 @@ class ApiRoutes:
 
     # -- render jobs
 
-    def _render(self, account: str, project_id: str, query: bytes, delay: float) -> Reply:
+    def _render(
+        self, account: str, project_id: str, query: bytes, body: bytes, delay: float
+    ) -> Reply:
         record = self._state.store.by_id.get(project_id)
         if record is None or record.account != account:
             return _refused("render", record, delay)
@@ -254,7 +318,7 @@ class ApiRoutes:
             "render", 200, dumps({"success": True, "data": {"jobId": job.id}}), delay
         )
 
-    def _job(self, account: str, job_id: str, query: bytes, delay: float) -> Reply:
+    def _job(self, account: str, job_id: str, query: bytes, body: bytes, delay: float) -> Reply:
         state = self._state
         job = state.jobs.get(job_id)
         if job is None or job.account != account:  # another account's job is not found either
@@ -264,7 +328,7 @@ class ApiRoutes:
         body = dumps({"success": status != "failed", "data": data})
         return Reply.answer("job", 200, body, delay)
 
-    def _jobs(self, account: str, ident: str, query: bytes, delay: float) -> Reply:
+    def _jobs(self, account: str, ident: str, query: bytes, body: bytes, delay: float) -> Reply:
         state = self._state
         after: int | None = None
         for name, value in parse_qsl(query.decode("latin-1")) if query else ():
@@ -280,14 +344,15 @@ class ApiRoutes:
         items = []
         for job in page:
             item = job_data(job, state.job_status(job), job.progress(now), state.cdn_base_url)
-            item["projectId"] = job.project.id
+            if job.project_id is not None:
+                item["projectId"] = job.project_id
             item["createdAt"] = iso(job.created_at)
             items.append(item)
         next_key = encode_page_key((-page[-1].seq, page[-1].id)) if len(jobs) > len(page) else None
         body = dumps({"success": True, "data": items, "nextPageKey": next_key})
         return Reply.answer("jobs", 200, body, delay)
 
-    def _clean(self, account: str, job_id: str, query: bytes, delay: float) -> Reply:
+    def _clean(self, account: str, job_id: str, query: bytes, body: bytes, delay: float) -> Reply:
         state = self._state
         job = state.jobs.get(job_id)
         if job is None or job.account != account:
@@ -300,7 +365,7 @@ class ApiRoutes:
 
     # -- the account
 
-    def _quota(self, account: str, ident: str, query: bytes, delay: float) -> Reply:
+    def _quota(self, account: str, ident: str, query: bytes, body: bytes, delay: float) -> Reply:
         return Reply.answer("quota", 200, dumps(self._state.quotas[account]), delay)
 
 

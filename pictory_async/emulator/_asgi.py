@@ -23,6 +23,7 @@ Send: TypeAlias = Callable[[Message], Awaitable[None]]
 _ServedT = TypeVar("_ServedT", bound=Dispatcher)
 
 _DRAIN_TIMEOUT = 10.0
+_WRITES = frozenset({"POST", "PUT", "PATCH"})
 _NO_RESPONSE = "Server disconnected without sending a response."
 
 
@@ -75,7 +76,8 @@ class EmulatorApp(Generic[_ServedT]):
             stats.peak_concurrency = in_flight
         holding: Reply | None = None  # a reply that holds an in-flight slot until sent
         try:
-            reply = emulator.handle(method, path, scope["query_string"], scope["headers"])
+            body = await _read_body(receive) if method in _WRITES else b""
+            reply = emulator.handle(method, path, scope["query_string"], scope["headers"], body)
             if reply.held is not None:
                 holding = reply
             if reply.delay > 0:

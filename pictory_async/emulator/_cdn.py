@@ -1,4 +1,4 @@
-"""The CDN routes: media files (``/media/...``, ranges and all) and share pages (``/share/...``).
+"""The CDN routes: media files (``/media/...``, ranges and all), share and preview pages.
 
 The CDN is another origin than the API: it needs no key and logs every header it sees,
 so tests can prove the API key never reaches it. Each file has validators, as a real
@@ -25,7 +25,7 @@ from ._wire import METHOD_NOT_ALLOWED, NOT_FOUND, media_urls
 
 __all__ = ["CDN_PREFIXES", "CdnRoutes"]
 
-CDN_PREFIXES = ("/media/", "/share/")
+CDN_PREFIXES = ("/media/", "/share/", "/preview/")
 _MEDIA_CHUNK = 64 * 1024
 _NO_SUCH_KEY = (
     b'<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>NoSuchKey</Code>'
@@ -35,7 +35,7 @@ _VIDEO_NOT_FOUND = b"<!DOCTYPE html><html><head><title>Video not found</title></
 
 
 class CdnRoutes:
-    """``/media/<asset key>/<kind>/<name>`` and ``/share/<project id>/<token>``."""
+    """``/media/<asset key>/<kind>/<name>``, ``/share/<project id>/<token>``, ``/preview/<job>``."""
 
     __slots__ = ("_state",)
 
@@ -48,7 +48,7 @@ class CdnRoutes:
         state = self._state
         seen = {name.decode("latin-1"): value.decode("latin-1") for name, value in headers}
         state.stats.cdn_requests.append(CdnRequest(method=method, path=path, headers=seen))
-        route = "media" if path.startswith("/media/") else "share"
+        route = path.split("/", 2)[1]
         if seen.get("host", "").encode() != state.cdn_host:
             return Reply.answer(route, 404, NOT_FOUND)
         if method not in ("GET", "HEAD"):
@@ -56,6 +56,8 @@ class CdnRoutes:
         parts = path.split("/")
         if route == "share":
             return self._share(method, parts)
+        if route == "preview":
+            return self._preview(method, parts)
         mirror = state.faults.media_redirect
         if mirror is not None:
             location = mirror.rstrip("/") + path
@@ -65,7 +67,9 @@ class CdnRoutes:
 
     def _media(self, method: str, parts: list[str], seen: Mapping[str, str]) -> Reply:
         state = self._state
-        record = state.store.by_asset.get(parts[2]) if len(parts) == 5 else None
+        record = None
+        if len(parts) == 5:
+            record = state.store.by_asset.get(parts[2]) or state.outputs.by_asset.get(parts[2])
         kind = parts[3] if len(parts) == 5 else ""
         if record is not None:
             state.fresh(record)
@@ -121,7 +125,11 @@ class CdnRoutes:
 
     def _share(self, method: str, parts: list[str]) -> Reply:
         state = self._state
-        record = state.store.by_id.get(parts[2]) if len(parts) == 4 else None
+        record = None
+        if len(parts) == 4:
+            record = state.store.by_id.get(parts[2]) or state.outputs.by_id.get(parts[2])
+        if record is not None:
+            state.fresh(record)
         if record is None or record.share_token != parts[3] or record.in_progress:
             body, status = _VIDEO_NOT_FOUND, 404
         else:
@@ -135,6 +143,26 @@ class CdnRoutes:
             status = 200
         headers = [HTML, (b"content-length", b"%d" % len(body))]
         return Reply.answer("share", status, b"" if method == "HEAD" else body, 0.0, headers)
+
+    def _preview(self, method: str, parts: list[str]) -> Reply:
+        """``/preview/<storyboard job id>``: a page listing the scenes of a finished preview."""
+        state = self._state
+        job = state.jobs.get(parts[2]) if len(parts) == 3 else None
+        if job is None or job.kind != "storyboard" or state.job_status(job) != "completed":
+            body, status = _VIDEO_NOT_FOUND, 404
+        else:
+            params = job.result["renderParams"]
+            scenes = "".join(
+                f"<li>{html_escape(str(scene.get('story', '')))}</li>" for scene in params["scenes"]
+            )
+            title = html_escape(str(params.get("videoName", "")))
+            body = (
+                f"<!DOCTYPE html><html><head><title>{title}</title></head><body>"
+                f"<ol>{scenes}</ol></body></html>"
+            ).encode()
+            status = 200
+        headers = [HTML, (b"content-length", b"%d" % len(body))]
+        return Reply.answer("preview", status, b"" if method == "HEAD" else body, 0.0, headers)
 
 
 def last_modified(record: ProjectRecord, kind: str) -> datetime:

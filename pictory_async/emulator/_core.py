@@ -19,7 +19,7 @@ from ._dispatch import Dispatcher
 from ._faults import Faults, Outcome
 from ._media import asset_bytes, asset_sha256
 from ._quota import Quota, changed_quota
-from ._renders import JobRecord
+from ._renders import JobKind, JobRecord
 from ._reply import Reply
 from ._state import ADMIN_PREFIX, State, check_seconds
 from ._store import ProjectRecord
@@ -359,7 +359,26 @@ class Emulator(Dispatcher):
         Raises:
             ValueError: An empty code or message, or ``times`` below 1.
         """
-        self._state.script_render_failures(error_code, error_message, times)
+        self._state.script_job_failures(error_code, error_message, times, "render")
+
+    def fail_next_job(
+        self,
+        *,
+        error_code: str = "TEXT_TO_VIDEO_FAILED",
+        error_message: str = "The video could not be created",
+        times: int = 1,
+        kind: JobKind | None = None,
+    ) -> None:
+        """Make the next ``times`` jobs (of ``kind``, if given) fail when they end.
+
+        Kinds: ``render`` (any video: a project's, a storyboard's, a template's),
+        ``storyboard``, ``transcription``, ``highlights``. Failures scripted here and with
+        :meth:`fail_next_render` share one queue, taken in order by the jobs they match.
+
+        Raises:
+            ValueError: An empty code or message, ``times`` below 1, or an unknown kind.
+        """
+        self._state.script_job_failures(error_code, error_message, times, kind)
 
     def start_render(self, project_id: int | str) -> JobRecord:
         """Start a render of a project, as ``POST .../render`` does, and return its job.
@@ -371,7 +390,7 @@ class Emulator(Dispatcher):
         return self._state.start_render(self._state.record(project_id))
 
     def job(self, job_id: str) -> JobRecord | None:
-        """The render job with this id, or None."""
+        """The job with this id (of any kind), or None."""
         job = self._state.jobs.get(job_id)
         if job is not None:
             self._state.job_status(job)
@@ -386,7 +405,7 @@ class Emulator(Dispatcher):
         return self._state.job_status(self._state.job(job_id))
 
     def jobs(self, account: str | None = None) -> list[JobRecord]:
-        """The render jobs of an account (default: the main one), newest first."""
+        """The jobs of an account (default: the main one), newest first."""
         state = self._state
         return state.account_jobs(state.account(account))
 

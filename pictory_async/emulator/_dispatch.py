@@ -56,10 +56,10 @@ class Dispatcher:
             path: The decoded path.
             query: The raw query string.
             headers: Header pairs with lower-case names, as in an ASGI scope.
-            body: The request body (admin routes only).
+            body: The request body (read for admin routes and API writes).
         """
         if path.startswith(API_PREFIXES):
-            reply = self._api.handle(method, path, query, headers)
+            reply = self._api.handle(method, path, query, headers, body)
         elif path.startswith(ADMIN_PREFIX) and self._admin is not None:
             return self._admin.handle(method, path, body)
         elif path.startswith(CDN_PREFIXES):

@@ -18,6 +18,7 @@ __all__ = [
     "MediaFile",
     "asset_bytes",
     "asset_sha256",
+    "subtitles",
 ]
 
 ASSET_KINDS = ("video", "audio", "thumbnail", "srt", "vtt", "txt")
@@ -82,13 +83,19 @@ def _timestamp(seconds: float, sep: str) -> str:
 
 
 def _subtitles(lines: list[str], kind: str) -> str:
+    return subtitles(
+        [(index * 3.0, index * 3.0 + 2.8, line) for index, line in enumerate(lines)], kind
+    )
+
+
+def subtitles(cues: list[tuple[float, float, str]], kind: str) -> str:
+    """``(start, end, text)`` cues as the text of an ``srt`` or a ``vtt`` file."""
     sep = "," if kind == "srt" else "."
-    cues = []
-    for index, line in enumerate(lines):
-        start, end = _timestamp(index * 3.0, sep), _timestamp(index * 3.0 + 2.8, sep)
+    parts = []
+    for index, (start, end, line) in enumerate(cues):
         number = f"{index + 1}\n" if kind == "srt" else ""
-        cues.append(f"{number}{start} --> {end}\n{line}\n")
-    body = "\n".join(cues)
+        parts.append(f"{number}{_timestamp(start, sep)} --> {_timestamp(end, sep)}\n{line}\n")
+    body = "\n".join(parts)
     return "WEBVTT\n\n" + body if kind == "vtt" else body
 
 

@@ -1,9 +1,10 @@
 """The account quota ``GET /pictoryapis/v1/quota`` answers, and how tests set it.
 
 Each account has four counters, each ``{"used": int, "limit": int}``. They start at
-Pictory's plan figures below and go back to them on ``reset``; nothing the emulator
-serves uses them up: a test sets the numbers it needs (``Emulator.set_quota`` or
-``POST /_emulator/quota``).
+Pictory's plan figures below and go back to them on ``reset``. The jobs the video and
+transcription routes start spend them (``charge``); a start that needs more than is left
+is refused with ``QuotaExceededError`` (a 402). A test sets the numbers it needs
+(``Emulator.set_quota`` or ``POST /_emulator/quota``).
 """
 
 from __future__ import annotations
@@ -11,7 +12,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Final, TypeAlias
 
-__all__ = ["QUOTA_COUNTERS", "Quota", "changed_quota", "default_quota"]
+__all__ = [
+    "QUOTA_COUNTERS",
+    "Quota",
+    "QuotaExceededError",
+    "changed_quota",
+    "charge",
+    "default_quota",
+]
 
 Quota: TypeAlias = dict[str, dict[str, int]]
 """The body of ``GET /pictoryapis/v1/quota``: wire name to ``{"used": ..., "limit": ...}``."""
@@ -63,3 +71,36 @@ def changed_quota(quota: Quota, changes: Mapping[str, object]) -> Quota:
                 raise ValueError(f"{key}.{field} must be an int >= 0, got {value!r}")
             new[wire_name][field] = value
     return new
+
+
+class QuotaExceededError(Exception):
+    """A job needs more of a counter than the account has left.
+
+    Attributes:
+        counter: The wire name of the counter (``videoMinutes``, ...).
+        needed: What the job needs.
+        left: What the account has left.
+    """
+
+    def __init__(self, counter: str, needed: int, left: int) -> None:
+        """Say which counter ran out, and by how much."""
+        super().__init__(
+            f"Not enough {counter} left: this job needs {needed}, the account has {left}"
+        )
+        self.counter = counter
+        self.needed = needed
+        self.left = left
+
+
+def charge(quota: Quota, costs: Mapping[str, int]) -> None:
+    """Spend ``costs`` (wire counter name to amount) from ``quota``, all or nothing.
+
+    Raises:
+        QuotaExceededError: One counter has less left than its cost; nothing is spent.
+    """
+    for counter, amount in costs.items():
+        left = max(0, quota[counter]["limit"] - quota[counter]["used"])
+        if amount > left:
+            raise QuotaExceededError(counter, amount, left)
+    for counter, amount in costs.items():
+        quota[counter]["used"] += amount

@@ -1,33 +1,44 @@
-"""Render jobs: started by ``POST .../render``, moving through their states on the clock.
+"""Jobs of every kind, moving through their states on the clock.
 
-A job is ``in-progress`` from its start until ``duration`` seconds have passed on the
-emulator's clock, then ``completed`` (or ``failed``, when a failure was scripted), then
-``cleaned`` once the retention period is over or someone cleaned it.
+A job (a render, a storyboard preview, a transcription, its highlights) is
+``in-progress`` from its start until ``duration`` seconds have passed on the emulator's
+clock, then ``completed`` (or ``failed``, when a failure was scripted), then ``cleaned``
+once the retention period is over or someone cleaned it. What a completed job holds
+besides its status is its ``result`` (a render's media come from its ``project``).
 """
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal, TypeAlias
+from typing import Any, Final, Literal, TypeAlias
 
 import attrs
 
 from ._store import ProjectRecord
 
-__all__ = ["JobRecord", "JobStatus"]
+__all__ = ["JOB_KINDS", "JobKind", "JobRecord", "JobStatus"]
 
 JobStatus: TypeAlias = Literal["in-progress", "completed", "failed", "cleaned"]
+JobKind: TypeAlias = Literal["render", "storyboard", "transcription", "highlights"]
+"""``render``: a video (of a project, a storyboard, a template or ``renderParams``);
+``storyboard``: a preview; ``transcription`` and ``highlights``: from a media file."""
+JOB_KINDS: Final[tuple[JobKind, ...]] = ("render", "storyboard", "transcription", "highlights")
 
 
 @attrs.define(kw_only=True, eq=False)
 class JobRecord:
-    """One render job.
+    """One job.
 
     Attributes:
         id: The job id (uuid-like).
         seq: Its place in the order jobs were started (listings are newest first).
         account: The account that started it.
-        project: The project it renders (kept after the project is deleted).
+        kind: What it makes (``JOB_KINDS``).
+        project: The project (or unsaved output) a render makes the video of, kept after
+            the project is deleted; a saved storyboard's project; else None.
+        project_id: The ``projectId`` its data carries (a saved project), or None.
+        result: What its completed data holds besides the status (a storyboard's
+            ``renderParams``, a transcript, ...).
         previous_step: The project's ``step`` before the render (restored if it fails).
         started: Emulator clock reading at the start.
         created_at: Wall time of the start.
@@ -39,8 +50,11 @@ class JobRecord:
     id: str
     seq: int
     account: str
-    project: ProjectRecord
-    previous_step: str
+    kind: JobKind = "render"
+    project: ProjectRecord | None = None
+    project_id: int | str | None = None
+    result: dict[str, Any] = attrs.field(factory=dict)
+    previous_step: str = ""
     started: float
     created_at: datetime
     duration: float

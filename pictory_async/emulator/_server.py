@@ -193,9 +193,10 @@ class RemoteEmulator:
 
     Its methods have the names of the :class:`Emulator` methods that do the same (as
     coroutines): ``set_faults``, ``fail_next``, ``reset``, ``generate_projects``,
-    ``add_project``, ``assets``, ``set_render_duration``, ``fail_next_render``, ``clean_job``,
-    ``set_quota``; ``stats()``, ``faults()`` and ``quota()`` read what ``Emulator.stats``,
-    ``Emulator.faults`` and ``Emulator.quota()`` hold.
+    ``add_project``, ``assets``, ``set_render_duration``, ``fail_next_render``,
+    ``fail_next_job``, ``clean_job``, ``set_quota``; ``stats()``, ``faults()`` and
+    ``quota()`` read what ``Emulator.stats``, ``Emulator.faults`` and ``Emulator.quota()``
+    hold.
 
     Attributes:
         base_url: The API origin.
@@ -291,6 +292,24 @@ class RemoteEmulator:
         """Make the next ``times`` renders fail when they end, with this code and message."""
         body = {"error_code": error_code, "error_message": error_message, "times": times}
         await self._call("POST", "fail-next-render", body)
+
+    async def fail_next_job(
+        self,
+        *,
+        error_code: str = "TEXT_TO_VIDEO_FAILED",
+        error_message: str = "The video could not be created",
+        times: int = 1,
+        kind: str | None = None,
+    ) -> None:
+        """Make the next ``times`` jobs (of ``kind``, if given) fail when they end."""
+        body: dict[str, Any] = {
+            "error_code": error_code,
+            "error_message": error_message,
+            "times": times,
+        }
+        if kind is not None:
+            body["kind"] = kind
+        await self._call("POST", "fail-next-job", body)
 
     async def clean_job(self, job_id: str) -> None:
         """Clean a finished job's data (idempotent)."""

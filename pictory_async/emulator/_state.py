@@ -18,7 +18,7 @@ from ._clock import Clock
 from ._faults import Dice, Faults, Limiter, ScriptedFaults, make_limiter
 from ._media import MediaFile
 from ._quota import Quota, default_quota
-from ._renders import JobRecord, JobStatus
+from ._renders import JOB_KINDS, JobKind, JobRecord, JobStatus
 from ._seed import ProjectFactory, api_key_for, folder_ids
 from ._stats import Stats
 from ._store import ProjectRecord, Store
@@ -53,13 +53,15 @@ class State:
         dice: The seeded random streams of faults, jitter and media.
         scripted: Outcomes scripted with ``fail_next``.
         limiter: The rate limiter, or None.
-        jobs: Render jobs by id.
-        render_duration: Seconds a render started through the API takes.
+        jobs: Jobs of every kind, by id.
+        render_duration: Seconds a job started through the API takes.
         job_retention: Seconds a finished job's data is kept before it is ``cleaned``.
         small_media: Serve media of a few KiB (see ``asset_bytes``).
-        render_failures: Scripted failures of the next renders, in order:
-            ``[(error_code, error_message), renders it still applies to]``.
+        job_failures: Scripted failures of the next jobs, in order:
+            ``[(error_code, error_message), jobs it still applies to, kind or None]``.
         quotas: Each account's quota, as ``GET /pictoryapis/v1/quota`` answers it.
+        outputs: Videos rendered without ``saveProject``: served by the CDN, never listed.
+        credit_log: Each account's AI credit transactions, oldest first.
     """
 
     def __init__(
@@ -138,8 +140,12 @@ class State:
             self.generate(other_count, account)
         self.jobs: dict[str, JobRecord] = {}
         self.job_ids = random.Random(f"jobs:{self.seed}")
-        self.render_failures: deque[list[Any]] = deque()
+        self.job_failures: deque[list[Any]] = deque()
         self.quotas: dict[str, Quota] = {account: default_quota() for account in self.accounts}
+        self.outputs = Store()
+        self.credit_log: dict[str, list[dict[str, Any]]] = {
+            account: [] for account in self.accounts
+        }
 
     def generate(self, count: int, account: str) -> list[ProjectRecord]:
         """Add ``count`` generated projects to ``account``."""
@@ -237,7 +243,39 @@ class State:
             record.cache_generation = self.generation
         return record
 
-    # -- render jobs
+    # -- jobs
+
+    def start_job(
+        self,
+        account: str,
+        kind: JobKind,
+        *,
+        project: ProjectRecord | None = None,
+        project_id: int | str | None = None,
+        result: dict[str, Any] | None = None,
+    ) -> JobRecord:
+        """Start a job of ``kind`` now; it takes ``render_duration`` seconds on the clock.
+
+        The next failure scripted for its kind (``script_job_failures``) is its fate.
+        """
+        now = self.clock()
+        bits = f"{self.job_ids.getrandbits(128):032x}"
+        job = JobRecord(
+            id=f"{bits[:8]}-{bits[8:12]}-4{bits[13:16]}-a{bits[17:20]}-{bits[20:]}",
+            seq=len(self.jobs),
+            account=account,
+            kind=kind,
+            project=project,
+            project_id=project_id,
+            result=result if result is not None else {},
+            previous_step=project.step if project is not None else "",
+            started=now,
+            created_at=self.now + timedelta(seconds=now - self.clock_start),
+            duration=self.render_duration,
+            failure=self._next_failure(kind),
+        )
+        self.jobs[job.id] = job
+        return job
 
     def start_render(self, record: ProjectRecord) -> JobRecord:
         """Start rendering ``record`` now; the project shows it until the job ends.
@@ -248,20 +286,10 @@ class State:
         self.fresh(record)
         if record.in_progress:
             raise ValueError(f"project {record.id!r} is already rendering")
-        now = self.clock()
-        bits = f"{self.job_ids.getrandbits(128):032x}"
-        job = JobRecord(
-            id=f"{bits[:8]}-{bits[8:12]}-4{bits[13:16]}-a{bits[17:20]}-{bits[20:]}",
-            seq=len(self.jobs),
-            account=record.account,
-            project=record,
-            previous_step=record.step,
-            started=now,
-            created_at=self.now + timedelta(seconds=now - self.clock_start),
-            duration=self.render_duration,
-            failure=self._next_render_failure(),
+        saved = self.store.by_id.get(record.key) is record
+        job = self.start_job(
+            record.account, "render", project=record, project_id=record.id if saved else None
         )
-        self.jobs[job.id] = job
         record.render_done_at = job.done_at
         record.render_job = job.id
         record.step = "RENDER"
@@ -271,11 +299,13 @@ class State:
             self.fresh(record)
         return job
 
-    def script_render_failures(self, error_code: str, error_message: str, times: int) -> None:
-        """Make the next ``times`` renders fail with this code and message (kept as a count).
+    def script_job_failures(
+        self, error_code: str, error_message: str, times: int, kind: JobKind | None = None
+    ) -> None:
+        """Make the next ``times`` jobs (of ``kind``, if given) fail with this code and message.
 
         Raises:
-            ValueError: An empty code or message, or ``times`` below 1.
+            ValueError: An empty code or message, ``times`` below 1, or an unknown kind.
         """
         if not isinstance(error_code, str) or not error_code:
             raise ValueError("error_code must be a non-empty string")
@@ -283,20 +313,22 @@ class State:
             raise ValueError("error_message must be a non-empty string")
         if isinstance(times, bool) or not isinstance(times, int) or times < 1:
             raise ValueError("times must be an int >= 1")
-        self.render_failures.append([(error_code, error_message), times])
+        if kind is not None and kind not in JOB_KINDS:
+            raise ValueError(f"kind must be one of {', '.join(JOB_KINDS)}, got {kind!r}")
+        self.job_failures.append([(error_code, error_message), times, kind])
 
-    def _next_render_failure(self) -> tuple[str, str] | None:
-        if not self.render_failures:
-            return None
-        entry = self.render_failures[0]
-        entry[1] -= 1
-        if entry[1] == 0:
-            self.render_failures.popleft()
-        failure: tuple[str, str] = entry[0]
-        return failure
+    def _next_failure(self, kind: JobKind) -> tuple[str, str] | None:
+        for entry in self.job_failures:
+            if entry[2] is None or entry[2] == kind:
+                entry[1] -= 1
+                if entry[1] == 0:
+                    self.job_failures.remove(entry)
+                failure: tuple[str, str] = entry[0]
+                return failure
+        return None
 
     def job(self, job_id: str) -> JobRecord:
-        """The render job with this id.
+        """The job with this id.
 
         Raises:
             KeyError: No such job.
@@ -318,7 +350,8 @@ class State:
 
     def job_status(self, job: JobRecord) -> JobStatus:
         """The job's status now (its project brought up to date with it)."""
-        self.fresh(job.project)
+        if job.project is not None:
+            self.fresh(job.project)
         return job.status(self.clock(), self.job_retention)
 
     def account_jobs(self, account: str) -> list[JobRecord]:

@@ -8,6 +8,7 @@ from typing import Any
 
 from ._media import EXTENSIONS
 from ._renders import JobRecord
+from ._reply import Reply
 from ._seed import slug
 from ._store import ProjectRecord
 
@@ -25,13 +26,16 @@ __all__ = [
     "SERVICE_UNAVAILABLE",
     "TOO_MANY_REQUESTS",
     "UNAUTHORIZED",
+    "ai_credits",
     "bad_request",
     "dumps",
     "iso",
     "job_data",
+    "job_started",
     "list_item",
     "media_urls",
     "project_body",
+    "quota_exceeded",
 ]
 
 
@@ -100,9 +104,34 @@ BAD_GATEWAY_HTML = b"""<!DOCTYPE html>
 """
 
 
-def bad_request(message: str, fields: list[str]) -> bytes:
-    """A 400 body in the ``INVALID_REQUEST_BODY`` shape."""
-    return dumps({"code": "INVALID_REQUEST_BODY", "message": message, "fields": fields})
+def bad_request(message: str, fields: list[str], errors: list[str] | None = None) -> bytes:
+    """A 400 body in the ``INVALID_REQUEST_BODY`` shape: ``fields`` as ``{name, errors}``.
+
+    Args:
+        message: What is wrong, in one sentence.
+        fields: The names of the fields at fault (``scenes[0].story``).
+        errors: What is wrong with each field (default: ``message`` for each).
+    """
+    said = errors if errors is not None else [message] * len(fields)
+    named = [{"name": name, "errors": error} for name, error in zip(fields, said, strict=True)]
+    return dumps({"code": "INVALID_REQUEST_BODY", "message": message, "fields": named})
+
+
+def quota_exceeded(exc: Exception) -> bytes:
+    """The 402 body of a job the account's quota cannot pay for.
+
+    ``{"code": "QUOTA_EXCEEDED", "message": ..., "counter": "videoMinutes", "needed": 5,
+    "left": 2}`` (``exc`` is a ``QuotaExceededError``).
+    """
+    return dumps(
+        {
+            "code": "QUOTA_EXCEEDED",
+            "message": str(exc),
+            "counter": getattr(exc, "counter", None),
+            "needed": getattr(exc, "needed", None),
+            "left": getattr(exc, "left", None),
+        }
+    )
 
 
 def media_urls(record: ProjectRecord, cdn_base_url: str) -> dict[str, str]:
@@ -193,18 +222,38 @@ def job_data(job: JobRecord, status: str, progress: int, cdn_base_url: str) -> d
             "Preparing scenes" if progress < 10 else f"Rendering video ({progress}%)"
         )
     elif status == "completed":
-        record = job.project
-        urls = media_urls(record, cdn_base_url)
         data["renderProgress"] = 100
-        data["videoURL"] = urls["video"]
-        data["thumbnail"] = urls["thumbnail"]
-        data["srtFile"] = urls["srt"]
-        data["vttFile"] = urls["vtt"]
-        data["txtFile"] = urls["txt"]
-        if record.video_duration is not None:
-            data["videoDuration"] = record.video_duration
-        data["videoShareURL"] = f"{cdn_base_url}/share/{record.key}/{record.share_token}"
-        data["aiCreditsUsed"] = max(1, round((record.video_duration or 60) / 60))
+        record = job.project
+        if job.kind == "render" and record is not None:
+            urls = media_urls(record, cdn_base_url)
+            data["videoURL"] = urls["video"]
+            data["thumbnail"] = urls["thumbnail"]
+            data["srtFile"] = urls["srt"]
+            data["vttFile"] = urls["vtt"]
+            data["txtFile"] = urls["txt"]
+            if record.video_duration is not None:
+                data["videoDuration"] = record.video_duration
+            data["videoShareURL"] = f"{cdn_base_url}/share/{record.key}/{record.share_token}"
+            data["aiCreditsUsed"] = ai_credits(record.video_duration)
+        elif job.kind == "storyboard":
+            data["previewUrl"] = f"{cdn_base_url}/preview/{job.id}"
+        data.update(job.result)
+        if job.project_id is not None:
+            data["projectId"] = job.project_id
     elif status == "failed" and job.failure is not None:
         data["error_code"], data["error_message"] = job.failure
     return data
+
+
+def ai_credits(video_duration: float | None) -> int:
+    """The AI credits a render of this many seconds uses (one a minute, at least one)."""
+    return max(1, round((video_duration or 60) / 60))
+
+
+def job_started(job: JobRecord, delay: float) -> Reply:
+    """The answer of a job-starting call: ``{"success": true, "data": {"jobId": ...}}``.
+
+    Counted under the route of the call that started it (the API routes set it).
+    """
+    body = dumps({"success": True, "data": {"jobId": job.id}})
+    return Reply.answer(None, 200, body, delay)

@@ -183,7 +183,7 @@ async def test_list_rejects_a_forged_page_key(conn: Conn) -> None:
     assert {
         "code": "INVALID_REQUEST_BODY",
         "message": "pagekey is not a valid page key",
-        "fields": ["pagekey"],
+        "fields": [{"name": "pagekey", "errors": "pagekey is not a valid page key"}],
     } == response.json()
 
 
@@ -250,7 +250,7 @@ async def test_other_methods_and_paths(conn: Conn) -> None:
     post = await conn.api.post(f"{PROJECTS}/{project_id}")
     render = await conn.api.get(f"{PROJECTS}/{project_id}/render")
     nested = await conn.api.get(f"{PROJECTS}/{project_id}/scenes")
-    elsewhere = await conn.api.get("/pictoryapis/v1/voiceovers/tracks")  # not emulated
+    elsewhere = await conn.api.get("/pictoryapis/v1/aistudio/images")  # not emulated
 
     assert (405, 405) == (post.status_code, render.status_code)
     assert (404, 404) == (nested.status_code, elsewhere.status_code)

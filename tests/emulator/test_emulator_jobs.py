@@ -189,7 +189,8 @@ async def test_list_rejects_a_forged_page_key(conn: Conn) -> None:
     """A page key the emulator did not make is a 400 naming the parameter."""
     response = await conn.api.get(JOBS, params={"nextPageKey": "!!"})
 
-    assert (400, ["nextPageKey"]) == (response.status_code, response.json()["fields"])
+    fields = [{"name": "nextPageKey", "errors": "nextPageKey is not a valid page key"}]
+    assert (400, fields) == (response.status_code, response.json()["fields"])
 
 
 async def test_job_routes_share_auth_rate_limits_and_faults(conn: Conn, project_id: str) -> None:
