@@ -37,6 +37,17 @@ COMMANDS: dict[str, tuple[str, str]] = {  # name: ("module:attribute", its line 
     ),
     "projects": ("projects:app", "List, inspect, download, back up and delete projects."),
     "jobs": ("jobs:app", "Follow render jobs: get, wait, list."),
+    "templates": ("lookups:templates_app", "The account's video templates."),
+    "voices": ("lookups:voices_app", "The AI voice-over voices."),
+    "brands": ("lookups:brands_app", "The account's video brands."),
+    "quota": (
+        "lookups:quota_command",
+        "The account's allowances: video, transcription and voice-over minutes, AI credits.",
+    ),
+    "credits": (
+        "lookups:credits_command",
+        "The AI credit ledger of a month: credits spent and added, newest first.",
+    ),
 }
 
 
