@@ -15,6 +15,8 @@ client measured never shares a core with the server. Each figure is the median o
   what it saves against low limits (``benchmarks/_slowstart.py``).
 - ``faults``: 5,000 DELETEs with 5% 503s and 1% dropped connections, half of them after
   the delete was applied: every project must end deleted, none failed, none twice.
+- ``imports``: the start-up cost of ``import pictory_async`` and ``pictory --help`` in
+  fresh processes, beside ``python -c pass`` and ``import httpx`` (``benchmarks/_imports.py``).
 """
 
 from __future__ import annotations
@@ -34,10 +36,11 @@ from typing import Any
 from pictory_async import AsyncPictory, Outcome
 from pictory_async.emulator import RemoteEmulator, spawn
 
-from . import _baselines, _download_memory, _memory, _ratelimit, _slowstart
+from . import _baselines, _download_memory, _imports, _memory, _ratelimit, _slowstart
 from ._report import table
 
 SERVER_CPU, CLIENT_CPU = 0, 1
+SCENARIOS = ("throughput", "memory", "download", "ratelimit", "slowstart", "faults", "imports")
 
 
 def _pin_client() -> None:
@@ -270,16 +273,14 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
     parser.add_argument(
         "--only",
-        choices=("throughput", "memory", "download", "ratelimit", "slowstart", "faults"),
+        choices=SCENARIOS,
         action="append",
     )
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--quick", action="store_true", help="smaller runs, for a smoke test")
     parser.add_argument("--plots", type=Path, help="ratelimit: write the timelines (JSON) here")
     args = parser.parse_args(argv)
-    only = set(
-        args.only or ("throughput", "memory", "download", "ratelimit", "slowstart", "faults")
-    )
+    only = set(args.only or SCENARIOS)
     _pin_client()
     scale = 10 if args.quick else 1
     print(f"# pictory-async benchmarks ({os.cpu_count()} CPUs, Python {sys.version.split()[0]})")
@@ -302,6 +303,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         _slowstart.main(quick=args.quick)
     if "faults" in only:
         asyncio.run(faults(5000 // scale, 100, 20.0))
+    if "imports" in only:
+        _imports.main(quick=args.quick)
 
 
 if __name__ == "__main__":
