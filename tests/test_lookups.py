@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any
 
 import httpx
@@ -65,9 +66,24 @@ LAYOUT = {"templateId": "20250813042630669e658e1", "templateName": "Kinetic", "s
 
 Call = Callable[[AsyncPictory], Awaitable[Any]]
 
-# (name, method, path, documented answer, the list in it, expected result)
-CATALOGUES: list[tuple[str, Call, str, Any, list[Any], Any]] = [
-    (
+
+@dataclass(frozen=True)
+class Case:
+    """A catalogue: its method, its path, its documented answer, the list in it, the result."""
+
+    name: str
+    call: Call
+    path: str
+    body: Any
+    items: list[Any]
+    expected: Any
+
+    def __str__(self) -> str:
+        return self.name
+
+
+CATALOGUES = [
+    Case(
         "templates",
         lambda client: client.templates.list(),
         f"{V1}/templates",
@@ -83,7 +99,7 @@ CATALOGUES: list[tuple[str, Call, str, Any, list[Any], Any]] = [
             ),
         ),
     ),
-    (
+    Case(
         "brands",
         lambda client: client.brands.list(),
         f"{V1}/brands/video",
@@ -91,7 +107,7 @@ CATALOGUES: list[tuple[str, Call, str, Any, list[Any], Any]] = [
         [{"id": "eb67b4ba", "name": "Default Brand"}, {"id": 7, "name": "Corporate Blue"}],
         (Brand(id="eb67b4ba", name="Default Brand"), Brand(id=7, name="Corporate Blue")),
     ),
-    (
+    Case(
         "voices",
         lambda client: client.voices.list(),
         f"{V1}/voiceovers/tracks",
@@ -113,7 +129,7 @@ CATALOGUES: list[tuple[str, Call, str, Any, list[Any], Any]] = [
             ),
         ),
     ),
-    (
+    Case(
         "styles",
         lambda client: client.styles.list(),
         f"{V1}/styles",
@@ -121,7 +137,7 @@ CATALOGUES: list[tuple[str, Call, str, Any, list[Any], Any]] = [
         [{"id": "8f3deae9", "name": "Navy blue"}],
         (Style(id="8f3deae9", name="Navy blue"),),
     ),
-    (
+    Case(
         "smart_layouts",
         lambda client: client.smart_layouts.list(),
         f"{V1}/smartlayouts",
@@ -129,7 +145,7 @@ CATALOGUES: list[tuple[str, Call, str, Any, list[Any], Any]] = [
         [LAYOUT],
         (SmartLayout(id="20250813042630669e658e1", name="Kinetic", schema_version="v3"),),
     ),
-    (
+    Case(
         "avatars",
         lambda client: client.avatars.list(),
         f"{V1}/avatars",
@@ -154,44 +170,34 @@ CATALOGUES: list[tuple[str, Call, str, Any, list[Any], Any]] = [
         ),
     ),
 ]
-IDS = [case[0] for case in CATALOGUES]
 
 
 def _items(result: Any) -> tuple[Any, ...]:
     return result.items if isinstance(result, AvatarPage) else result
 
 
-async def _call(
-    router: respx.Router, make_client: ClientFactory, call: Call, path: str, body: Any
-) -> Any:
-    router.get(path).mock(return_value=httpx.Response(200, json=body))
+async def _call(router: respx.Router, make_client: ClientFactory, case: Case, body: Any) -> Any:
+    router.get(case.path).mock(return_value=httpx.Response(200, json=body))
     async with make_client() as client:
-        return await call(client)
+        return await case.call(client)
 
 
-@pytest.mark.parametrize(("name", "call", "path", "body", "items", "expected"), CATALOGUES, ids=IDS)
+@pytest.mark.parametrize("case", CATALOGUES, ids=str)
 async def test_each_catalogue_reads_its_documented_answer(
-    router: respx.Router,
-    make_client: ClientFactory,
-    name: str,
-    call: Call,
-    path: str,
-    body: Any,
-    items: list[Any],
-    expected: Any,
+    router: respx.Router, make_client: ClientFactory, case: Case
 ) -> None:
     """One keyed GET to the endpoint; the documented answer becomes its typed models."""
-    route = router.get(path).mock(return_value=httpx.Response(200, json=body))
+    route = router.get(case.path).mock(return_value=httpx.Response(200, json=case.body))
     async with make_client() as client:
-        result = await call(client)
+        result = await case.call(client)
     request = route.calls.last.request
-    assert (expected, 1, "GET", API_KEY) == (
+    assert (case.expected, 1, "GET", API_KEY) == (
         result,
         route.call_count,
         request.method,
         request.headers["authorization"],
     )
-    assert items == [model.raw for model in _items(result)]
+    assert case.items == [model.raw for model in _items(result)]
 
 
 def _shapes(items: list[Any]) -> list[Any]:
@@ -206,21 +212,13 @@ def _shapes(items: list[Any]) -> list[Any]:
 
 
 @pytest.mark.parametrize("shape", range(6))
-@pytest.mark.parametrize(("name", "call", "path", "body", "items", "expected"), CATALOGUES, ids=IDS)
+@pytest.mark.parametrize("case", CATALOGUES, ids=str)
 async def test_every_list_shape_reads_the_same(
-    router: respx.Router,
-    make_client: ClientFactory,
-    name: str,
-    call: Call,
-    path: str,
-    body: Any,
-    items: list[Any],
-    expected: Any,
-    shape: int,
+    router: respx.Router, make_client: ClientFactory, case: Case, shape: int
 ) -> None:
     """A bare array, ``data``, ``items``, or the v1 envelope around either: same models."""
-    result = await _call(router, make_client, call, path, _shapes(items)[shape])
-    assert _items(expected) == _items(result)
+    result = await _call(router, make_client, case, _shapes(case.items)[shape])
+    assert _items(case.expected) == _items(result)
 
 
 BROKEN: list[Any] = [
@@ -239,17 +237,13 @@ BROKEN: list[Any] = [
 
 
 @pytest.mark.parametrize("body", BROKEN)
-@pytest.mark.parametrize(
-    ("call", "path"),
-    [(case[1], case[2]) for case in CATALOGUES if case[0] != "voices"],
-    ids=[name for name in IDS if name != "voices"],
-)
+@pytest.mark.parametrize("case", [case for case in CATALOGUES if case.name != "voices"], ids=str)
 async def test_broken_answers_are_validation_errors(
-    router: respx.Router, make_client: ClientFactory, call: Call, path: str, body: Any
+    router: respx.Router, make_client: ClientFactory, case: Case, body: Any
 ) -> None:
     """An answer with no list of valid items is ``ResponseValidationError`` with the body."""
     with pytest.raises(ResponseValidationError) as caught:
-        await _call(router, make_client, call, path, body)
+        await _call(router, make_client, case, body)
     assert body == caught.value.body
 
 
@@ -259,7 +253,7 @@ async def test_a_voice_without_a_name_is_a_validation_error(
 ) -> None:
     """A voice is identified by its name (what ``speaker`` takes): none is an error."""
     with pytest.raises(ResponseValidationError):
-        await _call(router, make_client, CATALOGUES[2][1], f"{V1}/voiceovers/tracks", body)
+        await _call(router, make_client, CATALOGUES[2], body)
 
 
 async def test_a_page_that_is_not_json_is_a_validation_error(
@@ -277,7 +271,7 @@ async def test_ids_are_kept_as_sent_and_unknown_fields_in_raw(
 ) -> None:
     """An integer id stays an integer, a string id a string; a new field is in ``raw``."""
     body = [{"id": 12, "name": "A", "colour": "red"}, {"id": "12", "name": "B"}]
-    brands = await _call(router, make_client, CATALOGUES[1][1], f"{V1}/brands/video", body)
+    brands = await _call(router, make_client, CATALOGUES[1], body)
     assert ((12, "12"), "red") == ((brands[0].id, brands[1].id), brands[0].raw["colour"])
 
 
@@ -303,7 +297,7 @@ async def test_a_template_keeps_its_variables_and_scenes(
 ) -> None:
     """A template answer with ``variables`` and ``scenes`` keeps both."""
     body = {"items": [{**TEMPLATE, "variables": {"Name": "NAME"}, "scenes": [{"sceneId": "s"}]}]}
-    (template,) = await _call(router, make_client, CATALOGUES[0][1], f"{V1}/templates", body)
+    (template,) = await _call(router, make_client, CATALOGUES[0], body)
     assert ({"Name": "NAME"}, ({"sceneId": "s"},)) == (template.variables, template.scenes)
 
 
@@ -413,12 +407,11 @@ _body = st.one_of(
 @settings(max_examples=40, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(body=_body, case=st.sampled_from(CATALOGUES))
 async def test_any_answer_is_models_or_a_typed_error(
-    router: respx.Router, make_client: ClientFactory, body: Any, case: Any
+    router: respx.Router, make_client: ClientFactory, body: Any, case: Case
 ) -> None:
     """Whatever JSON comes back, a catalogue returns its models or the typed error."""
-    _, call, path, _, _, expected = case
     try:
-        result = await _call(router, make_client, call, path, body)
+        result = await _call(router, make_client, case, body)
     except ResponseValidationError:
         return
-    assert type(expected) is type(result)
+    assert type(case.expected) is type(result)

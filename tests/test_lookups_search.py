@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import httpx
@@ -10,7 +11,12 @@ import pytest
 import respx
 from _support import ClientFactory
 
-from pictory_async import InternalServerError, InvalidInputError, ResponseValidationError
+from pictory_async import (
+    AsyncPictory,
+    InternalServerError,
+    InvalidInputError,
+    ResponseValidationError,
+)
 from pictory_async._models.lookups import MediaItem, MediaPreview, MusicTrack
 
 V1 = "/pictoryapis/v1"
@@ -87,25 +93,6 @@ async def test_media_search_sends_only_the_keyword_when_alone(
     async with make_client() as client:
         assert () == await client.media.search("ocean")
     assert {"keyword": "ocean"} == dict(route.calls.last.request.url.params)
-
-
-@pytest.mark.parametrize(
-    "body",
-    [
-        [RESULT],
-        {"success": True, "data": {"searchResults": [RESULT]}},
-        {"data": [RESULT]},
-        {"items": [RESULT]},
-    ],
-    ids=["bare", "envelope", "data-list", "items"],
-)
-async def test_media_search_tolerates_other_shapes(
-    router: respx.Router, make_client: ClientFactory, body: Any
-) -> None:
-    """A bare array, the envelope, or ``data``/``items`` lists read the same."""
-    router.get(MEDIA).mock(return_value=httpx.Response(200, json=body))
-    async with make_client() as client:
-        assert (ITEM,) == await client.media.search("business")
 
 
 async def test_a_result_with_only_id_reads_as_its_asset_id(
@@ -242,23 +229,35 @@ async def test_music_search_gives_up_with_the_server_error(
             await client.music.search("x")
 
 
+SHAPES = ("bare", "envelope", "data", "other-key")
+SEARCHES: dict[str, tuple[Callable[[AsyncPictory], Awaitable[Any]], Any]] = {
+    MEDIA: (lambda client: client.media.search("business"), ITEM),
+    MUSIC: (lambda client: client.music.search(), EXPECTED_TRACK),
+}
+
+
 @pytest.mark.parametrize(
-    "body",
+    ("path", "body"),
     [
-        [TRACK],
-        {"success": True, "data": {"items": [TRACK]}},
-        {"data": {"searchResults": [TRACK]}},
-        {"searchResults": [TRACK]},
+        (MEDIA, [RESULT]),
+        (MEDIA, {"success": True, "data": {"searchResults": [RESULT]}}),
+        (MEDIA, {"data": [RESULT]}),
+        (MEDIA, {"items": [RESULT]}),
+        (MUSIC, [TRACK]),
+        (MUSIC, {"success": True, "data": {"items": [TRACK]}}),
+        (MUSIC, {"data": {"searchResults": [TRACK]}}),
+        (MUSIC, {"searchResults": [TRACK]}),
     ],
-    ids=["bare", "envelope", "search-results", "top-search-results"],
+    ids=[f"{kind}-{shape}" for kind in ("media", "music") for shape in SHAPES],
 )
-async def test_music_search_tolerates_other_shapes(
-    router: respx.Router, make_client: ClientFactory, body: Any
+async def test_searches_tolerate_other_shapes(
+    router: respx.Router, make_client: ClientFactory, path: str, body: Any
 ) -> None:
-    """The shapes Pictory's own script accepts read the same."""
-    router.post(MUSIC).mock(return_value=httpx.Response(200, json=body))
+    """A bare array, the envelope, or a ``data``/``items``/``searchResults`` list: same."""
+    router.route(path=path).mock(return_value=httpx.Response(200, json=body))
+    search, expected = SEARCHES[path]
     async with make_client() as client:
-        assert (EXPECTED_TRACK,) == await client.music.search()
+        assert (expected,) == await search(client)
 
 
 @pytest.mark.parametrize(

@@ -1,13 +1,13 @@
 """The account's catalogues: templates, brands, voices, avatars, styles, smart layouts.
 
 Each is one ``GET`` with no arguments (avatars take a page key) whose answer is a list,
-read by ``_parse.read_items`` into a tuple of models. They change rarely: fetch once and
-keep the result rather than asking before every video.
+read by ``_parse`` into a tuple of models. They change rarely: fetch once and keep the
+result rather than asking before every video.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
 from ..._decode import decode_json
 from ..._exceptions import InvalidInputError, ResponseValidationError
@@ -23,70 +23,90 @@ if TYPE_CHECKING:
 
 __all__ = ["Avatars", "Brands", "SmartLayouts", "Styles", "Templates", "Voices"]
 
+T = TypeVar("T")
 
-class Templates(Resource):
-    """The account's video templates (``client.templates``)."""
 
-    async def list(self, **options: Unpack[RequestOptions]) -> tuple[Template, ...]:
-        """List the account's templates (``GET /pictoryapis/v1/templates``).
+class _Catalogue(Resource, Generic[T]):
+    """A catalogue listed by one ``GET``: its path, its model, the other names it tolerates."""
+
+    _path: ClassVar[str]
+    _model: ClassVar[type[Any]]
+    _aliases: ClassVar[tuple[tuple[str, str], ...]] = ()
+
+    async def list(self, **options: Unpack[RequestOptions]) -> tuple[T, ...]:
+        """Every item of the catalogue, in the API's order (one ``GET``).
 
         Args:
             **options: Per-call options (``timeout``, ``max_retries``, ``extra_headers``,
                 ``extra_query``).
 
-        Returns:
-            Each ``Template``, in the order they were created. Only ``published`` ones
-            that are not ``deprecated`` should make new videos.
-
         Raises:
-            ResponseValidationError: The answer is not a list of templates.
+            ResponseValidationError: The answer is not a list of such items.
         """
-        received = await self._client._request("GET", TEMPLATES, options=options)
-        return read_items(received.response, Template, aliases=(("templateId", "id"),))
+        received = await self._client._request("GET", self._path, options=options)
+        items: tuple[T, ...] = read_items(received.response, self._model, aliases=self._aliases)
+        return items
 
 
-class Brands(Resource):
-    """The account's video brands (``client.brands``)."""
+class Templates(_Catalogue[Template]):
+    """The account's video templates (``client.templates``, ``GET /v1/templates``).
 
-    async def list(self, **options: Unpack[RequestOptions]) -> tuple[Brand, ...]:
-        """List the account's video brands (``GET /pictoryapis/v1/brands/video``).
+    ``list()`` gives each ``Template`` in the order they were created; only ``published``
+    ones that are not ``deprecated`` should make new videos.
+    """
 
-        Args:
-            **options: Per-call options.
-
-        Returns:
-            Each ``Brand``: its ``id`` is a storyboard's ``brandId``, its ``name`` a
-            ``brandName`` (give one of them, not both).
-
-        Raises:
-            ResponseValidationError: The answer is not a list of brands.
-        """
-        received = await self._client._request("GET", BRANDS, options=options)
-        return read_items(received.response, Brand)
+    _path = TEMPLATES
+    _model = Template
+    _aliases = (("templateId", "id"),)
 
 
-class Voices(Resource):
-    """The AI voice-over voices (``client.voices``)."""
+class Brands(_Catalogue[Brand]):
+    """The account's video brands (``client.brands``, ``GET /v1/brands/video``).
 
-    async def list(self, **options: Unpack[RequestOptions]) -> tuple[Voice, ...]:
-        """List the AI voices (``GET /pictoryapis/v1/voiceovers/tracks``).
+    ``list()`` gives each ``Brand``: its ``id`` is a storyboard's ``brandId``, its
+    ``name`` a ``brandName`` (give one of them, not both).
+    """
 
-        Args:
-            **options: Per-call options.
+    _path = BRANDS
+    _model = Brand
 
-        Returns:
-            Each ``Voice``; its ``name`` (or ``id``) is what a voice-over's
-            ``aiVoices[].speaker`` takes.
 
-        Raises:
-            ResponseValidationError: The answer is not a list of voices.
-        """
-        received = await self._client._request("GET", VOICEOVER_TRACKS, options=options)
-        return read_items(received.response, Voice)
+class Voices(_Catalogue[Voice]):
+    """The AI voice-over voices (``client.voices``, ``GET /v1/voiceovers/tracks``).
+
+    ``list()`` gives each ``Voice``; its ``name`` (or ``id``) is what a voice-over's
+    ``aiVoices[].speaker`` takes.
+    """
+
+    _path = VOICEOVER_TRACKS
+    _model = Voice
+
+
+class Styles(_Catalogue[Style]):
+    """The saved text (subtitle) styles (``client.styles``, ``GET /v1/styles``).
+
+    ``list()`` gives each ``Style``: its ``id`` is a storyboard's ``subtitleStyleId``,
+    its ``name`` a ``subtitleStyleName`` (give one of them, not both).
+    """
+
+    _path = STYLES
+    _model = Style
+
+
+class SmartLayouts(_Catalogue[SmartLayout]):
+    """The smart layouts (``client.smart_layouts``, ``GET /v1/smartlayouts``).
+
+    ``list()`` gives each ``SmartLayout``: its ``id`` is a storyboard's
+    ``smartLayoutId``, its ``name`` a ``smartLayoutName``.
+    """
+
+    _path = SMART_LAYOUTS
+    _model = SmartLayout
+    _aliases = (("templateId", "id"), ("templateName", "name"))
 
 
 class Avatars(Resource):
-    """The AI avatars (``client.avatars``)."""
+    """The AI avatars (``client.avatars``), a page at a time."""
 
     async def list(
         self, *, page_key: str | None = None, **options: Unpack[RequestOptions]
@@ -104,7 +124,8 @@ class Avatars(Resource):
 
         Raises:
             InvalidInputError: ``page_key`` is not a non-empty string; nothing was sent.
-            ResponseValidationError: The answer is not a page of avatars.
+            ResponseValidationError: The answer is not a page of avatars, or names the
+                page just fetched as the next one.
         """
         if page_key is not None and (not isinstance(page_key, str) or not page_key):
             raise InvalidInputError("page_key must be a non-empty string")
@@ -119,50 +140,6 @@ class Avatars(Resource):
             raise ResponseValidationError(
                 f"unexpected nextPageKey {next_key!r}: expected a new page key or null",
                 response=response,
-                body=body,
+                body=payload,
             )
         return AvatarPage(items=items, next_page_key=next_key or None)
-
-
-class Styles(Resource):
-    """The saved text (subtitle) styles (``client.styles``)."""
-
-    async def list(self, **options: Unpack[RequestOptions]) -> tuple[Style, ...]:
-        """List the saved text styles (``GET /pictoryapis/v1/styles``).
-
-        Args:
-            **options: Per-call options.
-
-        Returns:
-            Each ``Style``: its ``id`` is a storyboard's ``subtitleStyleId``, its
-            ``name`` a ``subtitleStyleName`` (give one of them, not both).
-
-        Raises:
-            ResponseValidationError: The answer is not a list of styles.
-        """
-        received = await self._client._request("GET", STYLES, options=options)
-        return read_items(received.response, Style)
-
-
-class SmartLayouts(Resource):
-    """The smart layouts (``client.smart_layouts``)."""
-
-    async def list(self, **options: Unpack[RequestOptions]) -> tuple[SmartLayout, ...]:
-        """List the smart layouts (``GET /pictoryapis/v1/smartlayouts``).
-
-        Args:
-            **options: Per-call options.
-
-        Returns:
-            Each ``SmartLayout``: its ``id`` is a storyboard's ``smartLayoutId``, its
-            ``name`` a ``smartLayoutName``.
-
-        Raises:
-            ResponseValidationError: The answer is not a list of smart layouts.
-        """
-        received = await self._client._request("GET", SMART_LAYOUTS, options=options)
-        return read_items(
-            received.response,
-            SmartLayout,
-            aliases=(("templateId", "id"), ("templateName", "name")),
-        )

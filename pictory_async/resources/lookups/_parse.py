@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 import attrs
 import httpx
 
-from ..._decode import decode_json, structure
+from ..._decode import decode_json, structure, unwrap_data
 from ..._exceptions import ResponseValidationError
 
 __all__ = ["body_of", "items_of", "read_items", "strings_of", "structure_items"]
@@ -34,20 +34,11 @@ def body_of(payload: Any, response: httpx.Response) -> Any:
     Raises:
         ResponseValidationError: The envelope says ``success`` is not ``true``.
     """
+    if isinstance(payload, dict) and "success" in payload and payload["success"] is not True:
+        return unwrap_data(payload, response)  # raises, with the envelope's own message
     body = payload
-    for _ in range(2):  # an envelope, then a ``data`` object inside it at most
-        if not isinstance(body, dict):
-            break
-        if "success" in body and body["success"] is not True:
-            error = body.get("error")
-            said = error.get("error_message") if isinstance(error, dict) else body.get("message")
-            reason = f": {said[:200]}" if isinstance(said, str) and said else ""
-            raise ResponseValidationError(
-                f"the API did not answer with data (success {body['success']!r}){reason}",
-                response=response,
-                body=payload,
-            )
-        if not isinstance(body.get("data"), dict):
+    for _ in range(2):  # the envelope's ``data``, then a ``data`` object inside it
+        if not isinstance(body, dict) or not isinstance(body.get("data"), dict):
             break
         body = body["data"]
     return body

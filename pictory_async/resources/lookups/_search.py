@@ -117,7 +117,13 @@ class Media(Resource):
 
 
 class Music(Resource):
-    """Background music: search the library, and the names its filters take."""
+    """Background music (``client.music``): the library's search and its filters' names.
+
+    Each catalogue (``moods()``, ``genres()``, ``genre_groups()``, ``instruments()``,
+    ``purposes()``) is one ``GET`` answering a tuple of names, exactly as the search's
+    filters spell them; an answer that is not a list of names is a
+    ``ResponseValidationError``.
+    """
 
     async def search(
         self,
@@ -212,43 +218,23 @@ class Music(Resource):
         return read_items(received.response, MusicTrack, key="searchResults")
 
     async def moods(self, **options: Unpack[RequestOptions]) -> tuple[str, ...]:
-        """The moods ``search(mood=...)`` takes (``GET /pictoryapis/v1/music/moods``).
-
-        Raises:
-            ResponseValidationError: The answer is not a list of names.
-        """
+        """The moods ``search(mood=...)`` takes (``GET /v1/music/moods``)."""
         return await self._catalogue("moods", options)
 
     async def genres(self, **options: Unpack[RequestOptions]) -> tuple[str, ...]:
-        """The genres ``search(genre=...)`` takes (``GET /pictoryapis/v1/music/genres``).
-
-        Raises:
-            ResponseValidationError: The answer is not a list of names.
-        """
+        """The genres ``search(genre=...)`` takes (``GET /v1/music/genres``)."""
         return await self._catalogue("genres", options)
 
     async def genre_groups(self, **options: Unpack[RequestOptions]) -> tuple[str, ...]:
-        """The genre groups ``search(genre_group=...)`` takes (``GET .../genres/groups``).
-
-        Raises:
-            ResponseValidationError: The answer is not a list of names.
-        """
+        """The genre groups ``search(genre_group=...)`` takes (``.../genres/groups``)."""
         return await self._catalogue("genres/groups", options)
 
     async def instruments(self, **options: Unpack[RequestOptions]) -> tuple[str, ...]:
-        """The instruments ``search(instrument=...)`` takes (``GET .../music/instruments``).
-
-        Raises:
-            ResponseValidationError: The answer is not a list of names.
-        """
+        """The instruments ``search(instrument=...)`` takes (``.../music/instruments``)."""
         return await self._catalogue("instruments", options)
 
     async def purposes(self, **options: Unpack[RequestOptions]) -> tuple[str, ...]:
-        """The purposes ``search(purpose=...)`` takes (``GET /pictoryapis/v1/music/purposes``).
-
-        Raises:
-            ResponseValidationError: The answer is not a list of names.
-        """
+        """The purposes ``search(purpose=...)`` takes (``GET /v1/music/purposes``)."""
         return await self._catalogue("purposes", options)
 
     async def _catalogue(self, name: str, options: RequestOptions) -> tuple[str, ...]:
