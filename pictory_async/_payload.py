@@ -52,6 +52,17 @@ SCENE_SOURCES = ("story", "storyCoPilot", "blogUrl", "pptUrl", "audioUrl", "vide
 
 _MAX_LISTED = 5
 
+_V1_NAMES = {
+    "audio": "voiceOver and backgroundMusic",
+    "videoDescription": "videoName",
+    "text": "story",
+    "splitTextOnPeriod": "createSceneOnEndOfSentence",
+    "splitTextOnNewLine": "createSceneOnNewLine",
+    "article_url": "blogUrl",
+    "brandLogo": "logo",
+}
+"""Names of the retired v1 storyboard body (Pictory's older examples), with their v2 names."""
+
 
 # -- names ---------------------------------------------------------------------------
 
@@ -113,7 +124,12 @@ def _walk_names(payload: Mapping[str, Any], model: type[Any], where: str, out: l
         path = f"{where}.{name}" if where else str(name)
         if name not in level:
             near = _nearest(str(name), list(level))
-            hint = f": did you mean {near!r}?" if near else f" (known: {', '.join(level)})"
+            if name in _V1_NAMES and _V1_NAMES[name].split()[0] in level:
+                hint = f": a v1 API name; the v2 API takes {_V1_NAMES[name]}"
+            elif near:
+                hint = f": did you mean {near!r}?"
+            else:
+                hint = f" (known: {', '.join(level)})"
             out.append(f"unknown field {path!r}{hint}")
             continue
         child = level[name]
@@ -285,7 +301,10 @@ def _body(
         check_names(request, model)
         body = dict(request)
     else:
-        raise TypeError(f"expected a {model.__name__} or a mapping, not {type(request).__name__}")
+        raise InvalidInputError(
+            f"the body must be a {model.__name__} or a mapping (a JSON object), "
+            f"not {type(request).__name__}"
+        )
     check(body)
     return body
 

@@ -1,0 +1,209 @@
+"""``client.jobs`` with job handles: the result of each kind, a failed job, odd shapes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+import pytest
+import respx
+from _support import ClientFactory, FakeTime
+
+from pictory_async import Job, JobFailedError, JobStatus, ResponseValidationError
+from pictory_async._models.results import (
+    Highlights,
+    HighlightsJob,
+    Storyboard,
+    StoryboardJob,
+    Transcription,
+    TranscriptionJob,
+    Video,
+    VideoJob,
+)
+
+JOB_ID = "9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d"
+JOBS = "/pictoryapis/v1/jobs"
+RENDER_PARAMS = {"videoName": "Hi", "scenes": [{"elements": [{"id": "e1", "type": "text"}]}]}
+
+
+def _answer(status: str, **data: Any) -> httpx.Response:
+    return httpx.Response(
+        200, json={"success": status != "failed", "data": {"status": status, **data}}
+    )
+
+
+def _polls(router: respx.Router, *answers: httpx.Response) -> respx.Route:
+    return router.get(f"{JOBS}/{JOB_ID}").mock(side_effect=list(answers))
+
+
+async def test_a_storyboard_job_waits_for_its_storyboard(
+    router: respx.Router, make_client: ClientFactory
+) -> None:
+    """The completed data's renderParams, storyboard, preview and project, typed."""
+    _polls(
+        router,
+        _answer("in-progress"),
+        _answer(
+            "completed",
+            renderParams=RENDER_PARAMS,
+            storyboard={"scenes": 1},
+            previewUrl="https://app.pictory.ai/preview/1",
+            projectId="p-3",
+        ),
+    )
+    async with make_client() as client:
+        storyboard = await client.jobs.wait(StoryboardJob(id=JOB_ID))
+
+    assert (
+        Storyboard(
+            job_id=JOB_ID,
+            preview_url="https://app.pictory.ai/preview/1",
+            project_id="p-3",
+            render_params=RENDER_PARAMS,
+            storyboard={"scenes": 1},
+        )
+        == storyboard
+    )
+    assert "completed" == storyboard.raw["status"]
+
+
+async def test_a_transcription_job_waits_for_its_transcript(
+    router: respx.Router, make_client: ClientFactory
+) -> None:
+    """Transcript sentences, txt, srt, vtt and the media info."""
+    sentence = {"text": "Hello there.", "start": 0.0, "end": 1.2}
+    _polls(
+        router,
+        _answer(
+            "completed",
+            transcript=[sentence],
+            txt="Hello there.",
+            srt="1\n00:00:00,000 --> 00:00:01,200\nHello there.\n",
+            vtt="WEBVTT\n",
+            mediaInfo={"duration": 1.2},
+        ),
+    )
+    async with make_client() as client:
+        result = await client.jobs.wait(TranscriptionJob(id=JOB_ID))
+
+    assert isinstance(result, Transcription)
+    assert ((sentence,), "Hello there.", "WEBVTT\n", {"duration": 1.2}) == (
+        result.transcript,
+        result.txt,
+        result.vtt,
+        result.media_info,
+    )
+    assert "1\n00:00:00,000 --> 00:00:01,200\nHello there.\n" == result.srt
+
+
+async def test_a_video_job_and_a_highlights_job_wait_for_theirs(
+    router: respx.Router, make_client: ClientFactory
+) -> None:
+    """A render's ``Video`` (project from the handle when the job names none), highlights."""
+    _polls(
+        router,
+        _answer("completed", videoURL="https://cdn.example/v.mp4", videoDuration=9),
+        _answer("completed", transcript=[{"text": "Best bit."}]),
+    )
+    async with make_client() as client:
+        video = await client.jobs.wait(VideoJob(id=JOB_ID, project_id=7))
+        highlights = await client.jobs.wait(HighlightsJob(id=JOB_ID))
+
+    assert (
+        Video(job_id=JOB_ID, video_url="https://cdn.example/v.mp4", duration=9.0, project_id=7)
+        == video
+    )
+    assert Highlights(job_id=JOB_ID, transcript=({"text": "Best bit."},)) == highlights
+
+
+async def test_an_id_or_a_job_still_waits_for_the_job(
+    router: respx.Router, make_client: ClientFactory
+) -> None:
+    """Without a handle the completed ``Job`` comes back, as before."""
+    _polls(router, _answer("completed", videoURL="https://cdn.example/v.mp4"))
+    async with make_client() as client:
+        job = await client.jobs.wait(JOB_ID)
+
+    assert isinstance(job, Job)
+    assert JobStatus.COMPLETED == job.status
+
+
+async def test_get_and_clean_take_a_handle(
+    router: respx.Router, make_client: ClientFactory
+) -> None:
+    """``jobs.get(handle)`` reads the job's state; ``clean`` takes a handle too."""
+    _polls(router, _answer("in-progress", renderProgress=12))
+    clean = router.delete(f"{JOBS}/{JOB_ID}/clean").respond(200, json={"success": True})
+    async with make_client() as client:
+        job = await client.jobs.get(TranscriptionJob(id=JOB_ID))
+        await client.jobs.clean(VideoJob(id=JOB_ID))
+
+    assert (JOB_ID, 12.0, 1) == (job.id, job.progress, clean.call_count)
+
+
+async def test_a_failed_job_raises_with_pictorys_code_and_message(
+    router: respx.Router, make_client: ClientFactory
+) -> None:
+    """A failed render is ``JobFailedError`` with ``error_code`` and ``error_message``."""
+    _polls(
+        router,
+        _answer("in-progress"),
+        _answer(
+            "failed",
+            error_code="TEXT_TO_VIDEO_FAILED",
+            error_message="The AI voice speaker [Timm] is invalid",
+        ),
+    )
+    async with make_client() as client:
+        with pytest.raises(JobFailedError) as info:
+            await client.jobs.wait(VideoJob(id=JOB_ID))
+
+    assert (JOB_ID, "TEXT_TO_VIDEO_FAILED", "The AI voice speaker [Timm] is invalid") == (
+        info.value.job_id,
+        info.value.error_code,
+        info.value.error_message,
+    )
+
+
+async def test_polls_default_to_pictorys_advice(
+    router: respx.Router, make_client: ClientFactory, fake_time: FakeTime
+) -> None:
+    """Polls are ~15 s apart (jittered by ±10%), within Pictory's 10-30 s."""
+    _polls(router, _answer("in-progress"), _answer("in-progress"), _answer("completed", txt="t"))
+    async with make_client() as client:
+        await client.jobs.wait(TranscriptionJob(id=JOB_ID))
+
+    assert 2 == len(fake_time.waits)
+    assert all(13.5 <= wait <= 16.5 for wait in fake_time.waits)
+
+
+@pytest.mark.parametrize(
+    ("handle", "data", "message"),
+    [
+        (VideoJob(id=JOB_ID), {}, "has no videoURL"),
+        (StoryboardJob(id=JOB_ID), {"previewUrl": "https://p"}, "has no renderParams"),
+        (StoryboardJob(id=JOB_ID), {"renderParams": ["not", "an", "object"]}, "unexpected"),
+        (TranscriptionJob(id=JOB_ID), {"transcript": "not a list"}, "unexpected"),
+        (TranscriptionJob(id=JOB_ID), {"transcript": [1, 2]}, "unexpected"),
+        (TranscriptionJob(id=JOB_ID), {"srt": 5}, "unexpected"),
+    ],
+)
+async def test_odd_result_shapes_are_typed_errors(
+    router: respx.Router,
+    make_client: ClientFactory,
+    handle: Any,
+    data: dict[str, Any],
+    message: str,
+) -> None:
+    """A completed job whose data does not fit its kind is a ``ResponseValidationError``."""
+    _polls(router, _answer("completed", **data))
+    async with make_client() as client:
+        with pytest.raises(ResponseValidationError, match=message):
+            await client.jobs.wait(handle)
+
+
+def test_handles_are_not_jobs() -> None:
+    """A handle is not a ``Job``, so the ``wait`` overloads never overlap."""
+    assert not any(
+        issubclass(kind, Job) for kind in (StoryboardJob, VideoJob, TranscriptionJob, HighlightsJob)
+    )
