@@ -10,6 +10,8 @@ import httpx
 import pytest
 import respx
 from _support import ClientFactory
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from pictory_async import (
     AsyncPictory,
@@ -357,3 +359,48 @@ async def test_music_catalogue_broken_answers_are_validation_errors(
         with pytest.raises(ResponseValidationError) as caught:
             await client.music.purposes()
     assert body == caught.value.body
+
+
+_json = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=4),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner),
+    max_leaves=12,
+)
+_result = st.fixed_dictionaries(
+    {},
+    optional=dict.fromkeys(("assetId", "id", "duration", "preview", "genres", "name"), _json),
+)
+_answer = st.one_of(
+    _json,
+    st.lists(_result | _json, max_size=3),
+    st.fixed_dictionaries({"data": st.fixed_dictionaries({"searchResults": st.lists(_result)})}),
+    st.fixed_dictionaries({"items": st.lists(_result, max_size=3)}, optional={"success": _json}),
+)
+_ANY_SEARCH: list[tuple[str, Callable[[AsyncPictory], Awaitable[Any]]]] = [
+    (MEDIA, lambda client: client.media.search("x")),
+    (MUSIC, lambda client: client.music.search()),
+    (f"{V1}/music/moods", lambda client: client.music.moods()),
+]
+
+
+@settings(max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(body=_answer, case=st.sampled_from(_ANY_SEARCH))
+async def test_any_answer_is_a_tuple_or_a_typed_error(
+    router: respx.Router,
+    make_client: ClientFactory,
+    body: Any,
+    case: tuple[str, Callable[[AsyncPictory], Awaitable[Any]]],
+) -> None:
+    """Whatever JSON a search or a catalogue gets back: a tuple, or the typed error."""
+    path, search = case
+    router.route(path=path).mock(return_value=httpx.Response(200, json=body))
+    async with make_client() as client:
+        try:
+            found = await search(client)
+        except ResponseValidationError:
+            return
+    assert isinstance(found, tuple)
