@@ -118,12 +118,8 @@ def _transcription(job: Job, response: httpx.Response) -> Transcription:
 
 
 def _highlights(job: Job, response: httpx.Response) -> Highlights:
-    data = structure(job.raw, TranscriptionData, response)
-    return Highlights(
-        job_id=job.id,
-        transcript=tuple(dict(item) for item in data.transcript or ()),
-        raw=job.raw,
-    )
+    transcription = _transcription(job, response)
+    return Highlights(job_id=job.id, transcript=transcription.transcript, raw=job.raw)
 
 
 def result_of(handle: JobHandle, job: Job, response: httpx.Response) -> Result:

@@ -10,14 +10,14 @@ from __future__ import annotations
 import enum
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 import attrs
 
 from .._converter import raw_field, wire
 from .._types import ProjectId
 
-__all__ = ["Job", "JobData", "JobPage", "JobStatus"]
+__all__ = ["Job", "JobData", "JobPage", "JobStatus", "media_urls"]
 
 
 class JobStatus(str, enum.Enum):
@@ -144,14 +144,32 @@ class Job:
     @property
     def assets(self) -> dict[str, str]:
         """The media URLs the job gives, by kind (``video``, ``thumbnail``, ``srt``, ...)."""
-        urls = {
-            "video": self.video_url,
-            "thumbnail": self.thumbnail,
-            "srt": self.srt_file,
-            "vtt": self.vtt_file,
-            "txt": self.txt_file,
-        }
-        return {kind: url for kind, url in urls.items() if url}
+        return media_urls(self)
+
+
+class _Media(Protocol):
+    @property
+    def video_url(self) -> str | None: ...
+    @property
+    def thumbnail(self) -> str | None: ...
+    @property
+    def srt_file(self) -> str | None: ...
+    @property
+    def vtt_file(self) -> str | None: ...
+    @property
+    def txt_file(self) -> str | None: ...
+
+
+def media_urls(media: _Media) -> dict[str, str]:
+    """The media URLs a job or a video has, by kind (``video``, ``thumbnail``, ``srt``, ...)."""
+    urls = {
+        "video": media.video_url,
+        "thumbnail": media.thumbnail,
+        "srt": media.srt_file,
+        "vtt": media.vtt_file,
+        "txt": media.txt_file,
+    }
+    return {kind: url for kind, url in urls.items() if url}
 
 
 @attrs.frozen(kw_only=True)

@@ -17,6 +17,7 @@ import attrs
 
 from .._converter import raw_field, wire
 from .._types import ProjectId
+from .jobs import media_urls
 
 __all__ = [
     "Highlights",
@@ -140,14 +141,7 @@ class Video:
     @property
     def assets(self) -> dict[str, str]:
         """The media URLs, by kind (``video``, ``thumbnail``, ``srt``, ``vtt``, ``txt``)."""
-        urls = {
-            "video": self.video_url,
-            "thumbnail": self.thumbnail,
-            "srt": self.srt_file,
-            "vtt": self.vtt_file,
-            "txt": self.txt_file,
-        }
-        return {kind: url for kind, url in urls.items() if url}
+        return media_urls(self)
 
 
 @attrs.frozen(kw_only=True)

@@ -9,7 +9,6 @@ call: a script, a URL or a request in, the finished ``Video`` out.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from os import PathLike
 from typing import TYPE_CHECKING, Any, Literal, cast, overload
@@ -19,14 +18,7 @@ from .._download import Downloader
 from .._exceptions import InvalidInputError
 from .._jobs import validate_job_id
 from .._models.results import Storyboard, StoryboardJob, Video, VideoJob
-from .._models.videos import (
-    AiVoice,
-    BackgroundMusic,
-    TemplateVideoRequest,
-    VideoRequest,
-    VideoScene,
-    VoiceOver,
-)
+from .._models.videos import TemplateVideoRequest, VideoRequest
 from .._paths import (
     STORYBOARD,
     STORYBOARD_RENDER,
@@ -36,6 +28,7 @@ from .._paths import (
 )
 from .._payload import template_body, video_body
 from .._project_assets import check_download, download_assets_into
+from .._script import script_request
 from .._types import NOT_GIVEN, Duration, NotGiven
 from ._base import Resource
 from ._start import start_job
@@ -46,23 +39,7 @@ if TYPE_CHECKING:
 
     from .._call_options import RequestOptions
 
-__all__ = ["DEFAULT_VOICES", "CreateOptions", "Videos"]
-
-DEFAULT_VOICES = {
-    "en": "Martin",
-    "nl": "Tim",
-    "fr": "Gabriel",
-    "de": "Wilbur",
-    "it": "Marco",
-    "pt": "Aurelio",
-    "es": "Hugo",
-}
-"""The narrator ``create`` picks by script language: Pictory's documented default voices."""
-
-MUSIC_VOLUME = 0.12
-"""The volume ``create`` sets for automatic music: under a narration, as Pictory advises."""
-
-_URL = re.compile(r"https?://\S+\Z", re.IGNORECASE)
+__all__ = ["CreateOptions", "Videos"]
 
 
 class CreateOptions(WaitOptions, total=False):
@@ -75,67 +52,6 @@ def _storyboard_id(storyboard: StoryboardJob | Storyboard | str) -> str:
     if isinstance(storyboard, Storyboard):
         return storyboard.job_id
     return validate_job_id(storyboard)
-
-
-def _name_of(script: str) -> str:
-    """A video name from a script's first words (or a URL's last part)."""
-    if _URL.match(script):
-        parts = [part for part in re.split(r"[/?#]", script.split("://", 1)[1]) if part]
-        return (parts[-1] if len(parts) > 1 else parts[0])[:80]
-    words = script.split()
-    name = " ".join(words[:8])
-    return (name[:77] + "...") if len(name) > 80 else name
-
-
-def _script_request(
-    script: str,
-    *,
-    video_name: str | None,
-    voice: str | NotGiven | None,
-    brand: str | int | None,
-    aspect_ratio: str | None,
-    language: str | None,
-    music: bool | str,
-    save_project: bool | None,
-    webhook: str | None,
-) -> VideoRequest:
-    """The ``VideoRequest`` of ``create`` for a script or a URL (checked before sending).
-
-    Raises:
-        InvalidInputError: An empty script, or no default voice for the language.
-    """
-    text = script.strip()
-    if not text:
-        raise InvalidInputError("the script is empty")
-    if isinstance(voice, NotGiven):
-        voice = DEFAULT_VOICES.get((language or "en").split("-")[0].lower())
-        if voice is None:
-            raise InvalidInputError(
-                f"no default voice for language {language!r}: pass voice= (client.voices "
-                "lists them), or voice=None for a silent video"
-            )
-    scene = (
-        VideoScene(blog_url=text)
-        if _URL.match(text)
-        else VideoScene(story=text, create_scene_on_end_of_sentence=True)
-    )
-    background_music = None
-    if isinstance(music, str):
-        background_music = BackgroundMusic(music_url=music, volume=MUSIC_VOLUME)
-    elif music:
-        background_music = BackgroundMusic(auto_music=True, volume=MUSIC_VOLUME)
-    return VideoRequest(
-        video_name=video_name or _name_of(text),
-        aspect_ratio=aspect_ratio,
-        language=language,
-        save_project=save_project,
-        webhook=webhook,
-        brand_id=brand if isinstance(brand, int) else None,
-        brand_name=brand if isinstance(brand, str) else None,
-        voice_over=None if voice is None else VoiceOver(ai_voices=[AiVoice(speaker=voice)]),
-        background_music=background_music,
-        scenes=[scene],
-    )
 
 
 class Videos(Resource):
@@ -376,36 +292,17 @@ class Videos(Resource):
             JobTimeoutError: ``timeout`` passed first; the render may still finish.
             APIError: A request failed (the render is never sent twice).
         """
-        if isinstance(script_or_request, str):
-            request: VideoRequest | Mapping[str, Any] = _script_request(
-                script_or_request,
-                video_name=video_name,
-                voice=voice,
-                brand=brand,
-                aspect_ratio=aspect_ratio,
-                language=language,
-                music=music,
-                save_project=save_project,
-                webhook=webhook,
-            )
-        else:
-            shortcuts = {
-                "video_name": video_name,
-                "voice": None if isinstance(voice, NotGiven) else voice,
-                "brand": brand,
-                "aspect_ratio": aspect_ratio,
-                "language": language,
-                "save_project": save_project,
-                "webhook": webhook,
-            }
-            given = [name for name, value in shortcuts.items() if value is not None]
-            if music is not True:
-                given.append("music")
-            if given:
-                raise InvalidInputError(
-                    f"{', '.join(given)} apply to a script; set them in the request instead"
-                )
-            request = script_or_request
+        request = script_request(
+            script_or_request,
+            video_name=video_name,
+            voice=voice,
+            brand=brand,
+            aspect_ratio=aspect_ratio,
+            language=language,
+            music=music,
+            save_project=save_project,
+            webhook=webhook,
+        )
         job = await self.render(request, **cast("RequestOptions", options))
         if not wait:
             return job
