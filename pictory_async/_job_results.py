@@ -19,6 +19,7 @@ from ._jobs import started_job
 from ._models.jobs import Job
 from ._models.results import (
     Highlights,
+    HighlightsData,
     HighlightsJob,
     JobHandle,
     Storyboard,
@@ -118,8 +119,13 @@ def _transcription(job: Job, response: httpx.Response) -> Transcription:
 
 
 def _highlights(job: Job, response: httpx.Response) -> Highlights:
-    transcription = _transcription(job, response)
-    return Highlights(job_id=job.id, transcript=transcription.transcript, raw=job.raw)
+    data = structure(job.raw, HighlightsData, response)
+    return Highlights(
+        job_id=job.id,
+        highlights=tuple(dict(item) for item in data.highlights or ()),
+        duration=data.duration,
+        raw=job.raw,
+    )
 
 
 def result_of(handle: JobHandle, job: Job, response: httpx.Response) -> Result:

@@ -103,7 +103,11 @@ async def test_a_video_job_and_a_highlights_job_wait_for_theirs(
     _polls(
         router,
         _answer("completed", videoURL="https://cdn.example/v.mp4", videoDuration=9),
-        _answer("completed", transcript=[{"text": "Best bit."}]),
+        _answer(
+            "completed",
+            highlights=[{"startTime": 1.0, "endTime": 3.5, "text": "Best bit."}],
+            duration=2.5,
+        ),
     )
     async with make_client() as client:
         video = await client.jobs.wait(VideoJob(id=JOB_ID, project_id=7))
@@ -113,7 +117,14 @@ async def test_a_video_job_and_a_highlights_job_wait_for_theirs(
         Video(job_id=JOB_ID, video_url="https://cdn.example/v.mp4", duration=9.0, project_id=7)
         == video
     )
-    assert Highlights(job_id=JOB_ID, transcript=({"text": "Best bit."},)) == highlights
+    assert (
+        Highlights(
+            job_id=JOB_ID,
+            highlights=({"startTime": 1.0, "endTime": 3.5, "text": "Best bit."},),
+            duration=2.5,
+        )
+        == highlights
+    )
 
 
 async def test_an_id_or_a_job_still_waits_for_the_job(
@@ -186,6 +197,7 @@ async def test_polls_default_to_pictorys_advice(
         (TranscriptionJob(id=JOB_ID), {"transcript": "not a list"}, "unexpected"),
         (TranscriptionJob(id=JOB_ID), {"transcript": [1, 2]}, "unexpected"),
         (TranscriptionJob(id=JOB_ID), {"srt": 5}, "unexpected"),
+        (HighlightsJob(id=JOB_ID), {"highlights": {"text": "not a list"}}, "unexpected"),
     ],
 )
 async def test_odd_result_shapes_are_typed_errors(

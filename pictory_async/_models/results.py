@@ -21,6 +21,7 @@ from .jobs import media_urls
 
 __all__ = [
     "Highlights",
+    "HighlightsData",
     "HighlightsJob",
     "JobHandle",
     "Storyboard",
@@ -179,15 +180,25 @@ class Transcription:
 
 
 @attrs.frozen(kw_only=True)
+class HighlightsData:
+    """The data of a completed highlights job, as sent (read into ``Highlights``)."""
+
+    highlights: Sequence[Mapping[str, Any]] | None = None
+    duration: float | None = None
+
+
+@attrs.frozen(kw_only=True)
 class Highlights:
-    """A completed highlights job.
+    """A completed highlights job: the parts of a transcript worth a short video.
 
     Attributes:
         job_id: The highlights job.
-        transcript: The highlighted sentences with their timing, as received.
+        highlights: The chosen parts (``{"startTime", "endTime", "text"}``), as received.
+        duration: Their length in seconds, when the API says.
         raw: The job's ``data`` exactly as received.
     """
 
     job_id: str
-    transcript: tuple[Mapping[str, Any], ...] = ()
+    highlights: tuple[Mapping[str, Any], ...] = ()
+    duration: float | None = None
     raw: Mapping[str, Any] = raw_field()
