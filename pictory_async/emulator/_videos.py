@@ -167,6 +167,41 @@ def build_render_params(body: Mapping[str, Any], seed: int, seq: int) -> dict[st
     }
 
 
+def _from_template(request: Mapping[str, Any]) -> dict[str, Any]:
+    """A video request made of a template's scenes, its variables filled in.
+
+    ``request`` has ``templateId``, and may have ``variables`` (over the template's
+    defaults), ``scenes`` (``{sceneId, story}`` replacing a scene's text) and ``videoName``.
+
+    Raises:
+        InvalidBodyError: No such template.
+    """
+    found = template(str(request["templateId"]))
+    if found is None:
+        raise InvalidBodyError([("templateId", "no such template")])
+    given = request.get("variables")
+    variables = {**found["variables"], **(given if isinstance(given, Mapping) else {})}
+    overrides = {s.get("sceneId"): s for s in request.get("scenes") or () if isinstance(s, Mapping)}
+    scenes = []
+    for scene in found["scenes"]:
+        text = " ".join(line["text"] for line in scene["subtitles"])
+        text = str(overrides.get(scene["sceneId"], {}).get("story") or text)
+        for name, value in variables.items():
+            text = text.replace("{{" + name + "}}", str(value))
+        scenes.append({"sceneId": scene["sceneId"], "story": text})
+    name = request.get("videoName") or found["name"]
+    return {"videoName": name, "language": found["language"], "scenes": scenes}
+
+
+def _project_scenes(params: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The ``scenes`` of the project of a render: the subtitles and transcript start with them."""
+    return [
+        {"sceneId": s.get("sceneId"), "text": s.get("story", ""), "sortOrder": n}
+        for n, s in enumerate(params.get("scenes") or ())
+        if isinstance(s, Mapping)
+    ]
+
+
 def _duration(params: Mapping[str, Any]) -> float:
     """A render's length: ``duration``, else the end of its last element or scene."""
     given = params.get("duration")
@@ -210,11 +245,6 @@ class VideoRoutes:
         state = self._state
         factory: ProjectFactory = state.factory
         ratio = params.get("output", {}).get("aspectRatio", "16:9")
-        scenes = [
-            {"sceneId": s.get("sceneId"), "text": s.get("story", ""), "sortOrder": n}
-            for n, s in enumerate(params.get("scenes") or ())
-            if isinstance(s, Mapping)
-        ]
         record = factory.make(
             account,
             name=str(params.get("videoName") or "Untitled video"),
@@ -230,7 +260,7 @@ class VideoRoutes:
             voice_over_id=None,
             brand_id=None,
             smart_template_id=None,
-            scenes=scenes,
+            scenes=_project_scenes(params),
             project_type="text-to-video",
             in_progress=False,
         )
@@ -255,11 +285,13 @@ class VideoRoutes:
         self._charge(account, params)
         record = self._record(account, params, saved)
         job = self._state.start_render(record)
-        job.result = {"renderParams": params}
         return job_started(job, delay)
 
     def _video_body(self, body: bytes) -> dict[str, Any]:
-        return check_video(parse_object(body))
+        request = check_video(parse_object(body))
+        if "scenes" not in request:  # a template's (``check_video`` saw a templateId)
+            request["scenes"] = _from_template(request)["scenes"]
+        return request
 
     def _storyboard(
         self, account: str, ident: str, query: bytes, body: bytes, delay: float
@@ -304,8 +336,8 @@ class VideoRoutes:
             return Reply.answer(None, 409, RENDER_RUNNING, delay)
         self._charge(account, params)
         record.video_duration = _duration(params)
+        record.scenes = _project_scenes(params)  # its subtitles say what the preview says
         started = state.start_render(record)
-        started.result = {"renderParams": params}
         return job_started(started, delay)
 
     def _render_params(
@@ -339,27 +371,9 @@ class VideoRoutes:
         self, account: str, ident: str, query: bytes, body: bytes, delay: float
     ) -> Reply:
         request = check_template_video(parse_object(body))
-        found = template(request["templateId"])
-        if found is None:
-            raise InvalidBodyError([("templateId", "no such template")])
-        variables = {**found["variables"], **(request.get("variables") or {})}
-        overrides = {
-            s.get("sceneId"): s for s in request.get("scenes") or () if isinstance(s, Mapping)
-        }
-        scenes = []
-        for scene in found["scenes"]:
-            text = " ".join(line["text"] for line in scene["subtitles"])
-            text = str(overrides.get(scene["sceneId"], {}).get("story") or text)
-            for name, value in variables.items():
-                text = text.replace("{{" + name + "}}", str(value))
-            scenes.append({"sceneId": scene["sceneId"], "story": text})
-        video = {
-            "videoName": request.get("videoName") or found["name"],
-            "language": found["language"],
-            "scenes": scenes,
-        }
+        video = _from_template(request)
         params = build_render_params(video, self._state.seed, len(self._state.jobs))
-        params["templateId"] = found["templateId"]
+        params["templateId"] = request["templateId"]
         return self._render(account, params, request.get("saveProject") is True, delay)
 
     def _update_project(

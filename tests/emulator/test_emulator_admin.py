@@ -8,7 +8,7 @@ from email.utils import parsedate_to_datetime
 import httpx
 import pytest
 
-from pictory_async.emulator import Emulator
+from pictory_async.emulator import Emulator, FakeClock, RemoteEmulator, serve
 
 from .support import PROJECTS, Conn
 
@@ -177,6 +177,11 @@ async def test_an_admin_added_project_with_a_null_id_gets_one(conn: Conn) -> Non
     [
         ("fail-next-render", b'{"times": 1000000000000000}'),
         ("fail-next-render", b'{"times": 0}'),
+        ("fail-next-render", b'{"kind": "render"}'),
+        ("fail-next-job", b'{"kind": "lunch"}'),
+        ("fail-next-job", b'{"kind": 3}'),
+        ("fail-next-job", b'{"error_code": ""}'),
+        ("fail-next-job", b'{"times": 0}'),
         ("fail-next", b'{"outcome": 503, "times": 1000000000000000}'),
         ("faults", b'{"rate_limit": true}'),
         ("faults", b'{"rate_limit": 1e-300, "burst": 1, "retry_after": "date"}'),
@@ -250,6 +255,46 @@ async def test_a_scripted_render_failure_counts_its_renders(conn: Conn) -> None:
     failures = [job.failure for job in reversed(conn.emulator.jobs())]
     assert 200 == scripted.status_code
     assert [("E1", "The render failed")] * 2 + [None] == failures
+
+
+async def test_fail_next_job_over_http_fails_the_next_jobs_of_a_kind(conn: Conn) -> None:
+    """``fail-next-job`` with a kind fails that kind's next jobs; others go on."""
+    scripted = await conn.anon.post(
+        "/_emulator/fail-next-job", json={"kind": "storyboard", "times": 2, "error_code": "E2"}
+    )
+    body = {"scenes": [{"story": "Hello."}]}
+    for path in ("storyboard/render", "storyboard", "storyboard", "storyboard"):
+        await conn.api.post(f"/pictoryapis/v2/video/{path}", json=body)
+
+    failures = [(job.kind, job.failure) for job in reversed(conn.emulator.jobs())]
+    failed = ("E2", "The video could not be created")
+    assert (200, {"scripted": True}) == (scripted.status_code, scripted.json())
+    assert [
+        ("render", None),
+        ("storyboard", failed),
+        ("storyboard", failed),
+        ("storyboard", None),
+    ] == failures
+
+
+async def test_remote_fail_next_job(emulator: Emulator, clock: FakeClock) -> None:
+    """``RemoteEmulator.fail_next_job`` scripts the server's next job failure."""
+    async with serve(emulator) as running:
+        remote = RemoteEmulator(emulator.info(), pid=0)
+        try:
+            await remote.fail_next_job(error_code="E3", kind="transcription")
+        finally:
+            await remote.aclose()
+        async with httpx.AsyncClient(
+            base_url=running.base_url, headers={"Authorization": emulator.api_key}
+        ) as api:
+            started = await api.post(
+                "/pictoryapis/v2/transcription", json={"fileUrl": "https://x.test/a.mp4"}
+            )
+            clock.advance(emulator.render_duration)
+            job = await api.get(f"/pictoryapis/v1/jobs/{started.json()['data']['jobId']}")
+
+    assert (False, "E3") == (job.json()["success"], job.json()["data"]["error_code"])
 
 
 async def test_an_added_project_saved_with_an_offset_is_stored_in_utc(conn: Conn) -> None:

@@ -165,3 +165,57 @@ async def test_remote_quota_controls(emulator: Emulator) -> None:
 
     assert {"used": 12, "limit": 600} == returned["videoMinutes"] == read["videoMinutes"]
     assert emulator.quota() == read
+
+
+RENDER = "/pictoryapis/v2/video/storyboard/render"
+
+
+def _video(seconds: int, speaker: str = "Adison") -> dict[str, Any]:
+    voice = {"enabled": True, "aiVoices": [{"speaker": speaker}]}
+    return {"voiceOver": voice, "scenes": [{"story": "Hello.", "minimumDuration": seconds}]}
+
+
+async def test_a_render_spends_video_minutes_and_ai_credits(conn: Conn) -> None:
+    """A 150 s render spends 3 video minutes (started ones) and 2 AI credits; no premium voice."""
+    response = await conn.api.post(RENDER, json=_video(150))
+    quota = (await conn.api.get(QUOTA)).json()
+
+    assert 200 == response.status_code
+    assert {
+        **DEFAULT,
+        "videoMinutes": {"used": 3, "limit": 600},
+        "aiCredits": {"used": 2, "limit": 1000},
+    } == quota
+
+
+async def test_a_premium_voice_spends_eleven_labs_minutes(conn: Conn) -> None:
+    """An ElevenLabs speaker (by name or track id) spends elevenLabsVoiceOverMinutes too."""
+    await conn.api.post(RENDER, json=_video(61, speaker="Rachel"))
+    await conn.api.post(RENDER, json=_video(30, speaker="2002"))
+
+    assert {"used": 3, "limit": 120} == conn.emulator.quota()["elevenLabsVoiceOverMinutes"]
+
+
+async def test_a_render_the_quota_cannot_pay_is_402_and_makes_nothing(conn: Conn) -> None:
+    """Too few minutes left: 402 QUOTA_EXCEEDED naming the counter; no job, nothing spent."""
+    conn.emulator.set_quota(video_minutes={"used": 598})
+    before = len(conn.emulator.projects())
+    response = await conn.api.post(RENDER, json={**_video(150), "saveProject": True})
+
+    assert 402 == response.status_code
+    assert {
+        "code": "QUOTA_EXCEEDED",
+        "message": "Not enough videoMinutes left: this job needs 3, the account has 2",
+        "counter": "videoMinutes",
+        "needed": 3,
+        "left": 2,
+    } == response.json()
+    assert ([], before) == (conn.emulator.jobs(), len(conn.emulator.projects()))
+    assert {"used": 0, "limit": 1000} == conn.emulator.quota()["aiCredits"]
+
+
+async def test_a_storyboard_preview_spends_nothing(conn: Conn) -> None:
+    """A preview is free: only rendering spends the quota."""
+    response = await conn.api.post("/pictoryapis/v2/video/storyboard", json=_video(150))
+
+    assert (200, DEFAULT) == (response.status_code, conn.emulator.quota())
