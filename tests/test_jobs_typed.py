@@ -8,6 +8,7 @@ import httpx
 import pytest
 import respx
 from _support import ClientFactory, FakeTime
+from typing_extensions import assert_type
 
 from pictory_async import Job, JobFailedError, JobStatus, ResponseValidationError
 from pictory_async._models.results import (
@@ -53,6 +54,7 @@ async def test_a_storyboard_job_waits_for_its_storyboard(
     )
     async with make_client() as client:
         storyboard = await client.jobs.wait(StoryboardJob(id=JOB_ID))
+        assert_type(storyboard, Storyboard)  # the overload, checked by mypy
 
     assert (
         Storyboard(
@@ -85,6 +87,7 @@ async def test_a_transcription_job_waits_for_its_transcript(
     )
     async with make_client() as client:
         result = await client.jobs.wait(TranscriptionJob(id=JOB_ID))
+        assert_type(result, Transcription)
 
     assert isinstance(result, Transcription)
     assert ((sentence,), "Hello there.", "WEBVTT\n", {"duration": 1.2}) == (
@@ -112,6 +115,7 @@ async def test_a_video_job_and_a_highlights_job_wait_for_theirs(
     async with make_client() as client:
         video = await client.jobs.wait(VideoJob(id=JOB_ID, project_id=7))
         highlights = await client.jobs.wait(HighlightsJob(id=JOB_ID))
+        assert_type((video, highlights), tuple[Video, Highlights])
 
     assert (
         Video(job_id=JOB_ID, video_url="https://cdn.example/v.mp4", duration=9.0, project_id=7)
@@ -134,6 +138,7 @@ async def test_an_id_or_a_job_still_waits_for_the_job(
     _polls(router, _answer("completed", videoURL="https://cdn.example/v.mp4"))
     async with make_client() as client:
         job = await client.jobs.wait(JOB_ID)
+        assert_type(job, Job)
 
     assert isinstance(job, Job)
     assert JobStatus.COMPLETED == job.status

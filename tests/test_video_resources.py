@@ -10,6 +10,7 @@ import httpx
 import pytest
 import respx
 from _support import API_KEY, ClientFactory, load_fixture
+from typing_extensions import assert_type
 
 from pictory_async import APIConnectionError, InternalServerError, InvalidInputError
 from pictory_async._models.results import Storyboard, StoryboardJob, Video, VideoJob
@@ -231,6 +232,7 @@ async def test_create_renders_a_script_and_waits_for_the_video(
         video = await client.videos.create(
             "Cats sleep a lot. They dream too.", aspect_ratio="9:16", brand="Acme"
         )
+        assert_type(video, Video)  # wait=True's overload, checked by mypy
 
     assert {
         "videoName": "Cats sleep a lot. They dream too.",
@@ -261,6 +263,7 @@ async def test_create_with_a_url_makes_a_blog_video_and_can_skip_the_wait(
         job = await client.videos.create(
             "https://blog.example/posts/why-cats-sleep", wait=False, voice=None, music=False
         )
+        assert_type(job, VideoJob)
 
     assert VideoJob(id=JOB_ID, request_id="req-123") == job
     assert {
