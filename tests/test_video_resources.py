@@ -311,3 +311,15 @@ async def test_download_refuses_what_is_not_a_video(make_client: ClientFactory) 
     async with make_client() as client:
         with pytest.raises(InvalidInputError, match="expected a Video"):
             await client.videos.download(VideoJob(id=JOB_ID), ".")  # type: ignore[arg-type]
+
+
+async def test_a_job_start_has_its_raw_response(
+    router: respx.Router, make_client: ClientFactory
+) -> None:
+    """``with_raw_response`` gives the start's status and request id, and the handle."""
+    router.post(RENDER).mock(return_value=_started("req-9"))
+    async with make_client() as client:
+        raw = await client.videos.with_raw_response.render(SIMPLE)
+
+    assert (200, "req-9") == (raw.status_code, raw.request_id)
+    assert VideoJob(id=JOB_ID, request_id="req-9") == raw.parse()
