@@ -1,4 +1,4 @@
-"""A local emulator of Pictory's projects and render jobs API, for tests, demos and benchmarks.
+"""A local emulator of Pictory's API (projects, jobs, videos, transcription, look-ups), for tests.
 
 Like moto for AWS: the real client talks to it over real HTTP, in process through
 ``httpx.ASGITransport`` or over loopback sockets, and it misbehaves on request (latency,
