@@ -131,38 +131,35 @@ class CdnRoutes:
         if record is not None:
             state.fresh(record)
         if record is None or record.share_token != parts[3] or record.in_progress:
-            body, status = _VIDEO_NOT_FOUND, 404
-        else:
-            state.fresh(record)
-            video = media_urls(record, state.cdn_base_url)["video"]
-            title, src = html_escape(record.name), html_escape(video)
-            body = (
-                f"<!DOCTYPE html><html><head><title>{title}</title></head><body>"
-                f'<video controls src="{src}"></video></body></html>'
-            ).encode()
-            status = 200
-        headers = [HTML, (b"content-length", b"%d" % len(body))]
-        return Reply.answer("share", status, b"" if method == "HEAD" else body, 0.0, headers)
+            return _page("share", method, None, "")
+        video = html_escape(media_urls(record, state.cdn_base_url)["video"])
+        return _page("share", method, record.name, f'<video controls src="{video}"></video>')
 
     def _preview(self, method: str, parts: list[str]) -> Reply:
         """``/preview/<storyboard job id>``: a page listing the scenes of a finished preview."""
         state = self._state
         job = state.jobs.get(parts[2]) if len(parts) == 3 else None
         if job is None or job.kind != "storyboard" or state.job_status(job) != "completed":
-            body, status = _VIDEO_NOT_FOUND, 404
-        else:
-            params = job.result["renderParams"]
-            scenes = "".join(
-                f"<li>{html_escape(str(scene.get('story', '')))}</li>" for scene in params["scenes"]
-            )
-            title = html_escape(str(params.get("videoName", "")))
-            body = (
-                f"<!DOCTYPE html><html><head><title>{title}</title></head><body>"
-                f"<ol>{scenes}</ol></body></html>"
-            ).encode()
-            status = 200
-        headers = [HTML, (b"content-length", b"%d" % len(body))]
-        return Reply.answer("preview", status, b"" if method == "HEAD" else body, 0.0, headers)
+            return _page("preview", method, None, "")
+        params = job.result["renderParams"]
+        scenes = "".join(
+            f"<li>{html_escape(str(scene.get('story', '')))}</li>" for scene in params["scenes"]
+        )
+        return _page("preview", method, str(params.get("videoName", "")), f"<ol>{scenes}</ol>")
+
+
+def _page(route: str, method: str, title: str | None, content: str) -> Reply:
+    """An HTML page with ``title`` and ``content`` (HTML), or "Video not found" (404) for None."""
+    if title is None:
+        body, status = _VIDEO_NOT_FOUND, 404
+    else:
+        body = (
+            f"<!DOCTYPE html><html><head><title>{html_escape(title)}</title></head>"
+            f"<body>{content}</body></html>"
+        ).encode()
+        status = 200
+    headers = [HTML, (b"content-length", b"%d" % len(body))]
+    return Reply.answer(route, status, b"" if method == "HEAD" else body, 0.0, headers)
 
 
 def last_modified(record: ProjectRecord, kind: str) -> datetime:
