@@ -31,10 +31,12 @@ class Stats:
     """Counters since the emulator started or was last reset.
 
     Attributes:
-        requests: Count per ``(method, route, status)``; routes are ``list``, ``get``,
-            ``delete``, ``render``, ``job``, ``jobs``, ``clean``, ``quota``, ``media``,
-            ``share`` and ``other``. Each answered request is counted once (a dropped connection
-            is not: see ``dropped`` and ``dropped_after_apply``).
+        requests: Count per ``(method, route, status)``; routes are the API's (``list``,
+            ``get``, ``update``, ``delete``, ``render``, ``job``, ``jobs``, ``clean``,
+            ``quota``, ``storyboard``, ``transcription``, ``brands``, ...: see
+            ``_api.route_of``), the CDN's (``media``, ``share``, ``preview``) and ``other``.
+            Each answered request is counted once (a dropped connection is not: see
+            ``dropped`` and ``dropped_after_apply``).
         rate_limited: 429s sent by the rate limiter or by a scripted fault.
         deletes_applied: DELETEs that removed a project (including lost responses).
         errors_injected: 500/502/503 answers made up by fault injection.
