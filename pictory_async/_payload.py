@@ -8,7 +8,9 @@ levels the models describe (the top level, ``scenes[]``, ``voiceOver``,
 ``voiceOver.aiVoices[]``, ``backgroundMusic``, ``logo``, ...): the known names are the
 models' wire names, and an unknown one is an ``InvalidInputError`` that names the
 nearest known field and where it is (``scenes[2].creatSceneOnNewLine``). Levels the
-models keep as mappings (``elements``, ``background``, font styles) pass as given.
+models keep as mappings (``elements``, ``background``, font styles) pass as given. A
+storyboard body wholly in the older names of Pictory's first examples (``audio``, scene
+``text``; ``_models.videos.LegacyVideoRequest``) passes as that body.
 
 Then one function per kind of body checks the documented rules on the wire names
 (``brandId`` with ``brandName``, a scene's one content source, ...), for both forms.
@@ -28,6 +30,7 @@ from ._converter import request_body, wire_name
 from ._exceptions import InvalidInputError
 from ._models.videos import (
     HighlightsRequest,
+    LegacyVideoRequest,
     TemplateVideoRequest,
     TranscriptionRequest,
     VideoRequest,
@@ -35,11 +38,13 @@ from ._models.videos import (
 
 __all__ = [
     "check_highlights_body",
+    "check_legacy_video_body",
     "check_names",
     "check_template_body",
     "check_transcription_body",
     "check_video_body",
     "highlights_body",
+    "name_problems",
     "template_body",
     "transcription_body",
     "video_body",
@@ -114,8 +119,8 @@ def _nearest(name: str, known: Sequence[str]) -> str | None:
     return match[0] if match else None
 
 
-def _shape_error(where: str, expected: str, value: object) -> InvalidInputError:
-    return InvalidInputError(f"{where} must be {expected}, not {type(value).__name__}")
+def _shape(where: str, expected: str, value: object) -> str:
+    return f"{where} must be {expected}, not {type(value).__name__}"
 
 
 def _walk_names(payload: Mapping[str, Any], model: type[Any], where: str, out: list[str]) -> None:
@@ -136,36 +141,47 @@ def _walk_names(payload: Mapping[str, Any], model: type[Any], where: str, out: l
         if child is None or value is None:
             continue
         if not child.many:
-            if not isinstance(value, Mapping):
-                raise _shape_error(path, "an object", value)
-            _walk_names(value, child.model, path, out)
+            if isinstance(value, Mapping):
+                _walk_names(value, child.model, path, out)
+            else:
+                out.append(_shape(path, "an object", value))
             continue
         if isinstance(value, (str, bytes)) or not isinstance(value, Sequence):
-            raise _shape_error(path, "an array", value)
+            out.append(_shape(path, "an array", value))
+            continue
         for index, item in enumerate(value):
-            if not isinstance(item, Mapping):
-                raise _shape_error(f"{path}[{index}]", "an object", item)
-            _walk_names(item, child.model, f"{path}[{index}]", out)
+            if isinstance(item, Mapping):
+                _walk_names(item, child.model, f"{path}[{index}]", out)
+            else:
+                out.append(_shape(f"{path}[{index}]", "an object", item))
 
 
-def check_names(payload: object, model: type[Any]) -> None:
+def name_problems(payload: Mapping[str, Any], model: type[Any]) -> list[str]:
+    """What is wrong with a plain mapping's names (and modelled shapes) for ``model``."""
+    problems: list[str] = []
+    _walk_names(payload, model, "", problems)
+    return problems
+
+
+def _refuse(problems: list[str]) -> InvalidInputError:
+    listed = "; ".join(problems[:_MAX_LISTED])
+    more = f" (and {len(problems) - _MAX_LISTED} more)" if len(problems) > _MAX_LISTED else ""
+    return InvalidInputError(
+        f"{listed}{more} (Pictory drops unknown fields silently; send a field this "
+        "library does not know yet with extra_body=)"
+    )
+
+
+def check_names(payload: Mapping[str, Any], model: type[Any]) -> None:
     """Check a plain-mapping body's names against ``model``'s, level by level.
 
     Raises:
-        InvalidInputError: Not a mapping, a modelled level of the wrong shape, or an
-            unknown name (each named with its path and the nearest known field).
+        InvalidInputError: A modelled level of the wrong shape, or an unknown name (each
+            named with its path and the nearest known field).
     """
-    if not isinstance(payload, Mapping):
-        raise _shape_error("the body", "a mapping (a JSON object)", payload)
-    problems: list[str] = []
-    _walk_names(payload, model, "", problems)
+    problems = name_problems(payload, model)
     if problems:
-        listed = "; ".join(problems[:_MAX_LISTED])
-        more = f" (and {len(problems) - _MAX_LISTED} more)" if len(problems) > _MAX_LISTED else ""
-        raise InvalidInputError(
-            f"{listed}{more} (Pictory drops unknown fields silently; send a field this "
-            "library does not know yet with extra_body=)"
-        )
+        raise _refuse(problems)
 
 
 # -- rules ---------------------------------------------------------------------------
@@ -188,7 +204,7 @@ def _object(body: Mapping[str, Any], name: str, where: str = "") -> Mapping[str,
     if value is None:
         return {}
     if not isinstance(value, Mapping):
-        raise _shape_error(f"{where}.{name}" if where else name, "an object", value)
+        raise InvalidInputError(_shape(f"{where}.{name}" if where else name, "an object", value))
     return value
 
 
@@ -198,7 +214,7 @@ def _check_voice_over(voice_over: Mapping[str, Any], where: str) -> None:
 
 def _check_scene(scene: object, where: str) -> None:
     if not isinstance(scene, Mapping):
-        raise _shape_error(where, "an object", scene)
+        raise InvalidInputError(_shape(where, "an object", scene))
     sources = [name for name in SCENE_SOURCES if _given(scene, name)]
     if len(sources) > 1:
         raise InvalidInputError(
@@ -248,6 +264,23 @@ def check_video_body(body: Mapping[str, Any]) -> None:
         _check_scene(scene, f"scenes[{index}]")
 
 
+def check_legacy_video_body(body: Mapping[str, Any]) -> None:
+    """The rules of the older storyboard body: a name, and scenes of ``text`` or ``article_url``.
+
+    Raises:
+        InvalidInputError: No ``videoName``, no scenes, or a scene with neither.
+    """
+    name = body.get("videoName")
+    if not isinstance(name, str) or not name.strip():
+        raise InvalidInputError("videoName is required: a non-empty string")
+    scenes = body.get("scenes")
+    if isinstance(scenes, (str, bytes)) or not isinstance(scenes, Sequence) or not scenes:
+        raise InvalidInputError("scenes must be a non-empty array")
+    for index, scene in enumerate(scenes):
+        if not (_given(scene, "text") or _given(scene, "article_url")):
+            raise InvalidInputError(f"scenes[{index}] has no content: give text or article_url")
+
+
 def check_template_body(body: Mapping[str, Any]) -> None:
     """The rules of a from-template body: a ``templateId``.
 
@@ -274,11 +307,19 @@ def check_transcription_body(body: Mapping[str, Any]) -> None:
 
 
 def check_highlights_body(body: Mapping[str, Any]) -> None:
-    """The rules of a highlights body: a positive ``highlight_duration`` when given.
+    """The rules of a highlights body: a positive ``highlight_duration``, a non-empty transcript.
 
     Raises:
-        InvalidInputError: A ``highlight_duration`` that is not a positive number.
+        InvalidInputError: A ``highlight_duration`` that is not a positive number, or a
+            ``transcript`` given that is not a non-empty array.
     """
+    transcript = body.get("transcript")
+    if transcript is not None and (
+        isinstance(transcript, (str, bytes))
+        or not isinstance(transcript, Sequence)
+        or not transcript
+    ):
+        raise InvalidInputError("transcript must be a non-empty array of segments")
     duration = body.get("highlight_duration")
     if duration is None:
         return
@@ -310,7 +351,21 @@ def _body(
 
 
 def video_body(request: VideoRequest | Mapping[str, Any]) -> dict[str, Any]:
-    """The JSON of a storyboard or render request, checked (see ``check_video_body``)."""
+    """The JSON of a storyboard or render request, checked (see ``check_video_body``).
+
+    A mapping wholly in the older body's names (``audio``, scene ``text``; Pictory's
+    first public examples) passes as that body; one that mixes the two is refused by
+    the current names (or, when it is nearer the older body, by those).
+    """
+    current = name_problems(request, VideoRequest) if isinstance(request, Mapping) else []
+    if current and isinstance(request, Mapping):
+        older = name_problems(request, LegacyVideoRequest)
+        if not older:
+            body = dict(request)
+            check_legacy_video_body(body)
+            return body
+        if len(older) < len(current):  # nearer the older body: say what is wrong there
+            raise _refuse(["read as the older body (audio, scene text)", *older])
     return _body(request, VideoRequest, check_video_body)
 
 

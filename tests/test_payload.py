@@ -116,20 +116,41 @@ def test_a_name_far_from_every_field_lists_the_known_ones() -> None:
         video_body(_story(zzz=1))
 
 
-def test_the_v1_names_of_older_examples_point_at_their_v2_names() -> None:
-    """A body in the retired v1 shape says which v2 field replaces each old name."""
-    legacy = {
+def test_a_body_mixing_v1_and_v2_names_says_which_v2_field_replaces_each() -> None:
+    """Older names beside current ones: each old name is told its v2 field."""
+    mixed = {
         "videoName": "v",
-        "videoDescription": "d",
+        "voiceOver": {"enabled": True},
         "audio": {"aiVoiceOver": {"speaker": "Jackson"}},
-        "scenes": [{"text": "Hello.", "splitTextOnPeriod": True}],
+        "scenes": [{"text": "Hello.", "createSceneOnNewLine": True}],
     }
     with pytest.raises(InvalidInputError) as info:
-        video_body(legacy)
+        video_body(mixed)
 
     message = str(info.value)
     assert "'audio': a v1 API name; the v2 API takes voiceOver and backgroundMusic" in message
     assert "'scenes[0].text': a v1 API name; the v2 API takes story" in message
+
+
+def test_a_typo_in_an_older_body_is_told_in_its_names() -> None:
+    """A body nearer the older shape is judged by the older names."""
+    older = {
+        "videoName": "v",
+        "videoDescription": "d",
+        "audio": {"aiVoiceOver": {"speaker": "Jackson"}},
+        "scenes": [{"text": "Hello.", "splitTextOnPeriood": True}],
+    }
+    with pytest.raises(InvalidInputError) as info:
+        video_body(older)
+
+    assert str(info.value).startswith("read as the older body (audio, scene text); ")
+    assert "'scenes[0].splitTextOnPeriood': did you mean 'splitTextOnPeriod'?" in str(info.value)
+
+
+def test_an_older_body_needs_a_name_and_scenes_with_content() -> None:
+    """The older body's own rules: a videoName, scenes of text or article_url."""
+    with pytest.raises(InvalidInputError, match=r"scenes\[0\] has no content"):
+        video_body({"videoName": "v", "audio": {}, "scenes": [{"fontSize": 3}]})
 
 
 def test_levels_we_do_not_model_pass_as_given() -> None:

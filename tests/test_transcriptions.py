@@ -116,3 +116,23 @@ async def test_a_lost_answer_is_not_resent(
             await client.transcriptions.create("https://cdn.example/talk.mp4")
 
     assert (1, True) == (route.call_count, info.value.may_have_been_applied)
+
+
+async def test_highlights_of_a_transcript_of_your_own(
+    router: respx.Router, make_client: ClientFactory
+) -> None:
+    """A custom transcript goes to ``/v2/transcription/highlights`` with the duration."""
+    payload = load_fixture("pictory_examples/highlights_custom_transcript.json")
+    route = router.post(f"{TRANSCRIPTION}/highlights").mock(return_value=STARTED)
+    async with make_client() as client:
+        job = await client.transcriptions.highlights_from_transcript(
+            payload["transcript"],
+            duration=20,
+            language="en-US",
+            webhook="https://example.com/hooks/highlights",
+        )
+        with pytest.raises(InvalidInputError, match="non-empty array"):
+            await client.transcriptions.highlights_from_transcript([])
+
+    assert HighlightsJob(id=JOB_ID, request_id="r-1") == job
+    assert (1, payload) == (route.call_count, _sent(route))

@@ -108,14 +108,21 @@ async def test_the_emulator_takes_every_example_payload(
 
 @SOCKET
 async def test_transcribe_then_highlights(pictory_client: AsyncPictory) -> None:
-    """A transcription's srt, vtt and txt, then highlights of a chosen length."""
+    """A transcription's srt, vtt and txt, then highlights of it and of its transcript."""
     job = await pictory_client.transcriptions.create("https://media.example.test/talk.mp4")
     transcription = await pictory_client.jobs.wait(job)
     highlights = await pictory_client.jobs.wait(
         await pictory_client.transcriptions.highlights(job, duration=10)
     )
 
+    own = await pictory_client.jobs.wait(
+        await pictory_client.transcriptions.highlights_from_transcript(
+            transcription.transcript, duration=5
+        )
+    )
+
     assert isinstance(transcription, Transcription)
+    assert own.highlights
     assert str(transcription.srt).startswith("1\n00:00:00,000 --> ")
     assert str(transcription.vtt).startswith("WEBVTT")
     assert transcription.transcript

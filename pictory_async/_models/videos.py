@@ -1,5 +1,9 @@
 """The request bodies of the job-starting endpoints: videos, templates, transcriptions.
 
+The ``Legacy*`` classes describe the older storyboard body of Pictory's first public
+examples (``audio``, scene ``text``, ...), which a plain mapping may still use; they
+are only read for its names.
+
 Plain, frozen attrs classes with snake_case names and no I/O; ``_converter.request_body``
 sends them with Pictory's camelCase names, leaving out every field left ``None`` (the
 API's default applies). A name the class does not have is a ``TypeError`` at
@@ -23,6 +27,9 @@ __all__ = [
     "BackgroundMusic",
     "ExternalVoice",
     "HighlightsRequest",
+    "LegacyAudio",
+    "LegacyScene",
+    "LegacyVideoRequest",
     "Logo",
     "PremiumVoiceSettings",
     "TemplateVideoRequest",
@@ -236,12 +243,14 @@ class TranscriptionRequest:
 
 @attrs.frozen(kw_only=True)
 class HighlightsRequest:
-    """The body of ``POST /v2/transcription/{jobId}/highlights``.
+    """The body of ``POST /v2/transcription/{jobId}/highlights`` (or ``.../highlights``).
 
     Attributes:
         highlight_duration: Seconds of highlights wanted (sent as ``highlight_duration``).
         language: The spoken language, e.g. ``"en-US"``.
         webhook: A URL Pictory posts the result to.
+        transcript: A transcript of your own (segments with timed ``words``), for
+            ``POST /v2/transcription/highlights``; the job path takes the job's.
     """
 
     highlight_duration: float | None = attrs.field(
@@ -249,3 +258,64 @@ class HighlightsRequest:
     )
     language: str | None = None
     webhook: str | None = None
+    transcript: Sequence[JSONObject] | None = None
+
+
+@attrs.frozen(kw_only=True)
+class LegacyVoice:
+    """``audio.aiVoiceOver`` of the older body."""
+
+    speaker: str | int | None = None
+    speed: int | None = None
+    amplify_level: float | None = None
+
+
+@attrs.frozen(kw_only=True)
+class LegacyAudio:
+    """``audio`` of the older body: the voice-over and the music in one object."""
+
+    auto_background_music: bool | str | None = None
+    back_ground_music_volume: float | None = None
+    ai_voice_over: LegacyVoice | None = None
+    voice_over_uri: str | None = None
+    auto_sync_voice_over: bool | None = None
+
+
+@attrs.frozen(kw_only=True)
+class LegacyLogo:
+    """``brandLogo`` of the older body."""
+
+    url: str | None = None
+    vertical_alignment: str | None = None
+    horizontal_alignment: str | None = None
+
+
+@attrs.frozen(kw_only=True)
+class LegacyScene:
+    """A scene of the older body: ``text`` or ``article_url``, and its text style."""
+
+    text: str | None = None
+    article_url: str | None = attrs.field(default=None, metadata=wire("article_url"))
+    font_family: str | None = None
+    text_color: str | None = None
+    font_size: int | None = None
+    text_background_color: str | None = None
+    voice_over: bool | None = None
+    split_text_on_new_line: bool | None = None
+    split_text_on_period: bool | None = None
+    background_uri: str | None = None
+    background_type: str | None = None
+    background_video_segments: Sequence[JSONObject] | None = None
+
+
+@attrs.frozen(kw_only=True)
+class LegacyVideoRequest:
+    """The older storyboard body of Pictory's first public examples (names only)."""
+
+    video_name: str | None = None
+    video_description: str | None = None
+    language: str | None = None
+    webhook: str | None = None
+    audio: LegacyAudio | None = None
+    brand_logo: LegacyLogo | None = None
+    scenes: Sequence[LegacyScene] | None = None

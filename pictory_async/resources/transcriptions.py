@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
 from .._exceptions import InvalidInputError
 from .._jobs import validate_job_id
 from .._models.results import HighlightsJob, Transcription, TranscriptionJob
 from .._models.videos import HighlightsRequest, TranscriptionRequest
-from .._paths import TRANSCRIPTION, job_path
+from .._paths import TRANSCRIPTION, TRANSCRIPTION_HIGHLIGHTS, job_path
 from .._payload import highlights_body, transcription_body
 from ._base import Resource
 from ._start import start_job
@@ -119,3 +119,40 @@ class Transcriptions(Resource):
             HighlightsRequest(highlight_duration=duration, language=language, webhook=webhook)
         )
         return await start_job(self._client, HighlightsJob, "POST", path, body, options)
+
+    async def highlights_from_transcript(
+        self,
+        transcript: Sequence[Mapping[str, Any]],
+        *,
+        duration: float | None = None,
+        language: str | None = None,
+        webhook: str | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> HighlightsJob:
+        """Start picking highlights of a transcript of your own.
+
+        ``POST /v2/transcription/highlights``.
+
+        Args:
+            transcript: The transcript: segments with timed ``words``, as a
+                ``Transcription.transcript`` holds them.
+            duration: Seconds of highlights wanted (``highlight_duration``).
+            language: The spoken language.
+            webhook: A URL Pictory posts the result to.
+            **options: Per-call options.
+
+        Returns:
+            The job; ``client.jobs.wait(job)`` returns its ``Highlights``.
+
+        Raises:
+            InvalidInputError: An empty transcript or a duration that is not positive;
+                nothing was sent.
+            APIError: The request failed; it is never sent twice.
+        """
+        request = HighlightsRequest(
+            highlight_duration=duration, language=language, webhook=webhook, transcript=transcript
+        )
+        body = highlights_body(request)
+        return await start_job(
+            self._client, HighlightsJob, "POST", TRANSCRIPTION_HIGHLIGHTS, body, options
+        )
