@@ -8,7 +8,9 @@ from email.utils import parsedate_to_datetime
 import httpx
 import pytest
 
+from pictory_async import _paths
 from pictory_async.emulator import Emulator, FakeClock, Faults
+from pictory_async.emulator._api import route_of
 
 from .support import NOW, PROJECTS, Conn
 
@@ -505,3 +507,39 @@ async def test_saved_dates_lie_in_the_year_before_now(conn: Conn) -> None:
     assert dates == sorted(dates, reverse=True)
     assert NOW.isoformat()[:10] > dates[0][:10] > dates[-1][:10] >= "2025-01-15"
     assert (NOW - conn.emulator.projects()[-1].saved).days > 180
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("GET", _paths.PROJECTS),
+        ("PUT", _paths.project_path("p1")),
+        ("GET", _paths.JOBS),
+        ("GET", _paths.QUOTA),
+        ("GET", _paths.AI_CREDITS_USAGE),
+        ("POST", _paths.STORYBOARD),
+        ("POST", _paths.STORYBOARD_RENDER),
+        ("PUT", f"{_paths.STORYBOARD}/job-1/elements"),
+        ("POST", _paths.VIDEO_RENDER),
+        ("PUT", f"{_paths.VIDEO_RENDER}/job-1"),
+        ("POST", _paths.VIDEO_FROM_TEMPLATE),
+        ("POST", _paths.TRANSCRIPTION),
+        ("POST", f"{_paths.TRANSCRIPTION}/job-1/highlights"),
+        ("POST", _paths.TRANSCRIPTION_HIGHLIGHTS),
+        ("GET", _paths.TEMPLATES),
+        ("GET", _paths.BRANDS),
+        ("GET", _paths.VOICEOVER_TRACKS),
+        ("GET", _paths.MEDIA_SEARCH),
+        ("GET", f"{_paths.MUSIC}/genres/groups"),
+        ("POST", _paths.MUSIC_SEARCH),
+        ("GET", _paths.AVATARS),
+        ("GET", _paths.STYLES),
+        ("GET", _paths.SMART_LAYOUTS),
+    ],
+)
+def test_every_path_the_client_knows_has_a_route(method: str, path: str) -> None:
+    """The emulator's own copy of the paths matches the client's ``_paths``, method and all."""
+    found = route_of(method, path)
+
+    assert found is not None
+    assert "other" != found[0]
