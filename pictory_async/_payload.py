@@ -1,4 +1,4 @@
-"""Checking a job-starting body before it is sent: its field names and the documented rules.
+"""A job-starting body before it is sent: a model's JSON, or a plain mapping's names checked.
 
 Pictory silently drops a field it does not know, so a typo (``voiceover``) would make
 a silent video instead of an error. A body comes as a request model (``_models.videos``,
@@ -12,9 +12,8 @@ models keep as mappings (``elements``, ``background``, font styles) pass as give
 storyboard body wholly in the older names of Pictory's first examples (``audio``, scene
 ``text``; ``_models.videos.LegacyVideoRequest``) passes as that body.
 
-Then one function per kind of body checks the documented rules on the wire names
-(``brandId`` with ``brandName``, a scene's one content source, ...), for both forms.
-Everything here is pure and runs before any request.
+Either way the JSON about to be sent then meets the documented rules of its kind
+(``_payload_rules``). Everything here is pure and runs before any request.
 """
 
 from __future__ import annotations
@@ -35,14 +34,17 @@ from ._models.videos import (
     TranscriptionRequest,
     VideoRequest,
 )
+from ._payload_rules import (
+    check_highlights_body,
+    check_legacy_video_body,
+    check_template_body,
+    check_transcription_body,
+    check_video_body,
+    shape,
+)
 
 __all__ = [
-    "check_highlights_body",
-    "check_legacy_video_body",
     "check_names",
-    "check_template_body",
-    "check_transcription_body",
-    "check_video_body",
     "highlights_body",
     "name_problems",
     "template_body",
@@ -51,9 +53,6 @@ __all__ = [
 ]
 
 M = TypeVar("M")
-
-SCENE_SOURCES = ("story", "storyCoPilot", "blogUrl", "pptUrl", "audioUrl", "videoUrl")
-"""A scene's content sources: exactly one, or none with a ``background``."""
 
 _MAX_LISTED = 5
 
@@ -119,10 +118,6 @@ def _nearest(name: str, known: Sequence[str]) -> str | None:
     return match[0] if match else None
 
 
-def _shape(where: str, expected: str, value: object) -> str:
-    return f"{where} must be {expected}, not {type(value).__name__}"
-
-
 def _walk_names(payload: Mapping[str, Any], model: type[Any], where: str, out: list[str]) -> None:
     level = _level(model)
     for name, value in payload.items():
@@ -144,16 +139,16 @@ def _walk_names(payload: Mapping[str, Any], model: type[Any], where: str, out: l
             if isinstance(value, Mapping):
                 _walk_names(value, child.model, path, out)
             else:
-                out.append(_shape(path, "an object", value))
+                out.append(shape(path, "an object", value))
             continue
         if isinstance(value, (str, bytes)) or not isinstance(value, Sequence):
-            out.append(_shape(path, "an array", value))
+            out.append(shape(path, "an array", value))
             continue
         for index, item in enumerate(value):
             if isinstance(item, Mapping):
                 _walk_names(item, child.model, f"{path}[{index}]", out)
             else:
-                out.append(_shape(f"{path}[{index}]", "an object", item))
+                out.append(shape(f"{path}[{index}]", "an object", item))
 
 
 def name_problems(payload: Mapping[str, Any], model: type[Any]) -> list[str]:
@@ -182,151 +177,6 @@ def check_names(payload: Mapping[str, Any], model: type[Any]) -> None:
     problems = name_problems(payload, model)
     if problems:
         raise _refuse(problems)
-
-
-# -- rules ---------------------------------------------------------------------------
-
-
-def _given(body: Mapping[str, Any], name: str) -> bool:
-    return body.get(name) not in (None, "")
-
-
-def _exclusive(body: Mapping[str, Any], first: str, second: str, where: str = "") -> None:
-    if _given(body, first) and _given(body, second):
-        at = f"{where}: " if where else ""
-        raise InvalidInputError(
-            f"{at}{first!r} and {second!r} exclude each other (the API rejects both); give one"
-        )
-
-
-def _object(body: Mapping[str, Any], name: str, where: str = "") -> Mapping[str, Any]:
-    value = body.get(name)
-    if value is None:
-        return {}
-    if not isinstance(value, Mapping):
-        raise InvalidInputError(_shape(f"{where}.{name}" if where else name, "an object", value))
-    return value
-
-
-def _check_voice_over(voice_over: Mapping[str, Any], where: str) -> None:
-    _exclusive(voice_over, "aiVoices", "externalVoice", where)
-
-
-def _check_scene(scene: object, where: str) -> None:
-    if not isinstance(scene, Mapping):
-        raise InvalidInputError(_shape(where, "an object", scene))
-    sources = [name for name in SCENE_SOURCES if _given(scene, name)]
-    if len(sources) > 1:
-        raise InvalidInputError(
-            f"{where} has {' and '.join(sources)}: a scene takes exactly one content source"
-        )
-    if not sources and not _given(scene, "background"):
-        raise InvalidInputError(
-            f"{where} has no content: give one of {', '.join(SCENE_SOURCES)}, or a background"
-        )
-    if sources and sources[0] in ("audioUrl", "videoUrl") and not _given(scene, "audioLanguage"):
-        raise InvalidInputError(f"{where}: a scene with {sources[0]} needs audioLanguage")
-    _check_voice_over(_object(scene, "voiceOver", where), f"{where}.voiceOver")
-
-
-def check_video_body(body: Mapping[str, Any]) -> None:
-    """The documented rules of a storyboard or render body (wire names).
-
-    Raises:
-        InvalidInputError: No ``videoName``; ``brandId`` with ``brandName``,
-            ``subtitleStyleId`` with ``subtitleStyleName``, a width without a height,
-            ``aiVoices`` with ``externalVoice``, ``autoMusic`` with ``musicUrl``, an
-            ``avatar`` without an enabled voice-over; no scenes (without a template); a
-            scene with no content source or more than one.
-    """
-    name = body.get("videoName")
-    if not isinstance(name, str) or not name.strip():
-        raise InvalidInputError("videoName (video_name) is required: a non-empty string")
-    _exclusive(body, "brandId", "brandName")
-    _exclusive(body, "subtitleStyleId", "subtitleStyleName")
-    if _given(body, "videoWidth") != _given(body, "videoHeight"):
-        raise InvalidInputError("videoWidth and videoHeight go together (or give aspectRatio)")
-    voice_over = _object(body, "voiceOver")
-    _check_voice_over(voice_over, "voiceOver")
-    music = _object(body, "backgroundMusic")
-    if music.get("autoMusic") is True and _given(music, "musicUrl"):
-        raise InvalidInputError(
-            "backgroundMusic: 'autoMusic' and 'musicUrl' exclude each other; give one"
-        )
-    if _given(body, "avatar") and voice_over.get("enabled") is not True:
-        raise InvalidInputError("an avatar needs a voice-over with enabled true")
-    scenes = body.get("scenes")
-    if scenes is None and _given(body, "templateId"):
-        return
-    if isinstance(scenes, (str, bytes)) or not isinstance(scenes, Sequence) or not scenes:
-        raise InvalidInputError("scenes must be a non-empty array (or give a templateId)")
-    for index, scene in enumerate(scenes):
-        _check_scene(scene, f"scenes[{index}]")
-
-
-def check_legacy_video_body(body: Mapping[str, Any]) -> None:
-    """The rules of the older storyboard body: a name, and scenes of ``text`` or ``article_url``.
-
-    Raises:
-        InvalidInputError: No ``videoName``, no scenes, or a scene with neither.
-    """
-    name = body.get("videoName")
-    if not isinstance(name, str) or not name.strip():
-        raise InvalidInputError("videoName is required: a non-empty string")
-    scenes = body.get("scenes")
-    if isinstance(scenes, (str, bytes)) or not isinstance(scenes, Sequence) or not scenes:
-        raise InvalidInputError("scenes must be a non-empty array")
-    for index, scene in enumerate(scenes):
-        if not (_given(scene, "text") or _given(scene, "article_url")):
-            raise InvalidInputError(f"scenes[{index}] has no content: give text or article_url")
-
-
-def check_template_body(body: Mapping[str, Any]) -> None:
-    """The rules of a from-template body: a ``templateId``.
-
-    Raises:
-        InvalidInputError: No ``templateId``.
-    """
-    if not _given(body, "templateId"):
-        raise InvalidInputError("templateId (template_id) is required")
-
-
-def check_transcription_body(body: Mapping[str, Any]) -> None:
-    """The rules of a transcription body: a ``fileUrl``, a known ``mediaType``.
-
-    Raises:
-        InvalidInputError: No ``fileUrl``, or a ``mediaType`` other than video or audio.
-    """
-    url = body.get("fileUrl")
-    if not isinstance(url, str) or not url.strip():
-        raise InvalidInputError("fileUrl (file_url) is required: the URL of the media")
-    if body.get("mediaType", "video") not in ("video", "audio"):
-        raise InvalidInputError(
-            f"mediaType must be 'video' or 'audio', not {body.get('mediaType')!r}"
-        )
-
-
-def check_highlights_body(body: Mapping[str, Any]) -> None:
-    """The rules of a highlights body: a positive ``highlight_duration``, a non-empty transcript.
-
-    Raises:
-        InvalidInputError: A ``highlight_duration`` that is not a positive number, or a
-            ``transcript`` given that is not a non-empty array.
-    """
-    transcript = body.get("transcript")
-    if transcript is not None and (
-        isinstance(transcript, (str, bytes))
-        or not isinstance(transcript, Sequence)
-        or not transcript
-    ):
-        raise InvalidInputError("transcript must be a non-empty array of segments")
-    duration = body.get("highlight_duration")
-    if duration is None:
-        return
-    if isinstance(duration, bool) or not isinstance(duration, (int, float)) or duration <= 0:
-        raise InvalidInputError(
-            f"highlight_duration must be a positive number of seconds, not {duration!r}"
-        )
 
 
 # -- bodies --------------------------------------------------------------------------
