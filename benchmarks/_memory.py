@@ -31,7 +31,9 @@ def _ids(count: int, kind: str) -> Iterator[ProjectId]:
 async def _child(count: int, kind: str, mode: str) -> None:
     async with AsyncPictory(api_key="pictai_memory", base_url="http://127.0.0.1:9") as client:
 
-        async def fake_delete(project_id: ProjectId, *, missing_ok: bool = False) -> DeleteResult:
+        async def fake_delete(
+            project_id: ProjectId, *, missing_ok: bool = False, **options: object
+        ) -> DeleteResult:
             await asyncio.sleep(0)
             return DeleteResult(project_id=project_id, success=True)
 
