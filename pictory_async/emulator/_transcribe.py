@@ -94,6 +94,13 @@ def transcript_of(seed: int, file_url: str, media_type: str) -> dict[str, Any]:
     }
 
 
+def _seconds(value: object) -> float:
+    """A word's time: a finite number, else 0 (a custom transcript may be sloppy)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        return 0.0
+    return float(value)
+
+
 def _sentences(transcript: list[Any]) -> list[tuple[float, float, str]]:
     """``(start, end, text)`` of each sentence of a transcript (pauses left out)."""
     found: dict[int, list[Mapping[str, Any]]] = {}
@@ -101,11 +108,13 @@ def _sentences(transcript: list[Any]) -> list[tuple[float, float, str]]:
         words = segment.get("words") if isinstance(segment, Mapping) else None
         for word in words if isinstance(words, list) else [segment]:
             if isinstance(word, Mapping) and not word.get("is_pause") and word.get("word"):
-                found.setdefault(int(word.get("sentence_index") or 0), []).append(word)
+                index = word.get("sentence_index")
+                key = index if isinstance(index, int) and not isinstance(index, bool) else 0
+                found.setdefault(key, []).append(word)
     return [
         (
-            float(words[0].get("start_time") or 0),
-            float(words[-1].get("end_time") or 0),
+            _seconds(words[0].get("start_time")),
+            _seconds(words[-1].get("end_time")),
             " ".join(str(w["word"]) for w in words),
         )
         for _, words in sorted(found.items())

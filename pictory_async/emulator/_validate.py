@@ -60,6 +60,25 @@ _TEMPLATE_FIELDS: Final = frozenset(
     {"templateId", "variables", "scenes", "audio", "videoName", "webhook", "saveProject"}
 )
 _MEDIA_TYPES: Final = ("video", "audio")
+_ASPECT_RATIOS: Final = ("16:9", "9:16", "1:1", "4:5")
+_MAX_SECONDS: Final = 3600
+_OBJECT, _ARRAY, _STRING, _FLAG = (dict,), (list,), (str,), (bool,)
+_VIDEO_TYPES: Final[dict[str, tuple[type, ...]]] = {
+    # the JSON type each field must have, where the API says one
+    "videoName": _STRING, "videoDescription": _STRING, "language": _STRING,
+    "aspectRatio": _STRING, "saveProject": _FLAG, "webhook": _STRING, "webhookInput": _OBJECT,
+    "templateId": _STRING, "variables": _OBJECT, "brandId": _STRING, "brandName": _STRING,
+    "smartLayoutId": _STRING, "smartLayoutName": _STRING, "subtitleStyleId": _STRING,
+    "subtitleStyleName": _STRING, "subtitleStyle": _OBJECT, "destinations": _ARRAY,
+    "voiceOver": _OBJECT, "backgroundMusic": _OBJECT, "logo": _OBJECT, "avatar": _OBJECT,
+}  # fmt: skip
+_SCENE_TYPES: Final[dict[str, tuple[type, ...]]] = {
+    "story": _STRING, "storyCoPilot": _OBJECT, "blogUrl": _STRING, "pptUrl": _STRING,
+    "audioUrl": _STRING, "videoUrl": _STRING, "sceneId": _STRING, "background": _OBJECT,
+    "voiceOver": _OBJECT, "backgroundMusic": _OBJECT, "subtitleStyle": _OBJECT,
+    "avatar": _OBJECT, "backgroundBrolls": _ARRAY, "backgroundCorpus": _ARRAY,
+}  # fmt: skip
+_LABELS: Final = {dict: "an object", list: "an array", str: "a string", bool: "true or false"}
 
 
 class InvalidBodyError(Exception):
@@ -108,9 +127,44 @@ def _text(value: object) -> bool:
     return isinstance(value, str) and bool(value.strip())
 
 
+def _types(
+    data: Mapping[str, Any],
+    types: Mapping[str, tuple[type, ...]],
+    where: str,
+    errors: list[tuple[str, str]],
+) -> None:
+    """Note each field of ``data`` whose JSON type is not the one ``types`` gives."""
+    for name, kinds in types.items():
+        value = data.get(name)
+        if value is not None and (
+            not isinstance(value, kinds) or (isinstance(value, bool) and bool not in kinds)
+        ):
+            errors.append((f"{where}{name}", f"must be {_LABELS[kinds[0]]}"))
+
+
+def _seconds(value: object, name: str, errors: list[tuple[str, str]]) -> None:
+    if value is None:
+        return
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        errors.append((name, "must be a number of seconds"))
+    elif not 0 <= value <= _MAX_SECONDS:
+        errors.append((name, f"must be between 0 and {_MAX_SECONDS} seconds"))
+
+
+def _objects(value: object, name: str, errors: list[tuple[str, str]]) -> None:
+    """Note ``value`` unless it is absent or an array of objects."""
+    if value is not None and (
+        not isinstance(value, list) or not all(isinstance(item, dict) for item in value)
+    ):
+        errors.append((name, "must be an array of objects"))
+
+
 def _voice_over(value: object, where: str, errors: list[tuple[str, str]]) -> None:
-    if isinstance(value, Mapping) and "aiVoices" in value and "externalVoice" in value:
+    if not isinstance(value, Mapping):
+        return
+    if "aiVoices" in value and "externalVoice" in value:
         errors.append((f"{where}voiceOver", "aiVoices and externalVoice are mutually exclusive"))
+    _objects(value.get("aiVoices"), f"{where}voiceOver.aiVoices", errors)
 
 
 def _scene(index: int, given: object, errors: list[tuple[str, str]]) -> dict[str, Any]:
@@ -133,6 +187,10 @@ def _scene(index: int, given: object, errors: list[tuple[str, str]]) -> dict[str
         )
     if "story" in scene and not _text(scene["story"]):
         errors.append((f"{where}.story", "must be a non-empty string"))
+    _types(scene, _SCENE_TYPES, f"{where}.", errors)
+    _objects(scene.get("elements"), f"{where}.elements", errors)
+    for name in ("minimumDuration", "endPauseDuration"):
+        _seconds(scene.get(name), f"{where}.{name}", errors)
     _voice_over(scene.get("voiceOver"), f"{where}.", errors)
     return scene
 
@@ -160,6 +218,13 @@ def check_video(data: dict[str, Any]) -> dict[str, Any]:
     if ("videoWidth" in body) != ("videoHeight" in body):
         missing = "videoHeight" if "videoWidth" in body else "videoWidth"
         errors.append((missing, "videoWidth and videoHeight must be given together"))
+    _types(body, _VIDEO_TYPES, "", errors)
+    if isinstance(body.get("aspectRatio"), str) and body["aspectRatio"] not in _ASPECT_RATIOS:
+        errors.append(("aspectRatio", f"must be one of {', '.join(_ASPECT_RATIOS)}"))
+    for name in ("videoWidth", "videoHeight"):
+        size = body.get(name)
+        if size is not None and (isinstance(size, bool) or not isinstance(size, int) or size < 1):
+            errors.append((name, "must be a whole number of pixels >= 1"))
     voice = body.get("voiceOver")
     _voice_over(voice, "", errors)
     if body.get("avatar") is not None and not (

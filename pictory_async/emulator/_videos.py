@@ -53,6 +53,7 @@ _SIZES: Final = {
 _WORDS_PER_SECOND: Final = 2.5
 _MIN_SCENE_SECONDS: Final = 3.0
 _DEFAULT_SECONDS: Final = 30.0
+_MAX_VIDEO_SECONDS: Final = 24 * 3600.0
 _PROJECT_DEFAULTS: Final[dict[str, tuple[str, Any]]] = {
     # field: (wire name, the value when the body leaves it out)
     "script_language": ("scriptLanguage", "en"),
@@ -196,24 +197,32 @@ def _from_template(request: Mapping[str, Any]) -> dict[str, Any]:
 def _project_scenes(params: Mapping[str, Any]) -> list[dict[str, Any]]:
     """The ``scenes`` of the project of a render: the subtitles and transcript start with them."""
     return [
-        {"sceneId": s.get("sceneId"), "text": s.get("story", ""), "sortOrder": n}
+        {"sceneId": s.get("sceneId"), "text": str(s.get("story", "")), "sortOrder": n}
         for n, s in enumerate(params.get("scenes") or ())
         if isinstance(s, Mapping)
     ]
 
 
+def _number(value: object) -> float | None:
+    """``value`` as a finite number of seconds within a day, or None."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    return float(value) if 0 <= value <= _MAX_VIDEO_SECONDS else None
+
+
 def _duration(params: Mapping[str, Any]) -> float:
     """A render's length: ``duration``, else the end of its last element or scene."""
-    given = params.get("duration")
-    if isinstance(given, (int, float)) and not isinstance(given, bool) and given > 0:
-        return round(float(given), 2)
-    ends = [
-        float(item.get("startTime", 0)) + float(item.get("duration", 0))
-        for key in ("elements", "scenes")
-        for item in params.get(key) or ()
-        if isinstance(item, Mapping)
-        and all(isinstance(item.get(k, 0), (int, float)) for k in ("startTime", "duration"))
-    ]
+    given = _number(params.get("duration"))
+    if given:
+        return round(given, 2)
+    ends = []
+    for key in ("elements", "scenes"):
+        items = params.get(key)
+        for item in items if isinstance(items, list) else ():
+            if isinstance(item, Mapping):
+                start, length = _number(item.get("startTime", 0)), _number(item.get("duration", 0))
+                if start is not None and length is not None:
+                    ends.append(start + length)
     return round(max(ends, default=0.0) or _DEFAULT_SECONDS, 2)
 
 
@@ -244,7 +253,8 @@ class VideoRoutes:
         """A project (``saved``) or an unlisted output for the video of ``params``."""
         state = self._state
         factory: ProjectFactory = state.factory
-        ratio = params.get("output", {}).get("aspectRatio", "16:9")
+        output = params.get("output")
+        ratio = output.get("aspectRatio") if isinstance(output, Mapping) else None
         record = factory.make(
             account,
             name=str(params.get("videoName") or "Untitled video"),
@@ -274,7 +284,8 @@ class VideoRoutes:
         costs = {"videoMinutes": minutes, "aiCredits": ai_credits(seconds)}
         voice = params.get("voiceOver")
         if isinstance(voice, Mapping) and voice.get("enabled"):
-            voices = [v for v in voice.get("aiVoices") or () if isinstance(v, Mapping)]
+            given = voice.get("aiVoices")
+            voices = [v for v in given if isinstance(v, Mapping)] if isinstance(given, list) else []
             if any(premium_voice(v.get("speaker")) for v in voices):
                 costs["elevenLabsVoiceOverMinutes"] = minutes
         state = self._state
