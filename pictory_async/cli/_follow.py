@@ -1,0 +1,210 @@
+"""Following a job the command started: progress while it runs, one line for how it ended.
+
+A command that starts a job (``videos create``, ``transcribe``) sends its request once;
+an answer lost after the request may have been applied is reported as such and never
+resent (``start``). Then ``follow`` polls the job with ``client.jobs.get`` and shows each
+poll's progress on stderr (a live bar on a terminal, a line per change elsewhere,
+nothing with ``--json``), and reads the finished job's typed result with one last look
+(``client.jobs.wait(handle, timeout=0)``). A failed job, one cleaned before its end was
+seen, and the deadline each print why on stderr and give ``None``: the command exits 1.
+
+Time is read from ``timing`` (the clock and the sleep of the loop and of the client),
+which tests replace with the emulator's fake clock.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+import time
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import attrs
+
+from .. import APIError, AsyncPictory, Job, JobFailedError, JobOutcomeUnknownError, JobTimeoutError
+from ._common import Settings, describe, error, open_client, printable
+from .jobs import show_job
+
+if TYPE_CHECKING:
+    from rich.progress import Progress, TaskID
+
+    from ._options import Polling
+
+__all__ = ["Timing", "follow", "open_timed_client", "start", "timing"]
+
+R = TypeVar("R")
+
+
+@attrs.frozen(kw_only=True)
+class Timing:
+    """The clock and the sleep a follow runs on (and the client it polls with)."""
+
+    clock: Callable[[], float] = time.monotonic
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
+
+
+timing = Timing()
+"""The real clock and sleep; tests set the emulator's ``FakeClock`` here."""
+
+
+def open_timed_client(settings: Settings) -> AsyncPictory:
+    """A client on ``timing``'s clock and sleep (its retries and throttle wait on them)."""
+    return open_client(settings, clock=timing.clock, sleep=timing.sleep)
+
+
+async def start(what: str, send: Callable[[], Awaitable[R]]) -> R | None:
+    """Send a job-starting request once; ``None`` (reported) when its answer was lost.
+
+    A request that failed where it may still have been applied (a connection dropped
+    after it was sent, a 5xx) is not sent again, as a second one would spend credits on
+    a duplicate; the error says so. Any other failure is raised.
+    """
+    try:
+        return await send()
+    except APIError as exc:
+        if not exc.may_have_been_applied:
+            raise
+        error(
+            f"the {what} request may have been applied; not resent (a second one could "
+            f"make a duplicate): {describe(exc)}. See `pictory jobs list` before trying again."
+        )
+        return None
+
+
+class _Lines:
+    """A line on stderr whenever the job's status, progress or message changes."""
+
+    def __init__(self, label: str) -> None:
+        self._label = label
+        self._last: tuple[object, ...] | None = None
+
+    def update(self, job: Job) -> None:
+        seen = (job.status, job.progress, job.message)
+        if seen == self._last:
+            return
+        self._last = seen
+        parts = [job.status.value]
+        if job.progress is not None:
+            parts.append(f"{job.progress:.0f}%")
+        if job.message:
+            parts.append(job.message)
+        sys.stderr.write(printable(f"{self._label}: {' '.join(parts)}") + "\n")
+        sys.stderr.flush()
+
+    def close(self) -> None:
+        """Nothing is left on screen to stop."""
+
+
+class _Bar:
+    """A live bar on the terminal: percent done, the job's message, time elapsed."""
+
+    def __init__(self, label: str) -> None:
+        from rich.progress import (
+            BarColumn,
+            Progress,
+            TaskProgressColumn,
+            TextColumn,
+            TimeElapsedColumn,
+        )
+
+        from ._console import make_console
+
+        self._progress: Progress = Progress(
+            TextColumn("[bold]{task.description}"),
+            BarColumn(bar_width=30),
+            TaskProgressColumn(),
+            TimeElapsedColumn(),
+            TextColumn("{task.fields[message]}"),
+            console=make_console(stderr=True),
+            refresh_per_second=4,
+        )
+        self._progress.start()
+        self._task: TaskID = self._progress.add_task(label, total=100, message="")
+
+    def update(self, job: Job) -> None:
+        message = printable(job.message or job.status.value)
+        self._progress.update(self._task, completed=job.progress or 0, message=message)
+
+    def close(self) -> None:
+        self._progress.stop()
+
+
+class _Silent:
+    """``--json``: stdout holds the result and stderr only errors."""
+
+    def update(self, job: Job) -> None:
+        """Show nothing."""
+
+    def close(self) -> None:
+        """Nothing to stop."""
+
+
+def _display(label: str, json_output: bool) -> _Lines | _Bar | _Silent:
+    if json_output:
+        return _Silent()
+    return _Bar(label) if sys.stderr.isatty() else _Lines(label)
+
+
+async def follow(
+    client: AsyncPictory,
+    job_id: str,
+    finish: Callable[[], Awaitable[R]],
+    *,
+    label: str,
+    polling: Polling,
+    json_output: bool,
+) -> R | None:
+    """Poll the job until it ends, showing its progress; its result, or ``None``.
+
+    Args:
+        client: The client to poll with.
+        job_id: The job's id.
+        finish: One look at the ended job that returns its typed result
+            (``client.jobs.wait(handle, timeout=0)``): it raises for a failed or
+            cleaned job.
+        label: What the progress says the job does (``Rendering``).
+        polling: The deadline and the interval.
+        json_output: Show no progress; a failed job's state goes to stdout as JSON.
+
+    Returns:
+        The result, or ``None`` when the job failed, was cleaned or did not end in
+        time (why is on stderr).
+    """
+    display = _display(label, json_output)
+    limit = polling.timeout.total_seconds()
+    began = timing.clock()
+    last: Job | None = None
+    try:
+        while True:
+            last = await client.jobs.get(job_id)
+            display.update(last)
+            if last.is_finished:
+                break
+            left = limit - (timing.clock() - began)
+            if left <= 0:
+                _timed_out(last, polling, json_output)
+                return None
+            await timing.sleep(min(polling.interval.total_seconds(), left))
+    finally:
+        display.close()
+    try:
+        return await finish()
+    except (JobFailedError, JobOutcomeUnknownError) as exc:
+        if json_output:
+            show_job(exc.job, json_output)
+        error(str(exc))
+    except JobTimeoutError as exc:  # the last look itself failed
+        cause: Any = exc.__cause__
+        error(describe(cause) if isinstance(cause, BaseException) else str(exc))
+    return None
+
+
+def _timed_out(last: Job, polling: Polling, json_output: bool) -> None:
+    if json_output:
+        show_job(last, json_output)
+    progress = f", {last.progress:.0f}%" if last.progress is not None else ""
+    error(
+        f"job {last.id} did not end within {polling.timeout} ({last.status.value}{progress}); "
+        f"it may still finish: pictory jobs wait {last.id}"
+    )
