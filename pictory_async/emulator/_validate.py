@@ -4,7 +4,8 @@ Each ``check_*`` function takes the decoded JSON of one endpoint and returns the
 the emulator keeps: unknown fields silently stripped (the API strips them too), defaults
 filled in. A body that breaks a documented rule raises :class:`InvalidBodyError`, naming
 every field at fault. The older examples' scene names (``text``, ``article_url``) count
-as ``story`` and ``blogUrl``, so Pictory's public example payloads are accepted whole.
+as ``story`` and ``blogUrl``, and their ``voiceOver: true`` as ``{"enabled": true}``, so
+Pictory's public example payloads are accepted whole.
 """
 
 from __future__ import annotations
@@ -176,6 +177,8 @@ def _scene(index: int, given: object, errors: list[tuple[str, str]]) -> dict[str
     for old, new in _LEGACY_SCENE_NAMES.items():
         if old in scene and new not in scene:
             scene[new] = scene[old]
+    if isinstance(scene.get("voiceOver"), bool):  # the older examples' on/off
+        scene["voiceOver"] = {"enabled": scene["voiceOver"]}
     scene = {key: value for key, value in scene.items() if key in _SCENE_FIELDS}
     background = scene.get("background")
     has_background = isinstance(background, Mapping) and any(

@@ -62,6 +62,34 @@ def payload(name: str) -> Any:
             id="two-voices-in-a-scene",
         ),
         pytest.param({"avatar": {"avatarId": "a"}, "scenes": [STORY]}, ["avatar"], id="avatar"),
+        pytest.param({"voiceOver": "on", "scenes": [STORY]}, ["voiceOver"], id="voice-type"),
+        pytest.param(
+            {"voiceOver": {"enabled": True, "aiVoices": "Adison"}, "scenes": [STORY]},
+            ["voiceOver.aiVoices"],
+            id="voices-not-array",
+        ),
+        pytest.param(
+            {"scenes": [{**STORY, "elements": ["title"]}]},
+            ["scenes[0].elements"],
+            id="elements-not-objects",
+        ),
+        pytest.param(
+            {"scenes": [{**STORY, "minimumDuration": 5000}]},
+            ["scenes[0].minimumDuration"],
+            id="too-long",
+        ),
+        pytest.param(
+            {"scenes": [{**STORY, "endPauseDuration": "1s"}]},
+            ["scenes[0].endPauseDuration"],
+            id="pause-not-number",
+        ),
+        pytest.param({"aspectRatio": "2:1", "scenes": [STORY]}, ["aspectRatio"], id="ratio"),
+        pytest.param(
+            {"videoWidth": 1920.5, "videoHeight": 0, "scenes": [STORY]},
+            ["videoWidth", "videoHeight"],
+            id="pixels",
+        ),
+        pytest.param({"saveProject": "yes", "scenes": [STORY]}, ["saveProject"], id="flag"),
         pytest.param(
             {"avatar": {"avatarId": "a"}, "voiceOver": {"enabled": False}, "scenes": [STORY]},
             ["avatar"],
