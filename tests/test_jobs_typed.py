@@ -8,9 +8,13 @@ import httpx
 import pytest
 import respx
 from _support import ClientFactory, FakeTime
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from typing_extensions import assert_type
 
 from pictory_async import Job, JobFailedError, JobStatus, ResponseValidationError
+from pictory_async._job_results import result_of
+from pictory_async._jobs import job_from_body
 from pictory_async._models.results import (
     Highlights,
     HighlightsJob,
@@ -224,3 +228,33 @@ def test_handles_are_not_jobs() -> None:
     assert not any(
         issubclass(kind, Job) for kind in (StoryboardJob, VideoJob, TranscriptionJob, HighlightsJob)
     )
+
+
+_KEYS = st.sampled_from(
+    [
+        *("renderParams", "storyboard", "previewUrl", "projectId", "videoURL", "transcript"),
+        *("srt", "txt", "vtt", "mediaInfo", "highlights", "duration", "videoDuration"),
+    ]
+)
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=6),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner),
+    max_leaves=15,
+)
+
+
+@given(
+    data=st.dictionaries(_KEYS, _JSON, max_size=6),
+    kind=st.sampled_from([StoryboardJob, VideoJob, TranscriptionJob, HighlightsJob]),
+)
+@settings(max_examples=300, deadline=None)
+def test_any_completed_data_is_a_result_or_a_typed_error(data: dict[str, Any], kind: Any) -> None:
+    """Whatever a completed job's data holds, it is its handle's result or a typed error."""
+    response = httpx.Response(200, request=httpx.Request("GET", "https://api.pictory.ai/x"))
+    body = {"success": True, "data": {**data, "status": "completed"}}
+    try:
+        job = job_from_body(body, JOB_ID, response)
+        result = result_of(kind(id=JOB_ID), job, response)
+    except ResponseValidationError:
+        return
+    assert JOB_ID == result.job_id
