@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timezone
 from typing import Any, Final, Protocol
 
@@ -108,6 +108,15 @@ class Controls(Protocol):
     ) -> None: ...
     def set_render_duration(self, seconds: float) -> None: ...
     def clean_job(self, job_id: str) -> None: ...
+    def add_template(
+        self,
+        *,
+        name: str,
+        scenes: Sequence[str],
+        variables: Mapping[str, str] | None = None,
+        template_id: str | None = None,
+        language: str = "en",
+    ) -> dict[str, Any]: ...
     def quota(self, account: str | None = None) -> Quota: ...
     def set_quota(self, *, account: str | None = None, **counters: Mapping[str, int]) -> Quota: ...
 
@@ -193,6 +202,13 @@ class AdminRoutes:
         if name == "quota" and method == "POST":
             account = _string(data, "account", pop=True)
             return emulator.set_quota(account=account, **data)
+        if name == "templates" and method == "POST":
+            _only(data, "name", "scenes", "variables", "template_id", "language")
+            if not isinstance(data.get("scenes"), list) or not isinstance(
+                data.get("variables", {}), dict
+            ):
+                raise ValueError("scenes must be an array of strings, variables an object")
+            return emulator.add_template(**data)
         if name.startswith("jobs/") and name.endswith("/clean") and method == "POST":
             emulator.clean_job(name[len("jobs/") : -len("/clean")])
             return {"status": "cleaned"}
@@ -213,6 +229,7 @@ _NAMES = frozenset(
         "fail-next-job",
         "render-duration",
         "quota",
+        "templates",
     }
 )
 

@@ -1,6 +1,7 @@
 """The emulator's facade: one object to configure, seed, script, inspect and serve.
 
-Each control reads or changes the ``State`` its routes share. Serving (``handle``: which
+Each control reads or changes the ``State`` its routes share (the controls of jobs and
+templates come from ``JobControls``). Serving (``handle``: which
 routes answer a request, and counting the reply) comes from its base, ``Dispatcher``.
 """
 
@@ -15,13 +16,13 @@ from typing import TYPE_CHECKING, Any, Final
 from ._admin import AdminRoutes
 from ._asgi import EmulatorApp, EmulatorTransport
 from ._clock import Clock, Sleep
+from ._controls import JobControls
 from ._dispatch import Dispatcher
 from ._faults import Faults, Outcome
 from ._media import asset_bytes, asset_sha256
 from ._quota import Quota, changed_quota
-from ._renders import JobKind, JobRecord
 from ._reply import Reply
-from ._state import ADMIN_PREFIX, State, check_seconds
+from ._state import ADMIN_PREFIX, State
 from ._store import ProjectRecord
 from ._wire import media_urls, project_body
 
@@ -34,7 +35,7 @@ DEFAULT_BASE_URL: Final = "http://api.pictory.test"
 DEFAULT_CDN_BASE_URL: Final = "http://cdn.pictory.test"
 
 
-class Emulator(Dispatcher):
+class Emulator(Dispatcher, JobControls):
     """An in-memory Pictory projects API with seeded data and fault injection.
 
     Serve it in process with ``httpx.AsyncClient(transport=emulator.transport())`` or
@@ -327,98 +328,6 @@ class Emulator(Dispatcher):
             }
             for kind, url in media_urls(record, self._state.cdn_base_url).items()
         }
-
-    # ------------------------------------------------------------- render jobs
-
-    @property
-    def render_duration(self) -> float:
-        """Seconds a render started through the API takes on the emulator's clock."""
-        return self._state.render_duration
-
-    def set_render_duration(self, seconds: float) -> None:
-        """Make renders started from now on take ``seconds`` on the clock (0: at once).
-
-        Raises:
-            ValueError: Not a finite number >= 0.
-        """
-        self._state.render_duration = check_seconds(seconds, "seconds")
-
-    def fail_next_render(
-        self,
-        *,
-        error_code: str = "RENDER_FAILED",
-        error_message: str = "The render failed",
-        times: int = 1,
-    ) -> None:
-        """Make the next ``times`` renders fail when they end, with this code and message.
-
-        The job then answers ``{"success": false, "data": {"status": "failed",
-        "error_code": ..., "error_message": ...}}`` and the project gets no new video: it
-        keeps an earlier render's (as Pictory's does), without its ``generatedDate``.
-
-        Raises:
-            ValueError: An empty code or message, or ``times`` below 1.
-        """
-        self._state.script_job_failures(error_code, error_message, times, "render")
-
-    def fail_next_job(
-        self,
-        *,
-        error_code: str = "TEXT_TO_VIDEO_FAILED",
-        error_message: str = "The video could not be created",
-        times: int = 1,
-        kind: JobKind | None = None,
-    ) -> None:
-        """Make the next ``times`` jobs (of ``kind``, if given) fail when they end.
-
-        Kinds: ``render`` (any video: a project's, a storyboard's, a template's),
-        ``storyboard``, ``transcription``, ``highlights``. Failures scripted here and with
-        :meth:`fail_next_render` share one queue, taken in order by the jobs they match.
-
-        Raises:
-            ValueError: An empty code or message, ``times`` below 1, or an unknown kind.
-        """
-        self._state.script_job_failures(error_code, error_message, times, kind)
-
-    def start_render(self, project_id: int | str) -> JobRecord:
-        """Start a render of a project, as ``POST .../render`` does, and return its job.
-
-        Raises:
-            KeyError: No such project.
-            ValueError: The project is already rendering.
-        """
-        return self._state.start_render(self._state.record(project_id))
-
-    def job(self, job_id: str) -> JobRecord | None:
-        """The job with this id (of any kind), or None."""
-        job = self._state.jobs.get(job_id)
-        if job is not None:
-            self._state.job_status(job)
-        return job
-
-    def job_status(self, job_id: str) -> str:
-        """The status the API gives a job now: ``in-progress``, ``completed``, ...
-
-        Raises:
-            KeyError: No such job.
-        """
-        return self._state.job_status(self._state.job(job_id))
-
-    def jobs(self, account: str | None = None) -> list[JobRecord]:
-        """The jobs of an account (default: the main one), newest first."""
-        state = self._state
-        return state.account_jobs(state.account(account))
-
-    def clean_job(self, job_id: str) -> None:
-        """Clean a finished job's data, as ``DELETE /pictoryapis/v1/jobs/{id}/clean`` does.
-
-        Idempotent: cleaning a cleaned job does nothing.
-
-        Raises:
-            KeyError: No such job.
-            ValueError: The job is still running.
-        """
-        self._state.clean(self._state.job(job_id))
 
     # ------------------------------------------------------------------ quota
 

@@ -17,7 +17,6 @@ from ._lookups import (
     music_search,
     smart_layouts,
     styles,
-    templates,
     voices,
 )
 from ._reply import Reply
@@ -45,7 +44,7 @@ class LookupRoutes:
             "avatars": _constant(avatars()),
             "styles": _constant(styles()),
             "smart_layouts": _constant(smart_layouts()),
-            "templates": _constant(templates()),
+            "templates": self._templates,
             "media_search": self._media_search,
             "music_search": self._music_search,
             "music": self._music,
@@ -74,6 +73,12 @@ class LookupRoutes:
         if values is None:  # pragma: no cover - the route table only has known names
             return Reply.answer("music", 404, NOT_FOUND, delay)
         return Reply.answer("music", 200, dumps(values), delay)
+
+    def _templates(
+        self, account: str, ident: str, query: bytes, body: bytes, delay: float
+    ) -> Reply:
+        listed = list(self._state.templates.values())
+        return Reply.answer("templates", 200, dumps(listed), delay)
 
     def _ai_credits(
         self, account: str, ident: str, query: bytes, body: bytes, delay: float

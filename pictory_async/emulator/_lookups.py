@@ -20,9 +20,9 @@ __all__ = [
     "music_catalogue",
     "music_search",
     "premium_voice",
+    "make_template",
     "smart_layouts",
     "styles",
-    "template",
     "templates",
     "voices",
 ]
@@ -309,12 +309,29 @@ _TEMPLATES: Final = (
 )
 
 
-def _template(name: str, variables: dict[str, str], lines: tuple[str, ...]) -> dict[str, Any]:
-    ident = "20251223" + hashlib.sha256(f"template:{name}".encode()).hexdigest()[:40]
+def make_template(
+    name: str,
+    variables: dict[str, str],
+    lines: tuple[str, ...],
+    *,
+    template_id: str | None = None,
+    language: str = "en",
+) -> dict[str, Any]:
+    """A template as ``GET /v1/templates`` lists it: one scene per line of subtitles.
+
+    Raises:
+        ValueError: No lines, or a name, line, variable or id that is not a string.
+    """
+    texts = (name, language, *lines, *variables, *variables.values())
+    if not lines or not all(isinstance(text, str) for text in texts):
+        raise ValueError("a template needs a name and scenes (strings), variables of strings")
+    if template_id is not None and (not isinstance(template_id, str) or not template_id):
+        raise ValueError("template_id must be a non-empty string")
+    ident = template_id or "20251223" + hashlib.sha256(f"template:{name}".encode()).hexdigest()[:40]
     return {
         "templateId": ident,
         "name": name,
-        "language": "en",
+        "language": language,
         "published": True,
         "deprecated": False,
         "schemaVersion": "v3",
@@ -327,10 +344,5 @@ def _template(name: str, variables: dict[str, str], lines: tuple[str, ...]) -> d
 
 
 def templates() -> list[dict[str, Any]]:
-    """``GET /v1/templates``: a bare array of templates with their scenes and variables."""
-    return [_template(name, variables, lines) for name, variables, lines in _TEMPLATES]
-
-
-def template(template_id: str) -> dict[str, Any] | None:
-    """The template with this id, or None."""
-    return next((item for item in templates() if item["templateId"] == template_id), None)
+    """The templates every account starts with (``GET /v1/templates`` lists them)."""
+    return [make_template(name, variables, lines) for name, variables, lines in _TEMPLATES]

@@ -194,7 +194,7 @@ class RemoteEmulator:
     Its methods have the names of the :class:`Emulator` methods that do the same (as
     coroutines): ``set_faults``, ``fail_next``, ``reset``, ``generate_projects``,
     ``add_project``, ``assets``, ``set_render_duration``, ``fail_next_render``,
-    ``fail_next_job``, ``clean_job``, ``set_quota``; ``stats()``, ``faults()`` and
+    ``fail_next_job``, ``clean_job``, ``add_template``, ``set_quota``; ``stats()``, ``faults()`` and
     ``quota()`` read what ``Emulator.stats``, ``Emulator.faults`` and ``Emulator.quota()``
     hold.
 
@@ -310,6 +310,24 @@ class RemoteEmulator:
         if kind is not None:
             body["kind"] = kind
         await self._call("POST", "fail-next-job", body)
+
+    async def add_template(
+        self,
+        *,
+        name: str,
+        scenes: Sequence[str],
+        variables: dict[str, str] | None = None,
+        template_id: str | None = None,
+        language: str = "en",
+    ) -> dict[str, Any]:
+        """Add a template to ``GET /v1/templates`` and return it, as ``Emulator.add_template``."""
+        body: dict[str, Any] = {"name": name, "scenes": list(scenes), "language": language}
+        if variables is not None:
+            body["variables"] = variables
+        if template_id is not None:
+            body["template_id"] = template_id
+        result: dict[str, Any] = await self._call("POST", "templates", body)
+        return result
 
     async def clean_job(self, job_id: str) -> None:
         """Clean a finished job's data (idempotent)."""

@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 
 from ._clock import Clock
 from ._faults import Dice, Faults, Limiter, ScriptedFaults, make_limiter
+from ._lookups import templates
 from ._media import MediaFile
 from ._quota import Quota, default_quota
 from ._renders import JOB_KINDS, JobKind, JobRecord, JobStatus
@@ -62,6 +63,7 @@ class State:
         quotas: Each account's quota, as ``GET /pictoryapis/v1/quota`` answers it.
         outputs: Videos rendered without ``saveProject``: served by the CDN, never listed.
         credit_log: Each account's AI credit transactions, oldest first.
+        templates: The templates ``GET /v1/templates`` lists, by id.
     """
 
     def __init__(
@@ -143,6 +145,7 @@ class State:
         self.job_failures: deque[list[Any]] = deque()
         self.quotas: dict[str, Quota] = {account: default_quota() for account in self.accounts}
         self.outputs = Store()
+        self.templates = {template["templateId"]: template for template in templates()}
         self.credit_log: dict[str, list[dict[str, Any]]] = {
             account: [] for account in self.accounts
         }

@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any, Final
 
-from ._lookups import premium_voice, template
+from ._lookups import premium_voice
 from ._quota import charge
 from ._renders import JobRecord
 from ._reply import Reply
@@ -168,7 +168,9 @@ def build_render_params(body: Mapping[str, Any], seed: int, seq: int) -> dict[st
     }
 
 
-def _from_template(request: Mapping[str, Any]) -> dict[str, Any]:
+def _from_template(
+    request: Mapping[str, Any], templates: Mapping[str, dict[str, Any]]
+) -> dict[str, Any]:
     """A video request made of a template's scenes, its variables filled in.
 
     ``request`` has ``templateId``, and may have ``variables`` (over the template's
@@ -177,7 +179,7 @@ def _from_template(request: Mapping[str, Any]) -> dict[str, Any]:
     Raises:
         InvalidBodyError: No such template.
     """
-    found = template(str(request["templateId"]))
+    found = templates.get(str(request["templateId"]))
     if found is None:
         raise InvalidBodyError([("templateId", "no such template")])
     given = request.get("variables")
@@ -301,7 +303,7 @@ class VideoRoutes:
     def _video_body(self, body: bytes) -> dict[str, Any]:
         request = check_video(parse_object(body))
         if "scenes" not in request:  # a template's (``check_video`` saw a templateId)
-            request["scenes"] = _from_template(request)["scenes"]
+            request["scenes"] = _from_template(request, self._state.templates)["scenes"]
         return request
 
     def _storyboard(
@@ -382,7 +384,7 @@ class VideoRoutes:
         self, account: str, ident: str, query: bytes, body: bytes, delay: float
     ) -> Reply:
         request = check_template_video(parse_object(body))
-        video = _from_template(request)
+        video = _from_template(request, self._state.templates)
         params = build_render_params(video, self._state.seed, len(self._state.jobs))
         params["templateId"] = request["templateId"]
         return self._render(account, params, request.get("saveProject") is True, delay)

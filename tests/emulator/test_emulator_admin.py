@@ -297,6 +297,27 @@ async def test_remote_fail_next_job(emulator: Emulator, clock: FakeClock) -> Non
     assert (False, "E3") == (job.json()["success"], job.json()["data"]["error_code"])
 
 
+async def test_templates_added_over_http_and_remotely(emulator: Emulator) -> None:
+    """``POST /_emulator/templates`` and ``RemoteEmulator.add_template`` add listed templates."""
+    async with serve(emulator):
+        remote = RemoteEmulator(emulator.info(), pid=0)
+        try:
+            added = await remote.add_template(
+                name="Promo", scenes=["Hi {{who}}."], variables={"who": "you"}, template_id="t1"
+            )
+            async with httpx.AsyncClient(base_url=emulator.base_url) as admin:
+                refused = await admin.post("/_emulator/templates", json={"name": "x"})
+                taken = await admin.post(
+                    "/_emulator/templates", json={"name": "x", "scenes": ["y"], "template_id": "t1"}
+                )
+        finally:
+            await remote.aclose()
+
+    assert ("t1", {"who": "you"}) == (added["templateId"], added["variables"])
+    assert added == emulator.templates()[-1]
+    assert (400, 400) == (refused.status_code, taken.status_code)
+
+
 async def test_an_added_project_saved_with_an_offset_is_stored_in_utc(conn: Conn) -> None:
     """A ``saved`` date with another offset is the same moment in UTC, and lists in order."""
     response = await conn.anon.post(

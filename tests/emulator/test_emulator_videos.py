@@ -301,3 +301,25 @@ async def test_update_replaces_the_whole_project(conn: Conn) -> None:
     assert (None, "Renamed") == (record.brand_id, record.name)
     assert (404, 403) == (missing.status_code, foreign.status_code)
     assert (400, "projectName") == (partial.status_code, partial.json()["fields"][0]["name"])
+
+
+async def test_an_added_template_is_listed_and_renders(conn: Conn, clock: FakeClock) -> None:
+    """``add_template`` puts a template in the list; from-template fills its variables."""
+    added = conn.emulator.add_template(
+        template_id="tmpl_8f2c",
+        name="Weekly Update",
+        scenes=["{{headline}}, says {{presenter}}."],
+        variables={"headline": "Sales up", "presenter": "Dana"},
+    )
+    listed = (await conn.api.get(_paths.TEMPLATES)).json()
+    body = {"templateId": "tmpl_8f2c", "variables": {"presenter": "Ada"}}
+    job_id = await start(conn, _paths.VIDEO_FROM_TEMPLATE, body)
+    data = (await finished(conn, clock, job_id))["data"]
+    subtitles = await conn.anon.get(data["srtFile"])
+
+    assert added == listed[-1]
+    assert "Sales up, says Ada." in subtitles.text
+    with pytest.raises(ValueError, match="already exists"):
+        conn.emulator.add_template(template_id="tmpl_8f2c", name="Again", scenes=["x"])
+    conn.emulator.reset()
+    assert "tmpl_8f2c" not in {t["templateId"] for t in conn.emulator.templates()}

@@ -1,0 +1,148 @@
+"""The facade's controls of jobs and templates: durations, scripted failures, look-ups.
+
+A mixin of ``Emulator``: each control reads or changes the ``State`` the routes share.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from ._lookups import make_template
+from ._renders import JobKind, JobRecord
+from ._state import State, check_seconds
+
+__all__ = ["JobControls"]
+
+
+class JobControls:
+    """Jobs (their duration, failures, records) and the templates the API lists."""
+
+    _state: State
+
+    @property
+    def render_duration(self) -> float:
+        """Seconds a render started through the API takes on the emulator's clock."""
+        return self._state.render_duration
+
+    def set_render_duration(self, seconds: float) -> None:
+        """Make renders started from now on take ``seconds`` on the clock (0: at once).
+
+        Raises:
+            ValueError: Not a finite number >= 0.
+        """
+        self._state.render_duration = check_seconds(seconds, "seconds")
+
+    def fail_next_render(
+        self,
+        *,
+        error_code: str = "RENDER_FAILED",
+        error_message: str = "The render failed",
+        times: int = 1,
+    ) -> None:
+        """Make the next ``times`` renders fail when they end, with this code and message.
+
+        The job then answers ``{"success": false, "data": {"status": "failed",
+        "error_code": ..., "error_message": ...}}`` and the project gets no new video: it
+        keeps an earlier render's (as Pictory's does), without its ``generatedDate``.
+
+        Raises:
+            ValueError: An empty code or message, or ``times`` below 1.
+        """
+        self._state.script_job_failures(error_code, error_message, times, "render")
+
+    def fail_next_job(
+        self,
+        *,
+        error_code: str = "TEXT_TO_VIDEO_FAILED",
+        error_message: str = "The video could not be created",
+        times: int = 1,
+        kind: JobKind | None = None,
+    ) -> None:
+        """Make the next ``times`` jobs (of ``kind``, if given) fail when they end.
+
+        Kinds: ``render`` (any video: a project's, a storyboard's, a template's),
+        ``storyboard``, ``transcription``, ``highlights``. Failures scripted here and with
+        :meth:`fail_next_render` share one queue, taken in order by the jobs they match.
+
+        Raises:
+            ValueError: An empty code or message, ``times`` below 1, or an unknown kind.
+        """
+        self._state.script_job_failures(error_code, error_message, times, kind)
+
+    def start_render(self, project_id: int | str) -> JobRecord:
+        """Start a render of a project, as ``POST .../render`` does, and return its job.
+
+        Raises:
+            KeyError: No such project.
+            ValueError: The project is already rendering.
+        """
+        return self._state.start_render(self._state.record(project_id))
+
+    def job(self, job_id: str) -> JobRecord | None:
+        """The job with this id (of any kind), or None."""
+        job = self._state.jobs.get(job_id)
+        if job is not None:
+            self._state.job_status(job)
+        return job
+
+    def job_status(self, job_id: str) -> str:
+        """The status the API gives a job now: ``in-progress``, ``completed``, ...
+
+        Raises:
+            KeyError: No such job.
+        """
+        return self._state.job_status(self._state.job(job_id))
+
+    def jobs(self, account: str | None = None) -> list[JobRecord]:
+        """The jobs of an account (default: the main one), newest first."""
+        state = self._state
+        return state.account_jobs(state.account(account))
+
+    def clean_job(self, job_id: str) -> None:
+        """Clean a finished job's data, as ``DELETE /pictoryapis/v1/jobs/{id}/clean`` does.
+
+        Idempotent: cleaning a cleaned job does nothing.
+
+        Raises:
+            KeyError: No such job.
+            ValueError: The job is still running.
+        """
+        self._state.clean(self._state.job(job_id))
+
+    def templates(self) -> list[dict[str, Any]]:
+        """The templates ``GET /v1/templates`` lists: three built in, then those added."""
+        return list(self._state.templates.values())
+
+    def add_template(
+        self,
+        *,
+        name: str,
+        scenes: Sequence[str],
+        variables: Mapping[str, str] | None = None,
+        template_id: str | None = None,
+        language: str = "en",
+    ) -> dict[str, Any]:
+        """Add a template to ``GET /v1/templates``, for ``from-template`` and storyboards.
+
+        Args:
+            name: Its name.
+            scenes: The subtitle text of each scene; ``{{Name}}`` is a variable.
+            variables: Variable name to its default value.
+            template_id: Its id (default: one made from the name).
+            language: Its language.
+
+        Returns:
+            The template as ``GET /v1/templates`` lists it.
+
+        Raises:
+            ValueError: No scenes, a value of the wrong type, or the id is taken.
+        """
+        template = make_template(
+            name, dict(variables or {}), tuple(scenes), template_id=template_id, language=language
+        )
+        templates = self._state.templates
+        if template["templateId"] in templates:
+            raise ValueError(f"a template with id {template['templateId']!r} already exists")
+        templates[template["templateId"]] = template
+        return template
