@@ -224,8 +224,9 @@ class Emulator(Dispatcher, JobControls):
         """Zero the counters, and unless ``stats_only``, restore the initial state.
 
         The initial state: the seeded projects, the initial faults, no scripted outcomes
-        or render failures, no jobs, the initial render duration, full rate-limit buckets,
-        the default quotas.
+        or job failures, no jobs (nor their unsaved videos), the initial render duration,
+        full rate-limit buckets, the default quotas and no AI credit debits, the built-in
+        templates only.
         """
         self._state.stats.reset()
         if not stats_only:
