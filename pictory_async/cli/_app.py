@@ -38,6 +38,10 @@ COMMANDS: dict[str, tuple[str, str]] = {  # name: ("module:attribute", its line 
     "projects": ("projects:app", "List, inspect, download, back up and delete projects."),
     "jobs": ("jobs:app", "Follow render jobs: get, wait, list."),
     "videos": ("videos:app", "Make videos: from a script, a text, a URL or a payload."),
+    "transcribe": (
+        "transcribe:command",
+        "Transcribe a video or audio file; wait for it and write its subtitles and text.",
+    ),
     "templates": ("lookups:templates_app", "The account's video templates."),
     "voices": ("lookups:voices_app", "The AI voice-over voices."),
     "brands": ("lookups:brands_app", "The account's video brands."),
