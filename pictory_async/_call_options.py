@@ -19,7 +19,7 @@ from typing import Any, Final, TypedDict
 
 import attrs
 
-from ._converter import unstructure
+from ._converter import request_body
 from ._exceptions import InvalidInputError
 from ._types import NOT_GIVEN, Duration, NotGiven
 
@@ -112,7 +112,9 @@ def resolve_call_options(options: Mapping[str, object]) -> CallOptions:
 
 
 def encode_json(body: object, extra: Mapping[str, Any] | None = None) -> bytes:
-    """A JSON request body: ``body`` (an attrs body in its wire names) plus ``extra``.
+    """A JSON request body: ``body`` plus ``extra``, encoded.
+
+    An attrs body is written in its wire names, ``None`` fields left out.
 
     Compact, UTF-8, and strict: ``NaN`` and infinities, which JSON has no words for, are
     refused rather than sent as invalid JSON.
@@ -122,7 +124,7 @@ def encode_json(body: object, extra: Mapping[str, Any] | None = None) -> bytes:
             is not a JSON object.
     """
     if attrs.has(type(body)):
-        body = unstructure(body, wire_names=True)
+        body = request_body(body)
     if extra:
         if not isinstance(body, Mapping):
             raise InvalidInputError(

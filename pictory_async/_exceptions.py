@@ -141,7 +141,7 @@ class JobTimeoutError(PictoryError, TimeoutError):
 
 
 class JobFailedError(PictoryError):
-    """A render job ended ``failed`` (raised by ``jobs.wait``; ``jobs.get`` returns it).
+    """A job ended ``failed`` (raised by ``jobs.wait``; ``jobs.get`` returns it).
 
     Attributes:
         job_id: The job.
@@ -155,7 +155,7 @@ class JobFailedError(PictoryError):
         self.job_id = job.id
         self.error_code = job.error_code
         self.error_message = job.error_message
-        super().__init__(f"render job {job.id!r} failed{_failure(job)}")
+        super().__init__(f"job {job.id!r} failed{_failure(job)}")
 
 
 def _failure(job: Job) -> str:

@@ -122,7 +122,9 @@ async def test_post_accepts_an_attrs_body(router: respx.Router, make_client: Cli
     route = router.post("/pictoryapis/v1/x").respond(200, json={})
     async with make_client() as client:
         await client.post("/pictoryapis/v1/x", json=Style(id="a", name="b"))
-    assert {"id": "a", "name": "b"} == json.loads(route.calls.last.request.content)
+        assert {"id": "a", "name": "b"} == json.loads(route.calls.last.request.content)
+        await client.post("/pictoryapis/v1/x", json=Style(id="a"))  # None: left out
+        assert {"id": "a"} == json.loads(route.calls.last.request.content)
 
 
 async def test_a_post_is_not_resent_once_it_may_have_been_applied(

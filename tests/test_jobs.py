@@ -123,7 +123,7 @@ async def test_a_failed_job_raises_when_waited_and_is_data_when_fetched(
         error.error_code,
         error.error_message,
     )
-    assert "render job" in str(error)
+    assert str(error).startswith("job ")
     assert "[E_VOICE]: Voice-over failed" in str(error)
     assert (JobStatus.FAILED, "E_VOICE") == (fetched.status, fetched.error_code)
     assert isinstance(error, PictoryError)
@@ -616,7 +616,7 @@ def test_job_failed_error_without_details() -> None:
     error = JobFailedError(Job(id="j1", status=JobStatus.FAILED))
 
     assert ("j1", None, None) == (error.job_id, error.error_code, error.error_message)
-    assert "render job 'j1' failed: no message" == str(error)
+    assert "job 'j1' failed: no message" == str(error)
 
 
 _JSON = st.recursive(
