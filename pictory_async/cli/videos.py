@@ -47,8 +47,12 @@ class Source:
     """What the video is made of: a script (or a URL) and its options, or a payload.
 
     Attributes:
-        script: The script's text, or an article's URL (``--script``, ``--text``, ``--url``).
-        payload: A request in Pictory's own JSON names (``--payload``), sent as given.
+        script: The script's text, or an article's URL (``--text``, ``--url``, or
+            ``--script`` once read).
+        payload: A request in Pictory's own JSON names (``--payload``, once read), sent
+            as given.
+        script_file: ``--script FILE``, not read yet (``-``: stdin).
+        payload_file: ``--payload FILE``, not read yet.
         video_name: ``--name``.
         voice: ``--voice`` (``None``: the language's default narrator).
         brand: ``--brand``, a brand's name.
@@ -61,6 +65,8 @@ class Source:
 
     script: str | None = None
     payload: dict[str, Any] | None = None
+    script_file: str | None = None
+    payload_file: str | None = None
     video_name: str | None = None
     voice: str | None = None
     brand: str | None = None
@@ -130,9 +136,9 @@ def source_of(
         variables: ``--var`` values.
 
     Raises:
-        typer.BadParameter: None or several inputs, an unreadable file, a payload that
-            is not a JSON object, a URL that is not ``http(s)``, an option for a script
-            with ``--payload``, or ``--var`` without ``--template``.
+        typer.BadParameter: None or several inputs, a URL that is not ``http(s)``, an
+            empty text, an option for a script with ``--payload``, or ``--var`` without
+            ``--template``. A file is read by ``loaded``, when the command runs.
     """
     inputs = {"--script": script, "--text": text, "--url": url, "--payload": payload}
     given = [name for name, value in inputs.items() if value is not None]
@@ -157,13 +163,32 @@ def source_of(
             raise typer.BadParameter(
                 f"{', '.join(used)} apply to a script; with --payload, set them in the payload"
             )
-        return Source(payload=_payload(payload))
+        return Source(payload_file=payload)
     if url is not None and not url.strip().lower().startswith(("http://", "https://")):
         raise typer.BadParameter(f"{printable(url)!r} is not an http(s) URL", param_hint="--url")
-    body = url or text or _read(script or "-", "--script")
-    if not body.strip():
-        raise typer.BadParameter("the script is empty")
-    return Source(script=body.strip(), extra_body=extra, **options)
+    if script is not None:
+        return Source(script_file=script, extra_body=extra, **options)
+    body = (url or text or "").strip()
+    if not body:
+        raise typer.BadParameter("the script is empty", param_hint="--text")
+    return Source(script=body, extra_body=extra, **options)
+
+
+def loaded(source: Source) -> Source:
+    """``source`` with its file read (``--script``, ``--payload``), before anything is sent.
+
+    Raises:
+        typer.BadParameter: The file cannot be read, a payload is not a JSON object, or
+            a script is empty (a usage error: exit 2).
+    """
+    if source.payload_file is not None:
+        return attrs.evolve(source, payload=_payload(source.payload_file), payload_file=None)
+    if source.script_file is not None:
+        text = _read(source.script_file, "--script").strip()
+        if not text:
+            raise typer.BadParameter(f"{source.script_file} is empty", param_hint="--script")
+        return attrs.evolve(source, script=text, script_file=None)
+    return source
 
 
 _OPTION_NAMES = {
@@ -309,6 +334,7 @@ async def create_video(
     """``videos create``: start the render once; follow it, print the video, download it."""
     from ._follow import follow, open_timed_client, start
 
+    source = loaded(source)
     async with open_timed_client(settings) as client:
         job = await start("render", lambda: _render(client, source))
         if job is None:

@@ -88,6 +88,14 @@ def test_a_script_file_with_save_project_prints_the_project(
     assert "Oceans" == project.name
 
 
+def test_a_script_from_stdin(invoke: Invoke, sent: list[tuple[Any, dict[str, Any]]]) -> None:
+    """--script -: the script is read from stdin, trimmed."""
+    result = invoke("videos", "create", "--script", "-", "--no-wait", input=f"\n{SCRIPT}\n")
+
+    assert 0 == result.exit_code, result.output
+    assert [SCRIPT] == [request for request, _ in sent]
+
+
 def test_the_options_reach_the_library(
     invoke: Invoke, sent: list[tuple[Any, dict[str, Any]]]
 ) -> None:
@@ -190,7 +198,9 @@ def _bad_inputs(tmp: Path) -> list[list[str]]:
     (tmp / "list.json").write_text("[1, 2]", encoding="utf-8")
     (tmp / "broken.json").write_text("{", encoding="utf-8")
     (tmp / "ok.json").write_text('{"videoName": "x"}', encoding="utf-8")
+    (tmp / "empty.txt").write_text(" \n", encoding="utf-8")
     return [
+        ["--script", str(tmp / "empty.txt")],
         [],
         ["--text", "a", "--url", "https://example.com"],
         ["--url", "example.com/post"],
@@ -209,7 +219,7 @@ def _bad_inputs(tmp: Path) -> list[list[str]]:
     ]
 
 
-@pytest.mark.parametrize("case", range(15))
+@pytest.mark.parametrize("case", range(16))
 def test_bad_input_exits_2_before_any_request(
     invoke: Invoke, emulator: Emulator, tmp_path: Path, case: int
 ) -> None:
