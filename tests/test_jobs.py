@@ -320,7 +320,7 @@ async def test_render_refuses_a_project_without_id(pictory_client: AsyncPictory)
 async def test_bad_wait_options_fail_before_any_request(
     pictory_client: AsyncPictory,
     pictory_emulator: Emulator,
-    options: dict[str, float],
+    options: dict[str, Any],
     message: str,
 ) -> None:
     """A too-short interval or a negative timeout is refused before polling."""
