@@ -12,7 +12,7 @@ after it is decided.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from email.utils import formatdate
 from typing import Final
 from urllib.parse import parse_qsl
@@ -22,7 +22,7 @@ from ._lookup_routes import LookupRoutes
 from ._lookups import MUSIC_CATALOGUES
 from ._quota import QuotaExceededError
 from ._reply import HTML, Reply, json_headers
-from ._state import State
+from ._state import Handler, State
 from ._store import ProjectRecord, decode_page_key, encode_page_key
 from ._transcribe import TranscribeRoutes
 from ._validate import InvalidBodyError
@@ -130,7 +130,7 @@ class ApiRoutes:
     def __init__(self, state: State) -> None:
         """Serve the projects, jobs, quotas, videos, transcriptions and look-ups of ``state``."""
         self._state = state
-        self._handlers: dict[str, Callable[[str, str, bytes, bytes, float], Reply]] = {
+        self._handlers: dict[str, Handler] = {
             # route: handler(account, id, query, body, delay)
             "get": self._get,
             "delete": self._delete,

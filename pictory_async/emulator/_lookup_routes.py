@@ -6,7 +6,6 @@ catalogues themselves come from ``_lookups``.
 
 from __future__ import annotations
 
-from typing import Any
 from urllib.parse import parse_qsl
 
 from ._lookups import (
@@ -20,23 +19,19 @@ from ._lookups import (
     voices,
 )
 from ._reply import Reply
-from ._state import State
+from ._state import Handler, Routes
 from ._validate import InvalidBodyError, parse_object
 from ._wire import NOT_FOUND, dumps
 
 __all__ = ["LookupRoutes"]
 
 
-class LookupRoutes:
+class LookupRoutes(Routes):
     """Brands, voices, stock media, music, avatars, styles, smart layouts, templates, credits."""
 
-    __slots__ = ("_state",)
+    __slots__ = ()
 
-    def __init__(self, state: State) -> None:
-        """Answer look-ups for the accounts of ``state``."""
-        self._state = state
-
-    def handlers(self) -> dict[str, Any]:
+    def handlers(self) -> dict[str, Handler]:
         """Route name to handler."""
         return {
             "brands": _constant(brands()),
@@ -87,7 +82,7 @@ class LookupRoutes:
         return Reply.answer("ai_credits", 200, dumps(ledger), delay)
 
 
-def _constant(value: object) -> Any:
+def _constant(value: object) -> Handler:
     """A handler that answers the same JSON every time (encoded once)."""
     encoded = dumps(value)
 

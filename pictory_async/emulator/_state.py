@@ -9,9 +9,9 @@ from __future__ import annotations
 import math
 import random
 from collections import deque
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta
-from typing import Any, Final
+from typing import Any, Final, TypeAlias
 from urllib.parse import urlsplit
 
 from ._clock import Clock
@@ -20,14 +20,18 @@ from ._lookups import templates
 from ._media import MediaFile
 from ._quota import Quota, default_quota
 from ._renders import JOB_KINDS, JobKind, JobRecord, JobStatus
+from ._reply import Reply
 from ._seed import ProjectFactory, api_key_for, folder_ids
 from ._stats import Stats
 from ._store import ProjectRecord, Store
 from ._wire import dumps, list_item, project_body
 
-__all__ = ["State"]
+__all__ = ["Handler", "Routes", "State"]
 
 ADMIN_PREFIX: Final = "/_emulator/"
+
+Handler: TypeAlias = Callable[[str, str, bytes, bytes, float], Reply]
+"""An API route's handler: ``(account, id, query, body, delay)`` to the reply."""
 
 
 class State:
@@ -363,6 +367,20 @@ class State:
             (job for job in self.jobs.values() if job.account == account),
             key=lambda job: -job.seq,
         )
+
+
+class Routes:
+    """Some API routes over one ``State``: ``handlers`` names each route's handler."""
+
+    __slots__ = ("_state",)
+
+    def __init__(self, state: State) -> None:
+        """Serve the data of ``state``."""
+        self._state = state
+
+    def handlers(self) -> dict[str, Handler]:
+        """Route name to handler."""
+        raise NotImplementedError
 
 
 def check_seconds(value: object, name: str) -> float:

@@ -17,7 +17,7 @@ from typing import Any, Final
 from ._media import subtitles
 from ._quota import charge
 from ._reply import Reply
-from ._state import State
+from ._state import Handler, Routes
 from ._validate import InvalidBodyError, check_highlights, check_transcription, parse_object
 from ._wire import job_started
 
@@ -133,16 +133,12 @@ def highlights_of(transcript: list[Any], seconds: float) -> dict[str, Any]:
     return {"highlightDuration": seconds, "duration": round(total, 2), "highlights": chosen}
 
 
-class TranscribeRoutes:
+class TranscribeRoutes(Routes):
     """The transcription routes: each handler takes ``(account, ident, query, body, delay)``."""
 
-    __slots__ = ("_state",)
+    __slots__ = ()
 
-    def __init__(self, state: State) -> None:
-        """Transcribe in ``state``."""
-        self._state = state
-
-    def handlers(self) -> dict[str, Any]:
+    def handlers(self) -> dict[str, Handler]:
         """Route name to handler."""
         return {
             "transcription": self._transcription,

@@ -20,7 +20,7 @@ from ._quota import charge
 from ._renders import JobRecord
 from ._reply import Reply
 from ._seed import ProjectFactory
-from ._state import State
+from ._state import Handler, Routes, State
 from ._store import ProjectRecord
 from ._validate import (
     InvalidBodyError,
@@ -228,16 +228,12 @@ def _duration(params: Mapping[str, Any]) -> float:
     return round(max(ends, default=0.0) or _DEFAULT_SECONDS, 2)
 
 
-class VideoRoutes:
+class VideoRoutes(Routes):
     """The video routes: each handler takes ``(account, ident, query, body, delay)``."""
 
-    __slots__ = ("_state",)
+    __slots__ = ()
 
-    def __init__(self, state: State) -> None:
-        """Make videos in ``state``."""
-        self._state = state
-
-    def handlers(self) -> dict[str, Any]:
+    def handlers(self) -> dict[str, Handler]:
         """Route name to handler."""
         return {
             "storyboard": self._storyboard,
