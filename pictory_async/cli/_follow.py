@@ -151,11 +151,12 @@ async def follow(
     job_id: str,
     finish: Callable[[], Awaitable[R]],
     *,
+    what: str,
     label: str,
     polling: Polling,
     json_output: bool,
 ) -> R | None:
-    """Poll the job until it ends, showing its progress; its result, or ``None``.
+    """Say the job started, poll it until it ends, showing its progress; its result, or ``None``.
 
     Args:
         client: The client to poll with.
@@ -163,6 +164,7 @@ async def follow(
         finish: One look at the ended job that returns its typed result
             (``client.jobs.wait(handle, timeout=0)``): it raises for a failed or
             cleaned job.
+        what: What started (``Render``: ``Render started: job ...`` on stderr).
         label: What the progress says the job does (``Rendering``).
         polling: The deadline and the interval.
         json_output: Show no progress; a failed job's state goes to stdout as JSON.
@@ -171,6 +173,8 @@ async def follow(
         The result, or ``None`` when the job failed, was cleaned or did not end in
         time (why is on stderr).
     """
+    if not json_output:
+        sys.stderr.write(f"{what} started: job {printable(job_id)}\n")
     display = _display(label, json_output)
     limit = polling.timeout.total_seconds()
     began = timing.clock()

@@ -139,12 +139,11 @@ async def transcribe(
         )
         if job is None:
             return EXIT_FAILED
-        if not json_output:
-            sys.stderr.write(f"Transcription started: job {printable(job.id)}\n")
         result = await follow(
             client,
             job.id,
             lambda: client.jobs.wait(job, timeout=0),
+            what="Transcription",
             label="Transcribing",
             polling=polling,
             json_output=json_output,

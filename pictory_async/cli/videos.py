@@ -342,12 +342,11 @@ async def create_video(
         if not wait:
             _show_started(job, json_output)
             return EXIT_OK
-        if not json_output:
-            sys.stderr.write(f"Render started: job {printable(job.id)}\n")
         video = await follow(
             client,
             job.id,
             lambda: client.jobs.wait(job, timeout=0),
+            what="Render",
             label="Rendering",
             polling=polling,
             json_output=json_output,
