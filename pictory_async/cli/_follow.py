@@ -190,6 +190,12 @@ async def follow(
                 _timed_out(last, polling, json_output)
                 return None
             await timing.sleep(min(polling.interval.total_seconds(), left))
+    except (asyncio.CancelledError, KeyboardInterrupt):  # Ctrl-C: the job itself goes on
+        display.close()
+        sys.stderr.write(
+            f"Stopped waiting; the job goes on: pictory jobs wait {printable(job_id)}\n"
+        )
+        raise
     finally:
         display.close()
     try:

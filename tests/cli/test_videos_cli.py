@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from pictory_async.cli import _follow
 from pictory_async.emulator import Emulator, FakeClock
 from pictory_async.resources.videos import Videos
 
@@ -308,3 +309,32 @@ def test_download_json_is_the_video_then_a_line_per_file(
     assert "video" in kinds
     for asset in assets:
         assert Path(asset["path"]).stat().st_size == asset["size"]
+
+
+def test_ctrl_c_while_waiting_says_the_render_goes_on(
+    invoke: Invoke, emulator: Emulator, monkeypatch: pytest.MonkeyPatch, clock: FakeClock
+) -> None:
+    """Ctrl-C during the wait: exit 130, and how to keep following the job."""
+
+    async def interrupted(seconds: float) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(_follow, "timing", _follow.Timing(clock=clock.time, sleep=interrupted))
+
+    result = invoke("videos", "create", "--text", SCRIPT)
+
+    assert 130 == result.exit_code, result.output
+    [job] = emulator.jobs()
+    assert f"Stopped waiting; the job goes on: pictory jobs wait {job.id}" in result.stderr
+
+
+def test_credits_lists_what_a_render_spent(invoke: Invoke) -> None:
+    """After a render, ``credits --json`` has its debit."""
+    assert 0 == invoke("videos", "create", "--text", SCRIPT, "--json").exit_code
+
+    result = invoke("credits", "--json")
+
+    assert 0 == result.exit_code, result.output
+    [entry] = _lines(result.stdout)
+    assert "debit" == entry["type"]
+    assert entry["amount"] > 0
