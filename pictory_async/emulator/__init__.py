@@ -21,7 +21,7 @@ from ._clock import Clock, FakeClock, Sleep
 from ._core import DEFAULT_BASE_URL, DEFAULT_CDN_BASE_URL, Emulator
 from ._faults import Faults, Outcome, RetryAfterMode
 from ._media import ASSET_KINDS
-from ._renders import JobRecord, JobStatus
+from ._renders import JobKind, JobRecord, JobStatus
 from ._reply import Reply
 from ._server import RemoteEmulator, RunningEmulator, serve, spawn
 from ._stats import CdnRequest, Stats
@@ -39,6 +39,7 @@ __all__ = [
     "EmulatorTransport",
     "FakeClock",
     "Faults",
+    "JobKind",
     "JobRecord",
     "JobStatus",
     "Outcome",
