@@ -8,6 +8,8 @@ nothing with ``--json``), and reads the finished job's typed result with one las
 (``client.jobs.wait(handle, timeout=0)``). A failed job, one cleaned before its end was
 seen, and the deadline each print why on stderr and give ``None``: the command exits 1.
 
+``http_url`` checks the URL such a command is given (an article, a media file).
+
 Time is read from ``timing`` (the clock and the sleep of the loop and of the client),
 which tests replace with the emulator's fake clock.
 """
@@ -21,6 +23,7 @@ from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import attrs
+import typer
 
 from .. import APIError, AsyncPictory, Job, JobFailedError, JobOutcomeUnknownError, JobTimeoutError
 from ._common import Settings, describe, error, open_client, printable
@@ -31,7 +34,7 @@ if TYPE_CHECKING:
 
     from ._options import Polling
 
-__all__ = ["Timing", "follow", "open_timed_client", "start", "timing"]
+__all__ = ["Timing", "follow", "http_url", "open_timed_client", "start", "timing"]
 
 R = TypeVar("R")
 
@@ -46,6 +49,18 @@ class Timing:
 
 timing = Timing()
 """The real clock and sleep; tests set the emulator's ``FakeClock`` here."""
+
+
+def http_url(text: str, option: str) -> str:
+    """``text`` as an ``http(s)://`` URL without spaces, trimmed; else a usage error (exit 2).
+
+    Raises:
+        typer.BadParameter: Not such a URL (nothing is sent).
+    """
+    url = text.strip()
+    if not url.lower().startswith(("http://", "https://")) or any(c.isspace() for c in url):
+        raise typer.BadParameter(f"{printable(text)!r} is not an http(s) URL", param_hint=option)
+    return url
 
 
 def open_timed_client(settings: Settings) -> AsyncPictory:

@@ -16,6 +16,7 @@ from typing import Annotated, Any
 import typer
 
 from ._common import EXIT_FAILED, EXIT_OK, Settings, dumps, error, jsonable, printable
+from ._follow import http_url
 from ._options import (
     POLL_INTERVAL,
     WAIT_TIMEOUT,
@@ -91,8 +92,7 @@ def command(
     json_output: JsonOption = False,
 ) -> None:
     """Transcribe a video or audio file; wait for it and write its subtitles and text."""
-    if not url.strip().lower().startswith(("http://", "https://")):
-        raise typer.BadParameter(f"{printable(url)!r} is not an http(s) URL", param_hint="URL")
+    url = http_url(url, "URL")
     if media_type is not None and media_type not in MEDIA_TYPES:
         raise typer.BadParameter(
             f"{printable(media_type)!r}: choose video or audio", param_hint="--media-type"
@@ -106,7 +106,7 @@ def command(
     call(
         ctx,
         transcribe,
-        url.strip(),
+        url,
         media_type=media_type,
         language=language,
         outputs=outputs_of(srt, vtt, txt),

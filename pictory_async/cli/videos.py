@@ -22,6 +22,7 @@ import typer
 
 from .. import NOT_GIVEN, AsyncPictory, redact_url
 from ._common import EXIT_FAILED, EXIT_OK, Settings, count_of, dumps, jsonable, printable
+from ._follow import http_url
 from ._options import (
     POLL_INTERVAL,
     WAIT_TIMEOUT,
@@ -164,8 +165,8 @@ def source_of(
                 f"{', '.join(used)} apply to a script; with --payload, set them in the payload"
             )
         return Source(payload_file=payload)
-    if url is not None and not url.strip().lower().startswith(("http://", "https://")):
-        raise typer.BadParameter(f"{printable(url)!r} is not an http(s) URL", param_hint="--url")
+    if url is not None:
+        url = http_url(url, "--url")
     if script is not None:
         return Source(script_file=script, extra_body=extra, **options)
     body = (url or text or "").strip()
@@ -240,7 +241,8 @@ def _create(
         ),
     ] = None,
     name: Annotated[
-        str | None, typer.Option("--name", help="The video's name (default: the first words).")
+        str | None,
+        typer.Option("--name", metavar="NAME", help="The video's name (default: its first words)."),
     ] = None,
     voice: Annotated[
         str | None,

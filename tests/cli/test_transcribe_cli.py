@@ -6,9 +6,11 @@ import json
 from pathlib import Path
 from typing import Any
 
+import attrs
 import pytest
 
 from pictory_async.emulator import Emulator
+from pictory_async.resources.jobs import Jobs
 
 from .conftest import Invoke
 from .fake_time import clock, emulator, fake_time
@@ -93,6 +95,7 @@ def _bad(tmp: Path) -> list[list[str]]:
     (tmp / "sub").mkdir()
     return [
         ["media.example.com/a.mp4"],
+        ["https://media.example.com/my talk.mp4"],
         [URL, "--media-type", "image"],
         [URL, "--language", " "],
         [URL, "--srt", str(tmp / "missing" / "a.srt")],
@@ -103,7 +106,7 @@ def _bad(tmp: Path) -> list[list[str]]:
     ]
 
 
-@pytest.mark.parametrize("case", range(8))
+@pytest.mark.parametrize("case", range(9))
 def test_bad_input_exits_2_before_any_request(
     invoke: Invoke, emulator: Emulator, tmp_path: Path, case: int
 ) -> None:
@@ -143,3 +146,22 @@ def test_a_lost_answer_is_not_resent(invoke: Invoke, emulator: Emulator) -> None
     assert "may have been applied; not resent" in result.stderr
     assert 1 == len(emulator.jobs())
     assert "" == result.stdout
+
+
+def test_a_result_without_the_subtitles_asked_for_exits_1(
+    invoke: Invoke, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The finished job has no SRT: the other files are written, exit 1 says which is missing."""
+    wait = Jobs.wait
+
+    async def without_srt(self: Jobs, job: Any, **options: Any) -> Any:
+        return attrs.evolve(await wait(self, job, **options), srt=None)
+
+    monkeypatch.setattr(Jobs, "wait", without_srt)
+    srt, txt = tmp_path / "a.srt", tmp_path / "a.txt"
+
+    result = invoke("transcribe", URL, "--srt", str(srt), "--txt", str(txt))
+
+    assert 1 == result.exit_code, result.output
+    assert "the transcription has no srt" in result.stderr
+    assert (False, True) == (srt.exists(), txt.exists())

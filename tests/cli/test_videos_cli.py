@@ -205,6 +205,7 @@ def _bad_inputs(tmp: Path) -> list[list[str]]:
         [],
         ["--text", "a", "--url", "https://example.com"],
         ["--url", "example.com/post"],
+        ["--url", "https://example.com/a post"],
         ["--text", "   "],
         ["--script", str(tmp / "missing.txt")],
         ["--payload", str(tmp / "list.json")],
@@ -220,7 +221,7 @@ def _bad_inputs(tmp: Path) -> list[list[str]]:
     ]
 
 
-@pytest.mark.parametrize("case", range(16))
+@pytest.mark.parametrize("case", range(17))
 def test_bad_input_exits_2_before_any_request(
     invoke: Invoke, emulator: Emulator, tmp_path: Path, case: int
 ) -> None:
