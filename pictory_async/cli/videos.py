@@ -56,6 +56,7 @@ class Source:
         payload_file: ``--payload FILE``, not read yet.
         video_name: ``--name``.
         voice: ``--voice`` (``None``: the language's default narrator).
+        silent: ``--silent``: no narration.
         brand: ``--brand``, a brand's name.
         aspect_ratio: ``--aspect-ratio``.
         language: ``--language``.
@@ -70,6 +71,7 @@ class Source:
     payload_file: str | None = None
     video_name: str | None = None
     voice: str | None = None
+    silent: bool | None = None
     brand: str | None = None
     aspect_ratio: str | None = None
     language: str | None = None
@@ -195,6 +197,7 @@ def loaded(source: Source) -> Source:
 _OPTION_NAMES = {
     "video_name": "--name",
     "voice": "--voice",
+    "silent": "--silent",
     "brand": "--brand",
     "aspect_ratio": "--aspect-ratio",
     "language": "--language",
@@ -252,6 +255,9 @@ def _create(
             help="The narrator (pictory voices list); default: the language's usual one.",
         ),
     ] = None,
+    silent: Annotated[
+        bool, typer.Option("--silent", help="No narration (as for a language with no usual voice).")
+    ] = False,
     brand: Annotated[
         str | None,
         typer.Option("--brand", metavar="NAME", help="A brand's name (pictory brands list)."),
@@ -291,9 +297,12 @@ def _create(
     """Make a video from a script, a text, a URL or a payload; wait for it and print it."""
     if download is not None and not wait:
         raise typer.BadParameter("--download needs the video: drop --no-wait")
+    if silent and voice is not None:
+        raise typer.BadParameter("--silent has no narrator: drop --voice or --silent")
     shortcuts = {
         "video_name": name,
         "voice": voice,
+        "silent": True if silent else None,
         "brand": brand,
         "aspect_ratio": _aspect_ratio(aspect_ratio),
         "language": language,
@@ -370,7 +379,7 @@ def _render(client: AsyncPictory, source: Source) -> Awaitable[Any]:
         source.script or "",
         wait=False,
         video_name=source.video_name,
-        voice=NOT_GIVEN if source.voice is None else source.voice,
+        voice=None if source.silent else NOT_GIVEN if source.voice is None else source.voice,
         brand=source.brand,
         aspect_ratio=source.aspect_ratio,
         language=source.language,

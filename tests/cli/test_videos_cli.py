@@ -140,6 +140,33 @@ def test_the_options_reach_the_library(
     assert [("https://example.com/blog/oceans", expected)] == sent
 
 
+def test_silent_sends_no_narrator(invoke: Invoke, sent: list[tuple[Any, dict[str, Any]]]) -> None:
+    """--silent: voice=None (a silent video), which a language with no usual voice needs."""
+    result = invoke("videos", "create", "--text", SCRIPT, "--language", "ja", "--silent", "--json")
+
+    assert 0 == result.exit_code, result.output
+    [(_, options)] = sent
+    assert options["voice"] is None
+
+
+def test_an_api_refusal_exits_1_with_its_message(
+    invoke: Invoke, emulator: Emulator, tmp_path: Path
+) -> None:
+    """A payload the API refuses (400): exit 1, the status and Pictory's message, no job."""
+    payload = tmp_path / "payload.json"
+    payload.write_text(
+        json.dumps({"videoName": "x", "aspectRatio": "2:1", "scenes": [{"story": "Hi."}]}),
+        encoding="utf-8",
+    )
+
+    result = invoke("videos", "create", "--payload", str(payload))
+
+    assert 1 == result.exit_code, result.output
+    assert result.stderr.startswith("error: HTTP 400")
+    assert "aspectRatio" in result.stderr
+    assert [] == emulator.jobs()
+
+
 def test_no_wait_prints_the_job_to_follow(invoke: Invoke, emulator: Emulator) -> None:
     """--no-wait: the job id at once (JSON: the handle), how to follow it on stderr."""
     human = invoke("videos", "create", "--text", SCRIPT, "--no-wait")
@@ -215,13 +242,15 @@ def _bad_inputs(tmp: Path) -> list[list[str]]:
         ["--text", "a", "--var", "Name=Ann"],
         ["--text", "a", "--template", "t1", "--var", "novalue"],
         ["--text", "a", "--aspect-ratio", "3:2"],
+        ["--text", "a", "--silent", "--voice", "Fiona"],
+        ["--payload", str(tmp / "ok.json"), "--silent"],
         ["--text", "a", "--no-wait", "--download", str(tmp)],
         ["--text", "a", "--poll-interval", "0.5"],
         ["--text", "a", "--timeout", "soon"],
     ]
 
 
-@pytest.mark.parametrize("case", range(17))
+@pytest.mark.parametrize("case", range(19))
 def test_bad_input_exits_2_before_any_request(
     invoke: Invoke, emulator: Emulator, tmp_path: Path, case: int
 ) -> None:
