@@ -33,7 +33,7 @@ from ._options import (
     call,
 )
 
-__all__ = ["ASPECT_RATIOS", "Source", "app", "create_video"]
+__all__ = ["ASPECT_RATIOS", "Source", "app", "create_video", "loaded", "source_of"]
 
 app = typer.Typer(
     help="Make videos: from a script, a text, a URL or a payload.", no_args_is_help=True
