@@ -14,6 +14,7 @@ is a ``TypeError`` (as for any keyword argument), a bad value an ``InvalidInputE
 from __future__ import annotations
 
 import json as _json
+import re
 from collections.abc import Mapping
 from typing import Any, Final, TypedDict
 
@@ -47,6 +48,12 @@ class RequestOptions(TypedDict, total=False):
 
 
 _NAMES: Final = frozenset(RequestOptions.__annotations__)
+_TOKEN: Final = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
+"""A header name (RFC 9110 ``token``)."""
+_VALUE: Final = re.compile(r"[\x20-\x7e\t]*")
+"""A header value we send: visible ASCII, spaces and tabs (no CR/LF: no injected lines)."""
+_FRAMING: Final = frozenset({"host", "content-length", "transfer-encoding", "connection"})
+"""Headers the client sets from the request itself; a call cannot replace them."""
 
 
 @attrs.frozen
@@ -80,6 +87,23 @@ def _str_mapping(value: object, *, name: str) -> dict[str, str]:
     return result
 
 
+def _headers(value: object) -> dict[str, str]:
+    headers = _str_mapping(value, name="extra_headers")
+    for name, item in headers.items():
+        if not _TOKEN.fullmatch(name):
+            raise InvalidInputError(f"extra_headers: {name[:40]!r} is not a header name")
+        if name.lower() in _FRAMING:
+            raise InvalidInputError(
+                f"extra_headers: {name} is set by the client from the request itself"
+            )
+        if not _VALUE.fullmatch(item):
+            raise InvalidInputError(
+                f"extra_headers[{name!r}]: a header value may hold only visible ASCII "
+                "characters, spaces and tabs (no line breaks)"
+            )
+    return headers
+
+
 def resolve_call_options(options: Mapping[str, object]) -> CallOptions:
     """Check a method's per-call keywords.
 
@@ -105,7 +129,7 @@ def resolve_call_options(options: Mapping[str, object]) -> CallOptions:
     return CallOptions(
         timeout=timeout,  # type: ignore[arg-type]  # checked by resolve_timeout later
         max_retries=max_retries,  # type: ignore[arg-type]  # checked by resolve_count
-        extra_headers=None if headers is None else _str_mapping(headers, name="extra_headers"),
+        extra_headers=None if headers is None else _headers(headers),
         extra_query=None if query is None else _str_mapping(query, name="extra_query"),
         extra_body=body,
     )
