@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -323,3 +324,17 @@ async def test_a_job_start_has_its_raw_response(
 
     assert (200, "req-9") == (raw.status_code, raw.request_id)
     assert VideoJob(id=JOB_ID, request_id="req-9") == raw.parse()
+
+
+async def test_a_started_job_is_logged_with_its_id(
+    router: respx.Router, make_client: ClientFactory, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The job id is in an INFO line as soon as the POST answers (found after a Ctrl-C)."""
+    router.post("/pictoryapis/v2/video/storyboard/render").respond(
+        200, json={"success": True, "data": {"jobId": "job-77"}}
+    )
+    caplog.set_level(logging.INFO, logger="pictory_async")
+    async with make_client() as client:
+        job = await client.videos.create("One sentence.", wait=False)
+    assert "job-77" == job.id
+    assert any("VideoJob job-77" in record.getMessage() for record in caplog.records)

@@ -3,7 +3,8 @@
 Every job-starting call spends the account's credits, so it is sent with
 ``idempotent=False``: the pipeline resends it only after a 429 or a connection that
 never carried it, and an error after it may have been applied says so
-(``may_have_been_applied``).
+(``may_have_been_applied``). Each started job's id is logged at INFO, so that a caller
+interrupted while waiting can still find the job it paid for.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import Any, TypeVar
 
 from .._decode import decode_json
 from .._job_results import handle_of
+from .._logs import logger
 from .._models.results import JobHandle
 from ._base import Client
 
@@ -38,4 +40,6 @@ async def start_job(
     """
     received = await client._request(method, path, json=body, idempotent=False, options=options)
     response = received.response
-    return handle_of(kind, decode_json(response), response)
+    handle = handle_of(kind, decode_json(response), response)
+    logger.info("%s %s started %s %s", method, path, kind.__name__, handle.id)
+    return handle
