@@ -7,13 +7,15 @@ so a state reached during that sleep is seen, and no poll starts after it. The p
 under way at the deadline (that last look, a slow answer, retries after 5xx) gets a
 short grace, ``deadline_grace(timeout)`` (a tenth of the timeout, at most 5 s), and is
 cancelled when that runs out, however long the client's own ``timeout`` and
-``max_retry_time`` would have let it run. Cancelling the caller stops the loop; nothing
-keeps running.
+``max_retry_time`` would have let it run. Each state a poll brings is handed to the
+caller's ``on_poll`` (a progress display) before it is judged; what that raises ends
+the wait. Cancelling the caller stops the loop; nothing keeps running.
 """
 
 from __future__ import annotations
 
 import asyncio
+import inspect
 import random
 import sys
 from collections.abc import Awaitable, Callable
@@ -28,7 +30,14 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - Python 3.10
     from async_timeout import timeout as _timer
 
-__all__ = ["MAX_DEADLINE_GRACE", "Timing", "deadline_grace", "poll_options", "poll_until"]
+__all__ = [
+    "MAX_DEADLINE_GRACE",
+    "Timing",
+    "check_on_poll",
+    "deadline_grace",
+    "poll_options",
+    "poll_until",
+]
 
 T = TypeVar("T")
 
@@ -69,6 +78,25 @@ def poll_options(timeout: Duration, poll_interval: Duration) -> tuple[float, flo
     return limit, interval
 
 
+def check_on_poll(on_poll: object) -> None:
+    """Check a wait's ``on_poll`` before any request: ``None`` or a plain (sync) callable.
+
+    Raises:
+        InvalidInputError: Not callable, or a coroutine function (it would never run).
+    """
+    if on_poll is None:
+        return
+    if not callable(on_poll):
+        raise InvalidInputError(f"on_poll must be callable, not {type(on_poll).__name__}")
+    if inspect.iscoroutinefunction(on_poll):
+        raise InvalidInputError("on_poll must be a plain function: it is called, not awaited")
+
+
+def _jitter() -> float:
+    """The factor of one sleep between polls: 0.9 to 1.1, so that many waits spread out."""
+    return random.uniform(0.9, 1.1)
+
+
 async def poll_until(
     client: Timing,
     fetch: Callable[[], Awaitable[T]],
@@ -77,6 +105,7 @@ async def poll_until(
     timeout: float,
     interval: float,
     expired: Callable[[T | None, float], Exception],
+    on_poll: Callable[[T], object] | None = None,
 ) -> T:
     """Call ``fetch`` until ``done`` says so, or raise the wait's own error at the deadline.
 
@@ -100,10 +129,12 @@ async def poll_until(
         interval: Seconds between polls, jittered by ±10%.
         expired: The error for the deadline, given the last state seen (``None`` when
             no poll answered before it) and the seconds waited.
+        on_poll: Called with each state a poll brings, before ``done`` judges it; what
+            it raises ends the wait.
 
     Raises:
         Exception: ``expired(...)`` at the deadline, chained from the poll's error if it
-            had one; else what ``fetch`` or ``done`` raised.
+            had one; else what ``fetch``, ``on_poll`` or ``done`` raised.
     """
     clock = client._clock
     start = clock()
@@ -129,13 +160,15 @@ async def poll_until(
             if not look_once and clock() - start >= timeout:
                 raise timed_out() from failure
             raise failure
+        if on_poll is not None:
+            on_poll(answer)
         if done(answer):
             return answer
         last = answer
         remaining = timeout - (clock() - start)
         if remaining <= 0:  # this poll was the one at (or past) the deadline
             raise timed_out()
-        await client._sleep(min(remaining, interval * random.uniform(0.9, 1.1)))
+        await client._sleep(min(remaining, interval * _jitter()))
 
 
 def _met_before(cut: BaseException) -> PictoryError | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 from typing import Any
 
 import httpx
@@ -12,7 +13,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from typing_extensions import assert_type
 
-from pictory_async import Job, JobFailedError, JobStatus, ResponseValidationError
+from pictory_async import (
+    InvalidInputError,
+    Job,
+    JobFailedError,
+    JobStatus,
+    ResponseValidationError,
+)
 from pictory_async._job_results import result_of
 from pictory_async._jobs import job_from_body
 from pictory_async._models.results import (
@@ -258,3 +265,116 @@ def test_any_completed_data_is_a_result_or_a_typed_error(data: dict[str, Any], k
     except ResponseValidationError:
         return
     assert JOB_ID == result.job_id
+
+
+async def test_on_poll_is_called_with_each_polled_state(
+    router: respx.Router, make_client: ClientFactory, fake_time: FakeTime
+) -> None:
+    """``on_poll`` gets the ``Job`` of every poll, the completed one included, in order."""
+    _polls(
+        router,
+        httpx.Response(200, json={"data": {"status": "in-progress", "renderProgress": 10}}),
+        httpx.Response(200, json={"data": {"status": "in-progress", "renderProgress": 60}}),
+        _answer("completed", txt="t"),
+    )
+    seen: list[Job] = []
+    async with make_client() as client:
+        await client.jobs.wait(TranscriptionJob(id=JOB_ID), on_poll=seen.append)
+
+    assert [("in-progress", 10.0), ("in-progress", 60.0), ("completed", None)] == [
+        (job.status.value, job.progress) for job in seen
+    ]
+    assert {JOB_ID} == {job.id for job in seen}
+
+
+async def test_on_poll_sees_a_failed_state_before_the_error(
+    router: respx.Router, make_client: ClientFactory
+) -> None:
+    """A failed job is handed to ``on_poll`` too, then raised as ``JobFailedError``."""
+    _polls(router, _answer("failed", error_code="E", error_message="no"))
+    seen: list[Job] = []
+    async with make_client() as client:
+        with pytest.raises(JobFailedError):
+            await client.jobs.wait(VideoJob(id=JOB_ID), on_poll=seen.append)
+
+    assert [JobStatus.FAILED] == [job.status for job in seen]
+
+
+async def test_an_on_poll_error_stops_the_wait_and_propagates(
+    router: respx.Router, make_client: ClientFactory, fake_time: FakeTime
+) -> None:
+    """What ``on_poll`` raises ends the wait at once: no further poll, no sleep."""
+    route = _polls(router, _answer("in-progress"), _answer("completed", txt="t"))
+
+    def stop(job: Job) -> None:
+        raise LookupError(f"stop at {job.status.value}")
+
+    async with make_client() as client:
+        with pytest.raises(LookupError, match="stop at in-progress"):
+            await client.jobs.wait(TranscriptionJob(id=JOB_ID), on_poll=stop)
+
+    assert 1 == route.call_count
+    assert [] == fake_time.waits
+
+
+@pytest.mark.parametrize("on_poll", ["print", 3], ids=["a string", "a number"])
+async def test_an_on_poll_that_is_not_callable_is_refused_before_any_request(
+    router: respx.Router, make_client: ClientFactory, on_poll: Any
+) -> None:
+    """A non-callable ``on_poll`` is an ``InvalidInputError``; nothing is sent."""
+    route = _polls(router, _answer("completed", txt="t"))
+    async with make_client() as client:
+        with pytest.raises(InvalidInputError, match="on_poll must be callable"):
+            await client.jobs.wait(TranscriptionJob(id=JOB_ID), on_poll=on_poll)
+
+    assert 0 == route.call_count
+
+
+async def test_an_async_on_poll_is_refused_before_any_request(
+    router: respx.Router, make_client: ClientFactory
+) -> None:
+    """An ``async def`` would never run (it is called, not awaited): refused up front."""
+    route = _polls(router, _answer("completed", txt="t"))
+
+    async def show(job: Job) -> None:
+        """Never awaited."""
+
+    async with make_client() as client:
+        with pytest.raises(InvalidInputError, match="not awaited"):
+            await client.jobs.wait(TranscriptionJob(id=JOB_ID), on_poll=show)
+        with pytest.raises(InvalidInputError, match="not awaited"):
+            await client.videos.create("Hello world.", on_poll=show)
+
+    assert 0 == route.call_count
+    assert 0 == len(router.calls)
+
+
+def test_on_poll_is_absent_by_default() -> None:
+    """``jobs.wait`` and ``videos.create`` call nothing back unless asked to."""
+    from pictory_async.resources.jobs import Jobs
+    from pictory_async.resources.videos import Videos
+
+    assert (None, None) == (
+        inspect.signature(Jobs.wait).parameters["on_poll"].default,
+        inspect.signature(Videos.create).parameters["on_poll"].default,
+    )
+
+
+async def test_create_hands_each_render_poll_to_on_poll(
+    router: respx.Router, make_client: ClientFactory, fake_time: FakeTime
+) -> None:
+    """``videos.create(..., on_poll=...)`` sees the render's states as ``jobs.wait`` does."""
+    router.post("/pictoryapis/v2/video/storyboard/render").mock(
+        return_value=httpx.Response(200, json={"success": True, "data": {"jobId": JOB_ID}})
+    )
+    _polls(
+        router,
+        _answer("in-progress"),
+        _answer("completed", videoURL="https://cdn.example/v.mp4"),
+    )
+    seen: list[Job] = []
+    async with make_client() as client:
+        video = await client.videos.create("Hello world.", on_poll=seen.append)
+
+    assert "https://cdn.example/v.mp4" == video.video_url
+    assert ["in-progress", "completed"] == [job.status.value for job in seen]

@@ -30,12 +30,12 @@ from .._models.results import (
     VideoJob,
 )
 from .._paths import JOBS, job_path
-from .._polling import poll_options, poll_until
+from .._polling import check_on_poll, poll_options, poll_until
 from .._types import Duration
 from ._base import Resource
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Callable, Mapping
 
     from typing_extensions import Unpack
 
@@ -94,6 +94,7 @@ class Jobs(Resource):
         *,
         timeout: Duration = ...,
         poll_interval: Duration = ...,
+        on_poll: Callable[[Job], object] | None = ...,
         **options: Unpack[WaitOptions],
     ) -> Storyboard: ...
 
@@ -104,6 +105,7 @@ class Jobs(Resource):
         *,
         timeout: Duration = ...,
         poll_interval: Duration = ...,
+        on_poll: Callable[[Job], object] | None = ...,
         **options: Unpack[WaitOptions],
     ) -> Video: ...
 
@@ -114,6 +116,7 @@ class Jobs(Resource):
         *,
         timeout: Duration = ...,
         poll_interval: Duration = ...,
+        on_poll: Callable[[Job], object] | None = ...,
         **options: Unpack[WaitOptions],
     ) -> Transcription: ...
 
@@ -124,6 +127,7 @@ class Jobs(Resource):
         *,
         timeout: Duration = ...,
         poll_interval: Duration = ...,
+        on_poll: Callable[[Job], object] | None = ...,
         **options: Unpack[WaitOptions],
     ) -> Highlights: ...
 
@@ -134,6 +138,7 @@ class Jobs(Resource):
         *,
         timeout: Duration = ...,
         poll_interval: Duration = ...,
+        on_poll: Callable[[Job], object] | None = ...,
         **options: Unpack[WaitOptions],
     ) -> Job: ...
 
@@ -143,6 +148,7 @@ class Jobs(Resource):
         *,
         timeout: Duration = 1800.0,
         poll_interval: Duration = DEFAULT_POLL_INTERVAL,
+        on_poll: Callable[[Job], object] | None = None,
         **options: Unpack[WaitOptions],
     ) -> Job | Storyboard | Video | Transcription | Highlights:
         """Poll a job until it is finished; for a handle, return its result.
@@ -158,6 +164,10 @@ class Jobs(Resource):
                 handle a call returned (its result is).
             timeout: The deadline, in seconds or a ``timedelta``.
             poll_interval: Seconds between polls (or a ``timedelta``), at least 1.
+            on_poll: Called with the ``Job`` each poll reads, the last one included,
+                before it is judged (a progress display needs no loop of its own); a
+                plain function, not awaited. What it raises stops the wait and
+                propagates.
             **options: Per-call options of each poll (``max_retries``, ``extra_headers``,
                 ``extra_query``).
 
@@ -171,13 +181,15 @@ class Jobs(Resource):
             JobOutcomeUnknownError: The job was ``cleaned`` before the wait saw it end
                 (its outcome went with its data): not a success.
             JobTimeoutError: The deadline passed first; it carries the last state seen.
-            InvalidInputError: A bad id, timeout or interval (before any request).
+            InvalidInputError: A bad id, timeout, interval or ``on_poll`` (before any
+                request).
             NotFoundError: No such job (unknown, or gone before the first poll).
             ResponseValidationError: A completed job's data does not fit its handle's
                 result (a render without a video URL, ...).
         """
         the_id = validate_job_id(job_id)
         limit, interval = poll_options(timeout, poll_interval)
+        check_on_poll(on_poll)
         given = job_id.project_id if isinstance(job_id, (Job, JobHandle)) else None
         request_options = cast("RequestOptions", options)
         answers: list[httpx.Response] = []
@@ -210,7 +222,13 @@ class Jobs(Resource):
             )
 
         job = await poll_until(
-            self._client, poll, finished, timeout=limit, interval=interval, expired=expired
+            self._client,
+            poll,
+            finished,
+            timeout=limit,
+            interval=interval,
+            expired=expired,
+            on_poll=on_poll,
         )
         if isinstance(job_id, JobHandle):
             return result_of(job_id, job, answers[0])

@@ -27,6 +27,7 @@ from .._paths import (
     job_path,
 )
 from .._payload import template_body, video_body
+from .._polling import check_on_poll
 from .._project_assets import check_download, download_assets_into
 from .._script import script_request
 from .._types import NOT_GIVEN, Duration, NotGiven
@@ -35,9 +36,12 @@ from ._start import start_job
 from .jobs import DEFAULT_POLL_INTERVAL, Jobs, WaitOptions
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from typing_extensions import Unpack
 
     from .._call_options import RequestOptions
+    from .._models import Job
 
 __all__ = ["CreateOptions", "Videos"]
 
@@ -218,6 +222,7 @@ class Videos(Resource):
         webhook: str | None = ...,
         timeout: Duration = ...,
         poll_interval: Duration = ...,
+        on_poll: Callable[[Job], object] | None = ...,
         **options: Unpack[CreateOptions],
     ) -> Video: ...
 
@@ -237,6 +242,7 @@ class Videos(Resource):
         webhook: str | None = ...,
         timeout: Duration = ...,
         poll_interval: Duration = ...,
+        on_poll: Callable[[Job], object] | None = ...,
         **options: Unpack[CreateOptions],
     ) -> VideoJob: ...
 
@@ -255,6 +261,7 @@ class Videos(Resource):
         webhook: str | None = None,
         timeout: Duration = 1800.0,
         poll_interval: Duration = DEFAULT_POLL_INTERVAL,
+        on_poll: Callable[[Job], object] | None = None,
         **options: Unpack[CreateOptions],
     ) -> Video | VideoJob:
         """Make a video in one call: render it and (by default) wait until it is done.
@@ -279,6 +286,8 @@ class Videos(Resource):
             webhook: A URL Pictory posts the result to.
             timeout: How long to wait, in seconds or a ``timedelta``.
             poll_interval: Seconds between polls (Pictory advises 10-30).
+            on_poll: Called with the render's ``Job`` at each poll (see
+                ``client.jobs.wait``).
             **options: ``extra_body`` for the render request; ``max_retries``,
                 ``extra_headers`` and ``extra_query`` for every request.
 
@@ -292,6 +301,7 @@ class Videos(Resource):
             JobTimeoutError: ``timeout`` passed first; the render may still finish.
             APIError: A request failed (the render is never sent twice).
         """
+        check_on_poll(on_poll)
         request = script_request(
             script_or_request,
             video_name=video_name,
@@ -310,7 +320,7 @@ class Videos(Resource):
             "WaitOptions", {key: value for key, value in options.items() if key != "extra_body"}
         )
         return await Jobs(self._client).wait(
-            job, timeout=timeout, poll_interval=poll_interval, **poll_options
+            job, timeout=timeout, poll_interval=poll_interval, on_poll=on_poll, **poll_options
         )
 
     async def download(
