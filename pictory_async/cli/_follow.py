@@ -1,12 +1,12 @@
 """Following a job the command started: progress while it runs, one line for how it ended.
 
-A command that starts a job (``videos create``, ``transcribe``) sends its request once;
-an answer lost after the request may have been applied is reported as such and never
-resent (``start``). Then ``follow`` polls the job with ``client.jobs.get`` and shows each
-poll's progress on stderr (a live bar on a terminal, a line per change elsewhere,
-nothing with ``--json``), and reads the finished job's typed result with one last look
-(``client.jobs.wait(handle, timeout=0)``). A failed job, one cleaned before its end was
-seen, and the deadline each print why on stderr and give ``None``: the command exits 1.
+A command that starts a job (``videos create``, ``videos preview``, ``transcribe``)
+sends its request once; an answer lost after the request may have been applied is
+reported as such and never resent (``start``). Then ``follow`` waits for the job with
+``client.jobs.wait(handle, on_poll=...)``, which returns its typed result, and shows
+each poll's state on stderr (a live bar on a terminal, a line per change elsewhere,
+nothing with ``--json``). A failed job, one cleaned before its end was seen, and the
+deadline each print why on stderr and give ``None``: the command exits 1.
 
 ``http_url`` checks the URL such a command is given (an article, a media file).
 
@@ -20,7 +20,7 @@ import asyncio
 import sys
 import time
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, TypeVar, overload
 
 import attrs
 import typer
@@ -32,6 +32,14 @@ from .jobs import show_job
 if TYPE_CHECKING:
     from rich.progress import Progress, TaskID
 
+    from .. import (
+        Storyboard,
+        StoryboardJob,
+        Transcription,
+        TranscriptionJob,
+        Video,
+        VideoJob,
+    )
     from ._options import Polling
 
 __all__ = ["Timing", "follow", "http_url", "open_timed_client", "start", "timing"]
@@ -161,24 +169,56 @@ def _display(label: str, json_output: bool) -> _Lines | _Bar | _Silent:
     return _Bar(label) if sys.stderr.isatty() else _Lines(label)
 
 
+@overload
 async def follow(
     client: AsyncPictory,
-    job_id: str,
-    finish: Callable[[], Awaitable[R]],
+    job: VideoJob,
     *,
     what: str,
     label: str,
     polling: Polling,
     json_output: bool,
-) -> R | None:
-    """Say the job started, poll it until it ends, showing its progress; its result, or ``None``.
+) -> Video | None: ...
+
+
+@overload
+async def follow(
+    client: AsyncPictory,
+    job: StoryboardJob,
+    *,
+    what: str,
+    label: str,
+    polling: Polling,
+    json_output: bool,
+) -> Storyboard | None: ...
+
+
+@overload
+async def follow(
+    client: AsyncPictory,
+    job: TranscriptionJob,
+    *,
+    what: str,
+    label: str,
+    polling: Polling,
+    json_output: bool,
+) -> Transcription | None: ...
+
+
+async def follow(
+    client: AsyncPictory,
+    job: VideoJob | StoryboardJob | TranscriptionJob,
+    *,
+    what: str,
+    label: str,
+    polling: Polling,
+    json_output: bool,
+) -> Video | Storyboard | Transcription | None:
+    """Say the job started, wait for it showing its progress; its result, or ``None``.
 
     Args:
         client: The client to poll with.
-        job_id: The job's id.
-        finish: One look at the ended job that returns its typed result
-            (``client.jobs.wait(handle, timeout=0)``): it raises for a failed or
-            cleaned job.
+        job: The job's handle (``client.jobs.wait`` returns its typed result).
         what: What started (``Render``: ``Render started: job ...`` on stderr).
         label: What the progress says the job does (``Rendering``).
         polling: The deadline and the interval.
@@ -189,47 +229,44 @@ async def follow(
         time (why is on stderr).
     """
     if not json_output:
-        sys.stderr.write(f"{what} started: job {printable(job_id)}\n")
+        sys.stderr.write(f"{what} started: job {printable(job.id)}\n")
     display = _display(label, json_output)
-    limit = polling.timeout.total_seconds()
-    began = timing.clock()
-    last: Job | None = None
     try:
-        while True:
-            last = await client.jobs.get(job_id)
-            display.update(last)
-            if last.is_finished:
-                break
-            left = limit - (timing.clock() - began)
-            if left <= 0:
-                _timed_out(last, polling, json_output)
-                return None
-            await timing.sleep(min(polling.interval.total_seconds(), left))
+        try:
+            return await client.jobs.wait(
+                job,
+                timeout=polling.timeout,
+                poll_interval=polling.interval,
+                on_poll=display.update,
+            )
+        finally:
+            display.close()
     except (asyncio.CancelledError, KeyboardInterrupt):  # Ctrl-C: the job itself goes on
-        display.close()
         sys.stderr.write(
-            f"Stopped waiting; the job goes on: pictory jobs wait {printable(job_id)}\n"
+            f"Stopped waiting; the job goes on: pictory jobs wait {printable(job.id)}\n"
         )
         raise
-    finally:
-        display.close()
-    try:
-        return await finish()
     except (JobFailedError, JobOutcomeUnknownError) as exc:
         if json_output:
             show_job(exc.job, json_output)
         error(str(exc))
-    except JobTimeoutError as exc:  # the last look itself failed
-        cause: Any = exc.__cause__
-        error(describe(cause) if isinstance(cause, BaseException) else str(exc))
+    except JobTimeoutError as exc:
+        _timed_out(exc, polling, json_output)
     return None
 
 
-def _timed_out(last: Job, polling: Polling, json_output: bool) -> None:
-    if json_output:
-        show_job(last, json_output)
-    progress = f", {last.progress:.0f}%" if last.progress is not None else ""
+def _timed_out(exc: JobTimeoutError, polling: Polling, json_output: bool) -> None:
+    """The deadline: the last state seen (or why none was), and how to keep waiting."""
+    last = exc.last
+    if last is None:  # no poll answered before the deadline
+        cause = exc.__cause__
+        seen = describe(cause) if isinstance(cause, BaseException) else "no answer"
+    else:
+        if json_output:
+            show_job(last, json_output)
+        progress = f", {last.progress:.0f}%" if last.progress is not None else ""
+        seen = f"{last.status.value}{progress}"
     error(
-        f"job {last.id} did not end within {polling.timeout} ({last.status.value}{progress}); "
-        f"it may still finish: pictory jobs wait {last.id}"
+        f"job {exc.job_id} did not end within {polling.timeout} ({seen}); "
+        f"it may still finish: pictory jobs wait {exc.job_id}"
     )

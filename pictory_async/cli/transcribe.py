@@ -141,8 +141,7 @@ async def transcribe(
             return EXIT_FAILED
         result = await follow(
             client,
-            job.id,
-            lambda: client.jobs.wait(job, timeout=0),
+            job,
             what="Transcription",
             label="Transcribing",
             polling=polling,

@@ -355,8 +355,7 @@ async def create_video(
             return EXIT_OK
         video = await follow(
             client,
-            job.id,
-            lambda: client.jobs.wait(job, timeout=0),
+            job,
             what="Render",
             label="Rendering",
             polling=polling,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pytest
 
+from pictory_async import _polling
 from pictory_async.cli import _follow
 from pictory_async.emulator import Emulator, FakeClock
 
@@ -33,5 +34,6 @@ def emulator(clock: FakeClock) -> Emulator:
 
 @pytest.fixture(autouse=True)
 def fake_time(monkeypatch: pytest.MonkeyPatch, clock: FakeClock) -> None:
-    """The command's polls sleep on the fake clock."""
+    """The command's polls sleep on the fake clock, the interval unjittered (fixed progress)."""
     monkeypatch.setattr(_follow, "timing", _follow.Timing(clock=clock.time, sleep=clock.sleep))
+    monkeypatch.setattr(_polling, "_jitter", lambda: 1.0)

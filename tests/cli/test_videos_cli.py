@@ -58,6 +58,19 @@ def test_a_text_becomes_a_video_with_progress_on_stderr(
     assert {15.0} == set(clock.sleeps) - {0.0}  # the default interval, on the fake clock
 
 
+def test_the_wait_reads_the_job_once_per_poll(invoke: Invoke, emulator: Emulator) -> None:
+    """40 s at 15 s a poll: four reads of the job (0, 15, 30, 45 s), no extra last look."""
+    result = invoke("videos", "create", "--text", SCRIPT, "--json")
+
+    assert 0 == result.exit_code, result.output
+    reads = sum(
+        count
+        for (method, route, _), count in emulator.stats.requests.items()
+        if (method, route) == ("GET", "job")
+    )
+    assert 4 == reads
+
+
 def test_json_is_the_video_alone(invoke: Invoke, emulator: Emulator) -> None:
     """--json: one line (URL, duration, job), nothing on stderr."""
     result = invoke("videos", "create", "--text", SCRIPT, "--json")
