@@ -97,9 +97,10 @@ _VIDEO_EXAMPLES = {
 @SOCKET
 @pytest.mark.parametrize("name", sorted(_VIDEO_EXAMPLES))
 async def test_the_emulator_takes_every_example_payload(
-    pictory_client: AsyncPictory, name: str
+    pictory_client: AsyncPictory, pictory_emulator: Emulator, name: str
 ) -> None:
     """Each full example body (but a template's) starts a storyboard that completes."""
+    pictory_emulator.add_brand(name="Lumen")  # the brand an example names (else it fails)
     payload: dict[str, Any] = _VIDEO_EXAMPLES[name]
     storyboard = await pictory_client.jobs.wait(await pictory_client.videos.storyboard(payload))
 

@@ -117,6 +117,9 @@ class Controls(Protocol):
         template_id: str | None = None,
         language: str = "en",
     ) -> dict[str, Any]: ...
+    def add_brand(
+        self, *, name: str, brand_id: str | None = None, account: str | None = None
+    ) -> dict[str, Any]: ...
     def quota(self, account: str | None = None) -> Quota: ...
     def set_quota(self, *, account: str | None = None, **counters: Mapping[str, int]) -> Quota: ...
 
@@ -209,6 +212,9 @@ class AdminRoutes:
             ):
                 raise ValueError("scenes must be an array of strings, variables an object")
             return emulator.add_template(**data)
+        if name == "brands" and method == "POST":
+            _only(data, "name", "brand_id", "account")
+            return emulator.add_brand(**data)
         if name.startswith("jobs/") and name.endswith("/clean") and method == "POST":
             emulator.clean_job(name[len("jobs/") : -len("/clean")])
             return {"status": "cleaned"}
@@ -230,6 +236,7 @@ _NAMES = frozenset(
         "render-duration",
         "quota",
         "templates",
+        "brands",
     }
 )
 

@@ -1,4 +1,4 @@
-"""The facade's controls of jobs and templates: durations, scripted failures, look-ups.
+"""The facade's controls of jobs and catalogues: durations, scripted failures, templates, brands.
 
 A mixin of ``Emulator``: each control reads or changes the ``State`` the routes share.
 """
@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from ._lookups import make_template
+from ._lookups import make_brand, make_template
 from ._renders import JobKind, JobRecord
 from ._state import State, check_seconds
 
@@ -16,7 +16,7 @@ __all__ = ["JobControls"]
 
 
 class JobControls:
-    """Jobs (their duration, failures, records) and the templates the API lists."""
+    """Jobs (their duration, failures, records) and the templates and brands the API lists."""
 
     _state: State
 
@@ -146,3 +146,34 @@ class JobControls:
             raise ValueError(f"a template with id {template['templateId']!r} already exists")
         templates[template["templateId"]] = template
         return template
+
+    def brands(self, account: str | None = None) -> list[dict[str, Any]]:
+        """The brands ``GET /v1/brands/video`` lists to an account (default: the main one)."""
+        state = self._state
+        return list(state.brands[state.account(account)])
+
+    def add_brand(
+        self, *, name: str, brand_id: str | None = None, account: str | None = None
+    ) -> dict[str, Any]:
+        """Give an account (default: the main one) a brand, which videos may then name.
+
+        A video naming a brand its account lacks (``brandId`` or ``brandName``) fails.
+
+        Args:
+            name: Its name (``brandName`` matches it in any case).
+            brand_id: Its id (default: one made from the name).
+            account: The account.
+
+        Returns:
+            The brand as ``GET /v1/brands/video`` lists it: ``{id, name}``.
+
+        Raises:
+            ValueError: An empty name or id, an unknown account, or the id is taken.
+        """
+        state = self._state
+        listed = state.brands[state.account(account)]
+        brand = make_brand(name, brand_id)
+        if any(known["id"] == brand["id"] for known in listed):
+            raise ValueError(f"a brand with id {brand['id']!r} already exists")
+        listed.append(brand)
+        return brand

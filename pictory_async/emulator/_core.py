@@ -1,7 +1,7 @@
 """The emulator's facade: one object to configure, seed, script, inspect and serve.
 
-Each control reads or changes the ``State`` its routes share (the controls of jobs and
-templates come from ``JobControls``). Serving (``handle``: which
+Each control reads or changes the ``State`` its routes share (the controls of jobs,
+templates and brands come from ``JobControls``). Serving (``handle``: which
 routes answer a request, and counting the reply) comes from its base, ``Dispatcher``.
 """
 
@@ -226,7 +226,7 @@ class Emulator(Dispatcher, JobControls):
         The initial state: the seeded projects, the initial faults, no scripted outcomes
         or job failures, no jobs (nor their unsaved videos), the initial render duration,
         full rate-limit buckets, the default quotas and no AI credit debits, the built-in
-        templates only.
+        templates and brands only.
         """
         self._state.stats.reset()
         if not stats_only:

@@ -3,8 +3,9 @@
 A request goes to the API routes (``/pictoryapis/...``), to the admin routes
 (``/_emulator/``, never counted as traffic) or to the CDN routes (media files and share
 pages); any other path is a 404. A reply is counted in ``Stats.requests`` once it is
-decided, unless its connection is dropped. The ASGI adapter only waits and sends, so the
-same logic serves in-process tests and the loopback server.
+decided, or in ``Stats.dropped_requests`` if its connection is dropped. The ASGI
+adapter only waits and sends, so the same logic serves in-process tests and the
+loopback server.
 """
 
 from __future__ import annotations
@@ -66,7 +67,11 @@ class Dispatcher:
             reply = self._cdn.handle(method, path, headers)
         else:
             reply = Reply.answer("other", 404, NOT_FOUND)
-        if reply.route is not None and not reply.drop:
+        if reply.route is None:
+            return reply
+        if reply.drop:
+            self.stats.add_dropped(method, reply.route)
+        else:
             self.stats.add(method, reply.route, reply.status)
         return reply
 

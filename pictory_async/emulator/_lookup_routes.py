@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from urllib.parse import parse_qsl
 
+from ._credits import month_ledger
 from ._lookups import (
     avatars,
-    brands,
     media_search,
     music_catalogue,
     music_search,
@@ -34,7 +34,7 @@ class LookupRoutes(Routes):
     def handlers(self) -> dict[str, Handler]:
         """Route name to handler."""
         return {
-            "brands": _constant(brands()),
+            "brands": self._brands,
             "voices": _constant(voices()),
             "avatars": _constant(avatars()),
             "styles": _constant(styles()),
@@ -69,6 +69,9 @@ class LookupRoutes(Routes):
             return Reply.answer("music", 404, NOT_FOUND, delay)
         return Reply.answer("music", 200, dumps(values), delay)
 
+    def _brands(self, account: str, ident: str, query: bytes, body: bytes, delay: float) -> Reply:
+        return Reply.answer("brands", 200, dumps(self._state.brands[account]), delay)
+
     def _templates(
         self, account: str, ident: str, query: bytes, body: bytes, delay: float
     ) -> Reply:
@@ -78,7 +81,7 @@ class LookupRoutes(Routes):
     def _ai_credits(
         self, account: str, ident: str, query: bytes, body: bytes, delay: float
     ) -> Reply:
-        ledger = self._state.credit_log[account][::-1]  # newest first
+        ledger = month_ledger(self._state, account, query)
         return Reply.answer("ai_credits", 200, dumps(ledger), delay)
 
 

@@ -16,6 +16,8 @@ __all__ = [
     "MUSIC_CATALOGUES",
     "avatars",
     "brands",
+    "known_voice",
+    "make_brand",
     "media_search",
     "music_catalogue",
     "music_search",
@@ -38,9 +40,21 @@ def _uuid(name: str) -> str:
 _BRANDS: Final = ("Acme Corporate", "Acme Social", "Northwind Launch", "Contoso Training")
 
 
+def make_brand(name: str, brand_id: str | None = None) -> dict[str, Any]:
+    """A brand as ``GET /v1/brands/video`` lists it: ``{id, name}``.
+
+    Raises:
+        ValueError: A name or id that is not a non-empty string.
+    """
+    for value, label in ((name, "name"), (brand_id, "brand_id")):
+        if (value is not None or label == "name") and (not isinstance(value, str) or not value):
+            raise ValueError(f"{label} must be a non-empty string")
+    return {"id": brand_id or _uuid(f"brand:{name}"), "name": name}
+
+
 def brands() -> list[dict[str, Any]]:
-    """``GET /v1/brands/video``: a bare array of ``{id, name}``."""
-    return [{"id": _uuid(f"brand:{name}"), "name": name} for name in _BRANDS]
+    """The brands every account starts with (``GET /v1/brands/video`` lists them)."""
+    return [make_brand(name) for name in _BRANDS]
 
 
 _VOICES: Final = (
@@ -78,6 +92,15 @@ def voices() -> list[dict[str, Any]]:
         }
         for ident, name, voice, gender, accent, language, engine, service in _VOICES
     ]
+
+
+def known_voice(speaker: object) -> bool:
+    """Whether ``speaker`` (a track id, a name or a provider voice id; any case) is a voice."""
+    text = str(speaker).casefold()
+    return any(
+        text in (str(ident), name.casefold(), voice.casefold())
+        for ident, name, voice, *_ in _VOICES
+    )
 
 
 def premium_voice(speaker: object) -> bool:

@@ -194,9 +194,9 @@ class RemoteEmulator:
     Its methods have the names of the :class:`Emulator` methods that do the same (as
     coroutines): ``set_faults``, ``fail_next``, ``reset``, ``generate_projects``,
     ``add_project``, ``assets``, ``set_render_duration``, ``fail_next_render``,
-    ``fail_next_job``, ``clean_job``, ``add_template``, ``set_quota``; ``stats()``, ``faults()`` and
-    ``quota()`` read what ``Emulator.stats``, ``Emulator.faults`` and ``Emulator.quota()``
-    hold.
+    ``fail_next_job``, ``clean_job``, ``add_template``, ``add_brand``, ``set_quota``;
+    ``stats()``, ``faults()`` and ``quota()`` read what ``Emulator.stats``,
+    ``Emulator.faults`` and ``Emulator.quota()`` hold.
 
     Attributes:
         base_url: The API origin.
@@ -327,6 +327,18 @@ class RemoteEmulator:
         if template_id is not None:
             body["template_id"] = template_id
         result: dict[str, Any] = await self._call("POST", "templates", body)
+        return result
+
+    async def add_brand(
+        self, *, name: str, brand_id: str | None = None, account: str | None = None
+    ) -> dict[str, Any]:
+        """Give an account a brand and return it, as ``Emulator.add_brand``."""
+        body: dict[str, Any] = {"name": name}
+        if brand_id is not None:
+            body["brand_id"] = brand_id
+        if account is not None:
+            body["account"] = account
+        result: dict[str, Any] = await self._call("POST", "brands", body)
         return result
 
     async def clean_job(self, job_id: str) -> None:

@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 
 from ._clock import Clock
 from ._faults import Dice, Faults, Limiter, ScriptedFaults, make_limiter
-from ._lookups import templates
+from ._lookups import brands, templates
 from ._media import MediaFile
 from ._quota import Quota, default_quota
 from ._renders import JOB_KINDS, JobKind, JobRecord, JobStatus
@@ -68,6 +68,7 @@ class State:
         outputs: Videos rendered without ``saveProject``: served by the CDN, never listed.
         credit_log: Each account's AI credit transactions, oldest first.
         templates: The templates ``GET /v1/templates`` lists, by id.
+        brands: Each account's brands, as ``GET /v1/brands/video`` lists them.
     """
 
     def __init__(
@@ -150,6 +151,7 @@ class State:
         self.quotas: dict[str, Quota] = {account: default_quota() for account in self.accounts}
         self.outputs = Store()
         self.templates = {template["templateId"]: template for template in templates()}
+        self.brands = {account: brands() for account in self.accounts}
         self.credit_log: dict[str, list[dict[str, Any]]] = {
             account: [] for account in self.accounts
         }
@@ -213,6 +215,10 @@ class State:
         self.error_statuses = faults.error_statuses
         self.drop_after_delete = faults.drop_after_delete_rate
 
+    def wall(self) -> datetime:
+        """The wall time now, on the emulator's clock (``now`` when it started or was reset)."""
+        return self.now + timedelta(seconds=self.clock() - self.clock_start)
+
     def record(self, project_id: int | str) -> ProjectRecord:
         """The stored project with this id.
 
@@ -260,10 +266,13 @@ class State:
         project: ProjectRecord | None = None,
         project_id: int | str | None = None,
         result: dict[str, Any] | None = None,
+        failure: tuple[str, str] | None = None,
     ) -> JobRecord:
         """Start a job of ``kind`` now; it takes ``render_duration`` seconds on the clock.
 
-        The next failure scripted for its kind (``script_job_failures``) is its fate.
+        Its fate is ``failure`` (``(error_code, error_message)``: the request itself is at
+        fault) if given, else the next failure scripted for its kind
+        (``script_job_failures``), else success.
         """
         now = self.clock()
         bits = f"{self.job_ids.getrandbits(128):032x}"
@@ -279,13 +288,17 @@ class State:
             started=now,
             created_at=self.now + timedelta(seconds=now - self.clock_start),
             duration=self.render_duration,
-            failure=self._next_failure(kind),
+            failure=failure if failure is not None else self._next_failure(kind),
         )
         self.jobs[job.id] = job
         return job
 
-    def start_render(self, record: ProjectRecord) -> JobRecord:
+    def start_render(
+        self, record: ProjectRecord, failure: tuple[str, str] | None = None
+    ) -> JobRecord:
         """Start rendering ``record`` now; the project shows it until the job ends.
+
+        ``failure``: as ``start_job``'s.
 
         Raises:
             ValueError: A render of this project is already running.
@@ -295,7 +308,11 @@ class State:
             raise ValueError(f"project {record.id!r} is already rendering")
         saved = self.store.by_id.get(record.key) is record
         job = self.start_job(
-            record.account, "render", project=record, project_id=record.id if saved else None
+            record.account,
+            "render",
+            project=record,
+            project_id=record.id if saved else None,
+            failure=failure,
         )
         record.render_done_at = job.done_at
         record.render_job = job.id

@@ -35,8 +35,10 @@ class Stats:
             ``get``, ``update``, ``delete``, ``render``, ``job``, ``jobs``, ``clean``,
             ``quota``, ``storyboard``, ``transcription``, ``brands``, ...: see
             ``_api.route_of``), the CDN's (``media``, ``share``, ``preview``) and ``other``.
-            Each answered request is counted once (a dropped connection is not: see
-            ``dropped`` and ``dropped_after_apply``).
+            Each answered request is counted once (a dropped connection is not: it
+            counts in ``dropped_requests``).
+        dropped_requests: Count per ``(method, route)`` of the requests whose connection
+            was closed unanswered (by a ``drop`` or ``drop_after_apply`` fault).
         rate_limited: 429s sent by the rate limiter or by a scripted fault.
         deletes_applied: DELETEs that removed a project (including lost responses).
         errors_injected: 500/502/503 answers made up by fault injection.
@@ -53,6 +55,7 @@ class Stats:
         "deletes_applied",
         "dropped",
         "dropped_after_apply",
+        "dropped_requests",
         "errors_injected",
         "in_flight",
         "peak_concurrency",
@@ -73,6 +76,7 @@ class Stats:
         self.errors_injected = 0
         self.dropped = 0
         self.dropped_after_apply = 0
+        self.dropped_requests: dict[tuple[str, str], int] = {}
         self.truncated_downloads = 0
         self.peak_concurrency = 0
         self.cdn_requests: deque[CdnRequest] = deque(maxlen=_CDN_LOG_SIZE)
@@ -86,6 +90,19 @@ class Stats:
         key = (method, route, status)
         requests = self.requests
         requests[key] = requests.get(key, 0) + 1
+
+    def add_dropped(self, method: str, route: str) -> None:
+        """Count one request whose connection was closed unanswered."""
+        key = (method, route)
+        self.dropped_requests[key] = self.dropped_requests.get(key, 0) + 1
+
+    def count_dropped(self, *, method: str | None = None, route: str | None = None) -> int:
+        """Requests dropped unanswered that match every criterion given."""
+        return sum(
+            n
+            for (m, r), n in self.dropped_requests.items()
+            if (method is None or m == method) and (route is None or r == route)
+        )
 
     @property
     def total(self) -> int:
@@ -130,6 +147,10 @@ class Stats:
             "errors_injected": self.errors_injected,
             "dropped": self.dropped,
             "dropped_after_apply": self.dropped_after_apply,
+            "dropped_requests": [
+                {"method": m, "route": r, "count": n}
+                for (m, r), n in sorted(self.dropped_requests.items())
+            ],
             "truncated_downloads": self.truncated_downloads,
             "in_flight": self.in_flight,
             "peak_concurrency": self.peak_concurrency,

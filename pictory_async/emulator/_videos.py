@@ -12,15 +12,16 @@ from __future__ import annotations
 import hashlib
 import math
 from collections.abc import Mapping
-from datetime import datetime, timedelta
 from typing import Any, Final
 
+from ._credits import debit
 from ._lookups import premium_voice
 from ._quota import charge
+from ._references import reference_failure
 from ._renders import JobRecord
 from ._reply import Reply
 from ._seed import ProjectFactory
-from ._state import Handler, Routes, State
+from ._state import Handler, Routes
 from ._store import ProjectRecord
 from ._validate import (
     InvalidBodyError,
@@ -37,7 +38,6 @@ from ._wire import (
     RENDER_RUNNING,
     ai_credits,
     dumps,
-    iso,
     job_started,
     project_body,
 )
@@ -260,7 +260,7 @@ class VideoRoutes(Routes):
             folder=None,
             schema_version="v3",
             layout=ratio if ratio in ("16:9", "9:16", "1:1") else "16:9",
-            saved=_wall(state),
+            saved=state.wall(),
             generated=None,
             step="STORYBOARD",
             video_duration=_duration(params),
@@ -288,18 +288,35 @@ class VideoRoutes(Routes):
                 costs["elevenLabsVoiceOverMinutes"] = minutes
         state = self._state
         charge(state.quotas[account], costs)
-        state.credit_log[account].append(_transaction(state, account, costs["aiCredits"]))
+        debit(state, account, costs["aiCredits"])
 
-    def _render(self, account: str, params: dict[str, Any], saved: bool, delay: float) -> Reply:
-        self._charge(account, params)
+    def _render(
+        self,
+        account: str,
+        params: dict[str, Any],
+        saved: bool,
+        delay: float,
+        request: Mapping[str, Any] | None = None,
+    ) -> Reply:
+        """Start a render of ``params``, spending the quota it needs.
+
+        A render whose ``request`` (default: ``params``) names an unknown voice or brand
+        fails instead (``reference_failure``), and spends nothing.
+        """
+        brands = self._state.brands[account]
+        failure = reference_failure(params if request is None else request, brands)
+        if failure is None:
+            self._charge(account, params)
         record = self._record(account, params, saved)
-        job = self._state.start_render(record)
+        job = self._state.start_render(record, failure)
         return job_started(job, delay)
 
     def _video_body(self, body: bytes) -> dict[str, Any]:
+        """A checked video request; a ``templateId`` must exist, and gives missing scenes."""
         request = check_video(parse_object(body))
-        if "scenes" not in request:  # a template's (``check_video`` saw a templateId)
-            request["scenes"] = _from_template(request, self._state.templates)["scenes"]
+        if request.get("templateId") is not None:
+            template = _from_template(request, self._state.templates)
+            request.setdefault("scenes", template["scenes"])
         return request
 
     def _storyboard(
@@ -308,7 +325,8 @@ class VideoRoutes(Routes):
         request = self._video_body(body)
         state = self._state
         params = build_render_params(request, state.seed, len(state.jobs))
-        saved = request.get("saveProject") is True
+        failure = reference_failure(request, state.brands[account])
+        saved = request.get("saveProject") is True and failure is None
         record = self._record(account, params, saved=True) if saved else None
         result = {
             "renderParams": params,
@@ -320,6 +338,7 @@ class VideoRoutes(Routes):
             project=record,
             project_id=record.id if record is not None else None,
             result=result,
+            failure=failure,
         )
         return job_started(job, delay)
 
@@ -328,7 +347,7 @@ class VideoRoutes(Routes):
     ) -> Reply:
         request = self._video_body(body)
         params = build_render_params(request, self._state.seed, len(self._state.jobs))
-        return self._render(account, params, request.get("saveProject") is True, delay)
+        return self._render(account, params, request.get("saveProject") is True, delay, request)
 
     def _render_preview(
         self, account: str, job_id: str, query: bytes, body: bytes, delay: float
@@ -343,10 +362,13 @@ class VideoRoutes(Routes):
             return self._render(account, params, False, delay)
         if state.fresh(record).in_progress:
             return Reply.answer(None, 409, RENDER_RUNNING, delay)
-        self._charge(account, params)
+        # a changed element may name another voice
+        failure = reference_failure(params, state.brands[account])
+        if failure is None:
+            self._charge(account, params)
         record.video_duration = _duration(params)
         record.scenes = _project_scenes(params)  # its subtitles say what the preview says
-        started = state.start_render(record)
+        started = state.start_render(record, failure)
         return job_started(started, delay)
 
     def _render_params(
@@ -412,24 +434,3 @@ class VideoRoutes(Routes):
         if status != "completed":
             raise InvalidBodyError([(name, f"the storyboard job is {status}, not completed")])
         return job
-
-
-def _wall(state: State) -> datetime:
-    """The wall time now, on the emulator's clock (as a job's ``createdAt``)."""
-    return state.now + timedelta(seconds=state.clock() - state.clock_start)
-
-
-def _transaction(state: State, account: str, amount: int) -> dict[str, Any]:
-    """One AI credit debit, as ``GET /v1/aicredits/usage`` lists it."""
-    moment = _wall(state)
-    count = len(state.credit_log[account])
-    digest = hashlib.sha256(f"credit:{state.seed}:{account}:{count}".encode()).hexdigest()
-    return {
-        "transactionId": moment.strftime("%Y%m%d%H%M%S") + digest[:33],
-        "type": "debit",
-        "amount": amount,
-        "source": "Video Render",
-        "description": "Credits consumed by a video render",
-        "plan": "API Annual",
-        "transactionDate": iso(moment),
-    }

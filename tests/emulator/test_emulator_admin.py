@@ -318,6 +318,27 @@ async def test_templates_added_over_http_and_remotely(emulator: Emulator) -> Non
     assert (400, 400) == (refused.status_code, taken.status_code)
 
 
+async def test_brands_added_over_http_and_remotely(emulator: Emulator) -> None:
+    """``POST /_emulator/brands`` and ``RemoteEmulator.add_brand`` give an account a brand."""
+    async with serve(emulator):
+        remote = RemoteEmulator(emulator.info(), pid=0)
+        try:
+            added = await remote.add_brand(name="Lumen", brand_id="brand_42")
+            other = await remote.add_brand(name="Globex", account="other")
+            async with httpx.AsyncClient(base_url=emulator.base_url) as admin:
+                taken = await admin.post(
+                    "/_emulator/brands", json={"name": "Again", "brand_id": "brand_42"}
+                )
+                typo = await admin.post("/_emulator/brands", json={"nmae": "x"})
+        finally:
+            await remote.aclose()
+
+    assert {"id": "brand_42", "name": "Lumen"} == added == emulator.brands()[-1]
+    assert other == emulator.brands("other")[-1]
+    assert "Globex" not in [brand["name"] for brand in emulator.brands()]
+    assert (400, 400) == (taken.status_code, typo.status_code)
+
+
 async def test_an_added_project_saved_with_an_offset_is_stored_in_utc(conn: Conn) -> None:
     """A ``saved`` date with another offset is the same moment in UTC, and lists in order."""
     response = await conn.anon.post(

@@ -331,6 +331,29 @@ async def test_dropped_connection_applies_nothing(conn: Conn) -> None:
     assert 200 == (await conn.api.get(f"{PROJECTS}/{project_id}")).status_code
 
 
+async def test_dropped_connections_are_counted_per_route(conn: Conn) -> None:
+    """Drops count in ``dropped_requests`` (and ``/_emulator/stats``), not among the answered."""
+    conn.emulator.fail_next("drop", method="POST")
+    conn.emulator.fail_next("drop_after_apply", method="POST")
+    body = {"videoName": "Dropped", "scenes": [{"story": "Hello."}]}
+    for _ in range(2):
+        with pytest.raises(httpx.RemoteProtocolError):
+            await conn.api.post(_paths.STORYBOARD_RENDER, json=body)
+    answered = await conn.api.post(_paths.STORYBOARD_RENDER, json=body)
+    stats = conn.emulator.stats
+    dropped = stats.to_dict()["dropped_requests"]
+    served = (await conn.anon.get("/_emulator/stats")).json()["dropped_requests"]
+
+    assert 200 == answered.status_code
+    assert (2, 0, 1) == (
+        stats.count_dropped(route="storyboard_render"),
+        stats.count_dropped(method="GET"),
+        stats.count(route="storyboard_render"),
+    )
+    assert [{"method": "POST", "route": "storyboard_render", "count": 2}] == dropped == served
+    assert 1 == stats.total
+
+
 async def test_lost_delete_answer_still_deletes(conn: Conn) -> None:
     """``drop_after_apply`` deletes the project and then closes without an answer."""
     project_id = conn.emulator.projects()[0].id

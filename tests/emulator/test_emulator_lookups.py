@@ -94,3 +94,32 @@ async def test_ai_credit_usage_lists_each_render(conn: Conn, clock: FakeClock) -
     assert ledger[0]["transactionDate"] > ledger[1]["transactionDate"]
     assert {"used": 4, "limit": 1000} == quota["aiCredits"]
     assert {"used": 4, "limit": 600} == quota["videoMinutes"]
+
+
+async def test_ai_credit_usage_lists_one_month(conn: Conn, clock: FakeClock) -> None:
+    """The ledger is the month asked for (default: the current one); a year alone is a 400."""
+    body = {"videoName": "Ledger", "scenes": [{"story": "Hello there."}]}
+    assert 200 == (await conn.api.post(_paths.STORYBOARD_RENDER, json=body)).status_code
+    clock.advance(31 * 86400)  # from January 15 to February 15, 2026
+    assert 200 == (await conn.api.post(_paths.STORYBOARD_RENDER, json=body)).status_code
+    usage = _paths.AI_CREDITS_USAGE
+    current = (await conn.api.get(usage)).json()
+    january = (await conn.api.get(usage, params={"year": 2026, "month": 1})).json()
+    january_alone = (await conn.api.get(usage, params={"month": 1})).json()
+    last_year = (await conn.api.get(usage, params={"year": 2025, "month": 1})).json()
+    year_alone = await conn.api.get(usage, params={"year": 2026})
+    bad_month = await conn.api.get(usage, params={"year": 2026, "month": 13})
+
+    assert ["2026-02"] == [item["transactionDate"][:7] for item in current]
+    assert ["2026-01"] == [item["transactionDate"][:7] for item in january]
+    assert january == january_alone
+    assert [] == last_year
+    assert (400, "INVALID_REQUEST_BODY", ["month"]) == (
+        year_alone.status_code,
+        year_alone.json()["code"],
+        [field["name"] for field in year_alone.json()["fields"]],
+    )
+    assert (400, ["month"]) == (
+        bad_month.status_code,
+        [field["name"] for field in bad_month.json()["fields"]],
+    )
