@@ -333,11 +333,8 @@ class RemoteEmulator:
         self, *, name: str, brand_id: str | None = None, account: str | None = None
     ) -> dict[str, Any]:
         """Give an account a brand and return it, as ``Emulator.add_brand``."""
-        body: dict[str, Any] = {"name": name}
-        if brand_id is not None:
-            body["brand_id"] = brand_id
-        if account is not None:
-            body["account"] = account
+        given = {"name": name, "brand_id": brand_id, "account": account}
+        body = {key: value for key, value in given.items() if value is not None}
         result: dict[str, Any] = await self._call("POST", "brands", body)
         return result
 
