@@ -37,7 +37,10 @@ COMMANDS: dict[str, tuple[str, str]] = {  # name: ("module:attribute", its line 
     ),
     "projects": ("projects:app", "List, inspect, download, back up and delete projects."),
     "jobs": ("jobs:app", "Follow render jobs: get, wait, list."),
-    "videos": ("videos:app", "Make videos: from a script, a text, a URL or a payload."),
+    "videos": (
+        "videos:app",
+        "Make videos: from a script, a text, a URL, a payload or a template; preview, render.",
+    ),
     "transcribe": (
         "transcribe:command",
         "Transcribe a video or audio file; wait for it and write its subtitles and text.",
@@ -98,7 +101,10 @@ class _Commands(TyperGroup):
 app = typer.Typer(
     cls=_Commands,
     name="pictory",
-    help="Pictory from the shell: list, back up and prune projects. Try: pictory demo",
+    help=(
+        "Pictory from the shell: make videos, transcribe, follow jobs, look up templates, "
+        "voices and brands, manage and back up projects. Try: pictory demo"
+    ),
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,  # never print locals: they hold the API key

@@ -62,12 +62,33 @@ class Videos(Resource):
     """Making videos: from a script, a URL, a full request, a template or a preview."""
 
     async def storyboard(
-        self, request: VideoRequest | Mapping[str, Any], **options: Unpack[RequestOptions]
+        self,
+        request: str | VideoRequest | Mapping[str, Any],
+        *,
+        video_name: str | None = None,
+        voice: str | NotGiven | None = NOT_GIVEN,
+        brand: str | int | None = None,
+        aspect_ratio: str | None = None,
+        language: str | None = None,
+        music: bool | str = True,
+        save_project: bool | None = None,
+        webhook: str | None = None,
+        **options: Unpack[RequestOptions],
     ) -> StoryboardJob:
         """Start a storyboard (a preview to review before rendering).
 
         Args:
-            request: The body: a ``VideoRequest`` or a mapping of Pictory's JSON names.
+            request: The body: a ``VideoRequest`` or a mapping of Pictory's JSON names;
+                or a script (or an article's URL), made into a request as ``create``
+                does, with the keywords below (for a script only).
+            video_name: As for ``create``.
+            voice: As for ``create``.
+            brand: As for ``create``.
+            aspect_ratio: As for ``create``.
+            language: As for ``create``.
+            music: As for ``create``.
+            save_project: As for ``create``.
+            webhook: As for ``create``.
             **options: Per-call options (``extra_body`` adds fields not modelled yet).
 
         Returns:
@@ -75,10 +96,22 @@ class Videos(Resource):
 
         Raises:
             InvalidInputError: An unknown field name in a mapping (the nearest known
-                one named), or a documented rule broken; nothing was sent.
+                one named), a documented rule broken, a bad script, or keywords given
+                with a request; nothing was sent.
             APIError: The request failed; ``may_have_been_applied`` says whether a job
                 may have started anyway (it is never sent twice).
         """
+        request = script_request(
+            request,
+            video_name=video_name,
+            voice=voice,
+            brand=brand,
+            aspect_ratio=aspect_ratio,
+            language=language,
+            music=music,
+            save_project=save_project,
+            webhook=webhook,
+        )
         body = video_body(request)
         return await start_job(self._client, StoryboardJob, "POST", STORYBOARD, body, options)
 
