@@ -260,10 +260,14 @@ def _bad_inputs(tmp: Path) -> list[list[str]]:
         ["--text", "a", "--no-wait", "--download", str(tmp)],
         ["--text", "a", "--poll-interval", "0.5"],
         ["--text", "a", "--timeout", "soon"],
+        ["--template", "t1", "--voice", "Fiona"],
+        ["--template", "t1", "--name", "x", "--save-project"],
+        ["--template", "  "],
+        ["--var", "Name=Ann"],
     ]
 
 
-@pytest.mark.parametrize("case", range(19))
+@pytest.mark.parametrize("case", range(23))
 def test_bad_input_exits_2_before_any_request(
     invoke: Invoke, emulator: Emulator, tmp_path: Path, case: int
 ) -> None:
@@ -381,3 +385,66 @@ def test_credits_lists_what_a_render_spent(invoke: Invoke) -> None:
     [entry] = _lines(result.stdout)
     assert "debit" == entry["type"]
     assert entry["amount"] > 0
+
+
+def _template(invoke: Invoke) -> str:
+    """The id of the account's first template."""
+    return str(_lines(invoke("templates", "list", "--json").stdout)[0]["id"])
+
+
+def test_a_template_alone_makes_its_video(
+    invoke: Invoke, emulator: Emulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """--template ID --var with no script: the template's video (from_template), printed."""
+    requests: list[Any] = []
+    from_template = Videos.from_template
+
+    def spy(self: Videos, request: Any, **kwargs: Any) -> Any:
+        requests.append(request)
+        return from_template(self, request, **kwargs)
+
+    monkeypatch.setattr(Videos, "from_template", spy)
+    template = _template(invoke)
+
+    result = invoke("videos", "create", "--template", template, "--var", "Name=Ada")
+
+    assert 0 == result.exit_code, result.output
+    [request] = requests
+    assert (template, {"Name": "Ada"}) == (request.template_id, request.variables)
+    [job] = emulator.jobs()
+    assert f"Render started: job {job.id}" in result.stderr
+    assert "Rendering: completed 100%" in result.stderr
+    assert any(word.endswith(".mp4") for word in result.stdout.split())
+
+
+def test_a_template_alone_in_json_is_the_video(invoke: Invoke, emulator: Emulator) -> None:
+    """--template --json: the video's one line, nothing on stderr."""
+    result = invoke("videos", "create", "--template", _template(invoke), "--json")
+
+    assert 0 == result.exit_code, result.output
+    [video] = _lines(result.stdout)
+    [job] = emulator.jobs()
+    assert job.id == video["job_id"]
+    assert "" == result.stderr
+
+
+def test_a_failed_template_video_exits_1(invoke: Invoke, emulator: Emulator) -> None:
+    """The template's render fails: exit 1 with Pictory's code."""
+    emulator.fail_next_job(error_code="E_TEMPLATE", kind="render")
+
+    result = invoke("videos", "create", "--template", _template(invoke))
+
+    assert 1 == result.exit_code, result.output
+    assert "E_TEMPLATE" in result.stderr
+
+
+def test_a_lost_template_answer_is_not_resent(invoke: Invoke, emulator: Emulator) -> None:
+    """The from-template POST's answer is lost after it was applied: exit 1, one job."""
+    template = _template(invoke)
+    emulator.fail_next("drop_after_apply", method="POST")
+
+    result = invoke("videos", "create", "--template", template)
+
+    assert 1 == result.exit_code, result.output
+    assert "render request may have been applied; not resent" in result.stderr
+    assert 1 == len(emulator.jobs())
