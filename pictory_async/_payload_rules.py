@@ -28,6 +28,8 @@ __all__ = [
 
 SCENE_SOURCES = ("story", "storyCoPilot", "blogUrl", "pptUrl", "audioUrl", "videoUrl")
 """A scene's content sources: exactly one, or none with a ``background``."""
+MAX_STORY = 15_000
+"""The longest ``story`` a scene takes (Pictory's request schema)."""
 
 
 def shape(where: str, expected: str, value: object) -> str:
@@ -71,6 +73,14 @@ def _check_scene(scene: object, where: str) -> None:
     if not sources and not _given(scene, "background"):
         raise InvalidInputError(
             f"{where} has no content: give one of {', '.join(SCENE_SOURCES)}, or a background"
+        )
+    story = scene.get("story")
+    if story is not None and not isinstance(story, str):
+        raise InvalidInputError(shape(f"{where}.story", "a string", story))
+    if isinstance(story, str) and len(story) > MAX_STORY:
+        raise InvalidInputError(
+            f"{where}.story has {len(story):,} characters; a scene takes at most "
+            f"{MAX_STORY:,} (split the script into scenes)"
         )
     if sources and sources[0] in ("audioUrl", "videoUrl") and not _given(scene, "audioLanguage"):
         raise InvalidInputError(f"{where}: a scene with {sources[0]} needs audioLanguage")

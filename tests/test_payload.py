@@ -418,3 +418,18 @@ def test_checks_do_not_change_the_mapping_given() -> None:
     body["extra"] = 1
 
     assert "extra" not in payload
+
+
+@pytest.mark.parametrize(
+    ("story", "message"),
+    [("s" * 15_001, "15,001 characters"), (42, "story must be a string")],
+)
+def test_a_story_too_long_or_not_text_is_refused(story: object, message: str) -> None:
+    """Pictory's schema caps a scene's story at 15,000 characters; it must be text."""
+    with pytest.raises(InvalidInputError, match=message):
+        video_body({"videoName": "v", "scenes": [{"story": story}]})
+
+
+def test_a_story_at_the_limit_passes() -> None:
+    """15,000 characters is still one scene."""
+    video_body({"videoName": "v", "scenes": [{"story": "s" * 15_000}]})
