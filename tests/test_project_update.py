@@ -10,12 +10,14 @@ import respx
 from _support import ClientFactory
 
 from pictory_async import (
+    AsyncPictory,
     InvalidInputError,
     InvalidProjectIdError,
     NotFoundError,
     Project,
     ResponseValidationError,
 )
+from pictory_async.emulator import Emulator
 
 PROJECT = "/pictoryapis/v2/projects/p1"
 WIRE = {"projectName": "old", "step": "EDIT", "futureField": {"kept": True}}
@@ -94,3 +96,18 @@ async def test_update_the_api_reports_as_failed_is_an_error(
     async with make_client() as client:
         with pytest.raises(ResponseValidationError, match="locked"):
             await client.projects.update({"id": "p1"})
+
+
+@pytest.mark.pictory_emulator(transport="socket", seed=5, projects=3)
+async def test_update_round_trips_through_the_emulator(
+    pictory_client: AsyncPictory, pictory_emulator: Emulator
+) -> None:
+    """Over a real socket: a fetched project, renamed and put back, reads back renamed."""
+    project_id = pictory_emulator.projects()[0].id
+    project = await pictory_client.projects.get(project_id)
+    updated = await pictory_client.projects.update(
+        attrs.evolve(project, project_name="Renamed by update")
+    )
+    again = await pictory_client.projects.get(project_id)
+    assert "Renamed by update" == updated.project_name == again.project_name
+    assert project.raw.keys() <= again.raw.keys()  # nothing it had was dropped
