@@ -13,6 +13,7 @@ from _support import API_KEY, BASE_URL, ClientFactory
 
 from pictory_async import (
     APIConnectionError,
+    AsyncPictory,
     InvalidInputError,
     NotFoundError,
     Quota,
@@ -248,3 +249,20 @@ async def test_the_key_goes_only_to_the_base_url(
     async with make_client() as client:
         await client.get("/pictoryapis/v1/x")
     assert httpx.URL(BASE_URL).host == route.calls.last.request.url.host
+
+
+@pytest.mark.pictory_emulator(transport="socket", seed=3, projects=2)
+async def test_generic_calls_over_a_real_socket(pictory_client: AsyncPictory) -> None:
+    """get, post and the raw form reach the emulator through the default transport."""
+    styles = await pictory_client.get("/pictoryapis/v1/styles", cast_to=list[dict[str, Any]])
+    raw = await pictory_client.with_raw_response.get("/pictoryapis/v1/quota", cast_to=Quota)
+    job = await pictory_client.post(
+        "/pictoryapis/v2/transcription",
+        json={"fileUrl": "https://example.com/a.mp4", "mediaType": "video"},
+    )
+    assert styles
+    assert all("name" in style for style in styles)
+    assert 200 == raw.status_code
+    assert isinstance(raw.parse(), Quota)
+    assert job["success"] is True
+    assert job["data"]["jobId"]
