@@ -100,3 +100,17 @@ async def test_iterators_and_private_names_are_not_wrapped(make_client: ClientFa
             client.projects.with_raw_response._get_with_body  # noqa: B018
         assert "get" in dir(client.projects.with_raw_response)
         assert "list" not in dir(client.projects.with_raw_response)
+
+
+def test_bound_resources_read_on_the_class_are_the_descriptors() -> None:
+    """AsyncPictory.projects (on the class) is the Bound descriptor, not a resource."""
+    from pictory_async import AsyncPictory
+    from pictory_async._bind import Bound
+
+    assert isinstance(AsyncPictory.projects, Bound)
+
+
+async def test_raw_responses_repr_names_the_resource(make_client: ClientFactory) -> None:
+    """The wrapper says what it wraps."""
+    async with make_client() as client:
+        assert "<RawResponses of Projects>" == repr(client.projects.with_raw_response)
