@@ -305,3 +305,19 @@ def test_a_lost_render_answer_is_not_resent(invoke: Invoke, emulator: Emulator) 
     assert "render request may have been applied; not resent" in result.stderr
     assert "pictory jobs list" in result.stderr
     assert ["render", "storyboard"] == sorted(job.kind for job in emulator.jobs())
+
+
+def test_a_lost_elements_answer_is_resent_then_the_render_goes_on(
+    invoke: Invoke, emulator: Emulator, tmp_path: Path
+) -> None:
+    """The element changes set values (idempotent): their lost answer is retried; one render."""
+    storyboard = _preview(invoke)
+    subtitle = _subtitle(storyboard["elements"])
+    changes = _write(tmp_path / "changes.json", [{"id": subtitle["id"], "text": "Never boil."}])
+    emulator.fail_next("drop_after_apply", method="PUT")
+
+    result = invoke("videos", "render", storyboard["job_id"], "--elements", changes, "--json")
+
+    assert 0 == result.exit_code, result.output
+    assert ["render", "storyboard"] == sorted(job.kind for job in emulator.jobs())
+    assert 1 == emulator.stats.dropped_after_apply
