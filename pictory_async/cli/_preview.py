@@ -49,7 +49,6 @@ from ._video_input import (
     elements_of,
     loaded,
     script_keywords,
-    shortcuts_of,
     source_of,
 )
 
@@ -80,25 +79,7 @@ def preview_command(
     json_output: JsonOption = False,
 ) -> None:
     """Preview a video (a storyboard): wait for it, print its preview URL, job and elements."""
-    shortcuts = shortcuts_of(
-        name=name,
-        voice=voice,
-        silent=silent,
-        brand=brand,
-        aspect_ratio=aspect_ratio,
-        language=language,
-        music=music,
-        save_project=save_project,
-    )
-    source = source_of(
-        script=script,
-        text=text,
-        url=url,
-        payload=payload,
-        shortcuts=shortcuts,
-        template=template,
-        variables=variables,
-    )
+    source = source_of(ctx.params)
     polling = Polling(timeout=timeout, interval=checked_interval(poll_interval))
     call(ctx, preview_video, source, polling=polling, json_output=json_output)
 

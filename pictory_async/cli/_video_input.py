@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Mapping
 from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Any
@@ -44,7 +45,6 @@ __all__ = [
     "elements_of",
     "loaded",
     "script_keywords",
-    "shortcuts_of",
     "source_of",
 ]
 
@@ -218,38 +218,28 @@ _OPTION_NAMES = {
 }
 
 
-def shortcuts_of(
-    *,
-    name: str | None,
-    voice: str | None,
-    silent: bool,
-    brand: str | None,
-    aspect_ratio: str | None,
-    language: str | None,
-    music: bool,
-    save_project: bool,
-) -> dict[str, Any]:
-    """The options for a script, by their ``Source`` field, checked (``None``: not given).
+def _shortcuts(params: Mapping[str, Any]) -> dict[str, Any]:
+    """The options for a script given, by their ``Source`` field, checked.
 
     Raises:
         typer.BadParameter: ``--silent`` with ``--voice``, or an unknown aspect ratio.
     """
-    if silent and voice is not None:
+    if params["silent"] and params["voice"] is not None:
         raise typer.BadParameter("--silent has no narrator: drop --voice or --silent")
-    if aspect_ratio is not None and aspect_ratio not in ASPECT_RATIOS:
-        raise typer.BadParameter(
-            f"{printable(aspect_ratio)!r}: choose from {', '.join(ASPECT_RATIOS)}"
-        )
-    return {
-        "video_name": name,
-        "voice": voice,
-        "silent": True if silent else None,
-        "brand": brand,
-        "aspect_ratio": aspect_ratio,
-        "language": language,
-        "music": music,
-        "save_project": True if save_project else None,
+    ratio = params["aspect_ratio"]
+    if ratio is not None and ratio not in ASPECT_RATIOS:
+        raise typer.BadParameter(f"{printable(ratio)!r}: choose from {', '.join(ASPECT_RATIOS)}")
+    given = {
+        "video_name": params["name"],
+        "voice": params["voice"],
+        "silent": True if params["silent"] else None,
+        "brand": params["brand"],
+        "aspect_ratio": ratio,
+        "language": params["language"],
+        "music": None if params["music"] else False,
+        "save_project": True if params["save_project"] else None,
     }
+    return {name: value for name, value in given.items() if value is not None}
 
 
 def checked_interval(value: timedelta) -> timedelta:
@@ -259,28 +249,14 @@ def checked_interval(value: timedelta) -> timedelta:
     return value
 
 
-def source_of(
-    *,
-    script: str | None,
-    text: str | None,
-    url: str | None,
-    payload: str | None,
-    shortcuts: dict[str, Any],
-    template: str | None,
-    variables: list[str] | None,
-    template_alone: bool = False,
-) -> Source:
+def source_of(params: Mapping[str, Any], *, template_alone: bool = False) -> Source:
     """What the video is made of, checked: one input, its options only with a script.
 
     Args:
-        script: ``--script FILE``.
-        text: ``--text``.
-        url: ``--url``.
-        payload: ``--payload FILE``.
-        shortcuts: The options for a script, by their ``Source`` field (``None``, or
-            ``music`` ``True``: not given).
-        template: ``--template``.
-        variables: ``--var`` values.
+        params: The command's parameters by name (``ctx.params``): ``script``,
+            ``text``, ``url``, ``payload`` (the inputs), ``template``, ``variables``
+            (``--var``), and the options for a script (``name``, ``voice``, ``silent``,
+            ``brand``, ``aspect_ratio``, ``language``, ``music``, ``save_project``).
         template_alone: Whether ``--template`` without an input is a video from the
             template (``create``).
 
@@ -290,13 +266,11 @@ def source_of(
             or ``--var`` without ``--template``. A file is read by ``loaded``, when the
             command runs.
     """
+    script, text, url, payload = (params[name] for name in ("script", "text", "url", "payload"))
+    template, variables = params["template"], params["variables"]
     inputs = {"--script": script, "--text": text, "--url": url, "--payload": payload}
     given = [name for name, value in inputs.items() if value is not None]
-    options = {
-        name: value
-        for name, value in shortcuts.items()
-        if value is not None and not (name == "music" and value is True)
-    }
+    options = _shortcuts(params)
     if variables and template is None:
         raise typer.BadParameter("--var fills a template's variables: give --template too")
     if not given and template is not None and template_alone:

@@ -49,7 +49,6 @@ from ._video_input import (
     checked_interval,
     loaded,
     script_keywords,
-    shortcuts_of,
     source_of,
 )
 
@@ -99,26 +98,7 @@ def _create(
     """Make a video from a script, a text, a URL, a payload or a template; wait and print it."""
     if download is not None and not wait:
         raise typer.BadParameter("--download needs the video: drop --no-wait")
-    shortcuts = shortcuts_of(
-        name=name,
-        voice=voice,
-        silent=silent,
-        brand=brand,
-        aspect_ratio=aspect_ratio,
-        language=language,
-        music=music,
-        save_project=save_project,
-    )
-    source = source_of(
-        script=script,
-        text=text,
-        url=url,
-        payload=payload,
-        shortcuts=shortcuts,
-        template=template,
-        variables=variables,
-        template_alone=True,
-    )
+    source = source_of(ctx.params, template_alone=True)
     polling = Polling(timeout=timeout, interval=checked_interval(poll_interval))
     call(
         ctx,
