@@ -10,8 +10,8 @@ deadline each print why on stderr and give ``None``: the command exits 1.
 
 ``http_url`` checks the URL such a command is given (an article, a media file).
 
-Time is read from ``timing`` (the clock and the sleep of the loop and of the client),
-which tests replace with the emulator's fake clock.
+The client a command follows with reads time from ``timing`` (the clock and the sleep
+of its waits, retries and throttle), which tests replace with the emulator's fake clock.
 """
 
 from __future__ import annotations
@@ -49,7 +49,7 @@ R = TypeVar("R")
 
 @attrs.frozen(kw_only=True)
 class Timing:
-    """The clock and the sleep a follow runs on (and the client it polls with)."""
+    """The clock and the sleep the client a command follows with runs on."""
 
     clock: Callable[[], float] = time.monotonic
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
