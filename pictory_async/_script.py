@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ._exceptions import InvalidInputError
+from ._models.lookups import Brand, Voice
 from ._models.videos import AiVoice, BackgroundMusic, VideoRequest, VideoScene, VoiceOver
 from ._types import NotGiven
 
@@ -49,8 +50,8 @@ def _from_script(
     script: str,
     *,
     video_name: str | None,
-    voice: str | NotGiven | None,
-    brand: str | int | None,
+    voice: str | Voice | NotGiven | None,
+    brand: str | int | Brand | None,
     aspect_ratio: str | None,
     language: str | None,
     music: bool | str,
@@ -65,6 +66,8 @@ def _from_script(
     text = script.strip()
     if not text:
         raise InvalidInputError("the script is empty")
+    if isinstance(voice, Voice):
+        voice = voice.name
     if isinstance(voice, NotGiven):
         voice = DEFAULT_VOICES.get((language or "en").split("-")[0].lower())
         if voice is None:
@@ -88,7 +91,11 @@ def _from_script(
         language=language,
         save_project=save_project,
         webhook=webhook,
-        brand_id=brand if isinstance(brand, int) else None,
+        brand_id=brand.id
+        if isinstance(brand, Brand)
+        else brand
+        if isinstance(brand, int)
+        else None,
         brand_name=brand if isinstance(brand, str) else None,
         voice_over=None if voice is None else VoiceOver(ai_voices=[AiVoice(speaker=voice)]),
         background_music=background_music,
@@ -100,8 +107,8 @@ def script_request(
     script_or_request: str | VideoRequest | Mapping[str, Any],
     *,
     video_name: str | None,
-    voice: str | NotGiven | None,
-    brand: str | int | None,
+    voice: str | Voice | NotGiven | None,
+    brand: str | int | Brand | None,
     aspect_ratio: str | None,
     language: str | None,
     music: bool | str,

@@ -14,6 +14,7 @@ from _support import API_KEY, ClientFactory, load_fixture
 from typing_extensions import assert_type
 
 from pictory_async import APIConnectionError, InternalServerError, InvalidInputError
+from pictory_async._models.lookups import Brand, Voice
 from pictory_async._models.results import Storyboard, StoryboardJob, Video, VideoJob
 from pictory_async._models.videos import AiVoice, VideoRequest, VideoScene, VoiceOver
 
@@ -338,3 +339,33 @@ async def test_a_started_job_is_logged_with_its_id(
         job = await client.videos.create("One sentence.", wait=False)
     assert "job-77" == job.id
     assert any("VideoJob job-77" in record.getMessage() for record in caplog.records)
+
+
+@pytest.mark.parametrize(
+    ("brand", "expected"),
+    [
+        (Brand(id="0f9c-uuid", name="Acme"), {"brandId": "0f9c-uuid"}),
+        ("Acme", {"brandName": "Acme"}),
+        (42, {"brandId": 42}),
+    ],
+)
+async def test_create_sends_a_brand_object_by_id_and_a_name_by_name(
+    router: respx.Router, make_client: ClientFactory, brand: Any, expected: dict[str, Any]
+) -> None:
+    """A Brand from brands.list() goes as brandId (its UUID is not a name); a str as brandName."""
+    route = router.post(RENDER).respond(200, json={"success": True, "data": {"jobId": "j"}})
+    async with make_client() as client:
+        await client.videos.create("One sentence.", brand=brand, wait=False)
+    sent = json.loads(route.calls.last.request.content)
+    assert expected == {key: sent[key] for key in ("brandId", "brandName") if key in sent}
+
+
+async def test_create_takes_a_voice_object_by_its_name(
+    router: respx.Router, make_client: ClientFactory
+) -> None:
+    """A Voice from voices.list() is sent as its name, the speaker Pictory takes."""
+    route = router.post(RENDER).respond(200, json={"success": True, "data": {"jobId": "j"}})
+    async with make_client() as client:
+        await client.videos.create("One sentence.", voice=Voice(name="Adison", id=7), wait=False)
+    sent = json.loads(route.calls.last.request.content)
+    assert [{"speaker": "Adison"}] == sent["voiceOver"]["aiVoices"]

@@ -17,6 +17,7 @@ from .._assets import DEFAULT_MAX_ASSET_BYTES, Asset
 from .._download import Downloader
 from .._exceptions import InvalidInputError
 from .._jobs import validate_job_id
+from .._models.lookups import Brand, Voice
 from .._models.results import Storyboard, StoryboardJob, Video, VideoJob
 from .._models.videos import TemplateVideoRequest, VideoRequest
 from .._paths import (
@@ -66,8 +67,8 @@ class Videos(Resource):
         request: str | VideoRequest | Mapping[str, Any],
         *,
         video_name: str | None = None,
-        voice: str | NotGiven | None = NOT_GIVEN,
-        brand: str | int | None = None,
+        voice: str | Voice | NotGiven | None = NOT_GIVEN,
+        brand: str | int | Brand | None = None,
         aspect_ratio: str | None = None,
         language: str | None = None,
         music: bool | str = True,
@@ -246,8 +247,8 @@ class Videos(Resource):
         *,
         wait: Literal[True] = ...,
         video_name: str | None = ...,
-        voice: str | NotGiven | None = ...,
-        brand: str | int | None = ...,
+        voice: str | Voice | NotGiven | None = ...,
+        brand: str | int | Brand | None = ...,
         aspect_ratio: str | None = ...,
         language: str | None = ...,
         music: bool | str = ...,
@@ -266,8 +267,8 @@ class Videos(Resource):
         *,
         wait: Literal[False],
         video_name: str | None = ...,
-        voice: str | NotGiven | None = ...,
-        brand: str | int | None = ...,
+        voice: str | Voice | NotGiven | None = ...,
+        brand: str | int | Brand | None = ...,
         aspect_ratio: str | None = ...,
         language: str | None = ...,
         music: bool | str = ...,
@@ -285,8 +286,8 @@ class Videos(Resource):
         *,
         wait: bool = True,
         video_name: str | None = None,
-        voice: str | NotGiven | None = NOT_GIVEN,
-        brand: str | int | None = None,
+        voice: str | Voice | NotGiven | None = NOT_GIVEN,
+        brand: str | int | Brand | None = None,
         aspect_ratio: str | None = None,
         language: str | None = None,
         music: bool | str = True,
@@ -308,10 +309,12 @@ class Videos(Resource):
             script_or_request: The script, a URL, a ``VideoRequest`` or a mapping.
             wait: Wait for the video (``True``), or return the render job at once.
             video_name: The video's name (default: the script's first words).
-            voice: The narrator's name (``client.voices`` lists them); default: Pictory's
+            voice: The narrator: a ``Voice`` from ``client.voices.list()`` or its name;
+                default: Pictory's
                 documented voice for ``language`` (``Martin`` for English); ``None``: a
                 silent video.
-            brand: A brand's name (a ``str``) or id (an ``int``).
+            brand: A ``Brand`` from ``client.brands.list()`` (sent by its id), or a
+                brand's name (a ``str``, sent as ``brandName``).
             aspect_ratio: ``"16:9"``, ``"9:16"``, ``"1:1"`` or ``"4:5"``.
             language: The script's language (``"en"``, ``"de"``, ...).
             music: Automatic background music (``True``), a track URL, or none.
