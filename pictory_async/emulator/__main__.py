@@ -24,7 +24,10 @@ __all__ = ["main"]
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m pictory_async.emulator",
-        description="A local emulator of Pictory's projects API, with fault injection.",
+        description=(
+            "A local emulator of Pictory's API (projects, videos, transcriptions, "
+            "look-ups), with fault injection."
+        ),
     )
     add = parser.add_argument
     add("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1)")

@@ -36,7 +36,7 @@ DEFAULT_CDN_BASE_URL: Final = "http://cdn.pictory.test"
 
 
 class Emulator(Dispatcher, JobControls):
-    """An in-memory Pictory projects API with seeded data and fault injection.
+    """An in-memory Pictory API (projects, jobs of every kind, look-ups), seeded, with faults.
 
     Serve it in process with ``httpx.AsyncClient(transport=emulator.transport())`` or
     over loopback with :func:`pictory_async.emulator.serve`. The same controls exist on
