@@ -24,7 +24,7 @@ from ._converter import request_body
 from ._exceptions import InvalidInputError
 from ._types import NOT_GIVEN, Duration, NotGiven
 
-__all__ = ["CallOptions", "RequestOptions", "encode_json", "resolve_call_options"]
+__all__ = ["CallOptions", "RequestOptions", "encode_json", "resolve_call_options", "string_mapping"]
 
 
 class RequestOptions(TypedDict, total=False):
@@ -72,7 +72,13 @@ class CallOptions:
         return not (isinstance(self.timeout, NotGiven) and isinstance(self.max_retries, NotGiven))
 
 
-def _str_mapping(value: object, *, name: str) -> dict[str, str]:
+def string_mapping(value: object, *, name: str) -> dict[str, str]:
+    """``value`` as names to strings (numbers written out): headers or query parameters.
+
+    Raises:
+        InvalidInputError: Not a mapping, a name that is not a non-empty string, or a
+            value that is not a string or a number.
+    """
     if not isinstance(value, Mapping):
         raise InvalidInputError(f"{name} must be a mapping, got {type(value).__name__}")
     result: dict[str, str] = {}
@@ -88,7 +94,7 @@ def _str_mapping(value: object, *, name: str) -> dict[str, str]:
 
 
 def _headers(value: object) -> dict[str, str]:
-    headers = _str_mapping(value, name="extra_headers")
+    headers = string_mapping(value, name="extra_headers")
     for name, item in headers.items():
         if not _TOKEN.fullmatch(name):
             raise InvalidInputError(f"extra_headers: {name[:40]!r} is not a header name")
@@ -130,7 +136,7 @@ def resolve_call_options(options: Mapping[str, object]) -> CallOptions:
         timeout=timeout,  # type: ignore[arg-type]  # checked by resolve_timeout later
         max_retries=max_retries,  # type: ignore[arg-type]  # checked by resolve_count
         extra_headers=None if headers is None else _headers(headers),
-        extra_query=None if query is None else _str_mapping(query, name="extra_query"),
+        extra_query=None if query is None else string_mapping(query, name="extra_query"),
         extra_body=body,
     )
 

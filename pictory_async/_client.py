@@ -64,6 +64,7 @@ DEFAULT_MAX_RETRY_TIME = 120.0
 DEFAULT_MAX_CONNECTIONS = 100
 DEFAULT_MAX_RESPONSE_BYTES = 32 * 1024 * 1024
 _NO_STATUSES: Final = frozenset[int]()
+_NO_OPTIONS: Final = CallOptions()
 _MAX_VARIANTS: Final = 32
 """Client variants kept for per-call ``timeout``/``max_retries`` (beyond: built anew)."""
 
@@ -418,24 +419,20 @@ class AsyncPictory(GenericRequests):
             InvalidInputError: A bad option or a body that is not JSON.
         """
         target = self
-        headers: Mapping[str, str] | None = None
+        call = _NO_OPTIONS if not options else resolve_call_options(options)
+        if call.changes_client:
+            target = self._variant(call)
+        if call.extra_query:
+            params = {**(params or {}), **call.extra_query}
         body: bytes | None = None
-        if options:
-            call = resolve_call_options(options)
-            if call.changes_client:
-                target = self._variant(call)
-            headers = call.extra_headers
-            if call.extra_query:
-                params = {**(params or {}), **call.extra_query}
-            extra_body = call.extra_body
-        else:
-            extra_body = None
         if not (json is None or isinstance(json, NotGiven)):
-            body = encode_json(json, extra_body)
-        elif extra_body:
+            body = encode_json(json, call.extra_body)
+        elif call.extra_body:
             raise InvalidInputError(f"extra_body given for a {method} request, which has no body")
         sent = target._pipeline.send(
-            target._requests.build(method, path, params=params, json=body, headers=headers),
+            target._requests.build(
+                method, path, params=params, json=body, headers=call.extra_headers
+            ),
             ok_statuses=ok_statuses,
             idempotent=idempotent,
         )

@@ -21,6 +21,7 @@ from urllib.parse import quote, unquote
 import attrs
 import httpx
 
+from ._call_options import string_mapping
 from ._decode import decode_json, structure, unwrap_data
 from ._exceptions import InvalidInputError
 from ._types import NOT_GIVEN
@@ -61,23 +62,6 @@ def check_path(path: object) -> str:
     if any(unquote(segment) in (".", "..") for segment in path.split("/")):
         raise InvalidInputError(f"path must not hold '.' or '..' segments: {path[:80]!r}")
     return quote(path, safe=_SAFE)
-
-
-def _params(params: object) -> dict[str, str] | None:
-    if params is None:
-        return None
-    if not isinstance(params, Mapping):
-        raise InvalidInputError(f"params must be a mapping, got {type(params).__name__}")
-    result: dict[str, str] = {}
-    for key, value in params.items():
-        if (
-            not isinstance(key, str)
-            or isinstance(value, bool)
-            or not isinstance(value, (str, int, float))
-        ):
-            raise InvalidInputError(f"params[{key!r}] must be a string or a number")
-        result[key] = value if isinstance(value, str) else str(value)
-    return result
 
 
 def cast_response(response: httpx.Response, cast_to: Any) -> Any:
@@ -133,7 +117,7 @@ class GenericRequests:
         sent = self._request(
             method,
             check_path(path),
-            params=_params(params),
+            params=None if params is None else string_mapping(params, name="params"),
             json=json,
             idempotent=idempotent,
             options=options,
