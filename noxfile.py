@@ -88,7 +88,7 @@ def bench(session: nox.Session) -> None:
     ``nox -s bench -- --only ratelimit --plots docs/img/ratelimit.json`` runs the
     rate-limit matrix and draws its timelines into ``docs/img``.
     """
-    session.install("-e", ".[cli,emulator]", "httpx-aiohttp", "requests", "matplotlib")
+    session.install("-e", ".[cli,emulator,redis]", "httpx-aiohttp", "requests", "matplotlib")
     if "--only" not in session.posargs:
         session.run("python", "-m", "benchmarks.emulator_capacity", "--repeat", "5")
     session.run("python", "-m", "benchmarks", *session.posargs)
