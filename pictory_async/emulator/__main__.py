@@ -73,6 +73,8 @@ def _parser() -> argparse.ArgumentParser:
     add("--error-rate", type=float, default=0.0, help="share of 500/502/503 answers")
     add("--drop-rate", type=float, default=0.0, help="share of connections dropped")
     add("--drop-after-delete-rate", type=float, default=0.0, help="share of lost DELETE answers")
+    add("--create-error-rate", type=float, default=0.0, help="share of 5xx job-starting POSTs")
+    add("--drop-after-create-rate", type=float, default=0.0, help="share of lost job answers")
     add("--media-truncate-rate", type=float, default=0.0, help="share of cut-off downloads")
     add("--media-bytes-per-second", type=float, default=None, help="throttle downloads")
     add("--media-redirect", default=None, metavar="ORIGIN", help="302 every media GET to ORIGIN")
@@ -105,6 +107,8 @@ def _emulator(args: argparse.Namespace) -> Emulator:
         error_rate=args.error_rate,
         drop_rate=args.drop_rate,
         drop_after_delete_rate=args.drop_after_delete_rate,
+        create_error_rate=args.create_error_rate,
+        drop_after_create_rate=args.drop_after_create_rate,
         media_truncate_rate=args.media_truncate_rate,
         media_bytes_per_second=args.media_bytes_per_second,
         media_redirect=args.media_redirect,

@@ -16,8 +16,9 @@ from typing import Any, Final, Protocol
 
 from ._faults import Faults, Outcome
 from ._quota import Quota
-from ._renders import JobKind
+from ._renders import JobKind, JobRecord
 from ._reply import Reply, json_headers
+from ._starts import job_summary
 from ._stats import Stats
 from ._store import ProjectRecord
 from ._wire import dumps
@@ -108,6 +109,10 @@ class Controls(Protocol):
     ) -> None: ...
     def set_render_duration(self, seconds: float) -> None: ...
     def clean_job(self, job_id: str) -> None: ...
+    def job_status(self, job_id: str) -> str: ...
+    def jobs_created(
+        self, *, kind: JobKind | None = None, route: str | None = None, account: str | None = None
+    ) -> list[JobRecord]: ...
     def add_template(
         self,
         *,
@@ -215,6 +220,9 @@ class AdminRoutes:
         if name == "brands" and method == "POST":
             _only(data, "name", "brand_id", "account")
             return emulator.add_brand(**data)
+        if name == "jobs-created" and method == "GET":
+            jobs = emulator.jobs_created()
+            return [job_summary(job, emulator.job_status(job.id)) for job in jobs]
         if name.startswith("jobs/") and name.endswith("/clean") and method == "POST":
             emulator.clean_job(name[len("jobs/") : -len("/clean")])
             return {"status": "cleaned"}
@@ -237,6 +245,7 @@ _NAMES = frozenset(
         "quota",
         "templates",
         "brands",
+        "jobs-created",
     }
 )
 

@@ -22,6 +22,7 @@ from ._lookup_routes import LookupRoutes
 from ._lookups import MUSIC_CATALOGUES
 from ._quota import QuotaExceededError
 from ._reply import HTML, Reply, json_headers
+from ._starts import JOB_ROUTES, InjectedFaultError, job_starting, mark_lost
 from ._state import Handler, State
 from ._store import ProjectRecord, decode_page_key, encode_page_key
 from ._transcribe import TranscribeRoutes
@@ -144,6 +145,8 @@ class ApiRoutes:
             **TranscribeRoutes(state).handlers(),
             **LookupRoutes(state).handlers(),
         }
+        for route in JOB_ROUTES:
+            self._handlers[route] = job_starting(state, route, self._handlers[route])
 
     def handle(
         self,
@@ -226,6 +229,8 @@ class ApiRoutes:
                 reply = Reply.answer(route, 400, exc.body(), delay)
             except QuotaExceededError as exc:
                 reply = Reply.answer(route, 402, quota_exceeded(exc), delay)
+            except InjectedFaultError as exc:
+                return self._fault(route, exc.outcome, delay)
             reply.route = route
         if (
             route == "delete"
@@ -235,9 +240,10 @@ class ApiRoutes:
             and state.dice.faults.random() < state.drop_after_delete
         ):
             outcome = "drop_after_apply"
-        if outcome == "drop_after_apply":
+        if outcome == "drop_after_apply" and not reply.drop:
             state.stats.dropped_after_apply += 1
             reply.drop = True
+            mark_lost(state, route, reply)
         return reply
 
     def _too_many(self, route: str, wait: float, delay: float) -> Reply:

@@ -10,6 +10,7 @@ from typing import Any
 
 from ._lookups import make_brand, make_template
 from ._renders import JobKind, JobRecord
+from ._starts import created_jobs
 from ._state import State, check_seconds
 
 __all__ = ["JobControls"]
@@ -98,6 +99,23 @@ class JobControls:
         """The jobs of an account (default: the main one), newest first."""
         state = self._state
         return state.account_jobs(state.account(account))
+
+    def jobs_created(
+        self, *, kind: JobKind | None = None, route: str | None = None, account: str | None = None
+    ) -> list[JobRecord]:
+        """The jobs API requests made since the start or ``reset``, oldest first.
+
+        Lost answers included (``job.answer_lost``); requests refused (a 400, a 402, an
+        injected 5xx) made none. Each job carries its ``route``, its ``request`` (the JSON
+        body) and its ``webhook``: ``Counter(j.request["videoName"] for j in ...)`` counts
+        the videos made per name.
+
+        Args:
+            kind: Only jobs of this kind (``render``, ``storyboard``, ...).
+            route: Only jobs of this route (``storyboard_render``, ``from_template``, ...).
+            account: Only jobs of this account.
+        """
+        return created_jobs(self._state, kind=kind, route=route, account=account)
 
     def clean_job(self, job_id: str) -> None:
         """Clean a finished job's data, as ``DELETE /pictoryapis/v1/jobs/{id}/clean`` does.

@@ -1,4 +1,7 @@
-"""Fault settings, the rate limiters (four shapes), and the seeded dice that pick faults."""
+"""Fault settings, the scripted one-off outcomes, and the seeded dice that pick faults.
+
+The rate limiters the settings describe are in ``_limiters`` (``make_limiter`` picks one).
+"""
 
 from __future__ import annotations
 
@@ -12,6 +15,8 @@ from typing import Any, Final, Literal, TypeAlias, get_args
 from urllib.parse import urlsplit
 
 import attrs
+
+from ._limiters import FixedWindow, InFlightCap, Limiter, RateLimiter, SlidingLog
 
 __all__ = [
     "ERROR_STATUSES",
@@ -122,6 +127,11 @@ def _at_least_or_none(low: float) -> Any:
     return check
 
 
+def _attempts(instance: object, attribute: attrs.Attribute[int], value: int) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 100:
+        raise ValueError(f"{attribute.name} must be an int from 1 to 100, got {value!r}")
+
+
 def _period(instance: object, attribute: attrs.Attribute[float], value: float) -> None:
     if not 0.0 < value <= MAX_SECONDS:
         raise ValueError(
@@ -179,6 +189,24 @@ class Faults:
         drop_rate: Share of API requests whose connection closes before any answer.
         drop_after_delete_rate: Share of applied DELETEs whose answer is lost: the project
             is gone but the connection closes instead of answering.
+        create_error_rate: Share of job-starting requests (``JOB_ROUTES``: renders,
+            storyboards, templates, transcriptions, highlights) answered 500, 502 or 503
+            (from ``error_statuses``) before anything is applied: no job is made.
+        drop_after_create_rate: Share of applied job-starting requests whose answer is
+            lost: the job is made (and runs) but the connection closes instead of answering.
+        webhook_lost_rate: Share of finished jobs whose webhook is never sent.
+        webhook_duplicate_rate: Share of webhook deliveries sent twice.
+        webhook_out_of_order_rate: Share of finished jobs whose final webhook is held back
+            ``webhook_hold`` seconds (so later jobs' finals overtake it) and followed by a
+            stale body (the job as it was while in progress).
+        webhook_delay: Extra delay of each webhook delivery, drawn from ``[0, webhook_delay]``
+            seconds on the emulator's clock.
+        webhook_hold: Seconds an out-of-order final is held back.
+        webhook_attempts: Attempts per delivery (1: no retry); a non-2xx answer or a
+            connection error is retried.
+        webhook_backoff: Seconds before the first retry on the emulator's clock; doubled
+            for each next one (at most a minute).
+        webhook_timeout: Seconds one attempt may take (real time), then it failed.
         media_truncate_rate: Share of CDN downloads cut off halfway.
         media_bytes_per_second: Throttle CDN downloads to this speed (at least 1), or None
             for full speed.
@@ -205,6 +233,16 @@ class Faults:
     )
     drop_rate: float = attrs.field(default=0.0, validator=_share)
     drop_after_delete_rate: float = attrs.field(default=0.0, validator=_share)
+    create_error_rate: float = attrs.field(default=0.0, validator=_share)
+    drop_after_create_rate: float = attrs.field(default=0.0, validator=_share)
+    webhook_lost_rate: float = attrs.field(default=0.0, validator=_share)
+    webhook_duplicate_rate: float = attrs.field(default=0.0, validator=_share)
+    webhook_out_of_order_rate: float = attrs.field(default=0.0, validator=_share)
+    webhook_delay: float = attrs.field(default=0.0, converter=_seconds, validator=_delay)
+    webhook_hold: float = attrs.field(default=0.5, converter=_seconds, validator=_delay)
+    webhook_attempts: int = attrs.field(default=5, validator=_attempts)
+    webhook_backoff: float = attrs.field(default=0.5, converter=_seconds, validator=_delay)
+    webhook_timeout: float = attrs.field(default=5.0, converter=_seconds, validator=_period)
     media_truncate_rate: float = attrs.field(default=0.0, validator=_share)
     media_bytes_per_second: float | None = attrs.field(default=None, validator=_at_least_or_none(1))
     media_redirect: str | None = attrs.field(default=None, validator=_origin_or_none)
@@ -246,141 +284,6 @@ class Faults:
         if unknown:
             raise ValueError(f"unknown fault settings: {', '.join(unknown)}")
         return attrs.evolve(base if base is not None else cls(), **data)
-
-
-class Limiter:
-    """A per-key rate limiter: ``take`` admits a request or says how long to wait.
-
-    Every shape scales its limit by ``rate_limit_changes`` as time passes, counted from
-    ``origin`` (when the settings were applied), and keeps one entry per API key.
-    """
-
-    __slots__ = ("_changes", "_keys", "_limit", "_origin", "_period")
-
-    def __init__(
-        self,
-        limit: float = 1.0,
-        period: float = 1.0,
-        *,
-        origin: float = 0.0,
-        changes: tuple[tuple[float, float], ...] = (),
-    ) -> None:
-        """Allow ``limit`` requests (per ``period`` seconds, for the shapes that count time)."""
-        self._limit = limit
-        self._period = period
-        self._origin = origin
-        self._changes = changes
-        self._keys: dict[bytes, Any] = {}
-
-    def factor(self, now: float) -> float:
-        """The share of the nominal limit in force at ``now``."""
-        factor = 1.0
-        for at, scale in self._changes:
-            if now - self._origin < at:
-                break
-            factor = scale
-        return factor
-
-    def allowed(self, now: float) -> int:
-        """The whole number of requests the limit in force at ``now`` allows (may be 0)."""
-        return math.floor(self._limit * self.factor(now) + 1e-9)
-
-    def take(self, key: bytes, now: float) -> float:
-        """Admit one request for ``key``: 0.0 when allowed, else seconds until it would be."""
-        raise NotImplementedError
-
-    def done(self, key: bytes) -> None:
-        """An admitted request for ``key`` has been answered (only ``inflight`` cares)."""
-
-
-class RateLimiter(Limiter):
-    """One token bucket per API key; ``take`` says how long to wait when it is empty."""
-
-    __slots__ = ("_size",)
-
-    def __init__(
-        self,
-        rate: float,
-        size: float,
-        *,
-        origin: float = 0.0,
-        changes: tuple[tuple[float, float], ...] = (),
-    ) -> None:
-        """Allow ``rate`` requests per second per key, in bursts of up to ``size``."""
-        super().__init__(rate, origin=origin, changes=changes)
-        self._size = size
-
-    def take(self, key: bytes, now: float) -> float:
-        """Take a token for ``key``: 0.0 when allowed, else the seconds until one is free."""
-        rate, size = self._limit, self._size
-        if self._changes:
-            factor = self.factor(now)
-            rate, size = rate * factor, max(1.0, size * factor)
-        bucket: list[float] | None = self._keys.get(key)
-        if bucket is None:
-            self._keys[key] = [size - 1.0, now]
-            return 0.0
-        tokens = bucket[0] + (now - bucket[1]) * rate
-        if tokens > size:
-            tokens = size
-        bucket[1] = now
-        if tokens >= 1.0 - 1e-9:  # a client paced at exactly the rate is not refused
-            bucket[0] = tokens - 1.0
-            return 0.0
-        bucket[0] = tokens
-        return (1.0 - tokens) / rate
-
-
-class FixedWindow(Limiter):
-    """``limit`` requests per key in each ``period``; windows start at ``origin``."""
-
-    __slots__ = ()
-
-    def take(self, key: bytes, now: float) -> float:
-        """Count one request in the current window, or say when the window resets."""
-        index = math.floor((now - self._origin) / self._period)
-        entry: list[float] | None = self._keys.get(key)
-        if entry is None or entry[0] != index:
-            entry = self._keys[key] = [index, 0.0]
-        if entry[1] + 1 > self.allowed(now):
-            return self._origin + (index + 1) * self._period - now
-        entry[1] += 1
-        return 0.0
-
-
-class SlidingLog(Limiter):
-    """At most ``limit`` requests per key in any span of ``period`` seconds."""
-
-    __slots__ = ()
-
-    def take(self, key: bytes, now: float) -> float:
-        """Log one request, or say when the oldest logged one leaves the span."""
-        log: deque[float] = self._keys.setdefault(key, deque())
-        while log and log[0] <= now - self._period:
-            log.popleft()
-        allowed = max(1, self.allowed(now))
-        if len(log) >= allowed:
-            return log[len(log) - allowed] + self._period - now
-        log.append(now)
-        return 0.0
-
-
-class InFlightCap(Limiter):
-    """At most ``limit`` requests per key being served at once (``period`` is not used)."""
-
-    __slots__ = ()
-
-    def take(self, key: bytes, now: float) -> float:
-        """Admit one more request in flight, or ask the client to come back in a second."""
-        busy: int = self._keys.get(key, 0)
-        if busy + 1 > max(1, self.allowed(now)):
-            return 1.0
-        self._keys[key] = busy + 1
-        return 0.0
-
-    def done(self, key: bytes) -> None:
-        """Free the slot of an answered request."""
-        self._keys[key] -= 1
 
 
 def make_limiter(faults: Faults, origin: float) -> Limiter | None:
@@ -440,10 +343,12 @@ class ScriptedFaults:
 class Dice:
     """Seeded random draws, one stream per purpose so settings do not shift each other."""
 
-    __slots__ = ("faults", "jitter", "media")
+    __slots__ = ("creates", "faults", "jitter", "media", "webhooks")
 
     def __init__(self, seed: int) -> None:
-        """Seed the three streams from ``seed``."""
+        """Seed the streams from ``seed``."""
         self.faults = random.Random(f"faults:{seed}")
         self.jitter = random.Random(f"jitter:{seed}")
         self.media = random.Random(f"media:{seed}")
+        self.creates = random.Random(f"creates:{seed}")
+        self.webhooks = random.Random(f"webhooks:{seed}")

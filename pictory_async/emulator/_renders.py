@@ -45,6 +45,12 @@ class JobRecord:
         duration: Seconds the render takes on the clock.
         failure: ``(error_code, error_message)`` when the render is to fail.
         cleaned: Whether the job's data was cleaned (by request or after retention).
+        route: The API route of the request that started it (``storyboard_render``,
+            ``from_template``, ...), or None: started by a control or seeded.
+        request: That request's JSON body (``{}`` when it had none or not an object).
+        webhook: The ``webhook`` URL that body gave, or None.
+        answer_lost: Whether the answer of that request was lost (the connection
+            closed after the job was made).
     """
 
     id: str
@@ -60,6 +66,10 @@ class JobRecord:
     duration: float
     failure: tuple[str, str] | None = None
     cleaned: bool = False
+    route: str | None = None
+    request: dict[str, Any] | None = None
+    webhook: str | None = None
+    answer_lost: bool = False
 
     @property
     def done_at(self) -> float:

@@ -338,6 +338,21 @@ class RemoteEmulator:
         result: dict[str, Any] = await self._call("POST", "brands", body)
         return result
 
+    async def jobs_created(
+        self, *, kind: str | None = None, route: str | None = None
+    ) -> list[dict[str, Any]]:
+        """The jobs API requests made, oldest first, as ``Emulator.jobs_created`` (as dicts).
+
+        Each: ``job_id``, ``kind``, ``route``, ``account``, ``status``, ``request`` (the
+        JSON body), ``webhook`` and ``answer_lost``.
+        """
+        jobs: list[dict[str, Any]] = await self._call("GET", "jobs-created")
+        return [
+            job
+            for job in jobs
+            if (kind is None or job["kind"] == kind) and (route is None or job["route"] == route)
+        ]
+
     async def clean_job(self, job_id: str) -> None:
         """Clean a finished job's data (idempotent)."""
         await self._call("POST", f"jobs/{job_id}/clean")

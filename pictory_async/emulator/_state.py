@@ -69,6 +69,8 @@ class State:
         credit_log: Each account's AI credit transactions, oldest first.
         templates: The templates ``GET /v1/templates`` lists, by id.
         brands: Each account's brands, as ``GET /v1/brands/video`` lists them.
+        started: The job the last job-starting request made (see ``_starts``), or None.
+        on_started: Called with each job a request made (the webhook sender's hook).
     """
 
     def __init__(
@@ -120,6 +122,8 @@ class State:
         self.base_url = ""
         self.cdn_base_url = ""
         self.cdn_host = b""
+        self.started: JobRecord | None = None
+        self.on_started: Callable[[JobRecord], None] = _ignore
 
     def reseed(self, project_count: int, other_count: int) -> None:
         """Start over: fresh dice, the initial faults, seeded projects, no scripted outcomes.
@@ -214,6 +218,8 @@ class State:
         self.error_cut = faults.drop_rate + faults.error_rate
         self.error_statuses = faults.error_statuses
         self.drop_after_delete = faults.drop_after_delete_rate
+        self.create_error = faults.create_error_rate
+        self.drop_after_create = faults.drop_after_create_rate
 
     def wall(self) -> datetime:
         """The wall time now, on the emulator's clock (``now`` when it started or was reset)."""
@@ -398,6 +404,10 @@ class Routes:
     def handlers(self) -> dict[str, Handler]:
         """Route name to handler."""
         raise NotImplementedError
+
+
+def _ignore(job: JobRecord) -> None:
+    """The ``on_started`` hook when nothing listens."""
 
 
 def check_seconds(value: object, name: str) -> float:

@@ -48,6 +48,8 @@ class Stats:
         in_flight: Requests being served now.
         peak_concurrency: The most requests served at once.
         cdn_requests: The last 1,000 CDN requests, with their headers.
+        jobs_created: Jobs made by API requests, per route (``storyboard_render``,
+            ``from_template``, ``transcription``, ...), lost answers included.
     """
 
     __slots__ = (
@@ -58,6 +60,7 @@ class Stats:
         "dropped_requests",
         "errors_injected",
         "in_flight",
+        "jobs_created",
         "peak_concurrency",
         "rate_limited",
         "requests",
@@ -80,6 +83,7 @@ class Stats:
         self.truncated_downloads = 0
         self.peak_concurrency = 0
         self.cdn_requests: deque[CdnRequest] = deque(maxlen=_CDN_LOG_SIZE)
+        self.jobs_created: dict[str, int] = {}
 
     def reset(self) -> None:
         """Zero every counter (``in_flight`` keeps counting requests still being served)."""
@@ -156,4 +160,5 @@ class Stats:
             "peak_concurrency": self.peak_concurrency,
             "cdn_authorization_seen": self.cdn_authorization_seen,
             "cdn_requests": [attrs.asdict(request) for request in self.cdn_requests],
+            "jobs_created": dict(sorted(self.jobs_created.items())),
         }
