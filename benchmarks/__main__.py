@@ -17,6 +17,8 @@ client measured never shares a core with the server. Each figure is the median o
   the delete was applied: every project must end deleted, none failed, none twice.
 - ``imports``: the start-up cost of ``import pictory_async`` and ``pictory --help`` in
   fresh processes, beside ``python -c pass`` and ``import httpx`` (``benchmarks/_imports.py``).
+- ``fleet``: 2, 4 and 8 processes on one key, memory and Redis stores (``benchmarks/_fleet.py``).
+- ``secondrun``: a new process after one run, with the file store (``benchmarks/_secondrun.py``).
 """
 
 from __future__ import annotations
@@ -36,11 +38,30 @@ from typing import Any
 from pictory_async import AsyncPictory, Outcome
 from pictory_async.emulator import RemoteEmulator, spawn
 
-from . import _baselines, _download_memory, _imports, _memory, _ratelimit, _slowstart
+from . import (
+    _baselines,
+    _download_memory,
+    _fleet,
+    _imports,
+    _memory,
+    _ratelimit,
+    _secondrun,
+    _slowstart,
+)
 from ._report import table
 
 SERVER_CPU, CLIENT_CPU = 0, 1
-SCENARIOS = ("throughput", "memory", "download", "ratelimit", "slowstart", "faults", "imports")
+SCENARIOS = (
+    "throughput",
+    "memory",
+    "download",
+    "ratelimit",
+    "slowstart",
+    "faults",
+    "imports",
+    "fleet",
+    "secondrun",
+)
 
 
 def _pin_client() -> None:
@@ -305,6 +326,10 @@ def main(argv: Sequence[str] | None = None) -> None:
         asyncio.run(faults(5000 // scale, 100, 20.0))
     if "imports" in only:
         _imports.main(quick=args.quick)
+    if "fleet" in only:
+        _fleet.main(quick=args.quick)
+    if "secondrun" in only:
+        _secondrun.main(quick=args.quick, repeat=args.repeat)
 
 
 if __name__ == "__main__":
