@@ -106,6 +106,7 @@ async def poll_until(
     interval: float,
     expired: Callable[[T | None, float], Exception],
     on_poll: Callable[[T], object] | None = None,
+    sleep: Sleep | None = None,
 ) -> T:
     """Call ``fetch`` until ``done`` says so, or raise the wait's own error at the deadline.
 
@@ -131,6 +132,7 @@ async def poll_until(
             no poll answered before it) and the seconds waited.
         on_poll: Called with each state a poll brings, before ``done`` judges it; what
             it raises ends the wait.
+        sleep: The sleep between polls, if not the client's (one a webhook can cut short).
 
     Raises:
         Exception: ``expired(...)`` at the deadline, chained from the poll's error if it
@@ -168,7 +170,7 @@ async def poll_until(
         remaining = timeout - (clock() - start)
         if remaining <= 0:  # this poll was the one at (or past) the deadline
             raise timed_out()
-        await client._sleep(min(remaining, interval * _jitter()))
+        await (sleep or client._sleep)(min(remaining, interval * _jitter()))
 
 
 def _met_before(cut: BaseException) -> PictoryError | None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import functools
 from collections.abc import AsyncGenerator, AsyncIterator
 from typing import TYPE_CHECKING, TypedDict, cast, overload
 
@@ -31,7 +33,8 @@ from .._models.results import (
 )
 from .._paths import JOBS, job_path
 from .._polling import check_on_poll, poll_options, poll_until
-from .._types import Duration
+from .._types import NOT_GIVEN, Duration, NotGiven
+from .._watch import check_watcher
 from ._base import Resource
 
 if TYPE_CHECKING:
@@ -40,11 +43,15 @@ if TYPE_CHECKING:
     from typing_extensions import Unpack
 
     from .._call_options import RequestOptions
+    from .._watch import Watcher
 
-__all__ = ["DEFAULT_POLL_INTERVAL", "Jobs", "WaitOptions"]
+__all__ = ["DEFAULT_POLL_INTERVAL", "WEBHOOK_POLL_INTERVAL", "Jobs", "WaitOptions"]
 
 DEFAULT_POLL_INTERVAL = 15.0
 """Seconds between polls by default: Pictory advises 10-30 s."""
+
+WEBHOOK_POLL_INTERVAL = 300.0
+"""Seconds between polls by default when a webhook receiver may end the wait first."""
 
 
 class WaitOptions(TypedDict, total=False):
@@ -95,6 +102,7 @@ class Jobs(Resource):
         timeout: Duration = ...,
         poll_interval: Duration = ...,
         on_poll: Callable[[Job], object] | None = ...,
+        webhook: Watcher | None = ...,
         **options: Unpack[WaitOptions],
     ) -> Storyboard: ...
 
@@ -106,6 +114,7 @@ class Jobs(Resource):
         timeout: Duration = ...,
         poll_interval: Duration = ...,
         on_poll: Callable[[Job], object] | None = ...,
+        webhook: Watcher | None = ...,
         **options: Unpack[WaitOptions],
     ) -> Video: ...
 
@@ -117,6 +126,7 @@ class Jobs(Resource):
         timeout: Duration = ...,
         poll_interval: Duration = ...,
         on_poll: Callable[[Job], object] | None = ...,
+        webhook: Watcher | None = ...,
         **options: Unpack[WaitOptions],
     ) -> Transcription: ...
 
@@ -128,6 +138,7 @@ class Jobs(Resource):
         timeout: Duration = ...,
         poll_interval: Duration = ...,
         on_poll: Callable[[Job], object] | None = ...,
+        webhook: Watcher | None = ...,
         **options: Unpack[WaitOptions],
     ) -> Highlights: ...
 
@@ -139,6 +150,7 @@ class Jobs(Resource):
         timeout: Duration = ...,
         poll_interval: Duration = ...,
         on_poll: Callable[[Job], object] | None = ...,
+        webhook: Watcher | None = ...,
         **options: Unpack[WaitOptions],
     ) -> Job: ...
 
@@ -147,8 +159,9 @@ class Jobs(Resource):
         job_id: str | Job | JobHandle,
         *,
         timeout: Duration = 1800.0,
-        poll_interval: Duration = DEFAULT_POLL_INTERVAL,
+        poll_interval: Duration | NotGiven = NOT_GIVEN,
         on_poll: Callable[[Job], object] | None = None,
+        webhook: Watcher | None = None,
         **options: Unpack[WaitOptions],
     ) -> Job | Storyboard | Video | Transcription | Highlights:
         """Poll a job until it is finished; for a handle, return its result.
@@ -159,15 +172,25 @@ class Jobs(Resource):
         there may take a tenth of ``timeout`` (at most 5 s) more. Cancelling the call
         stops it; nothing keeps running.
 
+        With ``webhook``, a ``WebhookReceiver`` (``pictory_async.webhooks``), the wait
+        ends on whichever comes first: the outcome the receiver confirmed through the
+        API for this job, or a poll. Polls are then slow (every 5 minutes unless
+        ``poll_interval`` says otherwise), so a lost webhook costs latency, not a hung
+        wait; the result is read from the confirming answer exactly as from a poll's.
+
         Args:
             job_id: The job: an id or ``Job`` (the completed ``Job`` is returned), or the
                 handle a call returned (its result is).
             timeout: The deadline, in seconds or a ``timedelta``.
-            poll_interval: Seconds between polls (or a ``timedelta``), at least 1.
+            poll_interval: Seconds between polls (or a ``timedelta``), at least 1;
+                by default ``DEFAULT_POLL_INTERVAL`` (15 s), or
+                ``WEBHOOK_POLL_INTERVAL`` (300 s) with ``webhook``.
             on_poll: Called with the ``Job`` each poll reads, the last one included,
                 before it is judged (a progress display needs no loop of its own); a
                 plain function, not awaited. What it raises stops the wait and
                 propagates.
+            webhook: A receiver whose confirmed outcome for this job ends the wait
+                early (the first poll is made at once all the same).
             **options: Per-call options of each poll (``max_retries``, ``extra_headers``,
                 ``extra_query``).
 
@@ -188,16 +211,14 @@ class Jobs(Resource):
                 result (a render without a video URL, ...).
         """
         the_id = validate_job_id(job_id)
+        if poll_interval is NOT_GIVEN:
+            poll_interval = DEFAULT_POLL_INTERVAL if webhook is None else WEBHOOK_POLL_INTERVAL
         limit, interval = poll_options(timeout, poll_interval)
         check_on_poll(on_poll)
+        check_watcher(webhook)
         given = job_id.project_id if isinstance(job_id, (Job, JobHandle)) else None
         request_options = cast("RequestOptions", options)
         answers: list[httpx.Response] = []
-
-        async def poll() -> Job:
-            job, response = await self._fetch(the_id, request_options)
-            answers[:] = [response]
-            return job
 
         def finished(job: Job) -> bool:
             if job.status is JobStatus.FAILED:
@@ -221,15 +242,27 @@ class Jobs(Resource):
                 message, job_id=the_id if last is None else last.id, last=last, waited=waited
             )
 
-        job = await poll_until(
-            self._client,
-            poll,
-            finished,
-            timeout=limit,
-            interval=interval,
-            expired=expired,
-            on_poll=on_poll,
-        )
+        watching = contextlib.nullcontext(None) if webhook is None else webhook.watch(the_id)
+        with watching as watch:
+
+            async def poll() -> Job:
+                handed = None if watch is None else watch.take()  # a confirmed webhook's
+                job, response = handed or await self._fetch(the_id, request_options)
+                answers[:] = [response]
+                return job
+
+            job = await poll_until(
+                self._client,
+                poll,
+                finished,
+                timeout=limit,
+                interval=interval,
+                expired=expired,
+                on_poll=on_poll,
+                sleep=None
+                if watch is None
+                else functools.partial(watch.sleep, self._client._sleep),
+            )
         if isinstance(job_id, JobHandle):
             return result_of(job_id, job, answers[0])
         return job
