@@ -1,0 +1,150 @@
+"""The Redis store's two Lua scripts: ACQUIRE before each request, REPORT after each 429.
+
+Each runs atomically on one hash per key, with Redis's ``TIME`` as the clock (a ``now``
+argument, in milliseconds, replaces it in tests). Times are milliseconds, rates
+requests/second. The hash's fields:
+
+- ``until``: the fleet's cool-down deadline; ``tat``: the GCRA's next free send time.
+- ``rate``: the fleet's paced rate (absent until the first event with successes to go
+  by), ``max``: the rate it climbs back to, ``k``: seconds of the climb's plateau,
+  ``from``: when the climb began; ``gen``: the throttling events so far.
+- ``okr``, ``okt``, ``oks``: the fleet's successes per second (an exponentially
+  weighted average over ``TAU`` ms, last updated at ``okt``, measured since ``oks``).
+
+ACQUIRE counts the successes the caller hands over, then: inside the cool-down, it
+answers the time left; with a rate, it books the send when the GCRA's time has come
+(``tat`` moves one interval on), else answers the wait, and the rate climbs along a
+cubic, as the local estimator's does (``_throttle/_estimator``), since the pace binds.
+Nothing is reserved: a caller that never comes back holds nothing.
+
+REPORT extends the cool-down to ``now + pause``. When the refused request was booked in
+the current generation, it is a new event: the generation goes up by one and the rate
+is cut once, to ``BETA`` times what the whole fleet got through (its successes per
+second, never above the rate that was just refused; a measure younger than ``MIN_AGE``
+after a pause says little, so the refused rate stands for it). Later 429s of the same
+event carry the old generation and only extend the cool-down. Bookings made before the
+pause are void, and the fleet's rate is measured afresh from its end.
+
+Both scripts set the key to expire after ``TTL`` of idle time.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+__all__ = [
+    "ACQUIRE",
+    "BETA",
+    "FEW_SAMPLES",
+    "MAX_PLATEAU",
+    "MIN_AGE",
+    "MIN_PLATEAU",
+    "MIN_RATE",
+    "PLATEAU",
+    "REPORT",
+    "TAU",
+]
+
+BETA: Final = 0.85  # the share of what the fleet got through that it paces at after an event
+MIN_RATE: Final = 0.5  # requests/second, the floor of the shared rate
+TAU: Final = 1000.0  # ms: the fleet's success rate is averaged over about this long
+MIN_AGE: Final = 250.0  # ms: a younger measure of the fleet's rate is not trusted
+PLATEAU: Final = 10.0  # the climb's plateau lasts this many times the event's pause...
+MIN_PLATEAU: Final = 1.0  # ...at least this many seconds (also when few successes were seen)
+MAX_PLATEAU: Final = 2.0  # ...and at most this many (the fleet climbs back within it)
+FEW_SAMPLES: Final = 5  # fewer successes measured than this: the cut is a guess
+
+_PRELUDE = """
+local key = KEYS[1]
+local now = nil
+if ARGV[NOW] then now = tonumber(ARGV[NOW]) end
+if not now then
+  local t = redis.call('TIME')
+  now = tonumber(t[1]) * 1000 + tonumber(t[2]) / 1000
+end
+local s = {}
+local h = redis.call('HGETALL', key)
+for i = 1, #h, 2 do s[h[i]] = tonumber(h[i + 1]) end
+local function count(n)
+  if not s.oks then s.oks = now end
+  local okt = s.okt or now
+  local dt = now - okt
+  if dt < 0 then dt = 0 end
+  s.okr = (s.okr or 0) * math.exp(-dt / TAU) + n * 1000 / TAU
+  if now > okt then s.okt = now else s.okt = okt end
+end
+local function save(ttl)
+  local out = {}
+  for field, value in pairs(s) do
+    out[#out + 1] = field
+    out[#out + 1] = tostring(value)
+  end
+  redis.call('HSET', key, unpack(out))
+  redis.call('PEXPIRE', key, ttl)
+end
+"""
+
+ACQUIRE: Final = (
+    _PRELUDE.replace("NOW", "3").replace("TAU", str(TAU))
+    + f"""
+-- ARGV: successes, ttl ms, [now ms]
+count(tonumber(ARGV[1]))
+local wait = 0
+local pause_until = s['until'] or 0
+if now < pause_until then
+  wait = pause_until - now
+elseif s.rate then
+  local tat = s.tat or now
+  if tat > now then
+    wait = tat - now
+    local t = (now - (s.from or now)) / 1000
+    local k = s.k or {MIN_PLATEAU}
+    local cubic = s.max * (1 + (1 - {BETA}) / (k * k * k) * (t - k) * (t - k) * (t - k))
+    if cubic > s.rate then s.rate = cubic end
+  else
+    s.tat = now + 1000 / s.rate
+  end
+end
+save(tonumber(ARGV[2]))
+return {{tostring(wait), s.gen or 0}}
+"""
+)
+
+REPORT: Final = (
+    _PRELUDE.replace("NOW", "5").replace("TAU", str(TAU))
+    + f"""
+-- ARGV: generation, pause ms, successes, ttl ms, [now ms]
+count(tonumber(ARGV[3]))
+local gen = s.gen or 0
+local pause = tonumber(ARGV[2])
+if now + pause > (s['until'] or 0) then s['until'] = now + pause end
+if tonumber(ARGV[1]) >= gen then
+  gen = gen + 1
+  s.gen = gen
+  local age = now - s.oks
+  local measured = nil
+  if age > 0 and s.okr > 0 then measured = s.okr / (1 - math.exp(-age / {TAU})) end
+  local allowed = measured
+  if s.rate and (not measured or age < {MIN_AGE} or s.rate < measured) then
+    allowed = s.rate
+  end
+  if allowed then
+    if allowed < {MIN_RATE} then allowed = {MIN_RATE} end
+    s.max = allowed
+    s.rate = math.max({MIN_RATE}, {BETA} * allowed)
+    local k = {PLATEAU} * pause / 1000
+    if k < {MIN_PLATEAU} or s.okr * {TAU} / 1000 < {FEW_SAMPLES} then k = {MIN_PLATEAU} end
+    if k > {MAX_PLATEAU} then k = {MAX_PLATEAU} end
+    s.k = k
+    s.from = s['until']
+  end
+  local resume = s['until'] or now
+  s.tat = resume
+  s.okr = 0
+  s.okt = resume
+  s.oks = resume
+end
+save(tonumber(ARGV[4]))
+return gen
+"""
+)

@@ -1,0 +1,183 @@
+"""The throttle's side of a shared rate: sends booked through a store other processes share.
+
+``SharedSchedule`` is a ``Schedule`` (see ``_schedule``) that asks a ``SharedRate`` (the
+Redis store's channel for one key) before each send: the store answers with the
+fleet's shared cool-down and a booking at the fleet's learned rate, as a wait; nothing
+is reserved, so a process that dies leaves nothing behind. Every 429 is reported with
+the generation of the event the request was booked in, so the store cuts the shared
+rate once per event, however many processes see it. Successes are counted here and
+handed over with the next call, so the store measures the fleet's rate at no extra
+round trip.
+
+When the store cannot be reached, the schedule stops binding and the client's own
+schedules (the pace, the quota batches) take over, with one log line; the store is
+asked again every ``RECHECK`` seconds at most (never once per request), and the client
+rejoins when it answers. The local gate still limits the attempts in flight.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import math
+from typing import NamedTuple, Protocol
+
+from .._logs import logger
+from .._types import Clock
+from ._cooldown import Cooldown
+
+__all__ = ["RECHECK", "Booking", "SharedRate", "SharedSchedule", "SharedStoreError"]
+
+RECHECK = 1.0  # seconds: an unreachable store is asked again at most this often
+_GENERATIONS = 16  # generations remembered, with when they were first seen
+
+
+class SharedStoreError(Exception):
+    """The shared store did not answer (its message names no address or secret)."""
+
+
+class Booking(NamedTuple):
+    """A store's answer to a booking: how long to wait, and the event generation."""
+
+    wait: float  # seconds before asking again; 0.0: booked, the request may go now
+    generation: int  # throttling events the fleet has seen on this key
+
+
+class SharedRate(Protocol):
+    """A rate shared with the other processes on one key (a store's live channel)."""
+
+    async def acquire(self, successes: int) -> Booking:
+        """Book a send; ``successes`` since the last call are counted for the fleet.
+
+        Raises:
+            SharedStoreError: The store did not answer.
+        """
+
+    async def report(self, generation: int, pause: float, successes: int) -> int:
+        """A 429 for a request booked in ``generation``; pause the fleet ``pause`` seconds.
+
+        Returns:
+            The generation after it (one more when this 429 began a new event).
+
+        Raises:
+            SharedStoreError: The store did not answer.
+        """
+
+
+class SharedSchedule:
+    """A ``Schedule`` that books sends through a ``SharedRate``, or stands aside while it is down.
+
+    Args:
+        rate: The store's channel for this client's key.
+        cooldown: The client's cool-down (a lift ends a wait for the fleet's pace).
+        clock: Monotonic clock in seconds.
+        recheck: Seconds between attempts to reach a store that did not answer.
+    """
+
+    def __init__(
+        self, rate: SharedRate, *, cooldown: Cooldown, clock: Clock, recheck: float = RECHECK
+    ) -> None:
+        self._rate = rate
+        self._cooldown = cooldown
+        self._clock = clock
+        self._recheck = recheck
+        self._retry_at = -math.inf  # while down: not asked before this
+        self._down = False
+        self._successes = 0  # not yet handed to the store
+        # (when first seen, generation), to tell which generation a ticket was booked in
+        self._generations: collections.deque[tuple[float, int]] = collections.deque(
+            [(-math.inf, 0)], maxlen=_GENERATIONS
+        )
+        self._reports: set[asyncio.Task[None]] = set()
+
+    @property
+    def shared(self) -> bool:
+        """Whether the store answers (the fleet's schedule is in use)."""
+        return not self._down
+
+    @property
+    def binds(self) -> bool:
+        """While the store answers, or when it is time to ask it again."""
+        return not self._down or self._clock() >= self._retry_at
+
+    async def book(self) -> bool:
+        """Ask the store for a booking; ``False`` after waiting, or when it is down."""
+        successes, self._successes = self._successes, 0
+        try:
+            booking = await self._rate.acquire(successes)
+        except SharedStoreError as exc:
+            self._successes += successes
+            self._fell_back(exc)
+            return False  # the throttle asks the next schedule that binds
+        self._answered(booking.generation)
+        if booking.wait <= 0:
+            return True
+        await self._cooldown.sleep(booking.wait)
+        return False
+
+    def report(self, sent: float, pause: float) -> None:
+        """A 429 for the request sent at ``sent``: tell the store, without waiting for it."""
+        if self._down:
+            return
+        generation = self._generation_at(sent)
+        successes, self._successes = self._successes, 0
+        task = asyncio.get_running_loop().create_task(self._report(generation, pause, successes))
+        self._reports.add(task)
+        task.add_done_callback(self._reports.discard)
+
+    async def _report(self, generation: int, pause: float, successes: int) -> None:
+        try:
+            after = await self._rate.report(generation, pause, successes)
+        except SharedStoreError as exc:
+            self._fell_back(exc)
+            return
+        self._answered(after)
+
+    async def aclose(self) -> None:
+        """Wait for the reports still on their way (each is bounded by the store's timeout)."""
+        if self._reports:
+            await asyncio.gather(*self._reports, return_exceptions=True)
+
+    def _answered(self, generation: int) -> None:
+        if self._down:
+            self._down = False
+            logger.warning("rate store reachable again: this client rejoins the shared rate")
+        if generation != self._generations[-1][1]:
+            self._generations.append((self._clock(), generation))
+
+    def _fell_back(self, exc: SharedStoreError) -> None:
+        self._retry_at = self._clock() + self._recheck
+        if not self._down:
+            self._down = True
+            logger.warning(
+                "rate store unreachable (%s): this client paces itself until it answers", exc
+            )
+
+    def _generation_at(self, sent: float) -> int:
+        """The generation the store had given when a request was sent at ``sent``."""
+        for seen, generation in reversed(self._generations):
+            if seen <= sent:
+                return generation
+        return self._generations[0][1]
+
+    # -- the Schedule protocol: the store learns from counts; the rest is local --------
+
+    def on_answer(self, sent: float) -> None:
+        """Nothing to do: a booking holds nothing to give back."""
+
+    def on_success(self, sent: float, now: float, event_at: float) -> None:
+        """Count a success, for the fleet's rate (handed over with the next call)."""
+        self._successes += 1
+
+    def on_429(self, sent: float) -> bool:
+        """Reported through ``report``; never a probe of this schedule's."""
+        return False
+
+    def on_event(
+        self, now: float, previous: float, retry_after: float | None, until: float
+    ) -> int | None:
+        """The store learns events from the reports."""
+        return None
+
+    def on_lift(self, now: float) -> None:
+        """The store keeps its own cool-down."""

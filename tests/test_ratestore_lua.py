@@ -1,0 +1,283 @@
+"""The Redis store's Lua scripts: a pure-Python twin, fast unit tests on it, and twin == script.
+
+``Twin`` does what ACQUIRE and REPORT do, step for step, on a dict standing for the
+hash (values kept as Lua's ``tostring`` writes them, ``%.14g``). The fast tests check
+the rules on the twin; the last tests run random sequences with an injected ``now``
+through both the twin and a real ``redis-server`` and compare every answer and field.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from typing import Any
+
+import pytest
+from redis.asyncio import Redis
+
+from pictory_async._ratestore import _scripts as s
+from pictory_async._ratestore._redis import IDLE_TTL, PREFIX
+from tests._redis import RedisServer, redis_server
+
+__all__ = ["redis_server"]
+
+TTL = int(IDLE_TTL * 1000)
+
+
+def _g(value: float) -> str:
+    return f"{value:.14g}"
+
+
+class Twin:
+    """ACQUIRE and REPORT in Python, on ``self.hash`` (field -> Lua's ``tostring``)."""
+
+    def __init__(self) -> None:
+        self.hash: dict[str, str] = {}
+
+    def _load(self) -> dict[str, float]:
+        return {field: float(value) for field, value in self.hash.items()}
+
+    def _count(self, st: dict[str, float], n: float, now: float) -> None:
+        st.setdefault("oks", now)
+        okt = st.get("okt", now)
+        dt = max(0.0, now - okt)
+        st["okr"] = st.get("okr", 0.0) * math.exp(-dt / s.TAU) + n * 1000 / s.TAU
+        st["okt"] = now if now > okt else okt
+
+    def _save(self, st: dict[str, float]) -> None:
+        self.hash = {field: _g(value) for field, value in st.items()}
+
+    def acquire(self, successes: int, now: float) -> tuple[float, int]:
+        """``(wait ms, generation)``, as ACQUIRE answers."""
+        st = self._load()
+        self._count(st, successes, now)
+        wait = 0.0
+        until = st.get("until", 0.0)
+        if now < until:
+            wait = until - now
+        elif "rate" in st:
+            tat = st.get("tat", now)
+            if tat > now:
+                wait = tat - now
+                t = (now - st.get("from", now)) / 1000
+                k = st.get("k", s.MIN_PLATEAU)
+                cubic = st["max"] * (1 + (1 - s.BETA) / (k * k * k) * (t - k) ** 3)
+                st["rate"] = max(st["rate"], cubic)
+            else:
+                st["tat"] = now + 1000 / st["rate"]
+        self._save(st)
+        return float(_g(wait)), int(st.get("gen", 0))
+
+    def report(self, generation: int, pause: float, successes: int, now: float) -> int:
+        """The generation after a 429 booked in ``generation``, as REPORT answers."""
+        st = self._load()
+        self._count(st, successes, now)
+        gen = int(st.get("gen", 0))
+        st["until"] = max(st.get("until", 0.0), now + pause)
+        if generation >= gen:
+            gen += 1
+            st["gen"] = gen
+            age = now - st["oks"]
+            measured = None
+            if age > 0 and st["okr"] > 0:
+                measured = st["okr"] / (1 - math.exp(-age / s.TAU))
+            allowed = measured
+            if "rate" in st and (measured is None or age < s.MIN_AGE or st["rate"] < measured):
+                allowed = st["rate"]
+            if allowed is not None:
+                allowed = max(allowed, s.MIN_RATE)
+                st["max"] = allowed
+                st["rate"] = max(s.MIN_RATE, s.BETA * allowed)
+                k = s.PLATEAU * pause / 1000
+                if k < s.MIN_PLATEAU or st["okr"] * s.TAU / 1000 < s.FEW_SAMPLES:
+                    k = s.MIN_PLATEAU
+                st["k"] = min(k, s.MAX_PLATEAU)
+                st["from"] = st["until"]
+            resume = st["until"]
+            st["tat"] = st["okt"] = st["oks"] = resume
+            st["okr"] = 0.0
+        self._save(st)
+        return gen
+
+
+def _steady(twin: Twin, rate: float, start: float, seconds: float) -> float:
+    """Successes at ``rate`` per second for ``seconds``, each handed over at once."""
+    now = start
+    while now < start + seconds * 1000:
+        twin.acquire(1, now)
+        now += 1000 / rate
+    return now
+
+
+# -- the rules, on the twin -----------------------------------------------------------
+
+
+def test_no_rate_no_wait() -> None:
+    """Before any event there is no pace: every booking goes at once."""
+    twin = Twin()
+
+    assert [(0.0, 0)] * 5 == [twin.acquire(0, 1000.0) for _ in range(5)]
+
+
+def test_one_cut_per_event_however_many_report_it() -> None:
+    """Five processes refused in one event cut the rate once; the generation goes up once."""
+    twin = Twin()
+    now = _steady(twin, 100, 0.0, 2.0)
+
+    generations = [twin.report(0, 1000.0, 0, now + i) for i in range(5)]
+
+    assert [1, 1, 1, 1, 1] == generations
+    assert pytest.approx(100 * s.BETA, rel=0.05) == float(twin.hash["rate"])
+
+
+def test_the_cut_is_from_the_fleets_rate_not_one_process_share() -> None:
+    """Four processes each getting 50/s: the rate is cut from 200/s, not from 50/s."""
+    twin = Twin()
+    now = 0.0
+    while now < 2000:
+        twin.acquire(4, now)  # four processes' successes, handed over together
+        now += 20  # 50 per second each
+
+    twin.report(0, 0.0, 0, now)
+
+    assert pytest.approx(200 * s.BETA, rel=0.05) == float(twin.hash["rate"])
+
+
+def test_a_second_event_needs_a_request_booked_after_the_first() -> None:
+    """A 429 booked after the cut is a new event and cuts again; one from before does not."""
+    twin = Twin()
+    now = _steady(twin, 100, 0.0, 2.0)
+    assert 1 == twin.report(0, 0.0, 0, now)
+    rate = float(twin.hash["rate"])
+
+    assert 1 == twin.report(0, 0.0, 0, now + 100)  # booked before the cut: same event
+    assert rate == float(twin.hash["rate"])
+    assert 2 == twin.report(1, 0.0, 0, now + 100)  # booked after it
+    assert rate * s.BETA == pytest.approx(float(twin.hash["rate"]))
+
+
+def test_the_cool_down_is_shared_and_only_grows() -> None:
+    """A Retry-After pauses every booking until its end; a shorter one later does not shorten it."""
+    twin = Twin()
+    twin.report(0, 2000.0, 0, 1000.0)
+    twin.report(0, 500.0, 0, 1500.0)
+
+    assert (1500.0, 1) == twin.acquire(0, 1500.0)
+    assert 0.0 == twin.acquire(0, 3000.0)[0]
+
+
+def test_gcra_spaces_bookings_one_interval_apart() -> None:
+    """At a rate of 10/s one booking goes per 100 ms; the next caller is told the wait."""
+    twin = Twin()
+    twin.hash = {"rate": "10", "max": "10", "k": "1", "from": "0", "gen": "1"}
+
+    assert 0.0 == twin.acquire(0, 1000.0)[0]
+    wait, _ = twin.acquire(0, 1030.0)
+    assert 70.0 == wait
+    assert 0.0 == twin.acquire(0, 1100.0)[0]
+
+
+def test_the_rate_climbs_back_while_the_pace_binds() -> None:
+    """Callers kept waiting raise the rate along the cubic, back to the maximum after k."""
+    twin = Twin()
+    twin.hash = {"rate": "85", "max": "100", "k": "1", "from": "0", "tat": "1e9", "gen": "1"}
+
+    twin.acquire(0, 500.0)
+    halfway = float(twin.hash["rate"])
+    twin.acquire(0, 1000.0)
+
+    assert 85 < halfway < 100
+    assert pytest.approx(100.0) == float(twin.hash["rate"])
+
+
+def test_the_rate_does_not_climb_when_nobody_waits() -> None:
+    """A fleet asking for less than its pace teaches nothing: the rate stays."""
+    twin = Twin()
+    twin.hash = {"rate": "85", "max": "100", "k": "1", "from": "0", "gen": "1"}
+    now = 0.0
+    for _ in range(50):
+        now += 100  # 10/s, far below the pace
+        twin.acquire(0, now)
+
+    assert 85.0 == float(twin.hash["rate"])
+
+
+def test_a_young_measure_after_a_pause_keeps_the_refused_rate() -> None:
+    """Refused right after a pause: the refused rate is cut, not a few early successes."""
+    twin = Twin()
+    now = _steady(twin, 100, 0.0, 2.0)
+    twin.report(0, 1000.0, 0, now)  # paused until now + 1000
+    rate = float(twin.hash["rate"])
+    twin.acquire(1, now + 1050)
+
+    twin.report(1, 0.0, 0, now + 1100)
+
+    assert pytest.approx(rate * s.BETA) == float(twin.hash["rate"])
+
+
+def test_the_rate_never_falls_below_the_floor() -> None:
+    """However often the fleet is refused, the rate stays at least MIN_RATE."""
+    twin = Twin()
+    twin.acquire(1, 0.0)
+    for generation in range(40):
+        twin.report(generation, 0.0, 0, 100.0 + generation)
+
+    assert s.MIN_RATE == float(twin.hash["rate"])
+
+
+# -- the twin and the scripts agree ---------------------------------------------------
+
+
+async def _run(redis: Redis, script: str, key: str, args: list[str | int | float]) -> Any:
+    return await redis.eval(script, 1, key, *args)
+
+
+@pytest.mark.parametrize("seed", range(6))
+async def test_twin_and_scripts_agree_on_random_sequences(
+    redis_server: RedisServer, seed: int
+) -> None:
+    """Random acquires and reports at injected times: same answers, same hash, step by step."""
+    rng = random.Random(seed)
+    redis = Redis.from_url(redis_server.url, decode_responses=True)
+    key = f"{PREFIX}twin-{seed}"
+    twin = Twin()
+    now = 1_000_000.0
+    generation = 0
+    try:
+        for _ in range(300):
+            now += rng.choice([0.0, 0.5, 3.0, 17.0, 120.0, 900.0])
+            if rng.random() < 0.85:
+                successes = rng.choice([0, 0, 1, 1, 2, 7])
+                wait, gen = await _run(redis, s.ACQUIRE, key, [successes, TTL, repr(now)])
+                assert twin.acquire(successes, now) == (float(wait), gen)
+                generation = gen if rng.random() < 0.7 else generation
+            else:
+                pause = rng.choice([0.0, 50.0, 1000.0, 2500.5])
+                successes = rng.choice([0, 1, 3])
+                got = await _run(
+                    redis, s.REPORT, key, [generation, repr(pause), successes, TTL, repr(now)]
+                )
+                assert twin.report(generation, pause, successes, now) == got
+            stored = await redis.hgetall(key)
+            assert twin.hash.keys() == stored.keys()
+            for field, value in twin.hash.items():
+                assert pytest.approx(float(value), rel=1e-12) == float(stored[field]), field
+    finally:
+        await redis.aclose()
+
+
+async def test_scripts_read_redis_time_without_now(redis_server: RedisServer) -> None:
+    """Without ``now`` the scripts take Redis's TIME: the hash's times are today's, in ms."""
+    import time
+
+    redis = Redis.from_url(redis_server.url, decode_responses=True)
+    key = f"{PREFIX}time"
+    try:
+        await _run(redis, s.ACQUIRE, key, [1, TTL])
+        stored = await redis.hgetall(key)
+        ttl = await redis.pttl(key)
+    finally:
+        await redis.aclose()
+
+    assert abs(time.time() * 1000 - float(stored["okt"])) < 60_000
+    assert 0 < ttl <= TTL
