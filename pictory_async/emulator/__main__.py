@@ -75,6 +75,15 @@ def _parser() -> argparse.ArgumentParser:
     add("--drop-after-delete-rate", type=float, default=0.0, help="share of lost DELETE answers")
     add("--create-error-rate", type=float, default=0.0, help="share of 5xx job-starting POSTs")
     add("--drop-after-create-rate", type=float, default=0.0, help="share of lost job answers")
+    add("--webhook-lost-rate", type=float, default=0.0, help="share of webhooks never sent")
+    add("--webhook-duplicate-rate", type=float, default=0.0, help="share of webhooks sent twice")
+    add(
+        "--webhook-out-of-order-rate",
+        type=float,
+        default=0.0,
+        help="share of finals held back and followed by a stale body",
+    )
+    add("--webhook-delay", type=float, default=0.0, help="random extra delay of webhooks, up to")
     add("--media-truncate-rate", type=float, default=0.0, help="share of cut-off downloads")
     add("--media-bytes-per-second", type=float, default=None, help="throttle downloads")
     add("--media-redirect", default=None, metavar="ORIGIN", help="302 every media GET to ORIGIN")
@@ -109,6 +118,10 @@ def _emulator(args: argparse.Namespace) -> Emulator:
         drop_after_delete_rate=args.drop_after_delete_rate,
         create_error_rate=args.create_error_rate,
         drop_after_create_rate=args.drop_after_create_rate,
+        webhook_lost_rate=args.webhook_lost_rate,
+        webhook_duplicate_rate=args.webhook_duplicate_rate,
+        webhook_out_of_order_rate=args.webhook_out_of_order_rate,
+        webhook_delay=args.webhook_delay,
         media_truncate_rate=args.media_truncate_rate,
         media_bytes_per_second=args.media_bytes_per_second,
         media_redirect=args.media_redirect,
@@ -138,7 +151,11 @@ async def _serve(emulator: Emulator, args: argparse.Namespace) -> None:
     info = emulator.info()
     info["pid"] = os.getpid()
     print(json.dumps(info), flush=True)
-    await server.serve(sockets=sockets)
+    emulator.webhooks.start()
+    try:
+        await server.serve(sockets=sockets)
+    finally:
+        await emulator.webhooks.aclose()
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -21,6 +21,7 @@ from ._reply import Reply, json_headers
 from ._starts import job_summary
 from ._stats import Stats
 from ._store import ProjectRecord
+from ._webhooks import WebhookSender
 from ._wire import dumps
 
 __all__ = ["MAX_ADMIN_COUNT", "MAX_ADMIN_TIMES", "MAX_ID_LENGTH", "AdminRoutes", "Controls"]
@@ -110,6 +111,11 @@ class Controls(Protocol):
     def set_render_duration(self, seconds: float) -> None: ...
     def clean_job(self, job_id: str) -> None: ...
     def job_status(self, job_id: str) -> str: ...
+    @property
+    def webhooks(self) -> WebhookSender: ...
+    def forge_webhook(
+        self, url: str, *, job_id: str | None = None, status: str = "completed"
+    ) -> str: ...
     def jobs_created(
         self, *, kind: JobKind | None = None, route: str | None = None, account: str | None = None
     ) -> list[JobRecord]: ...
@@ -220,6 +226,15 @@ class AdminRoutes:
         if name == "brands" and method == "POST":
             _only(data, "name", "brand_id", "account")
             return emulator.add_brand(**data)
+        if name == "webhooks" and method == "GET":
+            return {**emulator.webhooks.stats.to_dict(), "pending": emulator.webhooks.pending}
+        if name == "forge-webhook" and method == "POST":
+            _only(data, "url", "job_id", "status")
+            url, job_id = _string(data, "url"), _string(data, "job_id")
+            if url is None:
+                raise ValueError("url is required")
+            status = _string(data, "status") or "completed"
+            return {"job_id": emulator.forge_webhook(url, job_id=job_id, status=status)}
         if name == "jobs-created" and method == "GET":
             jobs = emulator.jobs_created()
             return [job_summary(job, emulator.job_status(job.id)) for job in jobs]
@@ -246,6 +261,8 @@ _NAMES = frozenset(
         "templates",
         "brands",
         "jobs-created",
+        "webhooks",
+        "forge-webhook",
     }
 )
 

@@ -1,4 +1,4 @@
-"""The facade's controls of jobs and catalogues: durations, scripted failures, templates, brands.
+"""The facade's controls of jobs and catalogues: durations, failures, webhooks, templates, brands.
 
 A mixin of ``Emulator``: each control reads or changes the ``State`` the routes share.
 """
@@ -8,10 +8,12 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from ._deliveries import WebhookStats
 from ._lookups import make_brand, make_template
 from ._renders import JobKind, JobRecord
 from ._starts import created_jobs
 from ._state import State, check_seconds
+from ._webhooks import WebhookSender
 
 __all__ = ["JobControls"]
 
@@ -20,6 +22,7 @@ class JobControls:
     """Jobs (their duration, failures, records) and the templates and brands the API lists."""
 
     _state: State
+    webhooks: WebhookSender
 
     @property
     def render_duration(self) -> float:
@@ -116,6 +119,35 @@ class JobControls:
             account: Only jobs of this account.
         """
         return created_jobs(self._state, kind=kind, route=route, account=account)
+
+    @property
+    def webhook_stats(self) -> WebhookStats:
+        """What the webhook sender sent, was answered, lost and refused (see ``WebhookStats``)."""
+        return self.webhooks.stats
+
+    def forge_webhook(
+        self, url: str, *, job_id: str | None = None, status: str = "completed"
+    ) -> str:
+        """Send ``url`` a made-up webhook claiming a job is ``status``, as an attacker would.
+
+        Sent at once by the running sender (``serve`` or ``spawn``), counted as ``forged``.
+
+        Args:
+            url: A loopback URL (as every webhook).
+            job_id: The job it claims to be about: one still running, one of another
+                account, or (default) an id no job has.
+            status: ``completed`` (with made-up media), ``failed`` or ``in-progress``.
+
+        Returns:
+            The job id the body carries.
+
+        Raises:
+            ValueError: A URL not on loopback, or an unknown status.
+        """
+        if job_id is None:
+            job_id = f"forged-{self._state.dice.webhooks.getrandbits(64):016x}"
+        self.webhooks.forge(url, job_id, status)
+        return job_id
 
     def clean_job(self, job_id: str) -> None:
         """Clean a finished job's data, as ``DELETE /pictoryapis/v1/jobs/{id}/clean`` does.

@@ -24,6 +24,7 @@ from ._quota import Quota, changed_quota
 from ._reply import Reply
 from ._state import ADMIN_PREFIX, State
 from ._store import ProjectRecord
+from ._webhooks import WebhookSender
 from ._wire import media_urls, project_body
 
 if TYPE_CHECKING:
@@ -47,6 +48,8 @@ class Emulator(Dispatcher, JobControls):
         api_keys: Account name to API key; the first account is the main one.
         app: The ASGI application.
         sleep: The async sleep used for latency and slow downloads.
+        webhooks: The webhook sender: ``serve`` and ``spawn`` run it; in process, call
+            ``webhooks.start()`` in the running loop and ``await webhooks.aclose()``.
     """
 
     def __init__(
@@ -134,6 +137,7 @@ class Emulator(Dispatcher, JobControls):
         state.set_origins(base_url, cdn_base_url)
         state.reseed(self._project_count, self._other_count)
         super().__init__(state, AdminRoutes(self, ADMIN_PREFIX) if admin else None, sleep)
+        self.webhooks = WebhookSender(state)
         self.app: EmulatorApp[Emulator] = EmulatorApp(self)
 
     # ----------------------------------------------------------------- settings
@@ -226,9 +230,11 @@ class Emulator(Dispatcher, JobControls):
         The initial state: the seeded projects, the initial faults, no scripted outcomes
         or job failures, no jobs (nor their unsaved videos), the initial render duration,
         full rate-limit buckets, the default quotas and no AI credit debits, the built-in
-        templates and brands only.
+        templates and brands only, no webhook deliveries waiting (webhook counters are zeroed
+        in both cases).
         """
         self._state.stats.reset()
+        self.webhooks.clear(stats_only=stats_only)
         if not stats_only:
             self._state.reseed(self._project_count, self._other_count)
 

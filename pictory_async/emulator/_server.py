@@ -160,9 +160,11 @@ async def serve(
     try:
         emulator.set_origins(origin(sockets[0]), origin(sockets[1]))
         await server.startup(sockets=sockets)
+        emulator.webhooks.start()
         try:
             yield RunningEmulator(emulator)
         finally:
+            await emulator.webhooks.aclose()
             await _stop(server)
     finally:
         for sock in sockets:
@@ -194,9 +196,10 @@ class RemoteEmulator:
     Its methods have the names of the :class:`Emulator` methods that do the same (as
     coroutines): ``set_faults``, ``fail_next``, ``reset``, ``generate_projects``,
     ``add_project``, ``assets``, ``set_render_duration``, ``fail_next_render``,
-    ``fail_next_job``, ``clean_job``, ``add_template``, ``add_brand``, ``set_quota``;
-    ``stats()``, ``faults()`` and ``quota()`` read what ``Emulator.stats``,
-    ``Emulator.faults`` and ``Emulator.quota()`` hold.
+    ``fail_next_job``, ``clean_job``, ``add_template``, ``add_brand``, ``set_quota``,
+    ``forge_webhook``; ``stats()``, ``faults()``, ``quota()``, ``jobs_created()`` and
+    ``webhook_stats()`` read what ``Emulator.stats``, ``Emulator.faults``,
+    ``Emulator.quota()``, ``Emulator.jobs_created()`` and ``Emulator.webhook_stats`` hold.
 
     Attributes:
         base_url: The API origin.
@@ -352,6 +355,20 @@ class RemoteEmulator:
             for job in jobs
             if (kind is None or job["kind"] == kind) and (route is None or job["route"] == route)
         ]
+
+    async def webhook_stats(self) -> dict[str, Any]:
+        """What the webhook sender did: ``Emulator.webhook_stats.to_dict()`` and ``pending``."""
+        result: dict[str, Any] = await self._call("GET", "webhooks")
+        return result
+
+    async def forge_webhook(
+        self, url: str, *, job_id: str | None = None, status: str = "completed"
+    ) -> str:
+        """Send ``url`` a made-up webhook (as ``Emulator.forge_webhook``); return its job id."""
+        body = {"url": url, "job_id": job_id, "status": status}
+        result = await self._call("POST", "forge-webhook", body)
+        forged: str = result["job_id"]
+        return forged
 
     async def clean_job(self, job_id: str) -> None:
         """Clean a finished job's data (idempotent)."""

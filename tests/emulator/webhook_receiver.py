@@ -1,0 +1,87 @@
+"""A tiny HTTP/1.1 webhook receiver on 127.0.0.1 for the emulator's webhook tests."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections import deque
+from collections.abc import Iterable
+from typing import Any
+
+_REASONS = {200: b"OK", 204: b"No Content", 500: b"Error", 503: b"Unavailable"}
+
+
+class Receiver:
+    """Records every POST's JSON body and answers each with the next scripted status.
+
+    Attributes:
+        bodies: The JSON bodies received, in order.
+        headers: The headers of each request (lower-case names), in order.
+        url: ``http://127.0.0.1:<port>/hook`` once started.
+    """
+
+    def __init__(self, statuses: Iterable[int] = (), *, port: int = 0, stall: bool = False) -> None:
+        """Answer ``statuses`` in turn, then 200; ``stall``: never answer."""
+        self._statuses = deque(statuses)
+        self._port = port
+        self._stall = stall
+        self._arrived = asyncio.Condition()
+        self._server: asyncio.Server | None = None
+        self._writers: set[asyncio.StreamWriter] = set()
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self.bodies: list[Any] = []
+        self.headers: list[dict[str, str]] = []
+        self.url = ""
+
+    async def __aenter__(self) -> Receiver:
+        self._server = await asyncio.start_server(self._serve, "127.0.0.1", self._port)
+        port = self._server.sockets[0].getsockname()[1]
+        self.url = f"http://127.0.0.1:{port}/hook"
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        assert self._server is not None
+        self._server.close()
+        for writer in list(self._writers):
+            writer.close()
+        for task in list(self._tasks):
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        await self._server.wait_closed()
+
+    async def wait_for(self, count: int, timeout: float = 5.0) -> list[Any]:
+        """The bodies once ``count`` have arrived (a real timeout: they come over a socket)."""
+        async with self._arrived:
+            await asyncio.wait_for(
+                self._arrived.wait_for(lambda: len(self.bodies) >= count), timeout
+            )
+        return list(self.bodies)
+
+    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self._writers.add(writer)
+        task = asyncio.current_task()
+        assert task is not None
+        self._tasks.add(task)
+        try:
+            while await reader.readline():  # the request line
+                headers: dict[str, str] = {}
+                while (header := await reader.readline()) not in (b"\r\n", b""):
+                    name, _, value = header.decode().partition(":")
+                    headers[name.strip().lower()] = value.strip()
+                body = await reader.readexactly(int(headers.get("content-length", "0")))
+                async with self._arrived:
+                    self.bodies.append(json.loads(body))
+                    self.headers.append(headers)
+                    self._arrived.notify_all()
+                if self._stall:
+                    await asyncio.Event().wait()
+                status = self._statuses.popleft() if self._statuses else 200
+                reason = _REASONS.get(status, b"X")
+                writer.write(b"HTTP/1.1 %d %s\r\ncontent-length: 0\r\n\r\n" % (status, reason))
+                await writer.drain()
+        except (ConnectionError, asyncio.IncompleteReadError, asyncio.CancelledError):
+            pass  # the sender hung up, or the receiver is closing: a cancelled handler ends quietly
+        finally:
+            self._tasks.discard(task)
+            self._writers.discard(writer)
+            writer.close()
