@@ -11,6 +11,14 @@ as soon as it is known, so it survives the process crashing::
     {"id": 44, "outcome": "not_applied", "at": "..."}
     {"input": "b'x'", "outcome": "failed", "at": "...", "error": "InvalidProjectIdError: ..."}
 
+A run that starts jobs (``create_many``, operation ``create_videos``) writes a
+``started`` line with the job's id as soon as the API names it, before it waits for
+the job; its later lines carry the id too::
+
+    {"id": "7f3a...c2", "outcome": "started", "at": "...", "job_id": "b1e2..."}
+    {"id": "7f3a...c2", "outcome": "created", "at": "...", "job_id": "b1e2..."}
+    {"id": "key:w12", "outcome": "unknown", "at": "...", "may_have_been_applied": true}
+
 Every request that may have been applied has a line: a request in flight when the run
 was stopped (``cancelled``) and one that failed after it may have reached the API carry
 ``"may_have_been_applied": true``. Lines are written synchronously, in the step that
@@ -19,7 +27,10 @@ learns the outcome, so a cancellation cannot come between an outcome and its lin
 The file is fsynced every ``FSYNC_EVERY`` seconds (in a thread, off the event loop) and
 on close. A run opens and checks the journal before it sends anything, and holds an
 exclusive lock on it until it ends (``flock``; not on Windows). On resume, ids recorded
-as done (deleted or already absent) are skipped: nothing done is redone. Ids recorded
+as done (deleted, already absent, created) are skipped: nothing done is redone. A key
+with a job id and not done since has a job to follow (``job_of``): a run waits for it
+rather than starting another, unless a line says the job itself ended ``failed``
+(reason ``job_failed``: no video was made, so another may be started). Ids recorded
 as ``may_have_been_applied`` and not done since are ``unconfirmed``: the run asks the
 API about them again (a 404 confirms an earlier delete; a project still there is
 ``not_applied``), and never takes them for done or for never sent. A line torn by a
@@ -51,9 +62,11 @@ __all__ = ["Journal"]
 
 FORMAT = "pictory-async-journal"
 VERSION = 1
-DONE = frozenset({"deleted", "already_absent"})
+DONE = frozenset({"deleted", "already_absent", "created"})
 NOT_APPLIED = "not_applied"  # a request that may have been applied was not: asked since
-RECORDED = DONE | {"failed", "cancelled", NOT_APPLIED}
+STARTED = "started"  # a job was started; its id is on the line
+JOB_FAILED = "job_failed"  # the reason of a failure that is the job's own: no video made
+RECORDED = DONE | {"failed", "cancelled", "unknown", STARTED, NOT_APPLIED}
 FSYNC_EVERY = 0.25
 _MAX_TEXT = 300  # characters of an error message or a bad input's repr kept per line
 _TORN_ID = re.compile(rb'\{"id": (?:(-?[0-9]+)|("(?:[^"\\]|\\.)*")),')
@@ -109,6 +122,7 @@ class Journal:
         self.operation = operation
         self._done: set[ProjectId] = set()
         self._unsure: set[ProjectId] = set()  # may have been applied; not done since
+        self._jobs: dict[ProjectId, str] = {}  # a job started for the key; not done since
         self._fd: int | None = None
         self._fd_lock = threading.Lock()  # no fsync in a thread while the fd is closed
         self._last_sync = 0.0
@@ -191,19 +205,37 @@ class Journal:
                         entry.get("id"),
                         entry.get("outcome"),
                         may_have_been_applied=entry.get("may_have_been_applied") is True,
+                        job_id=entry.get("job_id"),
+                        reason=entry.get("reason"),
                     )
         return size, not line.endswith(b"\n")
 
-    def _note(self, item: object, outcome: object, *, may_have_been_applied: bool) -> None:
-        """Track what a line says of ``item``: done, or unconfirmed until it is."""
+    def _note(
+        self,
+        item: object,
+        outcome: object,
+        *,
+        may_have_been_applied: bool,
+        job_id: object = None,
+        reason: object = None,
+    ) -> None:
+        """Track what a line says of ``item``: done, a job to follow, or unconfirmed."""
         if not isinstance(item, (str, int)) or isinstance(item, bool):
             return
         if outcome in DONE:
             self._done.add(item)
             self._unsure.discard(item)
-        elif outcome == NOT_APPLIED:
+            self._jobs.pop(item, None)
+            return
+        if item in self._done:
+            return
+        if outcome == NOT_APPLIED or (outcome == "failed" and reason == JOB_FAILED):
             self._unsure.discard(item)
-        elif may_have_been_applied and item not in self._done:
+            self._jobs.pop(item, None)  # the job ended failed: no video came of it
+            return
+        if isinstance(job_id, str) and job_id:
+            self._jobs[item] = job_id
+        if may_have_been_applied:
             self._unsure.add(item)
 
     def _check_header(self, line: bytes) -> None:
@@ -243,6 +275,13 @@ class Journal:
         """Ids whose request may have been applied, not recorded as done since."""
         return frozenset(self._unsure)
 
+    def job_of(self, key: ProjectId) -> str | None:
+        """The id of a job started for ``key`` (by an earlier run or this one), not done.
+
+        A run follows it (waits for it) rather than starting another.
+        """
+        return self._jobs.get(key)
+
     def is_unconfirmed(self, key: ProjectId) -> bool:
         """Whether a request for ``key`` may have been applied without its outcome known.
 
@@ -271,11 +310,13 @@ class Journal:
         name: str | None = None,
         may_have_been_applied: bool = False,
         reason: str | None = None,
+        job_id: str | None = None,
     ) -> None:
         """Append one outcome's line (other outcomes than ``RECORDED`` are not kept).
 
-        Kept: ``deleted``, ``already_absent``, ``failed``, ``cancelled``, and
-        ``not_applied`` (an earlier request that may have been applied was not).
+        Kept: ``deleted``, ``already_absent``, ``created``, ``started``, ``failed``,
+        ``cancelled``, ``unknown``, and ``not_applied`` (an earlier request that may
+        have been applied was not).
 
         The line is written with one ``os.write`` before this returns: nothing is awaited,
         so a cancellation cannot separate an outcome from its line.
@@ -290,7 +331,8 @@ class Journal:
                 work (in flight when cancelled, or failed after it may have been
                 received); a later run confirms it before it reports the id.
             reason: How the outcome was known (``confirmed_gone``: a 404 after a
-                request that may have deleted it).
+                request that may have deleted it; ``job_failed``: the job ended failed).
+            job_id: The job started for the key (``started`` and the lines after it).
 
         Raises:
             OSError: The line could not be written; the journal is closed.
@@ -304,6 +346,8 @@ class Journal:
         else:
             entry["input"] = _short(_safe_repr(key))
         entry["outcome"] = outcome
+        if job_id is not None:
+            entry["job_id"] = job_id
         entry["at"] = _now()
         if name is not None:
             entry["name"] = name
@@ -325,7 +369,13 @@ class Journal:
             self.close(raise_errors=False)
             raise _clear(exc, "write", self.path) from None
         if "id" in entry:
-            self._note(key, outcome, may_have_been_applied=may_have_been_applied)
+            self._note(
+                key,
+                outcome,
+                may_have_been_applied=may_have_been_applied,
+                job_id=job_id,
+                reason=reason,
+            )
         now = time.monotonic()
         if now - self._last_sync >= FSYNC_EVERY and not self._syncing:
             self._last_sync = now

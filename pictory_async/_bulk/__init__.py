@@ -2,7 +2,9 @@
 
 ``run`` runs the calls (``BulkRun``), ``result`` accounts for them (``BulkResult``),
 ``keys`` reads an id from an input item, and ``projects`` holds the bulk operations of
-``client.projects`` (``delete_many``, ``backup_and_delete``, ``get_many``). This module
+``client.projects`` (``delete_many``, ``backup_and_delete``, ``get_many``), ``videos``
+that of ``client.videos`` (``create_many``, its items in ``video_items``, its dry-run
+plan in ``plan``). This module
 only re-exports the engine's names.
 """
 

@@ -19,12 +19,12 @@ from typing import Any, Protocol
 
 from .._assets import check_kinds
 from .._backup import Backup, verify
-from .._exceptions import BackupError, ClientClosedError, NotFoundError
+from .._exceptions import BackupError, NotFoundError
 from .._journal import Journal
-from .._logs import logger
 from .._models import DeleteResult, Project
 from .._types import ProjectId
 from .keys import dedupe_key
+from .pool import Pool, concurrency_within, raise_if_closed
 from .result import ItemResult, Outcome
 from .run import BulkRun, Confirm, ProgressCallback
 
@@ -36,21 +36,11 @@ IdSource = Iterable[Any] | AsyncIterable[Any]
 BACKUP_FILES_AT_ONCE = 4  # files each project of a backup_and_delete downloads at once
 
 
-class _Pool(Protocol):
-    """What a bulk run reads of the client: its pool size and whether it was closed."""
-
-    @property
-    def max_connections(self) -> int: ...
-
-    @property
-    def is_closed(self) -> bool: ...
-
-
 class ProjectCalls(Protocol):
     """The calls of ``client.projects`` a bulk operation makes for each item."""
 
     @property
-    def _client(self) -> _Pool: ...
+    def _client(self) -> Pool: ...
 
     async def get(self, project_id: ProjectId) -> Project: ...
 
@@ -85,14 +75,14 @@ def delete_many(
         try:
             result = await projects.delete(project_id, missing_ok=missing_ok or sent_before)
         except Exception as exc:
-            _raise_if_closed(projects, exc)
+            raise_if_closed(projects._client, exc)
             raise
         return _deleted(project_id, result, sent_before=sent_before)
 
     return BulkRun(
         ids,
         delete_one,
-        concurrency=_concurrency(projects, concurrency),
+        concurrency=concurrency_within(projects._client, concurrency),
         dry_run=dry_run,
         on_progress=on_progress,
         journal=run_journal,
@@ -137,7 +127,7 @@ def backup_and_delete(
             result = await projects.delete(project_id, missing_ok=True)
             deleting.discard(project_id)  # answered: only failures and cancels stay
         except Exception as exc:
-            _raise_if_closed(projects, exc)
+            raise_if_closed(projects._client, exc)
             raise
         return _deleted(project_id, result, sent_before=sent_before)
 
@@ -145,7 +135,9 @@ def backup_and_delete(
     return BulkRun(
         ids,
         backup_then_delete,
-        concurrency=_concurrency(projects, concurrency if concurrency is not None else default),
+        concurrency=concurrency_within(
+            projects._client, concurrency if concurrency is not None else default
+        ),
         dry_run=dry_run,
         on_progress=on_progress,
         journal=run_journal,
@@ -173,46 +165,16 @@ def get_many(
                 raise
             return ItemResult(item=project_id, outcome=Outcome.ALREADY_ABSENT)
         except Exception as exc:
-            _raise_if_closed(projects, exc)
+            raise_if_closed(projects._client, exc)
             raise
         return ItemResult(item=project_id, outcome=Outcome.FETCHED, value=project)
 
     return BulkRun(
         ids,
         get_one,
-        concurrency=_concurrency(projects, concurrency),
+        concurrency=concurrency_within(projects._client, concurrency),
         on_progress=on_progress,
     )
-
-
-def _concurrency(projects: ProjectCalls, concurrency: int | None) -> int:
-    """``concurrency``, or the pool's size when not given or above it (with a warning)."""
-    limit = projects._client.max_connections
-    if concurrency is None:
-        return limit
-    if isinstance(concurrency, int) and not isinstance(concurrency, bool) and concurrency > limit:
-        logger.warning(
-            "concurrency %d is above the pool's max_connections %d; using %d "
-            "(raise max_connections on the client to go higher)",
-            concurrency,
-            limit,
-            limit,
-        )
-        return limit
-    return concurrency
-
-
-def _raise_if_closed(projects: ProjectCalls, error: Exception) -> None:
-    """Turn any failure of a call the client was closed under into ``ClientClosedError``.
-
-    In a bulk run that stops the run, and the item counts as ``cancelled`` (it may
-    have been applied), whatever the transport raised.
-    """
-    if projects._client.is_closed and not isinstance(error, ClientClosedError):
-        raise ClientClosedError(
-            "the client was closed while this request was in flight; it may or may "
-            "not have been applied"
-        ) from None
 
 
 def _confirmer(projects: ProjectCalls) -> Confirm:
@@ -228,7 +190,7 @@ def _confirmer(projects: ProjectCalls) -> Confirm:
         except NotFoundError:
             return True
         except Exception as exc:
-            _raise_if_closed(projects, exc)
+            raise_if_closed(projects._client, exc)
             raise
         return False
 

@@ -33,6 +33,8 @@ class Outcome(str, enum.Enum):
     """The project was fetched (``get_many``)."""
     ALREADY_ABSENT = "already_absent"
     """The project did not exist (or was gone before we asked)."""
+    CREATED = "created"
+    """The video was made (``create_many``; with ``wait=False``: its job started)."""
     SKIPPED = "skipped"
     """Not sent: a dry run, a duplicate in the input, or done by an earlier run."""
     FAILED = "failed"
@@ -41,6 +43,10 @@ class Outcome(str, enum.Enum):
     """In flight when the run stopped: it may or may not have been applied."""
     NOT_STARTED = "not_started"
     """Never sent, because the run was cancelled or stopped first."""
+    UNKNOWN = "unknown"
+    """A request that creates something may have been applied, and nothing says whether
+    it was (its answer was lost, no job id came back): it is not sent again unless asked
+    (``create_many(retry_unknown=True)``)."""
 
 
 @attrs.frozen(kw_only=True)
@@ -105,6 +111,9 @@ class BulkResult(Generic[T]):
         """Ids an earlier run's request may have deleted (its journal said so), found gone
         before this run read its input, and journaled as ``deleted``. Not items of this
         run: an input item naming one is then skipped (reason ``journal``)."""
+        self.plan: Any = None
+        """A dry run's plan, when its operation makes one (``create_many``: a
+        ``VideoPlan``); else ``None``."""
         self.error: BaseException | None = None
         """The error that stopped the run early (a bad API key, a journal that cannot be
         written, a closed client, a failing input or callback), or ``None``."""
@@ -171,6 +180,17 @@ class BulkResult(Generic[T]):
         return [self.values[item] for item in self._ids[Outcome.FETCHED]]
 
     @property
+    def created(self) -> list[T]:
+        """Each created item's value (``create_many``: a ``CreatedVideo``), in order."""
+        values = self.values
+        return [values[item] for item in self._ids[Outcome.CREATED] if item in values]
+
+    @property
+    def unknown(self) -> list[ProjectId]:
+        """Items whose request may have been applied, with nothing to say whether it was."""
+        return self.ids(Outcome.UNKNOWN)
+
+    @property
     def already_absent(self) -> list[ProjectId]:
         """Ids that did not exist."""
         return self.ids(Outcome.ALREADY_ABSENT)
@@ -225,13 +245,14 @@ class BulkResult(Generic[T]):
 
     @property
     def ok(self) -> bool:
-        """The run went to the end, and no item failed, was cancelled or left unstarted."""
+        """The run went to the end, and no item failed, stopped, or was left unknown."""
         ids = self._ids
         return not (
             self.interrupted
             or ids[Outcome.FAILED]
             or ids[Outcome.CANCELLED]
             or ids[Outcome.NOT_STARTED]
+            or ids[Outcome.UNKNOWN]
         )
 
     def failure_message(self) -> str:
@@ -241,6 +262,7 @@ class BulkResult(Generic[T]):
         for outcome, label in (
             (Outcome.CANCELLED, "cancelled"),
             (Outcome.NOT_STARTED, "not started"),
+            (Outcome.UNKNOWN, "unknown (may have been applied)"),
         ):
             if counts[outcome]:
                 message += f", {counts[outcome]} {label}"
@@ -278,7 +300,7 @@ def may_have_been_applied(result: ItemResult[Any]) -> bool:
     unless it only read (a GET of a backup). Such items are journaled as such, and a
     resume confirms them before it reports them.
     """
-    if result.outcome is Outcome.CANCELLED:
+    if result.outcome in (Outcome.CANCELLED, Outcome.UNKNOWN):
         return True
     if result.outcome is not Outcome.FAILED:
         return False

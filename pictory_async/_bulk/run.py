@@ -32,34 +32,70 @@ from typing import Any, Generic, TypeVar
 import attrs
 
 from .._exceptions import AuthenticationError, ClientClosedError, InvalidInputError
-from .._ids import validate_project_id
 from .._idstore import SeenSet
 from .._journal import Journal
 from .._logs import logger
 from .._options import resolve_count
 from .._types import ProjectId
-from .keys import as_project_id, dedupe_key, name_of
+from .before import Before, Confirm, Prepare
+from .items import PROJECT_ITEMS, Items
 from .result import BulkProgress, BulkResult, ItemResult, Outcome, may_have_been_applied
 
-__all__ = ["YIELD_EVERY", "BulkRun", "Confirm", "Operation", "ProgressCallback", "Sent"]
+__all__ = [
+    "YIELD_EVERY",
+    "BulkRun",
+    "Confirm",
+    "Operation",
+    "Prepare",
+    "ProgressCallback",
+    "Sent",
+    "StopRunError",
+    "Stopped",
+]
 
 T = TypeVar("T")
 
 YIELD_EVERY = 1024  # items settled without a request between two yields to the event loop
-_JOURNALED = frozenset({Outcome.DELETED, Outcome.ALREADY_ABSENT, Outcome.FAILED, Outcome.CANCELLED})
+_JOURNALED = frozenset(
+    {
+        Outcome.DELETED,
+        Outcome.ALREADY_ABSENT,
+        Outcome.CREATED,
+        Outcome.FAILED,
+        Outcome.CANCELLED,
+        Outcome.UNKNOWN,
+    }
+)
 
-Operation = Callable[[ProjectId], Awaitable[ItemResult[T]]]
-"""One item's request: its ``ItemResult``, or an exception (the item then ``failed``)."""
-Confirm = Callable[[ProjectId], Awaitable[bool]]
-"""Whether an earlier run's request for an id, which may have been applied, was: ``True``
-(a delete's project is gone), ``False`` (it is still there); raises when it cannot tell."""
+Operation = Callable[[Any], Awaitable[ItemResult[T]]]
+"""One item's request, given the item's payload (a project's id): its ``ItemResult``,
+or an exception (the item then ``failed``)."""
+Stopped = Callable[[ProjectId], ItemResult[T]]
+"""The outcome of an item in flight when the run stopped (default: ``cancelled``)."""
+Plan = Callable[[BulkResult[T]], object]
+"""A dry run's ``result.plan``, made of its result once the run ends."""
 Sent = Callable[[ProjectId], bool]
 """Whether an item's changing request (a DELETE) may have been sent yet."""
 ProgressCallback = Callable[[BulkProgress], object]
 """Called with a ``BulkProgress`` after each item; what it returns is ignored."""
 
-_Pulled = tuple[ProjectId, object, "int | None"]
-"""The id to send, the input object it came from, and where the result's store holds it."""
+_Pulled = tuple[ProjectId, object, object, "int | None"]
+"""The item, its operation's payload, the input object it came from, and where the
+result's store holds the item."""
+
+
+class StopRunError(Exception):
+    """Raised by an operation whose item ended, but the run cannot go on (its ``error``).
+
+    Args:
+        result: The item's outcome.
+        error: What stopped the run (``run.result.error``).
+    """
+
+    def __init__(self, result: ItemResult[Any], error: BaseException) -> None:
+        super().__init__(str(error))
+        self.result = result
+        self.error = error
 
 
 class BulkRun(Generic[T]):
@@ -89,6 +125,10 @@ class BulkRun(Generic[T]):
         keep_values: bool = True,
         confirm: Confirm | None = None,
         sent: Sent | None = None,
+        reader: Items = PROJECT_ITEMS,
+        stopped: Stopped[T] | None = None,
+        prepare: Prepare | None = None,
+        plan: Plan[T] | None = None,
     ) -> None:
         if isinstance(items, (str, bytes)) or not isinstance(items, (Iterable, AsyncIterable)):
             raise InvalidInputError("ids must be an iterable or async iterable of project ids")
@@ -98,13 +138,13 @@ class BulkRun(Generic[T]):
         self._dry_run = dry_run
         self._on_progress = on_progress
         self._journal = journal
-        self._confirm = confirm
+        self._reader = reader
+        self._stopped = stopped
+        self._plan = plan
         self._sent = sent  # None: every item in flight may have been applied
-        self._unconfirmed: list[ProjectId] = []  # ids to ask about before the input
-        self._confirming = 0  # workers still asking
-        self._confirmed = asyncio.Event()
         total = len(items) if isinstance(items, Sized) else None
         self.result: BulkResult[T] = BulkResult(total=total, keep_values=keep_values)
+        self._before = Before(self._concurrency, prepare, confirm, self.result)
         self._seen = SeenSet(self.result._store)
         self._reading = asyncio.Lock()  # one reader of the input at a time
         self._sync: Iterator[Any] | None = None
@@ -190,11 +230,7 @@ class BulkRun(Generic[T]):
             self._sync = iter(items)
         if self._journal is not None:  # checked, locked and opened before anything is sent
             self._journal.open(write=not self._dry_run)
-            if self._confirm is not None and not self._dry_run:
-                self._unconfirmed = sorted(self._journal.unconfirmed, key=str, reverse=True)
-        self._confirming = self._concurrency
-        if not self._unconfirmed:
-            self._confirmed.set()
+            self._before.load(None if self._dry_run else self._journal)
         self._active = self._concurrency
         self._tasks = [asyncio.create_task(self._worker(n)) for n in range(self._concurrency)]
 
@@ -231,14 +267,10 @@ class BulkRun(Generic[T]):
 
     def _admit(self, raw: object, *, stopping: bool = False) -> _Pulled | None:
         """What to send for ``raw``, or ``None`` when it was settled without a request."""
-        item = as_project_id(raw)
-        given = raw if raw is not item else None
-        try:
-            validate_project_id(item)
-        except InvalidInputError as exc:
-            self._record(ItemResult(item=item, outcome=Outcome.FAILED, error=exc, input=given))
+        item, key, given, payload, error = self._reader.read(raw)
+        if error is not None:
+            self._record(ItemResult(item=item, outcome=Outcome.FAILED, error=error, input=given))
             return None
-        key = dedupe_key(item)
         reason = None
         seen = self._seen.add(key)
         # Where the result's store holds the id, to keep its bytes once; not for a
@@ -262,7 +294,7 @@ class BulkRun(Generic[T]):
             )
             self._record(skipped, handle)
             return None
-        return item, given, handle
+        return item, payload, given, handle
 
     async def _worker(self, slot: int) -> None:
         try:
@@ -270,43 +302,8 @@ class BulkRun(Generic[T]):
         except Exception as exc:  # a defect, or a hostile input: stop the run, never hang
             self._fail(exc)
 
-    async def _confirm_earlier(self) -> None:
-        """Ask about the ids an earlier run may have applied, before any input is read.
-
-        Each answer is journaled: done (``deleted``, reason ``confirmed_gone``) or
-        ``not_applied``. An id the API cannot answer about stays unconfirmed; an input
-        item naming it is sent as usual, and its own answer confirms it.
-        """
-        journal, confirm = self._journal, self._confirm
-        try:
-            while self._unconfirmed and self._error is None and journal and confirm:
-                key = self._unconfirmed.pop()
-                try:
-                    done = await confirm(key)
-                except (AuthenticationError, ClientClosedError) as exc:
-                    self._fail(exc)  # every other request would fail too
-                    return
-                except Exception as exc:  # cannot tell: it stays unconfirmed
-                    logger.info("could not confirm %r: %s", key, type(exc).__name__)
-                    continue
-                try:
-                    if done:
-                        journal.record(key, Outcome.DELETED.value, reason="confirmed_gone")
-                        self.result.confirmed_gone.append(key)
-                    else:
-                        journal.record(key, "not_applied")
-                except OSError as exc:
-                    self._fail(exc)
-                    return
-        finally:
-            self._confirming -= 1
-            if self._confirming == 0:
-                self._confirmed.set()
-        await self._confirmed.wait()
-
     async def _work(self, slot: int) -> None:
-        if not self._confirmed.is_set():
-            await self._confirm_earlier()
+        await self._before.ask(self._fail, lambda: self._error is not None)
         operation = self._operation
         in_flight = self._in_flight
         while self._error is None:
@@ -322,13 +319,16 @@ class BulkRun(Generic[T]):
                 if pulled is None:
                     break
                 in_flight[slot] = pulled
-            item, given, handle = pulled
+            item, payload, given, handle = pulled
             try:
-                result = await operation(item)
+                result = await operation(payload)
             except asyncio.CancelledError:
                 if not self._finished:  # not our stop: the run cannot go on without us
                     self._fail(asyncio.CancelledError("a bulk worker was cancelled"))
                 raise  # accounted as cancelled by _settle, from _in_flight
+            except StopRunError as stop:
+                result = stop.result
+                self._fail(stop.error)
             except ClientClosedError as exc:  # may have been applied; nothing more is sent
                 result = ItemResult(item=item, outcome=Outcome.CANCELLED, error=exc)
                 self._fail(exc)
@@ -358,13 +358,14 @@ class BulkRun(Generic[T]):
         if journal is not None and result.outcome in _JOURNALED:
             try:
                 journal.record(
-                    dedupe_key(result.item),
+                    self._reader.key(result.item),
                     result.outcome.value,
                     error=result.error,
-                    name=name_of(result.input) if result.input is not None else None,
+                    name=self._reader.name(result.input) if result.input is not None else None,
                     may_have_been_applied=may_have_been_applied(result)
                     and (self._sent is None or self._sent(result.item)),
                     reason=result.reason,
+                    job_id=self._reader.job_id(result.value) if result.value is not None else None,
                 )
             except OSError as exc:  # the journal is closed: stop, and say why
                 self._fail(exc)
@@ -407,8 +408,14 @@ class BulkRun(Generic[T]):
         interrupted = self._error is not None or not self._exhausted or bool(self._in_flight)
         in_flight = list(self._in_flight.values())
         self._in_flight.clear()
-        for item, given, handle in in_flight:
-            self._record(ItemResult(item=item, outcome=Outcome.CANCELLED, input=given), handle)
+        for item, _, given, handle in in_flight:
+            stopped: ItemResult[T] = ItemResult(item=item, outcome=Outcome.CANCELLED)
+            if self._stopped is not None:
+                try:
+                    stopped = self._stopped(item)
+                except Exception as exc:  # pragma: no cover - a defect: keep it cancelled
+                    logger.warning("bulk run: no outcome for %r in flight: %r", item, exc)
+            self._record(attrs.evolve(stopped, input=given), handle)
         rest, self._sync, self._async = self._sync, None, None
         if rest is not None and isinstance(self._items, Collection):  # never drain a stream
             try:
@@ -417,6 +424,11 @@ class BulkRun(Generic[T]):
             except Exception as exc:  # pragma: no cover - a collection whose iterator fails
                 self._fail(exc)
         self.result.interrupted = interrupted
+        if self._plan is not None:
+            try:
+                self.result.plan = self._plan(self.result)
+            except Exception as exc:  # pragma: no cover - a defect: the run says so
+                self._fail(exc)
         self._finished = True
         self._finish()
         if self._journal is not None:

@@ -34,6 +34,7 @@ from .._script import script_request
 from .._types import NOT_GIVEN, Duration, NotGiven
 from ._base import Resource
 from ._start import start_job
+from ._video_bulk import VideoBulk
 from .jobs import DEFAULT_POLL_INTERVAL, Jobs, WaitOptions
 
 if TYPE_CHECKING:
@@ -59,7 +60,7 @@ def _storyboard_id(storyboard: StoryboardJob | Storyboard | str) -> str:
     return validate_job_id(storyboard)
 
 
-class Videos(Resource):
+class Videos(VideoBulk, Resource):
     """Making videos: from a script, a URL, a full request, a template or a preview."""
 
     async def storyboard(
