@@ -187,7 +187,7 @@ def _csv_cells(path: Path) -> _Cells:
             if not any(cell.strip() for cell in record):
                 continue  # a blank line
             if header is None:
-                header = [cell.strip().lower() for cell in record]
+                header = [_column(cell) for cell in record]
                 continue
             if any(_not_utf8(cell) for cell in record):
                 yield start, {}, "not UTF-8 text"
@@ -233,7 +233,15 @@ def _jsonl_cells(path: Path) -> _Cells:
             if not isinstance(fields, dict):
                 yield number, {}, f"a row must be a JSON object, not {type(fields).__name__}"
                 continue
-            yield number, {str(key).strip().lower(): value for key, value in fields.items()}, None
+            yield number, {_column(str(key)): value for key, value in fields.items()}, None
+
+
+def _column(name: str) -> str:
+    """A column's name: known ones in any case; a variable's name as written."""
+    name = name.strip()
+    if name[: len(VARIABLE_PREFIX)].lower() == VARIABLE_PREFIX:
+        return VARIABLE_PREFIX + name[len(VARIABLE_PREFIX) :]
+    return name.lower()
 
 
 def _not_utf8(text: str) -> bool:

@@ -70,8 +70,8 @@ class VideoItem:
         return f"line {self.line}" if self.line is not None else f"item {self.position}"
 
 
-VideoPayload = tuple[str, Request, bool]
-"""What a ``create_many`` operation is given: the key, the request, whether a template."""
+VideoPayload = tuple[str, Request, VideoItem]
+"""What a ``create_many`` operation is given: the key, the request, where it came from."""
 
 
 def content_key(body: Mapping[str, Any], *, template: bool) -> str:
@@ -133,7 +133,7 @@ class VideoItems:
             minutes=estimate_minutes(body, template=template),
             template=template,
         )
-        payload: VideoPayload = (key, request, template)
+        payload: VideoPayload = (key, request, item)
         return Read(key, key, item, payload, None)
 
     def _occurrence(self, digest: str) -> str:

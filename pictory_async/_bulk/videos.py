@@ -20,7 +20,7 @@ delegate here.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterable, Iterable, Mapping
+from collections.abc import AsyncIterable, Callable, Iterable, Mapping
 from os import PathLike
 from typing import Any, Protocol
 
@@ -45,10 +45,19 @@ from .plan import plan_of, quota_plan
 from .pool import Pool, concurrency_within, raise_if_closed
 from .result import BulkResult, ItemResult, Outcome
 from .run import BulkRun, ProgressCallback, StopRunError
-from .video_items import VideoItems, VideoPayload
+from .video_items import VideoItem, VideoItems, VideoPayload
 
-__all__ = ["DEFAULT_CONCURRENCY", "OPERATION", "CreatedVideo", "VideoCalls", "create_many"]
+__all__ = [
+    "DEFAULT_CONCURRENCY",
+    "OPERATION",
+    "CreatedVideo",
+    "StartedCallback",
+    "VideoCalls",
+    "create_many",
+]
 
+StartedCallback = Callable[[ItemResult["CreatedVideo"]], object]
+"""Called when an item's job started (its id journaled) or was found in the journal."""
 OPERATION = "create_videos"
 """The operation a ``create_many`` journal records (its header says so)."""
 DEFAULT_CONCURRENCY = 4
@@ -110,6 +119,7 @@ def create_many(
     timeout: float,
     poll_interval: float,
     on_progress: ProgressCallback | None,
+    on_started: StartedCallback | None = None,
 ) -> BulkRun[CreatedVideo]:
     """The run of ``Videos.create_many_stream`` (arguments checked by the caller)."""
     if isinstance(requests, (str, bytes, Mapping)) or not isinstance(
@@ -127,19 +137,21 @@ def create_many(
     started: dict[ProjectId, str] = {}  # job ids this run learned
 
     async def create_one(payload: VideoPayload) -> ItemResult[CreatedVideo]:
-        key, request, template = payload
+        key, request, item = payload
         job_id = run_journal.job_of(key) if run_journal is not None else None
         followed = job_id is not None
         if job_id is None:
             if run_journal is not None and run_journal.is_unconfirmed(key) and not retry_unknown:
                 return ItemResult(item=key, outcome=Outcome.UNKNOWN, reason="journal")
-            answer = await _start(videos, key, request, template, posting)
+            answer = await _start(videos, key, request, item.template, posting)
             if isinstance(answer, APIError):  # lost: a job may have started
                 return ItemResult(item=key, outcome=Outcome.UNKNOWN, error=answer)
             job_id = answer
             started[key] = job_id
             posting.discard(key)
             _journal_started(run_journal, key, job_id)
+        if on_started is not None:
+            _tell_started(on_started, key, CreatedVideo(job_id=job_id, followed=followed), item)
         if not wait:
             created = CreatedVideo(job_id=job_id, followed=followed)
             return ItemResult(item=key, outcome=Outcome.CREATED, value=created)
@@ -214,6 +226,20 @@ async def _start(
         raise_if_closed(videos._client, exc)
         raise
     return job.id
+
+
+def _tell_started(
+    on_started: StartedCallback, key: ProjectId, job: CreatedVideo, item: VideoItem
+) -> None:
+    """Tell the caller a job started (or was found in the journal); what it raises stops."""
+    event: ItemResult[CreatedVideo] = ItemResult(
+        item=key, outcome=Outcome.CREATED, value=job, reason=STARTED, input=item
+    )
+    try:
+        on_started(event)
+    except Exception as exc:
+        stopped = ItemResult(item=key, outcome=Outcome.CANCELLED, value=job, reason=STARTED)
+        raise StopRunError(stopped, exc) from None
 
 
 def _journal_started(journal: Journal | None, key: ProjectId, job_id: str) -> None:

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from .._bulk import BulkResult, BulkRun, ProgressCallback
 from .._bulk import videos as bulk_videos
-from .._bulk.videos import CreatedVideo, VideoCalls
+from .._bulk.videos import CreatedVideo, StartedCallback, VideoCalls
 from .._exceptions import InvalidInputError
 from .._models.account import Quota
 from .._models.results import Video, VideoJob
@@ -49,6 +49,7 @@ class VideoBulk:
         timeout: Duration = 1800.0,
         poll_interval: Duration = DEFAULT_POLL_INTERVAL,
         on_progress: ProgressCallback | None = None,
+        on_started: StartedCallback | None = None,
     ) -> BulkRun[CreatedVideo]:
         """Make many videos, yielding each item's outcome as it ends.
 
@@ -78,6 +79,7 @@ class VideoBulk:
             timeout=limit,
             poll_interval=interval,
             on_progress=on_progress,
+            on_started=on_started,
         )
 
     async def create_many(
@@ -94,6 +96,7 @@ class VideoBulk:
         timeout: Duration = 1800.0,
         poll_interval: Duration = DEFAULT_POLL_INTERVAL,
         on_progress: ProgressCallback | None = None,
+        on_started: StartedCallback | None = None,
     ) -> BulkResult[CreatedVideo]:
         """Make many videos concurrently; every item ends in exactly one outcome.
 
@@ -139,6 +142,12 @@ class VideoBulk:
             poll_interval: Seconds between polls of each render (Pictory advises
                 10-30); every poll goes through the client's rate control.
             on_progress: Called with a ``BulkProgress`` after each item.
+            on_started: Called as soon as an item's job started and its id was
+                journaled (or a job of an earlier run is followed), with an
+                ``ItemResult`` (reason ``started``; ``value`` the ``CreatedVideo`` with
+                its ``job_id``; ``input`` the ``VideoItem``): a progress display's
+                "rendering". The item's own outcome comes later. What it raises stops
+                the run.
 
         Returns:
             The ``BulkResult``: keys by outcome, ``values`` maps each key to its
@@ -169,6 +178,7 @@ class VideoBulk:
             timeout=timeout,
             poll_interval=poll_interval,
             on_progress=on_progress,
+            on_started=on_started,
         ).wait()
 
     async def _wait_video(self, job: VideoJob, *, timeout: float, poll_interval: float) -> Video:
