@@ -12,8 +12,10 @@ still finish within the fleet's target, so nothing the dead one held may hold th
 The workers are this module run as ``python -m benchmarks._fleet --worker``: each reads
 its ids from stdin, opens its client, says ``ready``, and starts on ``go``, so the
 clock starts once every process is set up (imports and start-up are not counted). The
-floor is the total of deletes the server applied divided by the limit (the best a
-steady client could do); the 429s are the emulator's count among all its answers.
+floor is the best any client could do with the deletes the server applied, counted as
+the rate-limit matrix counts it (``benchmarks/_ratelimit.py``): for the bucket, what its
+burst does not cover at 200/s; for the window, one quota of 100 at each reset, so 600
+deletes take 25 s, not 30. The 429s are the emulator's count among all its answers.
 ``tests/test_fleet.py`` drives the same workers.
 """
 
@@ -24,6 +26,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import math
 import os
 import shutil
 import signal
@@ -71,15 +74,22 @@ class Report:
         return self.deleted + self.already_absent + self.failed
 
 
-async def _work(base_url: str, store: str | None, concurrency: int) -> None:
+async def _work(base_url: str, store: str | None, concurrency: int, progress: bool) -> None:
     ids: Ids = json.loads(await asyncio.to_thread(sys.stdin.readline))
     options: dict[str, Any] = {} if store is None else {"rate_store": store}
+
+    def done(_: object) -> None:  # a line per item, for a parent waiting for some
+        print("+", flush=True)
+
+    on_progress = done if progress else None
     async with AsyncPictory(base_url=base_url, max_connections=concurrency, **options) as client:
         print("ready", flush=True)
         await asyncio.to_thread(sys.stdin.readline)  # "go"
         start = time.perf_counter()
-        result = await client.projects.delete_many(ids, concurrency=concurrency)
-        seconds = time.perf_counter() - start
+        result = await client.projects.delete_many(
+            ids, concurrency=concurrency, on_progress=on_progress
+        )
+    seconds = time.perf_counter() - start
     report = Report(
         deleted=len(result.deleted),
         already_absent=len(result.already_absent),
@@ -105,6 +115,16 @@ class Worker:
         """SIGKILL: no cleanup, no goodbye, whatever it held is left as it was."""
         self.process.send_signal(signal.SIGKILL)
         self.killed = True
+
+    async def done(self, count: int) -> None:
+        """Wait until it has finished ``count`` items (started with ``progress=True``)."""
+        assert self.process.stdout is not None
+        seen = 0
+        while seen < count:
+            line = await self.process.stdout.readline()
+            if not line:
+                raise RuntimeError("the worker exited before that")
+            seen += line == b"+\n"
 
     async def report(self) -> Report | None:
         """Its report once it exits; None if it was killed."""
@@ -132,11 +152,13 @@ async def workers(
     concurrency: int = CONCURRENCY,
     cpu: int | None = None,
     environ: Mapping[str, str] | None = None,
+    progress: bool = False,
 ) -> AsyncIterator[list[Worker]]:
     """Start one worker per share, each set up and waiting for :func:`go`.
 
     The key reaches the workers through ``PICTORY_API_KEY``, never a command line;
-    ``environ`` adds to their environment. Workers still running when the block exits
+    ``environ`` adds to their environment; with ``progress`` each prints a line per
+    item done (see :meth:`Worker.done`). Workers still running when the block exits
     are killed.
     """
     env = {**os.environ, "PICTORY_API_KEY": remote.api_key}
@@ -146,6 +168,8 @@ async def workers(
     command += ["--base-url", remote.base_url, "--concurrency", str(concurrency)]
     if store is not None:
         command += ["--store", store]
+    if progress:
+        command.append("--progress")
     started: list[Worker] = []
     try:
         for part in parts:
@@ -215,19 +239,34 @@ def redis_server() -> Iterator[str]:
 
 @attrs.frozen(kw_only=True)
 class Shape:
-    """One server limit: its emulator settings and its steady rate per second."""
+    """One server limit: its emulator settings and its floor."""
 
     name: str
     faults: dict[str, Any]
-    rate: float
+    rate: float  # the steady rate, per second
+    burst: int = 0  # a bucket's size
+    quota: int = 0  # a window's quota per period
+    period: float = 1.0
+
+    def floor(self, count: int) -> float:
+        """The best any client could do for ``count`` deletes (as the matrix counts it).
+
+        A bucket: what the full bucket does not cover, at the rate; a window: one
+        quota at each reset from the start, the last at ``ceil(count / quota) - 1``.
+        """
+        if self.quota:
+            return (math.ceil(count / self.quota) - 1) * self.period
+        return (count - self.burst) / self.rate
 
 
 SHAPES = (
-    Shape(name="bucket 200/s", faults={"rate_limit": 200, "burst": 200}, rate=200.0),
+    Shape(name="bucket 200/s", faults={"rate_limit": 200, "burst": 200}, rate=200, burst=200),
     Shape(
         name="window 100 per 5 s",
         faults={"rate_limit": 100, "rate_limit_shape": "window", "rate_limit_period": 5.0},
-        rate=20.0,
+        rate=20,
+        quota=100,
+        period=5.0,
     ),
 )
 
@@ -288,7 +327,7 @@ async def run_fleet(
     )
     return Row(
         seconds=seconds,
-        floor=stats["deletes_applied"] / shape.rate,
+        floor=shape.floor(stats["deletes_applied"]),
         share_429=stats["rate_limited"] / max(1, stats["total"]),
         failed=sum(r.failed for _, r in alive),
         lost=lost,
@@ -362,9 +401,10 @@ def _worker_main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--base-url", required=True)
     parser.add_argument("--store")
     parser.add_argument("--concurrency", type=int, default=CONCURRENCY)
+    parser.add_argument("--progress", action="store_true")
     args = parser.parse_args(argv)
     logging.getLogger("pictory_async").setLevel(logging.ERROR)
-    asyncio.run(_work(args.base_url, args.store, args.concurrency))
+    asyncio.run(_work(args.base_url, args.store, args.concurrency, args.progress))
 
 
 if __name__ == "__main__":
