@@ -5,8 +5,6 @@ from __future__ import annotations
 import asyncio
 import itertools
 import socket
-from collections.abc import AsyncIterator
-from typing import Any
 
 import httpx
 import pytest
@@ -14,49 +12,10 @@ import pytest
 from pictory_async import _paths
 from pictory_async.emulator import Emulator, FakeClock, serve, spawn
 from pictory_async.emulator._deliveries import is_loopback
-from pictory_async.emulator._webhooks import TICK
 
-from .support import TLS
-from .webhook_receiver import Receiver
+from .webhook_receiver import Receiver, api, attempts, finished, start, ticks
 
-SCRIPT = {"videoName": "Hooked", "scenes": [{"story": "Meet the new app."}]}
-
-
-@pytest.fixture
-async def api(emulator: Emulator) -> AsyncIterator[httpx.AsyncClient]:
-    """A client of the emulator served on loopback (its webhook sender running)."""
-    async with (
-        serve(emulator) as running,
-        httpx.AsyncClient(
-            base_url=running.base_url,
-            headers={"Authorization": emulator.api_key},
-            verify=TLS,
-            trust_env=False,
-        ) as client,
-    ):
-        yield client
-
-
-async def start(api: httpx.AsyncClient, webhook: str, **body: Any) -> str:
-    """Start a render whose webhook is ``webhook``; return its job id."""
-    response = await api.post(_paths.STORYBOARD_RENDER, json={**SCRIPT, **body, "webhook": webhook})
-    assert 200 == response.status_code, response.text
-    job_id: str = response.json()["data"]["jobId"]
-    return job_id
-
-
-async def attempts(emulator: Emulator, count: int) -> None:
-    """Wait (real time, a socket round trip) until the sender has made ``count`` attempts."""
-    for _ in range(250):
-        if emulator.webhook_stats.attempts >= count:
-            return
-        await asyncio.sleep(TICK)
-    raise AssertionError(f"{emulator.webhook_stats.attempts} attempts, expected {count}")
-
-
-async def ticks(count: int = 3) -> None:
-    """Let the sender look at the clock a few times (it looks every ``TICK`` of real time)."""
-    await asyncio.sleep(count * TICK)
+__all__ = ["api"]  # the fixture
 
 
 async def test_a_finished_job_is_delivered_with_its_get_body(
@@ -85,8 +44,7 @@ async def test_a_failed_job_is_delivered_as_failed(
     """A job that fails sends ``success: false`` with its error code."""
     emulator.fail_next_job(error_code="TEXT_TO_VIDEO_FAILED")
     async with Receiver() as receiver:
-        await start(api, receiver.url)
-        clock.advance(emulator.render_duration)
+        await finished(api, emulator, clock, receiver.url)
         bodies = await receiver.wait_for(1)
 
     assert (False, "failed", "TEXT_TO_VIDEO_FAILED") == (
@@ -102,8 +60,7 @@ async def test_a_503_is_retried_with_a_doubling_backoff(
     """Two 503s, then a 200: retried after 0.5 s and 1 s on the emulator's clock."""
     emulator.set_faults(webhook_backoff=0.5)
     async with Receiver([503, 503]) as receiver:
-        await start(api, receiver.url)
-        clock.advance(emulator.render_duration)
+        await finished(api, emulator, clock, receiver.url)
         await attempts(emulator, 1)
         await ticks()
         early = len(receiver.bodies)
@@ -130,8 +87,7 @@ async def test_a_receiver_that_is_down_is_retried_until_it_is_up(
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     url = f"http://127.0.0.1:{port}/hook"
-    await start(api, url)
-    clock.advance(emulator.render_duration)
+    await finished(api, emulator, clock, url)
     await attempts(emulator, 1)
     async with Receiver(port=port) as receiver:
         clock.advance(1.0)
@@ -147,8 +103,7 @@ async def test_a_delivery_gives_up_after_its_attempts(
     """``webhook_attempts=2``: two 500s, then no more attempts; counted as given up."""
     emulator.set_faults(webhook_attempts=2, webhook_backoff=1.0)
     async with Receiver([500, 500, 500]) as receiver:
-        await start(api, receiver.url)
-        clock.advance(emulator.render_duration)
+        await finished(api, emulator, clock, receiver.url)
         await attempts(emulator, 1)
         clock.advance(1.0)
         await attempts(emulator, 2)
@@ -165,8 +120,7 @@ async def test_an_attempt_longer_than_the_timeout_fails_and_is_retried(
     """A receiver that never answers costs ``webhook_timeout`` per attempt, then a retry."""
     emulator.set_faults(webhook_timeout=0.05, webhook_attempts=2)
     async with Receiver(stall=True) as receiver:
-        await start(api, receiver.url)
-        clock.advance(emulator.render_duration)
+        await finished(api, emulator, clock, receiver.url)
         await attempts(emulator, 1)
         clock.advance(emulator.faults.webhook_backoff)
         await receiver.wait_for(2)
@@ -188,8 +142,7 @@ async def test_a_webhook_off_loopback_is_never_called(
     api: httpx.AsyncClient, emulator: Emulator, clock: FakeClock, url: str
 ) -> None:
     """Any host but 127.0.0.0/8, ::1 or localhost is refused and counted, never called."""
-    await start(api, url)
-    clock.advance(emulator.render_duration)
+    await finished(api, emulator, clock, url)
     await ticks()
 
     assert (1, [url], 0) == (
@@ -228,8 +181,7 @@ async def test_shutdown_with_deliveries_pending_leaves_no_task(
                 base_url=running.base_url, headers={"Authorization": emulator.api_key}
             ) as api,
         ):
-            await start(api, receiver.url)
-            clock.advance(emulator.render_duration)
+            await finished(api, emulator, clock, receiver.url)
             await start(api, receiver.url)  # due in 60 s: never reached
             await receiver.wait_for(1)
         left = [

@@ -1,12 +1,21 @@
-"""A tiny HTTP/1.1 webhook receiver on 127.0.0.1 for the emulator's webhook tests."""
+"""A tiny HTTP/1.1 webhook receiver on 127.0.0.1, and helpers of the emulator's webhook tests."""
 
 from __future__ import annotations
 
 import asyncio
 import json
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import AsyncIterator, Iterable
 from typing import Any
+
+import httpx
+import pytest
+
+from pictory_async import _paths
+from pictory_async.emulator import Emulator, FakeClock, serve
+from pictory_async.emulator._webhooks import TICK
+
+from .support import TLS
 
 _REASONS = {200: b"OK", 204: b"No Content", 500: b"Error", 503: b"Unavailable"}
 
@@ -85,3 +94,52 @@ class Receiver:
             self._tasks.discard(task)
             self._writers.discard(writer)
             writer.close()
+
+
+SCRIPT = {"videoName": "Hooked", "scenes": [{"story": "Meet the new app."}]}
+
+
+@pytest.fixture
+async def api(emulator: Emulator) -> AsyncIterator[httpx.AsyncClient]:
+    """A client of the emulator served on loopback (its webhook sender running)."""
+    async with (
+        serve(emulator) as running,
+        httpx.AsyncClient(
+            base_url=running.base_url,
+            headers={"Authorization": emulator.api_key},
+            verify=TLS,
+            trust_env=False,
+        ) as client,
+    ):
+        yield client
+
+
+async def start(api: httpx.AsyncClient, webhook: str, **body: Any) -> str:
+    """Start a render whose webhook is ``webhook``; return its job id."""
+    response = await api.post(_paths.STORYBOARD_RENDER, json={**SCRIPT, **body, "webhook": webhook})
+    assert 200 == response.status_code, response.text
+    job_id: str = response.json()["data"]["jobId"]
+    return job_id
+
+
+async def attempts(emulator: Emulator, count: int) -> None:
+    """Wait (real time, a socket round trip) until the sender has made ``count`` attempts."""
+    for _ in range(250):
+        if emulator.webhook_stats.attempts >= count:
+            return
+        await asyncio.sleep(TICK)
+    raise AssertionError(f"{emulator.webhook_stats.attempts} attempts, expected {count}")
+
+
+async def ticks(count: int = 3) -> None:
+    """Let the sender look at the clock a few times (it looks every ``TICK`` of real time)."""
+    await asyncio.sleep(count * TICK)
+
+
+async def finished(
+    api: httpx.AsyncClient, emulator: Emulator, clock: FakeClock, webhook: str
+) -> str:
+    """Start a render whose webhook is ``webhook``, move the clock past its end; its job id."""
+    job_id = await start(api, webhook)
+    clock.advance(emulator.render_duration)
+    return job_id
