@@ -1,23 +1,31 @@
-"""A real ``redis-server`` for the Redis store's tests, on a Unix socket in a temporary directory.
+"""Redis for the store's tests: a real ``redis-server``, and a pure-Python twin of its scripts.
 
 ``redis_server`` starts one per test that asks for it (``--port 0``: no TCP, ``--save ''
 --appendonly no``: nothing on disk), and can stop and start it again on the same socket
 (the fallback tests). Without ``redis-server`` the tests skip with the reason, except
 under ``CI=true``, where they fail: CI must run them.
+
+``Twin`` does what the Lua scripts ACQUIRE and REPORT do, step for step, on a dict
+standing for the hash (values kept as Lua's ``tostring`` writes them, ``%.14g``);
+``TwinRate`` is a ``SharedRate`` on a twin, at a fake time, that can be taken down.
 """
 
 from __future__ import annotations
 
+import math
 import os
 import shutil
 import subprocess
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
-__all__ = ["RedisServer", "redis_server"]
+from pictory_async._ratestore import _scripts as s
+from pictory_async._throttle._shared import Booking, SharedStoreError
+
+__all__ = ["RedisServer", "Twin", "TwinRate", "redis_server"]
 
 BINARY = os.environ.get("REDIS_SERVER", "/usr/bin/redis-server")
 
@@ -89,3 +97,111 @@ def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServ
         yield server
     finally:
         server.stop()
+
+
+def _g(value: float) -> str:
+    return f"{value:.14g}"
+
+
+class Twin:
+    """ACQUIRE and REPORT in Python, on ``self.hash`` (field -> Lua's ``tostring``)."""
+
+    def __init__(self) -> None:
+        self.hash: dict[str, str] = {}
+
+    def _load(self) -> dict[str, float]:
+        return {field: float(value) for field, value in self.hash.items()}
+
+    def _count(self, st: dict[str, float], n: float, now: float) -> None:
+        st.setdefault("oks", now)
+        okt = st.get("okt", now)
+        dt = max(0.0, now - okt)
+        st["okr"] = st.get("okr", 0.0) * math.exp(-dt / s.TAU) + n * 1000 / s.TAU
+        st["okt"] = now if now > okt else okt
+
+    def _save(self, st: dict[str, float]) -> None:
+        self.hash = {field: _g(value) for field, value in st.items()}
+
+    def acquire(self, successes: int, now: float) -> tuple[float, int]:
+        """``(wait ms, generation)``, as ACQUIRE answers."""
+        st = self._load()
+        self._count(st, successes, now)
+        wait = 0.0
+        until = st.get("until", 0.0)
+        if now < until:
+            wait = until - now
+        elif "rate" in st:
+            tat = st.get("tat", now)
+            if tat > now:
+                wait = tat - now
+                t = (now - st.get("from", now)) / 1000
+                k = st.get("k", s.MIN_PLATEAU)
+                cubic = st["max"] * (1 + (1 - s.BETA) / (k * k * k) * (t - k) ** 3)
+                if cubic > 2 * st["max"]:
+                    cubic = st["max"] = 2 * st["max"]
+                    st["from"] = now
+                    st["k"] = s.MIN_PLATEAU
+                st["rate"] = max(st["rate"], cubic)
+            else:
+                st["tat"] = now + 1000 / st["rate"]
+        self._save(st)
+        return float(_g(wait)), int(st.get("gen", 0))
+
+    def report(self, generation: int, pause: float, successes: int, now: float) -> int:
+        """The generation after a 429 booked in ``generation``, as REPORT answers."""
+        st = self._load()
+        self._count(st, successes, now)
+        gen = int(st.get("gen", 0))
+        st["until"] = max(st.get("until", 0.0), now + pause)
+        if "from" in st and st["from"] < st["until"]:
+            st["from"] = st["until"]
+        if generation >= gen:
+            gen += 1
+            st["gen"] = gen
+            age = now - st["oks"]
+            measured = None
+            if age > 0 and st["okr"] > 0:
+                measured = st["okr"] / (1 - math.exp(-age / s.TAU))
+            allowed = measured
+            if "rate" in st and (measured is None or age < s.MIN_AGE or st["rate"] < measured):
+                allowed = st["rate"]
+            if allowed is not None:
+                allowed = max(allowed, s.MIN_RATE)
+                st["max"] = allowed
+                st["rate"] = max(s.MIN_RATE, s.BETA * allowed)
+                k = s.PLATEAU * pause / 1000
+                if k < s.MIN_PLATEAU or st["okr"] * s.TAU / 1000 < s.FEW_SAMPLES:
+                    k = s.MIN_PLATEAU
+                st["k"] = min(k, s.MAX_PLATEAU)
+                st["from"] = st["until"]
+            resume = st["until"]
+            st["tat"] = st["okt"] = st["oks"] = resume
+            st["okr"] = 0.0
+        self._save(st)
+        return gen
+
+
+class TwinRate:
+    """A ``SharedRate`` on a ``Twin`` at ``clock()`` seconds; ``up = False`` takes it down."""
+
+    def __init__(self, twin: Twin, clock: Callable[[], float]) -> None:
+        self.twin = twin
+        self._clock = clock
+        self.up = True
+        self.calls = 0
+
+    def _check(self) -> None:
+        self.calls += 1
+        if not self.up:
+            raise SharedStoreError("ConnectionError")
+
+    async def acquire(self, successes: int) -> Booking:
+        """ACQUIRE on the twin."""
+        self._check()
+        wait, generation = self.twin.acquire(successes, self._clock() * 1000)
+        return Booking(wait / 1000, generation)
+
+    async def report(self, generation: int, pause: float, successes: int) -> int:
+        """REPORT on the twin."""
+        self._check()
+        return self.twin.report(generation, pause * 1000, successes, self._clock() * 1000)

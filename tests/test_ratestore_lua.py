@@ -1,103 +1,26 @@
 """The Redis store's Lua scripts: a pure-Python twin, fast unit tests on it, and twin == script.
 
-``Twin`` does what ACQUIRE and REPORT do, step for step, on a dict standing for the
-hash (values kept as Lua's ``tostring`` writes them, ``%.14g``). The fast tests check
-the rules on the twin; the last tests run random sequences with an injected ``now``
-through both the twin and a real ``redis-server`` and compare every answer and field.
+``Twin`` (in ``_redis``) does what ACQUIRE and REPORT do, step for step. The fast tests
+check the rules on the twin; the last tests run random sequences with an injected
+``now`` through both the twin and a real ``redis-server`` and compare every answer and
+every field of the hash.
 """
 
 from __future__ import annotations
 
-import math
 import random
 from typing import Any
 
 import pytest
+from _redis import RedisServer, Twin, redis_server
 from redis.asyncio import Redis
 
 from pictory_async._ratestore import _scripts as s
 from pictory_async._ratestore._redis import IDLE_TTL, PREFIX
-from tests._redis import RedisServer, redis_server
 
 __all__ = ["redis_server"]
 
 TTL = int(IDLE_TTL * 1000)
-
-
-def _g(value: float) -> str:
-    return f"{value:.14g}"
-
-
-class Twin:
-    """ACQUIRE and REPORT in Python, on ``self.hash`` (field -> Lua's ``tostring``)."""
-
-    def __init__(self) -> None:
-        self.hash: dict[str, str] = {}
-
-    def _load(self) -> dict[str, float]:
-        return {field: float(value) for field, value in self.hash.items()}
-
-    def _count(self, st: dict[str, float], n: float, now: float) -> None:
-        st.setdefault("oks", now)
-        okt = st.get("okt", now)
-        dt = max(0.0, now - okt)
-        st["okr"] = st.get("okr", 0.0) * math.exp(-dt / s.TAU) + n * 1000 / s.TAU
-        st["okt"] = now if now > okt else okt
-
-    def _save(self, st: dict[str, float]) -> None:
-        self.hash = {field: _g(value) for field, value in st.items()}
-
-    def acquire(self, successes: int, now: float) -> tuple[float, int]:
-        """``(wait ms, generation)``, as ACQUIRE answers."""
-        st = self._load()
-        self._count(st, successes, now)
-        wait = 0.0
-        until = st.get("until", 0.0)
-        if now < until:
-            wait = until - now
-        elif "rate" in st:
-            tat = st.get("tat", now)
-            if tat > now:
-                wait = tat - now
-                t = (now - st.get("from", now)) / 1000
-                k = st.get("k", s.MIN_PLATEAU)
-                cubic = st["max"] * (1 + (1 - s.BETA) / (k * k * k) * (t - k) ** 3)
-                st["rate"] = max(st["rate"], cubic)
-            else:
-                st["tat"] = now + 1000 / st["rate"]
-        self._save(st)
-        return float(_g(wait)), int(st.get("gen", 0))
-
-    def report(self, generation: int, pause: float, successes: int, now: float) -> int:
-        """The generation after a 429 booked in ``generation``, as REPORT answers."""
-        st = self._load()
-        self._count(st, successes, now)
-        gen = int(st.get("gen", 0))
-        st["until"] = max(st.get("until", 0.0), now + pause)
-        if generation >= gen:
-            gen += 1
-            st["gen"] = gen
-            age = now - st["oks"]
-            measured = None
-            if age > 0 and st["okr"] > 0:
-                measured = st["okr"] / (1 - math.exp(-age / s.TAU))
-            allowed = measured
-            if "rate" in st and (measured is None or age < s.MIN_AGE or st["rate"] < measured):
-                allowed = st["rate"]
-            if allowed is not None:
-                allowed = max(allowed, s.MIN_RATE)
-                st["max"] = allowed
-                st["rate"] = max(s.MIN_RATE, s.BETA * allowed)
-                k = s.PLATEAU * pause / 1000
-                if k < s.MIN_PLATEAU or st["okr"] * s.TAU / 1000 < s.FEW_SAMPLES:
-                    k = s.MIN_PLATEAU
-                st["k"] = min(k, s.MAX_PLATEAU)
-                st["from"] = st["until"]
-            resume = st["until"]
-            st["tat"] = st["okt"] = st["oks"] = resume
-            st["okr"] = 0.0
-        self._save(st)
-        return gen
 
 
 def _steady(twin: Twin, rate: float, start: float, seconds: float) -> float:
@@ -281,3 +204,14 @@ async def test_scripts_read_redis_time_without_now(redis_server: RedisServer) ->
 
     assert abs(time.time() * 1000 - float(stored["okt"])) < 60_000
     assert 0 < ttl <= TTL
+
+
+def test_after_a_long_calm_the_rate_doubles_per_climb_not_more() -> None:
+    """Long after the last cut, a binding pace raises the rate to twice the maximum, not beyond."""
+    twin = Twin()
+    twin.hash = {"rate": "85", "max": "100", "k": "1", "from": "0", "tat": "1e12", "gen": "1"}
+
+    twin.acquire(0, 3_600_000.0)  # an hour later
+
+    assert 200.0 == float(twin.hash["rate"])
+    assert 200.0 == float(twin.hash["max"])

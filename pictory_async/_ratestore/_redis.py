@@ -13,6 +13,7 @@ Redis: the key's name is a hash (``scope_of``).
 from __future__ import annotations
 
 import urllib.parse
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from .._exceptions import InvalidInputError
@@ -64,6 +65,8 @@ class RedisRateStore(RateStore):
         client: Or your own ``redis.asyncio.Redis`` (not closed by the store; give it
             a short ``socket_timeout``: a slow store slows every request).
         timeout: Seconds a command may take before the store counts as down.
+        clock: Seconds to run the scripts at instead of Redis's ``TIME`` (tests only:
+            every process on a key must share one clock).
 
     Raises:
         InvalidInputError: Neither or both of ``url`` and ``client``, a URL redis-py
@@ -71,7 +74,12 @@ class RedisRateStore(RateStore):
     """
 
     def __init__(
-        self, url: str | None = None, *, client: Redis | None = None, timeout: float = TIMEOUT
+        self,
+        url: str | None = None,
+        *,
+        client: Redis | None = None,
+        timeout: float = TIMEOUT,
+        clock: Callable[[], float] | None = None,
     ) -> None:
         if (url is None) == (client is None):
             raise InvalidInputError("RedisRateStore takes a url or a client, not both or neither")
@@ -80,6 +88,7 @@ class RedisRateStore(RateStore):
             assert url is not None
             client = _redis_client(url, timeout)
         self._redis = client
+        self._clock = clock
         self._acquire = client.register_script(ACQUIRE)
         self._report = client.register_script(REPORT)
 
@@ -88,7 +97,7 @@ class RedisRateStore(RateStore):
 
     def share(self, scope: str) -> SharedRate:
         """The channel to ``scope``'s shared rate."""
-        return RedisRate(self, PREFIX + scope)
+        return RedisRate(self, PREFIX + scope, self._clock)
 
     async def aclose(self) -> None:
         """Close the connections of a client the store made itself."""
@@ -108,17 +117,19 @@ class RedisRate:
     Args:
         store: The store whose connection and scripts it uses.
         key: The hash's name in Redis.
-        now: Milliseconds to run the scripts at instead of Redis's ``TIME`` (tests).
+        clock: Seconds to run the scripts at instead of Redis's ``TIME`` (tests).
     """
 
-    def __init__(self, store: RedisRateStore, key: str, now: float | None = None) -> None:
+    def __init__(
+        self, store: RedisRateStore, key: str, clock: Callable[[], float] | None = None
+    ) -> None:
         self._store = store
         self.key = key
-        self.now = now
+        self._clock = clock
         self._ttl = int(IDLE_TTL * 1000)
 
     def _at(self) -> list[object]:
-        return [] if self.now is None else [repr(float(self.now))]
+        return [] if self._clock is None else [repr(self._clock() * 1000)]
 
     async def acquire(self, successes: int) -> Booking:
         """Run ACQUIRE: count ``successes``, then the cool-down and the GCRA booking."""

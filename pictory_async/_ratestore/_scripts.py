@@ -14,7 +14,9 @@ requests/second. The hash's fields:
 ACQUIRE counts the successes the caller hands over, then: inside the cool-down, it
 answers the time left; with a rate, it books the send when the GCRA's time has come
 (``tat`` moves one interval on), else answers the wait, and the rate climbs along a
-cubic, as the local estimator's does (``_throttle/_estimator``), since the pace binds.
+cubic, as the local estimator's does (``_throttle/_estimator``), since the pace binds;
+at twice the last maximum a new climb starts from there (after a long calm the rate
+doubles per climb, it does not leap).
 Nothing is reserved: a caller that never comes back holds nothing.
 
 REPORT extends the cool-down to ``now + pause``. When the refused request was booked in
@@ -23,7 +25,8 @@ is cut once, to ``BETA`` times what the whole fleet got through (its successes p
 second, never above the rate that was just refused; a measure younger than ``MIN_AGE``
 after a pause says little, so the refused rate stands for it). Later 429s of the same
 event carry the old generation and only extend the cool-down. Bookings made before the
-pause are void, and the fleet's rate is measured afresh from its end.
+pause are void, and the fleet's rate is measured afresh from its end; the climb counts
+from its end too (a pause extended later holds the climb back).
 
 Both scripts set the key to expire after ``TTL`` of idle time.
 """
@@ -100,6 +103,12 @@ elseif s.rate then
     local t = (now - (s.from or now)) / 1000
     local k = s.k or {MIN_PLATEAU}
     local cubic = s.max * (1 + (1 - {BETA}) / (k * k * k) * (t - k) * (t - k) * (t - k))
+    if cubic > 2 * s.max then
+      cubic = 2 * s.max
+      s.max = cubic
+      s.from = now
+      s.k = {MIN_PLATEAU}
+    end
     if cubic > s.rate then s.rate = cubic end
   else
     s.tat = now + 1000 / s.rate
@@ -118,6 +127,7 @@ count(tonumber(ARGV[3]))
 local gen = s.gen or 0
 local pause = tonumber(ARGV[2])
 if now + pause > (s['until'] or 0) then s['until'] = now + pause end
+if s.from and s.from < s['until'] then s.from = s['until'] end
 if tonumber(ARGV[1]) >= gen then
   gen = gen + 1
   s.gen = gen
