@@ -34,7 +34,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -151,19 +151,16 @@ async def workers(
     store: str | None,
     concurrency: int = CONCURRENCY,
     cpu: int | None = None,
-    environ: Mapping[str, str] | None = None,
     progress: bool = False,
 ) -> AsyncIterator[list[Worker]]:
     """Start one worker per share, each set up and waiting for :func:`go`.
 
-    The key reaches the workers through ``PICTORY_API_KEY``, never a command line;
-    ``environ`` adds to their environment; with ``progress`` each prints a line per
-    item done (see :meth:`Worker.done`). Workers still running when the block exits
-    are killed.
+    The key reaches the workers through ``PICTORY_API_KEY``, never a command line.
+    With ``progress`` each prints a line per item done (see :meth:`Worker.done`).
+    Workers still running when the block exits are killed.
     """
     env = {**os.environ, "PICTORY_API_KEY": remote.api_key}
     env.pop("PICTORY_RATE_STORE", None)
-    env.update(environ or {})
     command = [sys.executable, "-m", "benchmarks._fleet", "--worker"]
     command += ["--base-url", remote.base_url, "--concurrency", str(concurrency)]
     if store is not None:

@@ -8,9 +8,11 @@ the next process starts from it. Each run here is a fresh worker process
 (``benchmarks/_fleet.py``'s) deleting 5,000 projects at concurrency 100 against the
 emulator with 100 ms of latency, timed from its ``go`` (start-up not counted); rows, in
 the same run, alternating: the memory store (each process learns alone), the file
-store's first run (an empty cache directory) and the process after it. The figure is
-the share of the concurrency limit (concurrency / latency = 1,000 deletes/s); the
-target for the second run is 0.95.
+store's first run (an empty cache directory of its own) and the process after it, then
+a raw aiohttp worker pool in this process (no slow start, the least CPU a request can
+cost: what the machine allows at the time, on a shared VM). The figure is the share of
+the concurrency limit (concurrency / latency = 1,000 deletes/s); the target for the
+second run is 0.95.
 """
 
 from __future__ import annotations
@@ -19,25 +21,25 @@ import asyncio
 import statistics
 import sys
 import tempfile
+import time
 
 from pictory_async.emulator import RemoteEmulator, spawn
 
+from . import _baselines
 from ._fleet import CLIENT_CPU, SERVER_CPU, go, ids_of, workers
 from ._report import table
 
 CONCURRENCY = 100
 LATENCY = 0.1
 TARGET = 0.95
-FILE_STORE = "file"  # the file store in the user's cache directory (moved by XDG_CACHE_HOME)
 
 
-async def _share(remote: RemoteEmulator, store: str | None, cache: str) -> float:
+async def _share(remote: RemoteEmulator, store: str | None) -> float:
     """One new process's ``delete_many``: its share of the concurrency limit."""
     await remote.reset()
     ids = await ids_of(remote)
-    environ = {"XDG_CACHE_HOME": cache}
     async with workers(
-        remote, [ids], store=store, concurrency=CONCURRENCY, cpu=CLIENT_CPU, environ=environ
+        remote, [ids], store=store, concurrency=CONCURRENCY, cpu=CLIENT_CPU
     ) as started:
         await remote.reset(stats_only=True)
         await go(started)
@@ -47,11 +49,24 @@ async def _share(remote: RemoteEmulator, store: str | None, cache: str) -> float
     return len(ids) / report.seconds / (CONCURRENCY / LATENCY)
 
 
+async def _aiohttp(remote: RemoteEmulator) -> float:
+    """The baseline: no slow start, no retries, the least CPU a request can cost."""
+    await remote.reset()
+    ids = await ids_of(remote)
+    start = time.perf_counter()
+    ok = await _baselines.aiohttp_loop(remote.base_url, remote.api_key, ids, CONCURRENCY)
+    seconds = time.perf_counter() - start
+    if ok != len(ids):
+        raise SystemExit(f"raw aiohttp: {ok} of {len(ids)} deleted")
+    return len(ids) / seconds / (CONCURRENCY / LATENCY)
+
+
 async def _measure(count: int, repeat: int) -> dict[str, list[float]]:
     rows: dict[str, list[float]] = {
         "memory store (a new process, nothing remembered)": [],
         "file store, the first run (empty cache)": [],
         "file store, a new process after that run": [],
+        "raw aiohttp worker pool, in this process (the ceiling at the time)": [],
     }
     names = list(rows)
     args = ["--projects", str(count), "--other-projects", "0", "--page-size", "1000"]
@@ -59,9 +74,11 @@ async def _measure(count: int, repeat: int) -> dict[str, list[float]]:
     async with spawn(args=args, cpu=SERVER_CPU) as remote:
         for _ in range(repeat):
             with tempfile.TemporaryDirectory(prefix="pictory-secondrun-") as cache:
-                rows[names[0]].append(await _share(remote, None, cache))
-                rows[names[1]].append(await _share(remote, FILE_STORE, cache))
-                rows[names[2]].append(await _share(remote, FILE_STORE, cache))
+                store = f"file:{cache}"  # the file store, in a cache directory of its own
+                rows[names[0]].append(await _share(remote, None))
+                rows[names[1]].append(await _share(remote, store))
+                rows[names[2]].append(await _share(remote, store))
+            rows[names[3]].append(await _aiohttp(remote))
             print(" | ".join(f"{runs[-1]:.3f}" for runs in rows.values()), file=sys.stderr)
     return rows
 
