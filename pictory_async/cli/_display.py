@@ -28,16 +28,18 @@ _LABELS = {
     Outcome.DELETED: "deleted",
     Outcome.FETCHED: "done",
     Outcome.ALREADY_ABSENT: "already absent",
+    Outcome.CREATED: "created",
     Outcome.SKIPPED: "skipped",
     Outcome.FAILED: "failed",
     Outcome.CANCELLED: "cancelled",
     Outcome.NOT_STARTED: "not started",
+    Outcome.UNKNOWN: "unknown",
 }
 
 
 def label(outcome: Outcome, fetched: str = "done") -> str:
     """How an outcome reads in a sentence (``fetched`` names what a non-delete run did)."""
-    return fetched if outcome is Outcome.FETCHED else _LABELS[outcome]
+    return fetched if outcome in (Outcome.FETCHED, Outcome.CREATED) else _LABELS[outcome]
 
 
 def counts_text(counts: Counter[Outcome], fetched: str = "done") -> str:
@@ -56,6 +58,12 @@ class Display:
         self.counts: Counter[Outcome] = Counter()
         self.total = 0
         self.done = 0
+        self.stages: dict[str, int] = {}
+        """Counts of items on their way, shown before the outcomes (``rendering 3``)."""
+        self.item_name: Callable[[ItemResult[Any]], object] = lambda item: item.item
+        """How a failure note names its item (default: its id)."""
+        self.watch: Callable[[ItemResult[Any]], object] | None = None
+        """Called with each item as it ends, before it is counted (a command's own tally)."""
         self._failures_shown = 0
         self._clock: Callable[[], float] = time.monotonic
         self.started = self._clock()
@@ -67,14 +75,29 @@ class Display:
 
     def advance(self, item: ItemResult[Any]) -> None:
         """One item ended."""
+        if self.watch is not None:
+            self.watch(item)
         self.counts[item.outcome] += 1
         self.done += 1
         if item.outcome is Outcome.FAILED and item.error is not None:
             self._failures_shown += 1
             if self._failures_shown <= MAX_FAILURE_LINES:
-                self.note(f"failed {item.item}: {describe(item.error)}")
+                self.note(f"failed {self.item_name(item)}: {describe(item.error)}")
             elif self._failures_shown == MAX_FAILURE_LINES + 1:
                 self.note("more failures: see the summary")
+
+    def stage(self, name: str, change: int = 1) -> None:
+        """Move the count of the items at stage ``name`` (``created``, ``rendering``)."""
+        self.stages[name] = self.stages.get(name, 0) + change
+        self.refresh()
+
+    def counts_line(self) -> str:
+        """``created 12 · rendering 3 · done 9``: the stages, then the outcomes."""
+        stages = [f"{name} {count:,}" for name, count in self.stages.items()]
+        return " · ".join(part for part in (*stages, counts_text(self.counts, self.verb)) if part)
+
+    def refresh(self) -> None:
+        """Show the counts now (a live bar; other displays wait for the next item)."""
 
     def note(self, message: str) -> None:
         """A message for the person watching (stderr)."""
@@ -130,7 +153,7 @@ class PlainDisplay(Display):
             eta = f", ETA {(self.total - self.done) / rate:.0f} s"
         return (
             f"{self._description}: {self.done:,}/{self.total:,}{share}, {rate:,.0f}/s{eta}; "
-            f"{counts_text(self.counts, self.verb)}"
+            f"{self.counts_line()}"
         )
 
     def note(self, message: str) -> None:
@@ -213,12 +236,12 @@ class RichDisplay(Display):
         if self._progress is not None and self._task is not None:
             elapsed = self.elapsed
             rate = f"{self.done / elapsed:,.0f}/s" if elapsed > 0 else ""
-            self._progress.update(
-                self._task,
-                advance=1,
-                counts=counts_text(self.counts, self.verb),
-                rate=rate,
-            )
+            self._progress.update(self._task, advance=1, counts=self.counts_line(), rate=rate)
+
+    def refresh(self) -> None:
+        """Show the stages' counts on the bar."""
+        if self._progress is not None and self._task is not None:
+            self._progress.update(self._task, counts=self.counts_line())
 
     def note(self, message: str) -> None:
         """Print above the bar."""
