@@ -97,7 +97,8 @@ async def test_a_delivery_is_answered_at_once_and_the_callback_gets_the_api_s_jo
     [outcome] = calls.outcomes
     assert "https://cdn.example/job-000.mp4" == outcome.job.video_url
     assert "https://evil.example/x.mp4" == outcome.event.job.video_url
-    assert outcome.confirmed and outcome.is_success
+    assert outcome.confirmed
+    assert outcome.is_success
     assert (1, 1) == (receiver.stats.accepted, receiver.stats.delivered)
 
 
@@ -234,10 +235,12 @@ async def test_two_workers_confirming_one_job_at_once_call_back_once(
 ) -> None:
     """A duplicate arriving while the first is being confirmed is confirmed too, delivered once."""
     release = asyncio.Event()
+    arrived = [asyncio.Event(), asyncio.Event()]
     fetches: list[str] = []
 
     async def slow(request: httpx.Request) -> httpx.Response:
         fetches.append(request.url.path)
+        arrived[len(fetches) - 1].set()
         await release.wait()
         return httpx.Response(200, json=api_job(IDS[0]))
 
@@ -245,11 +248,9 @@ async def test_two_workers_confirming_one_job_at_once_call_back_once(
     calls = Calls()
     async with receiver_of(client, calls, workers=2) as receiver:
         first = receiver.accept(body())
-        while len(fetches) < 1:
-            await asyncio.sleep(0)
+        await arrived[0].wait()
         second = receiver.accept(body())  # the first is out of the queue, under confirmation
-        while len(fetches) < 2:
-            await asyncio.sleep(0)
+        await arrived[1].wait()
         release.set()
         await receiver.join()
 

@@ -50,10 +50,12 @@ class Api:
     def __init__(self, router: respx.Router, status: str = "in-progress") -> None:
         self.status = status
         self.fetches = 0
+        self.polled = asyncio.Event()
         router.get(f"{JOBS}/{JOB_ID}").mock(side_effect=self.answer)
 
     def answer(self, request: httpx.Request) -> httpx.Response:
         self.fetches += 1
+        self.polled.set()
         return httpx.Response(200, json=api_job(self.status))
 
 
@@ -74,9 +76,9 @@ async def started_wait(
 ) -> asyncio.Task[Any]:
     """A wait on the job, run until its first poll is answered and it sleeps."""
     waiting = asyncio.create_task(client.jobs.wait(VideoJob(id=JOB_ID), webhook=receiver, **kw))
-    while api.fetches < 1 or receiver._waiting() < 1:
-        await asyncio.sleep(0)
-    for _ in range(5):
+    api.polled.clear()
+    await api.polled.wait()
+    for _ in range(5):  # the answer read, the wait now asleep
         await asyncio.sleep(0)
     return waiting
 
