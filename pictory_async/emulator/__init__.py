@@ -2,7 +2,8 @@
 
 Like moto for AWS: the real client talks to it over real HTTP, in process through
 ``httpx.ASGITransport`` or over loopback sockets, and it misbehaves on request (latency,
-rate limits, 5xx, dropped connections, lost DELETE answers, slow or cut-off downloads),
+rate limits, 5xx, dropped connections, lost DELETE and job-starting answers, slow or
+cut-off downloads; webhooks to loopback, duplicated, delayed, reordered, lost or forged),
 deterministically from a seed.
 
 Quick start::
@@ -19,6 +20,7 @@ Quick start::
 from ._asgi import ConnectionDroppedError, EmulatorApp, EmulatorTransport
 from ._clock import Clock, FakeClock, Sleep
 from ._core import DEFAULT_BASE_URL, DEFAULT_CDN_BASE_URL, Emulator
+from ._deliveries import DeliveryKind, WebhookStats
 from ._faults import Faults, Outcome, RetryAfterMode
 from ._media import ASSET_KINDS
 from ._renders import JobKind, JobRecord, JobStatus
@@ -26,6 +28,7 @@ from ._reply import Reply
 from ._server import RemoteEmulator, RunningEmulator, serve, spawn
 from ._stats import CdnRequest, Stats
 from ._store import ProjectRecord
+from ._webhooks import WebhookSender
 
 __all__ = [
     "ASSET_KINDS",
@@ -33,6 +36,7 @@ __all__ = [
     "DEFAULT_CDN_BASE_URL",
     "CdnRequest",
     "Clock",
+    "DeliveryKind",
     "ConnectionDroppedError",
     "Emulator",
     "EmulatorApp",
@@ -50,6 +54,8 @@ __all__ = [
     "RunningEmulator",
     "Sleep",
     "Stats",
+    "WebhookSender",
+    "WebhookStats",
     "serve",
     "spawn",
 ]

@@ -47,7 +47,8 @@ class JobRecord:
         cleaned: Whether the job's data was cleaned (by request or after retention).
         route: The API route of the request that started it (``storyboard_render``,
             ``from_template``, ...), or None: started by a control or seeded.
-        request: That request's JSON body (``{}`` when it had none or not an object).
+        request: That request's JSON body (``{}`` when it had none or not an object, or
+            when no request started the job).
         webhook: The ``webhook`` URL that body gave, or None.
         answer_lost: Whether the answer of that request was lost (the connection
             closed after the job was made).
@@ -67,7 +68,7 @@ class JobRecord:
     failure: tuple[str, str] | None = None
     cleaned: bool = False
     route: str | None = None
-    request: dict[str, Any] | None = None
+    request: dict[str, Any] = attrs.field(factory=dict)
     webhook: str | None = None
     answer_lost: bool = False
 

@@ -77,7 +77,7 @@ async def test_a_scripted_lost_answer_marks_its_job(conn: Conn) -> None:
 
     assert (200, "lost") == (first, second)
     assert [("kept", False), ("lost", True)] == [
-        ((job.request or {}).get("videoName"), job.answer_lost) for job in made
+        (job.request["videoName"], job.answer_lost) for job in made
     ]
     assert 1 == conn.emulator.stats.dropped_after_apply
 
