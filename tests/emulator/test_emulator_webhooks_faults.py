@@ -8,7 +8,7 @@ import httpx
 import pytest
 
 from pictory_async import _paths
-from pictory_async.emulator import Emulator, FakeClock
+from pictory_async.emulator import Emulator, FakeClock, serve
 
 from .support import NOW
 from .webhook_receiver import Receiver, api, attempts, finished, start, ticks
@@ -191,3 +191,40 @@ def test_webhook_faults_are_seeded_and_reproducible() -> None:
     assert 200 == first[0] + first[1]
     assert 2 <= first[0] <= 20
     assert 20 <= followers[1] + 2 * followers[2] <= 60
+
+
+async def test_two_hundred_jobs_with_every_fault_over_the_real_clock() -> None:
+    """W's acceptance setting: each job not lost gets its final; copies and stale bodies add up."""
+    emulator = Emulator(projects=0, seed=24, now=NOW)
+    emulator.set_render_duration(0)
+    emulator.set_faults(
+        webhook_duplicate_rate=0.1,
+        webhook_out_of_order_rate=0.1,
+        webhook_lost_rate=0.05,
+        webhook_hold=0.05,
+    )
+    async with (
+        Receiver([503] * 10) as receiver,
+        serve(emulator) as running,
+        httpx.AsyncClient(
+            base_url=running.base_url, headers={"Authorization": emulator.api_key}
+        ) as api,
+    ):
+        made = [await start(api, receiver.url) for _ in range(200)]
+        forged = [emulator.forge_webhook(receiver.url) for _ in range(3)]
+        stats = emulator.webhook_stats
+        expected = 200 - stats.lost + 3
+        await receiver.wait_for(expected, timeout=20.0)
+        while emulator.webhooks.pending:  # the copies and stale bodies follow their finals
+            await ticks(1)
+    finals = collections.Counter(
+        job for job, status in statuses(receiver.bodies) if status == "completed"
+    )
+    stale = [job for job, status in statuses(receiver.bodies) if status == "in-progress"]
+
+    assert 13 == stats.lost
+    assert {"final": 187, "duplicate": 26, "stale": 20, "forged": 3} == stats.sent
+    assert 13 == len(set(made) - {job for job, _ in statuses(receiver.bodies)})
+    assert 187 + 26 + 3 + 10 == sum(finals.values())  # finals, copies, forged, 503'd attempts
+    assert 20 == len(stale)
+    assert set(forged) <= set(finals)
