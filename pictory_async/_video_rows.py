@@ -62,16 +62,8 @@ MAX_LINE_BYTES = 1 << 20
 """The longest row read (1 MiB): a longer one is that row's error, and reading goes on."""
 _TRUE = frozenset({"true", "yes", "1", "y"})
 _FALSE = frozenset({"false", "no", "0", "n"})
-_SCRIPT_ONLY = (
-    "name",
-    "voice",
-    "brand",
-    "brand_id",
-    "aspect_ratio",
-    "language",
-    "music",
-    "save_project",
-)
+_SCRIPT_ONLY = COLUMNS[COLUMNS.index("name") : COLUMNS.index("webhook")]
+"""The columns of a script or url row that a template row has no place for."""
 
 
 @attrs.frozen(kw_only=True)

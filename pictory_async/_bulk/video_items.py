@@ -119,9 +119,14 @@ class VideoItems:
                 key = KEY_PREFIX + user_key
             else:
                 key = self._occurrence(content_key(body, template=template))
-        except InvalidInputError as exc:
+        except Exception as exc:  # a bad request, or a hostile object: refused alone
             where = f"line {line}" if line is not None else f"item {position}"
-            error = exc if isinstance(raw, VideoRow) else InvalidInputError(f"{where}: {exc}")
+            if isinstance(raw, VideoRow) and isinstance(exc, InvalidInputError):
+                error = exc  # its message names its line already
+            elif isinstance(exc, InvalidInputError):
+                error = InvalidInputError(f"{where}: {exc}")
+            else:
+                error = InvalidInputError(f"{where}: cannot be read: {type(exc).__name__}")
             item = VideoItem(position=position, line=line, name=name)
             return Read(where.replace(" ", ":"), where.replace(" ", ":"), item, None, error)
         if name is None:

@@ -37,6 +37,8 @@ from pictory_async._models.results import Video, VideoJob
 from pictory_async._models.videos import TemplateVideoRequest, VideoRequest, VideoScene
 from pictory_async._video_rows import VideoRow
 
+from .test_operations import Pool
+
 URL = "https://api.pictory.ai/pictoryapis/v2/video/storyboard/render"
 
 
@@ -48,14 +50,6 @@ def request(name: str, story: str = "Cats sleep a lot.") -> VideoRequest:
 def row(line: int, name: str, key: str | None = None) -> VideoRow:
     """A file row asking for the video ``name``."""
     return VideoRow(line=line, request=request(name), key=key, name=name)
-
-
-@attrs.define
-class Pool:
-    """The client as a bulk run reads it."""
-
-    max_connections: int = 8
-    is_closed: bool = False
 
 
 @attrs.define
