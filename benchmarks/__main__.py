@@ -61,6 +61,7 @@ SCENARIOS = (
     "imports",
     "fleet",
     "secondrun",
+    "webhooks",
 )
 
 
@@ -330,6 +331,10 @@ def main(argv: Sequence[str] | None = None) -> None:
         _fleet.main(quick=args.quick)
     if "secondrun" in only:
         _secondrun.main(quick=args.quick, repeat=args.repeat)
+    if "webhooks" in only:
+        from . import _webhooks  # FastAPI and uvicorn: imported only when asked for
+
+        _webhooks.main(quick=args.quick)
 
 
 if __name__ == "__main__":
