@@ -157,6 +157,8 @@ class BulkRun(Generic[T]):
         self._quiet = False  # settling: no events for the leftovers
         self._room = asyncio.Event()  # the consumer read an event: room for more work
         self._done = asyncio.Event()
+        self.draining = asyncio.Event()
+        """Set by ``drain``: no more items are read; an operation may end early on it."""
         self._error: BaseException | None = None
         self._error_raised = False
         self._started = False
@@ -219,6 +221,16 @@ class BulkRun(Generic[T]):
             raise self._error
         return self.result
 
+    def drain(self) -> None:
+        """Stop gracefully: read no more items, let those in flight end, then stop.
+
+        The run then ends as if cancelled (``interrupted``; items of a collection never
+        read are ``not_started``), but nothing in flight is cut off: a first Ctrl-C.
+        An operation may watch ``draining`` to end its item early at a safe point
+        (``create_many`` stops waiting for renders once their job ids are journaled).
+        """
+        self.draining.set()
+
     def _start(self) -> None:
         if self._started:
             raise RuntimeError("a bulk run can only be started once")
@@ -241,7 +253,7 @@ class BulkRun(Generic[T]):
         recorded on the way. ``None`` when the input is exhausted or failed.
         """
         passed = 0
-        while True:
+        while not self.draining.is_set():
             try:
                 if self._sync is not None:
                     raw = next(self._sync)
@@ -264,6 +276,7 @@ class BulkRun(Generic[T]):
             if passed == YIELD_EVERY:  # let the event loop breathe during a long dry run
                 passed = 0
                 await asyncio.sleep(0)
+        return None
 
     def _admit(self, raw: object, *, stopping: bool = False) -> _Pulled | None:
         """What to send for ``raw``, or ``None`` when it was settled without a request."""

@@ -20,9 +20,11 @@ delegate here.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterable, Callable, Iterable, Mapping
+import asyncio
+import inspect
+from collections.abc import AsyncIterable, Awaitable, Callable, Iterable, Mapping
 from os import PathLike
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 import attrs
 
@@ -58,6 +60,7 @@ __all__ = [
 
 StartedCallback = Callable[[ItemResult["CreatedVideo"]], object]
 """Called when an item's job started (its id journaled) or was found in the journal."""
+T = TypeVar("T")
 OPERATION = "create_videos"
 """The operation a ``create_many`` journal records (its header says so)."""
 DEFAULT_CONCURRENCY = 4
@@ -132,6 +135,9 @@ def create_many(
     if download_to is not None and not wait:
         raise InvalidInputError("download_to needs wait=True: a video is downloaded when done")
     kinds = list(download_kinds) if download_kinds is not None else None
+    follow = _Follow(
+        download_to=download_to, kinds=kinds, timeout=timeout, poll_interval=poll_interval
+    )
     run_journal = Journal(journal, operation=OPERATION) if journal is not None else None
     posting: set[ProjectId] = set()  # POST sent, answer not in (or lost)
     started: dict[ProjectId, str] = {}  # job ids this run learned
@@ -156,7 +162,7 @@ def create_many(
             created = CreatedVideo(job_id=job_id, followed=followed)
             return ItemResult(item=key, outcome=Outcome.CREATED, value=created)
         job = CreatedVideo(job_id=job_id, followed=followed)
-        return await _finish(videos, key, job, download_to, kinds, timeout, poll_interval)
+        return await _finish(videos, key, job, follow, run.draining)
 
     def stopped(key: ProjectId) -> ItemResult[CreatedVideo]:
         job_id = started.get(key) or (run_journal.job_of(key) if run_journal else None)
@@ -182,7 +188,7 @@ def create_many(
         def plan(result: BulkResult[CreatedVideo]) -> object:
             return plan_of(result, quota_plan(found[0] if found else None))
 
-    return BulkRun(
+    run = BulkRun(
         requests,
         create_one,
         concurrency=concurrency_within(videos._client, concurrency, DEFAULT_CONCURRENCY),
@@ -196,6 +202,7 @@ def create_many(
         prepare=prepare,
         plan=plan,
     )
+    return run
 
 
 async def _start(
@@ -256,25 +263,39 @@ def _journal_started(journal: Journal | None, key: ProjectId, job_id: str) -> No
         raise StopRunError(result, exc) from None
 
 
+@attrs.frozen(kw_only=True)
+class _Follow:
+    """How a started job is followed: its wait, and where its files go."""
+
+    download_to: str | PathLike[str] | None
+    kinds: list[str] | None
+    timeout: float
+    poll_interval: float
+
+
 async def _finish(
     videos: VideoCalls,
     key: ProjectId,
     started: CreatedVideo,
-    download_to: str | PathLike[str] | None,
-    kinds: list[str] | None,
-    timeout: float,
-    poll_interval: float,
+    follow: _Follow,
+    draining: asyncio.Event,
 ) -> ItemResult[CreatedVideo]:
     """Wait for the item's job (and download its files): its outcome.
 
     A failure after the job started carries the job in ``value``; the journal keeps its
-    id, so a later run follows it (a download that failed is tried again then).
+    id, so a later run follows it (a download that failed is tried again then). So
+    does a run drained while it waits: the wait ends there (``cancelled``, reason
+    ``started``), the render goes on, and the next run follows it.
     """
+    job = VideoJob(id=started.job_id)
     try:
-        video = await videos._wait_video(
-            VideoJob(id=started.job_id), timeout=timeout, poll_interval=poll_interval
-        )
-        files = await videos.download(video, download_to, kinds=kinds) if download_to else {}
+        waited = videos._wait_video(job, timeout=follow.timeout, poll_interval=follow.poll_interval)
+        video = await _unless(waited, draining)
+        if video is None:
+            return ItemResult(item=key, outcome=Outcome.CANCELLED, value=started, reason=STARTED)
+        files = {}
+        if follow.download_to is not None:
+            files = await videos.download(video, follow.download_to, kinds=follow.kinds)
     except JobFailedError as exc:  # the job's own failure: no video, may be sent again
         return ItemResult(
             item=key, outcome=Outcome.FAILED, value=started, error=exc, reason=JOB_FAILED
@@ -289,3 +310,27 @@ async def _finish(
         return ItemResult(item=key, outcome=outcome, value=started, error=exc)
     created = attrs.evolve(started, video=video, files=files)
     return ItemResult(item=key, outcome=Outcome.CREATED, value=created)
+
+
+async def _unless(awaitable: Awaitable[T], stop: asyncio.Event) -> T | None:
+    """What ``awaitable`` gives, or ``None`` when ``stop`` is set first (it is cancelled)."""
+    if stop.is_set():
+        if inspect.iscoroutine(awaitable):
+            awaitable.close()  # never started: nothing was sent
+        return None
+    task = asyncio.ensure_future(awaitable)
+    stopping = asyncio.ensure_future(stop.wait())
+    try:
+        await asyncio.wait({task, stopping}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        stopping.cancel()
+        if not task.done():
+            task.cancel()
+            task.add_done_callback(_retrieve)
+    return task.result() if task.done() and not task.cancelled() else None
+
+
+def _retrieve(task: asyncio.Future[Any]) -> None:
+    """Read a cancelled wait's end, so that nothing warns of an exception never read."""
+    if not task.cancelled():
+        task.exception()

@@ -64,6 +64,7 @@ class FakeVideos:
     fail_jobs: set[str] = attrs.field(factory=set)  # the job ends failed
     time_out: set[str] = attrs.field(factory=set)  # the wait times out (once)
     gate: asyncio.Event | None = None  # every wait holds until it is set
+    post_gate: asyncio.Event | None = None  # every POST holds (sent, unanswered) until set
     waits: list[str] = attrs.field(factory=list)
     quota: Quota | Exception = attrs.field(
         factory=lambda: Quota(video_minutes=QuotaUsage(used=590, limit=600))
@@ -81,11 +82,15 @@ class FakeVideos:
 
     async def _post(self, name: str) -> VideoJob:
         await asyncio.sleep(0)
+        if self.post_gate is not None:
+            self.posts.append(f"sending {name}")
+            await self.post_gate.wait()
+            self.posts.remove(f"sending {name}")
         if name in self.refuse:
             response = httpx.Response(400, request=httpx.Request("POST", URL))
             raise BadRequestError("bad", response=response, body=None)
         self.posts.append(name)
-        job_id = f"job-{len(self.posts)}"
+        job_id = f"job-{len(self.jobs) + 1}"
         self.jobs[job_id] = name
         if name in self.lose:
             error = APIConnectionError("reset", request=httpx.Request("POST", URL))
@@ -541,3 +546,32 @@ async def test_a_template_row_goes_to_the_template_endpoint() -> None:
 
     assert ["template t1"] == fake.posts
     assert 1 == result.counts[Outcome.CREATED]
+
+
+async def test_drain_lets_the_posts_in_flight_answer_and_leaves_the_renders_to_follow(
+    tmp_path: Path,
+) -> None:
+    """A first Ctrl-C (``drain``): no new row; a POST in flight gets its job id journaled."""
+    fake = FakeVideos(gate=asyncio.Event(), post_gate=asyncio.Event())
+    journal = tmp_path / "j.jsonl"
+    requests = [request(n) for n in NAMES]
+    run = start(fake, requests, journal=journal, concurrency=2)
+    task = asyncio.create_task(run.wait())
+    await wait_for(lambda: len(fake.posts) == 2)  # two POSTs sent, unanswered
+
+    run.drain()
+    assert fake.post_gate is not None
+    fake.post_gate.set()
+    result = await task
+    assert fake.gate is not None
+    fake.gate.set()
+    resumed = await create(fake, requests, journal=journal)
+
+    assert ["A", "B"] == sorted(fake.posts[:2])
+    assert 2 == result.counts[Outcome.CANCELLED]
+    assert len(NAMES) - 2 == result.counts[Outcome.NOT_STARTED]
+    assert [] == result.unknown  # every job id came back before the run stopped
+    assert result.interrupted
+    assert {"job-1", "job-2"} == {result.values[key].job_id for key in result.cancelled}
+    assert len(NAMES) == len(fake.posts)
+    assert 2 == sum(video.followed for video in resumed.created)
