@@ -5,7 +5,7 @@ they are due at. The task sleeps until the first is due (at most ``TICK`` of rea
 so that a fake clock moved by a test is noticed) or until one is scheduled earlier, and
 starts each due attempt as its own task, at most ``MAX_IN_FLIGHT`` at once. An attempt
 answered other than 2xx, or failing to connect, or taking longer than
-``webhook_timeout``, is due again after a back-off on the emulator's clock (doubled each
+``webhook_timeout`` in all, is due again after a back-off on the emulator's clock (doubled each
 time, at most ``MAX_BACKOFF``), up to ``webhook_attempts``; once it is settled (a 2xx or
 given up) its followers (a duplicate, a stale body) are due at once, so a stale body
 always comes after its final. A final's body is what ``GET /pictoryapis/v1/jobs/{id}``
@@ -27,6 +27,7 @@ from typing import Final
 import httpx
 
 from ._deliveries import Delivery, WebhookStats, forged_body, is_loopback, plan
+from ._faults import MAX_SECONDS
 from ._renders import JobRecord
 from ._state import State
 from ._wire import dumps, job_data
@@ -42,6 +43,8 @@ MAX_BACKOFF: Final = 60.0
 FORGED_STATUSES: Final = ("completed", "failed", "in-progress")
 _HEADERS: Final = {"content-type": "application/json", "user-agent": "pictory-emulator-webhooks"}
 _STALE_PROGRESS: Final = 50
+MAX_ANSWER: Final = 65_536
+"""Most bytes of a receiver's answer read (the rest is not: a receiver cannot hold an attempt)."""
 
 
 class WebhookSender:
@@ -116,6 +119,7 @@ class WebhookSender:
         if self._task is not None:
             return
         self._client = httpx.AsyncClient(
+            timeout=MAX_SECONDS,  # each attempt is limited as a whole: see ``_attempt``
             trust_env=False,
             follow_redirects=False,
             limits=httpx.Limits(max_connections=MAX_IN_FLIGHT, max_keepalive_connections=32),
@@ -176,11 +180,10 @@ class WebhookSender:
         delivery.attempt += 1
         body = delivery.body if delivery.body is not None else self._body(delivery)
         try:
-            response = await client.post(
-                delivery.url, content=body, headers=_HEADERS, timeout=faults.webhook_timeout
+            answer = await asyncio.wait_for(
+                _post(client, delivery.url, body), faults.webhook_timeout
             )
-            answer = str(response.status_code)
-        except httpx.HTTPError:
+        except (httpx.HTTPError, asyncio.TimeoutError):
             answer = "error"
         except asyncio.CancelledError:
             delivery.attempt -= 1
@@ -208,3 +211,14 @@ class WebhookSender:
         status = state.job_status(job)
         data = job_data(job, status, job.progress(state.clock()), state.cdn_base_url)
         return dumps({"success": status != "failed", "data": data})
+
+
+async def _post(client: httpx.AsyncClient, url: str, body: bytes) -> str:
+    """POST ``body`` to ``url``; the answer's status (at most ``MAX_ANSWER`` bytes read)."""
+    async with client.stream("POST", url, content=body, headers=_HEADERS) as response:
+        read = 0
+        async for chunk in response.aiter_raw():
+            read += len(chunk)
+            if read > MAX_ANSWER:
+                break  # the connection is closed, not reused
+        return str(response.status_code)

@@ -128,6 +128,18 @@ async def test_an_attempt_longer_than_the_timeout_fails_and_is_retried(
     assert ["error", 2] == [emulator.webhook_stats.log[0]["answer"], len(receiver.bodies)]
 
 
+async def test_a_receiver_dripping_its_answer_is_cut_off_at_the_time_limit(
+    api: httpx.AsyncClient, emulator: Emulator, clock: FakeClock
+) -> None:
+    """The time limit is for the whole attempt: an answer that keeps trickling fails it."""
+    emulator.set_faults(webhook_timeout=0.1, webhook_attempts=1)
+    async with Receiver(drip=True) as receiver:
+        await finished(api, emulator, clock, receiver.url)
+        await attempts(emulator, 1)
+
+    assert ({"error": 1}, 1) == (emulator.webhook_stats.answers, emulator.webhook_stats.gave_up)
+
+
 @pytest.mark.parametrize(
     "url",
     [

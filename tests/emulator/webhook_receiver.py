@@ -29,11 +29,19 @@ class Receiver:
         url: ``http://127.0.0.1:<port>/hook`` once started.
     """
 
-    def __init__(self, statuses: Iterable[int] = (), *, port: int = 0, stall: bool = False) -> None:
-        """Answer ``statuses`` in turn, then 200; ``stall``: never answer."""
+    def __init__(
+        self,
+        statuses: Iterable[int] = (),
+        *,
+        port: int = 0,
+        stall: bool = False,
+        drip: bool = False,
+    ) -> None:
+        """Answer ``statuses`` in turn, then 200; ``stall``: never; ``drip``: a byte at a time."""
         self._statuses = deque(statuses)
         self._port = port
         self._stall = stall
+        self._drip = drip
         self._arrived = asyncio.Condition()
         self._server: asyncio.Server | None = None
         self._writers: set[asyncio.StreamWriter] = set()
@@ -86,6 +94,12 @@ class Receiver:
                     await asyncio.Event().wait()
                 status = self._statuses.popleft() if self._statuses else 200
                 reason = _REASONS.get(status, b"X")
+                if self._drip:  # headers at once, then a body that never ends, slowly
+                    writer.write(b"HTTP/1.1 200 OK\r\ncontent-length: 100000\r\n\r\n")
+                    while True:
+                        writer.write(b"x")
+                        await writer.drain()
+                        await asyncio.sleep(0.01)
                 writer.write(b"HTTP/1.1 %d %s\r\ncontent-length: 0\r\n\r\n" % (status, reason))
                 await writer.drain()
         except (ConnectionError, asyncio.IncompleteReadError, asyncio.CancelledError):
