@@ -373,7 +373,7 @@ async def test_a_journal_that_cannot_take_the_started_line_stops_the_run(
 
 
 async def test_an_unwritable_journal_is_refused_before_anything_is_sent(tmp_path: Path) -> None:
-    """A journal under a file, or of another operation: refused, nothing sent."""
+    """A journal under a file, of another operation or no journal: refused, nothing sent."""
     blocker = tmp_path / "file"
     blocker.write_text("")
     deletes = tmp_path / "deletes.jsonl"
@@ -384,7 +384,12 @@ async def test_an_unwritable_journal_is_refused_before_anything_is_sent(tmp_path
         await create(fake, [request("A")], journal=blocker / "j.jsonl")
     with pytest.raises(InvalidInputError, match="of 'delete', not of 'create_videos'"):
         await create(fake, [request("A")], journal=deletes)
+    spreadsheet = tmp_path / "videos.csv"  # given as the journal by mistake
+    spreadsheet.write_text("name,script\nA,Cats.\n")
+    with pytest.raises(InvalidInputError, match="not a pictory-async journal"):
+        await create(fake, [request("A")], journal=spreadsheet)
     assert [] == fake.posts
+    assert "name,script\nA,Cats.\n" == spreadsheet.read_text()  # left as it was
 
 
 def journal_with(path: Path, *entries: str) -> Path:
@@ -575,3 +580,17 @@ async def test_drain_lets_the_posts_in_flight_answer_and_leaves_the_renders_to_f
     assert {"job-1", "job-2"} == {result.values[key].job_id for key in result.cancelled}
     assert len(NAMES) == len(fake.posts)
     assert 2 == sum(video.followed for video in resumed.created)
+
+
+async def test_an_async_stream_of_scripts_is_read_one_at_a_time() -> None:
+    """Scripts from an async generator: each made into create's request and created."""
+    fake = FakeVideos()
+
+    async def scripts() -> Any:
+        for name in NAMES[:3]:
+            yield f"{name} is a video."
+
+    result = await create(fake, scripts())
+
+    assert ["A is a video.", "B is a video.", "C is a video."] == sorted(fake.posts)
+    assert 3 == result.counts[Outcome.CREATED]

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from pictory_async import AsyncPictory, Outcome
+from pictory_async import AsyncPictory, InvalidInputError, Outcome
 from pictory_async._bulk.minutes import estimate_minutes
 from pictory_async._bulk.result import BulkProgress, BulkResult
 from pictory_async._bulk.video_items import VideoItems
@@ -159,3 +159,22 @@ async def test_a_dry_run_estimates_the_minutes_the_emulator_then_charges(
     assert (10, False) == (plan.minutes_left, plan.fits)
     assert sum(estimates) == pictory_emulator.quota()["videoMinutes"]["used"]
     assert [1, 1, 2, 3, 7] == estimates
+
+
+@SOCKET
+async def test_bad_options_are_refused_before_any_request(
+    pictory_client: AsyncPictory, pictory_emulator: Emulator, tmp_path: Path
+) -> None:
+    """A poll interval under a second or an unknown kind: refused, no job made."""
+    path = spreadsheet(tmp_path / "videos.csv", 2)
+
+    with pytest.raises(InvalidInputError, match="poll_interval"):
+        await pictory_client.videos.create_many(read_rows(path), poll_interval=0.5)
+    with pytest.raises(InvalidInputError):
+        await pictory_client.videos.create_many(
+            read_rows(path), download_to=tmp_path, download_kinds=["gif"]
+        )
+    with pytest.raises(InvalidInputError, match="retry_unknown"):
+        await pictory_client.videos.create_many(read_rows(path), retry_unknown="yes")  # type: ignore[arg-type]
+
+    assert [] == pictory_emulator.jobs_created()
