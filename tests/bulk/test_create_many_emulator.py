@@ -116,7 +116,7 @@ async def test_300_rows_with_faults_a_ctrl_c_and_a_resume_make_each_video_once(
 
 
 @SOCKET
-async def test_videos_are_downloaded_and_a_resume_downloads_only_what_is_missing(
+async def test_videos_are_downloaded_and_a_second_run_downloads_nothing_again(
     pictory_client: AsyncPictory, pictory_emulator: Emulator, tmp_path: Path
 ) -> None:
     """download_to: each video's file in place; a second run downloads nothing again."""
