@@ -122,18 +122,26 @@ class Twin:
     def _save(self, st: dict[str, float]) -> None:
         self.hash = {field: _g(value) for field, value in st.items()}
 
-    def acquire(self, successes: int, now: float) -> tuple[float, int]:
-        """``(wait ms, generation)``, as ACQUIRE answers."""
+    def acquire(self, successes: int, now: float, lift: int = -1) -> tuple[float, int, int]:
+        """``(wait ms, generation, paced)``, as ACQUIRE answers."""
         st = self._load()
         self._count(st, successes, now)
         wait = 0.0
         until = st.get("until", 0.0)
+        if now < until and lift + 1 >= st.get("gen", 0) and lift >= 0:
+            until = st["until"] = st["tat"] = st["okt"] = st["oks"] = now
+            if "from" in st:
+                st["from"] = now
         if now < until:
             wait = until - now
         elif "rate" in st:
             tat = st.get("tat", now)
             if tat > now:
-                wait = tat - now
+                if st.get("wt") != tat:
+                    st["wt"] = tat
+                    st["wq"] = 0.0
+                wait = tat - now + st["wq"] * 1000 / st["rate"]
+                st["wq"] += 1
                 t = (now - st.get("from", now)) / 1000
                 k = st.get("k", s.MIN_PLATEAU)
                 cubic = st["max"] * (1 + (1 - s.BETA) / (k * k * k) * (t - k) ** 3)
@@ -143,9 +151,10 @@ class Twin:
                     st["k"] = s.MIN_PLATEAU
                 st["rate"] = max(st["rate"], cubic)
             else:
-                st["tat"] = now + 1000 / st["rate"]
+                st["tat"] = max(tat, now - s.SLACK) + 1000 / st["rate"]
         self._save(st)
-        return float(_g(wait)), int(st.get("gen", 0))
+        paced = int("rate" in st or now < until)
+        return float(_g(wait)), int(st.get("gen", 0)), paced
 
     def report(self, generation: int, pause: float, successes: int, now: float) -> int:
         """The generation after a 429 booked in ``generation``, as REPORT answers."""
@@ -195,11 +204,11 @@ class TwinRate:
         if not self.up:
             raise SharedStoreError("ConnectionError")
 
-    async def acquire(self, successes: int) -> Booking:
+    async def acquire(self, successes: int, lift: int = -1) -> Booking:
         """ACQUIRE on the twin."""
         self._check()
-        wait, generation = self.twin.acquire(successes, self._clock() * 1000)
-        return Booking(wait / 1000, generation)
+        wait, generation, paced = self.twin.acquire(successes, self._clock() * 1000, lift)
+        return Booking(wait / 1000, generation, bool(paced))
 
     async def report(self, generation: int, pause: float, successes: int) -> int:
         """REPORT on the twin."""

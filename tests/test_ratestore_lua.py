@@ -39,7 +39,7 @@ def test_no_rate_no_wait() -> None:
     """Before any event there is no pace: every booking goes at once."""
     twin = Twin()
 
-    assert [(0.0, 0)] * 5 == [twin.acquire(0, 1000.0) for _ in range(5)]
+    assert [(0.0, 0, 0)] * 5 == [twin.acquire(0, 1000.0) for _ in range(5)]
 
 
 def test_one_cut_per_event_however_many_report_it() -> None:
@@ -85,7 +85,7 @@ def test_the_cool_down_is_shared_and_only_grows() -> None:
     twin.report(0, 2000.0, 0, 1000.0)
     twin.report(0, 500.0, 0, 1500.0)
 
-    assert (1500.0, 1) == twin.acquire(0, 1500.0)
+    assert (1500.0, 1, 1) == twin.acquire(0, 1500.0)
     assert 0.0 == twin.acquire(0, 3000.0)[0]
 
 
@@ -95,8 +95,71 @@ def test_gcra_spaces_bookings_one_interval_apart() -> None:
     twin.hash = {"rate": "10", "max": "10", "k": "1", "from": "0", "gen": "1"}
 
     assert 0.0 == twin.acquire(0, 1000.0)[0]
-    wait, _ = twin.acquire(0, 1030.0)
-    assert 70.0 == wait
+    assert 70.0 == twin.acquire(0, 1030.0)[0]
+    assert 0.0 == twin.acquire(0, 1100.0)[0]
+
+
+def test_a_caller_woken_late_costs_the_fleet_no_slot() -> None:
+    """Up to SLACK late, the next slot stays where it was: a busy event loop loses no rate."""
+    twin = Twin()
+    twin.hash = {"rate": "10", "max": "10", "k": "100", "from": "1000", "gen": "1"}
+    twin.acquire(0, 1000.0)  # next slot at 1100
+
+    twin.acquire(0, 1100.0 + s.SLACK - 10)  # 40 ms late
+
+    assert 1200.0 == float(twin.hash["tat"])
+
+
+def test_an_idle_fleet_gains_no_burst_beyond_slack() -> None:
+    """After a long idle spell at 10/s, one booking goes; the next waits (SLACK < an interval)."""
+    twin = Twin()
+    twin.hash = {"rate": "10", "max": "10", "k": "100", "from": "1000", "gen": "1"}
+
+    assert 0.0 == twin.acquire(0, 60_000.0)[0]
+    assert 0 < twin.acquire(0, 60_000.0)[0]
+
+
+def test_a_lift_ends_the_fleets_pause() -> None:
+    """A caller saw the API open again: the pause ends for all, bookings resume at once."""
+    twin = Twin()
+    now = _steady(twin, 100, 0.0, 2.0)
+    twin.report(0, 1000.0, 0, now)
+
+    assert 0 < twin.acquire(0, now + 10)[0]
+    assert 0.0 == twin.acquire(0, now + 20, lift=0)[0]  # knew generation 0: one behind
+    assert now + 20 == float(twin.hash["until"])
+
+
+def test_a_lift_from_a_caller_two_events_behind_is_ignored() -> None:
+    """A stale view does not end a later event's pause."""
+    twin = Twin()
+    now = _steady(twin, 100, 0.0, 2.0)
+    twin.report(0, 100.0, 0, now)
+    twin.report(1, 1000.0, 0, now + 200)
+
+    assert 0 < twin.acquire(0, now + 300, lift=0)[0]
+
+
+def test_callers_told_to_wait_for_one_slot_are_spread_an_interval_apart() -> None:
+    """Three processes waiting for the next slot wake one per interval, not all at once."""
+    twin = Twin()
+    twin.hash = {"rate": "10", "max": "10", "k": "100", "from": "1000", "gen": "1"}
+    twin.acquire(0, 1000.0)  # books; the next slot is at 1100
+
+    waits = [twin.acquire(0, 1030.0)[0] for _ in range(3)]
+
+    assert pytest.approx([70.0, 170.0, 270.0]) == waits
+    assert 0.0 == twin.acquire(0, 1100.0)[0]  # the first waiter's turn
+    assert 0.0 == twin.acquire(0, 1200.0)[0]  # the second's (a new slot: a new line)
+
+
+def test_a_waiter_that_never_comes_back_holds_no_slot() -> None:
+    """Told to wait, then killed: the next caller goes when the slot's time has come."""
+    twin = Twin()
+    twin.hash = {"rate": "10", "max": "10", "k": "1", "from": "0", "gen": "1"}
+    twin.acquire(0, 1000.0)
+    twin.acquire(0, 1010.0)  # told to wait for 1100, and never heard of again
+
     assert 0.0 == twin.acquire(0, 1100.0)[0]
 
 
@@ -171,8 +234,10 @@ async def test_twin_and_scripts_agree_on_random_sequences(
             now += rng.choice([0.0, 0.5, 3.0, 17.0, 120.0, 900.0])
             if rng.random() < 0.85:
                 successes = rng.choice([0, 0, 1, 1, 2, 7])
-                wait, gen = await _run(redis, s.ACQUIRE, key, [successes, TTL, repr(now)])
-                assert twin.acquire(successes, now) == (float(wait), gen)
+                lift = rng.choice([-1, -1, -1, generation, generation - 1, generation - 2])
+                args = [successes, TTL, lift, repr(now)]
+                wait, gen, paced = await _run(redis, s.ACQUIRE, key, args)
+                assert twin.acquire(successes, now, lift) == (float(wait), gen, paced)
                 generation = gen if rng.random() < 0.7 else generation
             else:
                 pause = rng.choice([0.0, 50.0, 1000.0, 2500.5])
@@ -196,7 +261,7 @@ async def test_scripts_read_redis_time_without_now(redis_server: RedisServer) ->
     redis = Redis.from_url(redis_server.url, decode_responses=True)
     key = f"{PREFIX}time"
     try:
-        await _run(redis, s.ACQUIRE, key, [1, TTL])
+        await _run(redis, s.ACQUIRE, key, [1, TTL, -1])
         stored = await redis.hgetall(key)
         ttl = await redis.pttl(key)
     finally:

@@ -131,12 +131,12 @@ class RedisRate:
     def _at(self) -> list[object]:
         return [] if self._clock is None else [repr(self._clock() * 1000)]
 
-    async def acquire(self, successes: int) -> Booking:
+    async def acquire(self, successes: int, lift: int = -1) -> Booking:
         """Run ACQUIRE: count ``successes``, then the cool-down and the GCRA booking."""
-        wait, generation = await self._store._call(
-            self._store._acquire, self.key, [successes, self._ttl, *self._at()]
+        wait, generation, paced = await self._store._call(
+            self._store._acquire, self.key, [successes, self._ttl, lift, *self._at()]
         )
-        return Booking(float(wait) / 1000, int(generation))
+        return Booking(float(wait) / 1000, int(generation), bool(paced))
 
     async def report(self, generation: int, pause: float, successes: int) -> int:
         """Run REPORT: the cool-down extended by ``pause`` seconds, one cut per event."""

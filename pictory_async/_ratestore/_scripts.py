@@ -12,12 +12,21 @@ requests/second. The hash's fields:
   weighted average over ``TAU`` ms, last updated at ``okt``, measured since ``oks``).
 
 ACQUIRE counts the successes the caller hands over, then: inside the cool-down, it
-answers the time left; with a rate, it books the send when the GCRA's time has come
-(``tat`` moves one interval on), else answers the wait, and the rate climbs along a
+answers the time left, unless the caller says the pause is **lifted** (a request it sent
+after its refused one went through, as the local throttle lifts its own pause; from a
+caller at most one event behind): then the pause ends for the whole fleet, and the
+climb and the measure start from now; with a rate, it books the send when the GCRA's time has come
+(``tat`` moves one interval on, from at most ``SLACK`` ms ago: a caller woken late by
+a busy event loop costs the fleet no slot, and an idle fleet gains no burst beyond
+``SLACK``), else answers the wait (the callers already told to
+wait for that time go first, an interval apart: ``wt``, ``wq``, so a fleet's waiters
+do not all ask again for each slot), and the rate climbs along a
 cubic, as the local estimator's does (``_throttle/_estimator``), since the pace binds;
 at twice the last maximum a new climb starts from there (after a long calm the rate
 doubles per climb, it does not leap).
-Nothing is reserved: a caller that never comes back holds nothing.
+Nothing is reserved: a caller that never comes back holds nothing (the next one finds
+its time passed, and goes). ACQUIRE also says whether the fleet is paced at all (a rate
+or a pause); when it is not, the caller may send without asking for a moment.
 
 REPORT extends the cool-down to ``now + pause``. When the refused request was booked in
 the current generation, it is a new event: the generation goes up by one and the rate
@@ -45,6 +54,7 @@ __all__ = [
     "MIN_RATE",
     "PLATEAU",
     "REPORT",
+    "SLACK",
     "TAU",
 ]
 
@@ -56,6 +66,7 @@ PLATEAU: Final = 10.0  # the climb's plateau lasts this many times the event's p
 MIN_PLATEAU: Final = 1.0  # ...at least this many seconds (also when few successes were seen)
 MAX_PLATEAU: Final = 2.0  # ...and at most this many (the fleet climbs back within it)
 FEW_SAMPLES: Final = 5  # fewer successes measured than this: the cut is a guess
+SLACK: Final = 50.0  # ms: a caller this late to its slot loses the fleet no slot
 
 _PRELUDE = """
 local key = KEYS[1]
@@ -88,18 +99,33 @@ end
 """
 
 ACQUIRE: Final = (
-    _PRELUDE.replace("NOW", "3").replace("TAU", str(TAU))
+    _PRELUDE.replace("NOW", "4").replace("TAU", str(TAU))
     + f"""
--- ARGV: successes, ttl ms, [now ms]
+-- ARGV: successes, ttl ms, lift (a generation, or -1), [now ms]
 count(tonumber(ARGV[1]))
 local wait = 0
 local pause_until = s['until'] or 0
+if now < pause_until and tonumber(ARGV[3]) + 1 >= (s.gen or 0) and tonumber(ARGV[3]) >= 0 then
+  -- a caller saw a request sent after a refused one go through: the pause is over
+  pause_until = now
+  s['until'] = now
+  s.tat = now
+  s.okt = now
+  s.oks = now
+  if s.from then s.from = now end
+end
 if now < pause_until then
   wait = pause_until - now
 elseif s.rate then
   local tat = s.tat or now
   if tat > now then
-    wait = tat - now
+    -- the callers already told to wait for this slot go first, an interval apart
+    if s.wt ~= tat then
+      s.wt = tat
+      s.wq = 0
+    end
+    wait = tat - now + s.wq * 1000 / s.rate
+    s.wq = s.wq + 1
     local t = (now - (s.from or now)) / 1000
     local k = s.k or {MIN_PLATEAU}
     local cubic = s.max * (1 + (1 - {BETA}) / (k * k * k) * (t - k) * (t - k) * (t - k))
@@ -111,11 +137,14 @@ elseif s.rate then
     end
     if cubic > s.rate then s.rate = cubic end
   else
-    s.tat = now + 1000 / s.rate
+    if tat < now - {SLACK} then tat = now - {SLACK} end
+    s.tat = tat + 1000 / s.rate
   end
 end
 save(tonumber(ARGV[2]))
-return {{tostring(wait), s.gen or 0}}
+local paced = 0
+if s.rate or now < pause_until then paced = 1 end
+return {{tostring(wait), s.gen or 0, paced}}
 """
 )
 

@@ -7,12 +7,16 @@ is reserved, so a process that dies leaves nothing behind. Every 429 is reported
 the generation of the event the request was booked in, so the store cuts the shared
 rate once per event, however many processes see it. Successes are counted here and
 handed over with the next call, so the store measures the fleet's rate at no extra
-round trip.
+round trip. When this process sees the API open again before the pause's end (the
+throttle's lift), the next booking tells the store, which ends the pause for all.
 
 When the store cannot be reached, the schedule stops binding and the client's own
 schedules (the pace, the quota batches) take over, with one log line; the store is
 asked again every ``RECHECK`` seconds at most (never once per request), and the client
-rejoins when it answers. The local gate still limits the attempts in flight.
+rejoins when it answers. The local gate still limits the attempts in flight. While
+the fleet has no shared rate and no pause, a booking lets the client send without
+asking for ``LEASE`` seconds: a fleet that is never throttled pays one round trip per
+``LEASE``, not one per request.
 """
 
 from __future__ import annotations
@@ -26,9 +30,10 @@ from .._logs import logger
 from .._types import Clock
 from ._cooldown import Cooldown
 
-__all__ = ["RECHECK", "Booking", "SharedRate", "SharedSchedule", "SharedStoreError"]
+__all__ = ["LEASE", "RECHECK", "Booking", "SharedRate", "SharedSchedule", "SharedStoreError"]
 
 RECHECK = 1.0  # seconds: an unreachable store is asked again at most this often
+LEASE = 0.02  # seconds a fleet with no pace sends without asking (a pause seen this late)
 _GENERATIONS = 16  # generations remembered, with when they were first seen
 
 
@@ -41,13 +46,17 @@ class Booking(NamedTuple):
 
     wait: float  # seconds before asking again; 0.0: booked, the request may go now
     generation: int  # throttling events the fleet has seen on this key
+    paced: bool = True  # False: no shared rate nor pause, sends need no booking for a moment
 
 
 class SharedRate(Protocol):
     """A rate shared with the other processes on one key (a store's live channel)."""
 
-    async def acquire(self, successes: int) -> Booking:
+    async def acquire(self, successes: int, lift: int = -1) -> Booking:
         """Book a send; ``successes`` since the last call are counted for the fleet.
+
+        ``lift``: the generation this process knew when it saw the API open again (a
+        request sent after a refused one went through), to end the fleet's pause; -1: none.
 
         Raises:
             SharedStoreError: The store did not answer.
@@ -82,8 +91,10 @@ class SharedSchedule:
         self._clock = clock
         self._recheck = recheck
         self._retry_at = -math.inf  # while down: not asked before this
+        self._free_until = -math.inf  # no pace, no pause: sends need no booking until then
         self._down = False
         self._successes = 0  # not yet handed to the store
+        self._lift = -1  # the generation whose pause this process saw end, to hand over
         # (when first seen, generation), to tell which generation a ticket was booked in
         self._generations: collections.deque[tuple[float, int]] = collections.deque(
             [(-math.inf, 0)], maxlen=_GENERATIONS
@@ -97,19 +108,23 @@ class SharedSchedule:
 
     @property
     def binds(self) -> bool:
-        """While the store answers, or when it is time to ask it again."""
-        return not self._down or self._clock() >= self._retry_at
+        """While the store answers (and the fleet is paced), or when it is time to ask again."""
+        if self._down:
+            return self._clock() >= self._retry_at
+        return self._free_until == -math.inf or self._clock() >= self._free_until
 
     async def book(self) -> bool:
         """Ask the store for a booking; ``False`` after waiting, or when it is down."""
         successes, self._successes = self._successes, 0
+        lift, self._lift = self._lift, -1
         try:
-            booking = await self._rate.acquire(successes)
+            booking = await self._rate.acquire(successes, lift)
         except SharedStoreError as exc:
             self._successes += successes
             self._fell_back(exc)
             return False  # the throttle asks the next schedule that binds
         self._answered(booking.generation)
+        self._free_until = -math.inf if booking.paced else self._clock() + LEASE
         if booking.wait <= 0:
             return True
         await self._cooldown.sleep(booking.wait)
@@ -126,6 +141,7 @@ class SharedSchedule:
         task.add_done_callback(self._reports.discard)
 
     async def _report(self, generation: int, pause: float, successes: int) -> None:
+        self._free_until = -math.inf  # the next send asks: the fleet may be paused now
         try:
             after = await self._rate.report(generation, pause, successes)
         except SharedStoreError as exc:
@@ -180,4 +196,6 @@ class SharedSchedule:
         return None
 
     def on_lift(self, now: float) -> None:
-        """The store keeps its own cool-down."""
+        """The API let a later request through: the next booking ends the fleet's pause."""
+        self._lift = self._generations[-1][1]
+        self._free_until = -math.inf
