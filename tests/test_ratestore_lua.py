@@ -235,7 +235,7 @@ async def test_twin_and_scripts_agree_on_random_sequences(
             if rng.random() < 0.85:
                 successes = rng.choice([0, 0, 1, 1, 2, 7])
                 lift = rng.choice([-1, -1, -1, generation, generation - 1, generation - 2])
-                args = [successes, TTL, lift, repr(now)]
+                args: list[str | int | float] = [successes, TTL, lift, repr(now)]
                 wait, gen, paced = await _run(redis, s.ACQUIRE, key, args)
                 assert twin.acquire(successes, now, lift) == (float(wait), gen, paced)
                 generation = gen if rng.random() < 0.7 else generation
