@@ -39,7 +39,7 @@ COMMANDS: dict[str, tuple[str, str]] = {  # name: ("module:attribute", its line 
     "jobs": ("jobs:app", "Follow render jobs: get, wait, list."),
     "videos": (
         "videos:app",
-        "Make videos: from a script, a text, a URL, a payload or a template; preview, render.",
+        "Make videos from a script, URL, payload, template or spreadsheet; preview, render.",
     ),
     "transcribe": (
         "transcribe:command",

@@ -4,7 +4,9 @@ The first Ctrl-C stops *starting* work: the items are fed to the run through a g
 closes, so what is in flight finishes (and is journaled) and the rest is reported as not
 started. A second Ctrl-C cancels what is still in flight (``cancelled``: it may or may
 not have been applied; the journal, when there is one, says so of each, and the next run
-with it asks the API). Either way every item is accounted for exactly once.
+with it asks the API); a run that waits for work it started (``create-many``'s renders)
+drains instead, and a third Ctrl-C cancels. Either way every item is accounted for
+exactly once.
 
 The library's ``BulkRun`` has no "finish what is in flight" stop of its own (leaving it
 cancels in-flight work), hence the gate.
@@ -89,6 +91,7 @@ async def run_bulk(
     display: Display,
     *,
     description: str,
+    drain_note: str | None = None,
 ) -> RunSummary:
     """Run ``start(items)`` to its end (or to a Ctrl-C), showing each outcome.
 
@@ -97,6 +100,9 @@ async def run_bulk(
         items: What to do, in order (ids or summaries).
         display: Where each outcome is shown.
         description: What the run does, e.g. ``Deleting``.
+        drain_note: When given, a second Ctrl-C drains the run (``BulkRun.drain``: the
+            requests in flight finish, the waits stop) and shows this; a third abandons
+            what is in flight.
 
     Returns:
         The ``RunSummary``: every item in exactly one outcome.
@@ -129,8 +135,11 @@ async def run_bulk(
             stop.set()
             display.note(
                 "Stopping: nothing new starts; waiting for what is in flight to finish "
-                "(Ctrl-C again to abandon it)"
+                f"(Ctrl-C again to {'stop waiting' if drain_note else 'abandon it'})"
             )
+        elif drain_note is not None and not run.draining.is_set():
+            run.drain()
+            display.note(drain_note)
         elif consumer.cancel() and not abandoned:
             abandoned.append(True)
             display.note(

@@ -51,11 +51,12 @@ from ._video_input import (
     script_keywords,
     source_of,
 )
+from .create_many import create_many_command
 
 __all__ = ["app", "create_video"]
 
 app = typer.Typer(
-    help="Make videos: from a script, a text, a URL, a payload or a template; preview, render.",
+    help="Make videos from a script, URL, payload, template or spreadsheet; preview, render.",
     no_args_is_help=True,
 )
 
@@ -113,6 +114,7 @@ def _create(
 
 app.command("preview")(preview_command)
 app.command("render")(render_command)
+app.command("create-many")(create_many_command)
 
 
 # -- worker ------------------------------------------------------------------------------
