@@ -77,6 +77,7 @@ class VideoRow:
             runs (else its request's content is).
         error: Why the row is bad (its message starts with ``line N:``), or ``None``.
         name: The video's name, when the row gives one (for reports).
+        body: The request's JSON as it will be sent, checked (Pictory's names).
     """
 
     line: int
@@ -84,6 +85,7 @@ class VideoRow:
     key: str | None = None
     error: InvalidInputError | None = None
     name: str | None = None
+    body: Mapping[str, Any] | None = attrs.field(default=None, repr=False)
 
 
 class Rows(Collection[VideoRow]):
@@ -268,7 +270,7 @@ def row_request(fields: Mapping[str, Any], *, line: int) -> VideoRow:
     try:
         if key is not None:
             key = _text(given, "key")
-        request = _request(given)
+        request, body = _request(given)
     except InvalidInputError as exc:
         return VideoRow(
             line=line,
@@ -276,14 +278,16 @@ def row_request(fields: Mapping[str, Any], *, line: int) -> VideoRow:
             name=name if isinstance(name, str) else None,
             error=InvalidInputError(f"line {line}: {exc}"),
         )
-    return VideoRow(line=line, request=request, key=key, name=_name_of(request))
+    return VideoRow(line=line, request=request, key=key, name=_name_of(request), body=body)
 
 
 def _name_of(request: VideoRequest | TemplateVideoRequest) -> str | None:
     return request.video_name if isinstance(request, VideoRequest) else None
 
 
-def _request(given: Mapping[str, Any]) -> VideoRequest | TemplateVideoRequest:
+def _request(
+    given: Mapping[str, Any],
+) -> tuple[VideoRequest | TemplateVideoRequest, dict[str, Any]]:
     sources = [name for name in ("script", "url", "template") if name in given]
     if len(sources) != 1:
         raise InvalidInputError(
@@ -323,11 +327,10 @@ def _request(given: Mapping[str, Any]) -> VideoRequest | TemplateVideoRequest:
     request = cast("VideoRequest", request)  # a script's request, always
     if isinstance(brand_id, str):  # an id that is not a number: sent as it is
         request = attrs.evolve(request, brand_id=brand_id)
-    video_body(request)  # the documented rules, as videos.render checks them
-    return request
+    return request, video_body(request)  # the documented rules, as videos.render checks them
 
 
-def _template_request(given: Mapping[str, Any]) -> TemplateVideoRequest:
+def _template_request(given: Mapping[str, Any]) -> tuple[TemplateVideoRequest, dict[str, Any]]:
     refused = [name for name in _SCRIPT_ONLY if name in given]
     if refused:
         raise InvalidInputError(
@@ -356,8 +359,7 @@ def _template_request(given: Mapping[str, Any]) -> TemplateVideoRequest:
         variables=variables or None,
         webhook=_text(given, "webhook") if "webhook" in given else None,
     )
-    template_body(request)
-    return request
+    return request, template_body(request)
 
 
 def _text(given: Mapping[str, Any], name: str) -> str:

@@ -114,7 +114,12 @@ class VideoItems:
         try:
             request, user_key = _request_of(raw)
             template = isinstance(request, TemplateVideoRequest)
-            body = template_body(request) if template else video_body(request)  # type: ignore[arg-type]
+            if isinstance(raw, VideoRow) and raw.body is not None:
+                body = raw.body  # checked as the row was read
+            elif template:
+                body = template_body(request)  # type: ignore[arg-type]
+            else:
+                body = video_body(request)  # type: ignore[arg-type]
             if user_key is not None:
                 key = KEY_PREFIX + user_key
             else:
