@@ -178,3 +178,41 @@ async def test_bad_options_are_refused_before_any_request(
         await pictory_client.videos.create_many(read_rows(path), retry_unknown="yes")  # type: ignore[arg-type]
 
     assert [] == pictory_emulator.jobs_created()
+
+
+@SOCKET
+async def test_a_graceful_stop_leaves_no_row_in_doubt_and_the_resume_follows(
+    pictory_client: AsyncPictory, pictory_emulator: Emulator, tmp_path: Path
+) -> None:
+    """``drain`` (a first Ctrl-C): every row stopped has its job id; the resume sends none."""
+    pictory_emulator.set_render_duration(60)
+    path = spreadsheet(tmp_path / "videos.csv", 40)
+    journal = tmp_path / "journal.jsonl"
+    started: list[object] = []
+    enough = asyncio.Event()
+
+    def on_started(event: object) -> None:
+        started.append(event)
+        if len(started) == 12:
+            enough.set()
+
+    run = pictory_client.videos.create_many_stream(
+        read_rows(path), journal=journal, concurrency=6, poll_interval=5, on_started=on_started
+    )
+    task = asyncio.create_task(run.wait())
+    await enough.wait()
+    run.drain()
+    drained = await task
+    made_then = {job.id for job in pictory_emulator.jobs_created()}
+    resumed = await pictory_client.videos.create_many(
+        read_rows(path), journal=journal, concurrency=6, poll_interval=5
+    )
+
+    cancelled = [drained.values[key] for key in drained.cancelled]
+    assert drained.interrupted
+    assert [] == drained.unknown
+    assert cancelled
+    assert made_then == {video.job_id for video in [*drained.created, *cancelled]}
+    assert len(cancelled) == sum(video.followed for video in resumed.created)
+    assert 40 == resumed.counts[Outcome.CREATED] + len(resumed.skipped_because("journal"))
+    assert 40 == len(pictory_emulator.jobs_created())
