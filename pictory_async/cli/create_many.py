@@ -261,7 +261,7 @@ async def plan_videos(settings: Settings, *, options: ManyOptions) -> int:
 
     Returns:
         2 when a row is bad or a column unknown, 1 when the rows do not fit in the
-        minutes left, else 0.
+        minutes left or the quota could not tell (a refused key says so), else 0.
     """
     from .. import Outcome
 
@@ -286,7 +286,7 @@ async def plan_videos(settings: Settings, *, options: ManyOptions) -> int:
         _print_plan(plan, failed, unknown, journal)
     if plan.rows_bad or unknown:
         return EXIT_USAGE
-    return EXIT_FAILED if plan.fits is False else EXIT_OK
+    return EXIT_OK if plan.fits else EXIT_FAILED
 
 
 def _plan_json(item: ItemResult[Any]) -> dict[str, Any]:

@@ -93,11 +93,12 @@ def ctrl_c_twice_once_two_render(monkeypatch: pytest.MonkeyPatch) -> None:
     _interrupt_once(monkeypatch, "stage", lambda display: display.stages["created"] == 2, 2)
 
 
+@pytest.mark.parametrize("example", ["videos.csv", "videos.jsonl"])
 def test_the_example_file_becomes_three_videos_with_progress(
-    invoke: Invoke, emulator: Emulator, tmp_path: Path
+    invoke: Invoke, emulator: Emulator, tmp_path: Path, example: str
 ) -> None:
-    """docs/examples/videos.csv: three videos, progress on stderr, a summary, exit 0."""
-    file = Path(shutil.copy(EXAMPLES / "videos.csv", tmp_path))
+    """docs/examples/videos.*: three videos, progress on stderr, a summary, exit 0."""
+    file = Path(shutil.copy(EXAMPLES / example, tmp_path))
 
     result = invoke("videos", "create-many", str(file))
 
@@ -446,3 +447,17 @@ def test_a_second_ctrl_c_stops_waiting_and_the_next_run_follows_the_renders(
     assert 0 == second.exit_code, second.output
     assert "2 renders an earlier run started were followed, not resent" in second.stdout
     assert Counter({f"Video {n}": 1 for n in range(1, 7)}) == _made(emulator)
+
+
+def test_dry_run_with_a_refused_key_cannot_tell_and_exits_1(
+    invoke: Invoke, emulator: Emulator, tmp_path: Path
+) -> None:
+    """--dry-run whose quota read is refused (401): says it cannot tell, exit 1, no POST."""
+    file = _csv(tmp_path / "v.csv", _rows(2))
+
+    result = invoke("videos", "create-many", str(file), "--dry-run", PICTORY_API_KEY="pictai_x")
+
+    assert 1 == result.exit_code, result.output
+    assert "cannot tell whether they fit: AuthenticationError" in result.stdout
+    assert "pictai_x" not in result.output
+    assert 0 == emulator.stats.count(method="POST")
