@@ -6,6 +6,8 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from pictory_async import InvalidInputError
 from pictory_async._models.videos import TemplateVideoRequest, VideoRequest
@@ -260,3 +262,22 @@ def test_the_format_comes_from_the_suffix_or_is_given(tmp_path: Path) -> None:
         read_rows(path, format="xlsx")
     assert 1 == len(list(read_rows(path, format="csv")))
     assert "jsonl" == read_rows(tmp_path / "x.NDJSON").format
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(data=st.binary(max_size=400), suffix=st.sampled_from(["csv", "jsonl"]))
+def test_any_bytes_are_read_as_rows_or_row_errors_never_raised(
+    tmp_path: Path, data: bytes, suffix: str
+) -> None:
+    """Hostile files: every row is a request or an error, on a line that exists."""
+    path = write(tmp_path, f"v.{suffix}", b"script,name\n" + data if suffix == "csv" else data)
+
+    rows = rows_of(path)
+
+    total = data.count(b"\n") + data.count(b"\r") + 2
+    assert all(1 <= row.line <= total for row in rows)
+    assert all((row.request is None) != (row.error is None) for row in rows)
+    assert [row.line for row in rows] == sorted(row.line for row in rows)
+    assert len(rows) == len(read_rows(path))
