@@ -33,6 +33,7 @@ from typing import Any, cast
 import attrs
 
 from ._exceptions import InvalidInputError
+from ._logs import logger
 from ._models.videos import TemplateVideoRequest, VideoRequest
 from ._payload import template_body, video_body
 from ._script import script_request
@@ -111,7 +112,15 @@ class Rows(Collection[VideoRow]):
             if error is not None:
                 yield VideoRow(line=line, error=InvalidInputError(f"line {line}: {error}"))
                 continue
-            self.unknown_columns.update(_unknown(fields))
+            unknown = set(_unknown(fields)) - self.unknown_columns
+            if unknown:
+                self.unknown_columns.update(unknown)
+                logger.warning(
+                    "%s line %d: ignoring column(s) no field reads: %s",
+                    self.path.name,
+                    line,
+                    ", ".join(sorted(unknown)),
+                )
             yield row_request(fields, line=line)
 
     def __len__(self) -> int:
@@ -269,7 +278,7 @@ def row_request(fields: Mapping[str, Any], *, line: int) -> VideoRow:
     name = given.get("name")
     try:
         if key is not None:
-            key = _text(given, "key")
+            key = _text(given, "key").strip() or None  # " k1 " is the row "k1"
         request, body = _request(given)
     except InvalidInputError as exc:
         return VideoRow(

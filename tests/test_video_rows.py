@@ -64,16 +64,20 @@ def test_line_numbers_count_blank_lines_bom_and_quoted_newlines(tmp_path: Path) 
     assert str(rows[2].error).startswith("line 8: ")
 
 
-def test_extra_columns_are_ignored_and_listed(tmp_path: Path) -> None:
+def test_extra_columns_are_ignored_and_listed(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     """A column no field reads changes nothing and is named in ``unknown_columns``."""
     plain = write(tmp_path, "a.csv", "script\nCats sleep a lot.\n")
     extra = write(tmp_path, "b.csv", "Script,Owner,Notes\nCats sleep a lot.,Ana,x\n")
 
     rows = read_rows(extra)
-    (row,) = list(rows)
+    with caplog.at_level("WARNING", logger="pictory_async"):
+        (row,) = list(rows)
 
     assert rows_of(plain)[0].request == row.request
     assert {"owner", "notes"} == rows.unknown_columns
+    assert "ignoring column(s) no field reads: notes, owner" in caplog.text
 
 
 @pytest.mark.parametrize(
@@ -189,10 +193,10 @@ def test_a_template_row_refuses_script_fields(tmp_path: Path) -> None:
 
 
 def test_a_user_key_is_kept_for_the_rows_identity(tmp_path: Path) -> None:
-    """The ``key`` column is carried as given (the row's identity across runs)."""
-    path = write(tmp_path, "v.csv", "key,script\nw-12,Hello.\n,Bye.\n")
+    """The ``key`` column is the row's identity across runs, spaces around it ignored."""
+    path = write(tmp_path, "v.csv", "key,script\nw-12,Hello.\n,Bye.\n  w-13 ,Hi.\n  ,Yo.\n")
 
-    assert ["w-12", None] == [row.key for row in rows_of(path)]
+    assert ["w-12", None, "w-13", None] == [row.key for row in rows_of(path)]
 
 
 def test_jsonl_rows_take_json_values_and_skip_blank_lines(tmp_path: Path) -> None:
