@@ -351,9 +351,9 @@ class _Rows:
         """A row's render started (or an earlier run's is followed)."""
         self.started[item.item] = item
         self.inputs[item.item] = item.input
-        self.display.stage("created")
-        if self.wait:
+        if self.wait:  # without a wait, the row ends now: its outcome counts it
             self.rendering.add(item.item)
+            self.display.stage("created")
             self.display.stage("rendering")
 
     def ended(self, item: ItemResult[Any]) -> None:
@@ -376,7 +376,7 @@ def _display(options: ManyOptions) -> Display:
 
         def advance(self, item: ItemResult[Any]) -> None:
             """Count the row, print its line."""
-            super(JsonDisplay, self).advance(item)
+            super(JsonDisplay, self).advance(item)  # counted as any display; not its line
             sys.stdout.write(dumps(row_json(item)) + "\n")
 
     display = (
