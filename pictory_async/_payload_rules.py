@@ -17,6 +17,7 @@ from typing import Any
 from ._exceptions import InvalidInputError
 
 __all__ = [
+    "ASPECT_RATIOS",
     "SCENE_SOURCES",
     "check_highlights_body",
     "check_legacy_video_body",
@@ -28,6 +29,8 @@ __all__ = [
 
 SCENE_SOURCES = ("story", "storyCoPilot", "blogUrl", "pptUrl", "audioUrl", "videoUrl")
 """A scene's content sources: exactly one, or none with a ``background``."""
+ASPECT_RATIOS = ("16:9", "9:16", "1:1", "4:5")
+"""The sizes ``aspectRatio`` names (Pictory's request schema)."""
 MAX_STORY = 15_000
 """The longest ``story`` a scene takes (Pictory's request schema)."""
 
@@ -104,6 +107,11 @@ def check_video_body(body: Mapping[str, Any]) -> None:
     _exclusive(body, "subtitleStyleId", "subtitleStyleName")
     if _given(body, "videoWidth") != _given(body, "videoHeight"):
         raise InvalidInputError("videoWidth and videoHeight go together (or give aspectRatio)")
+    ratio = body.get("aspectRatio")
+    if isinstance(ratio, str) and ratio not in ASPECT_RATIOS:
+        raise InvalidInputError(
+            f"aspectRatio must be one of {', '.join(ASPECT_RATIOS)}, not {ratio!r}"
+        )
     voice_over = _object(body, "voiceOver")
     _check_voice_over(voice_over, "voiceOver")
     music = _object(body, "backgroundMusic")

@@ -102,6 +102,16 @@ def test_a_bad_row_is_its_own_error_with_its_line(tmp_path: Path, row: str, expe
     assert expected in errors[3]
 
 
+def test_an_aspect_ratio_pictory_does_not_make_is_that_rows_error(tmp_path: Path) -> None:
+    """``2:1`` is refused as the row is read (the API would refuse it mid-run)."""
+    path = write(tmp_path, "v.csv", "script,aspect_ratio\nA.,2:1\nB.,4:5\n")
+
+    errors = errors_of(path)
+
+    assert [2] == list(errors)
+    assert "aspectRatio must be one of 16:9, 9:16, 1:1, 4:5, not '2:1'" in errors[2]
+
+
 def test_a_script_over_pictorys_limit_is_refused_before_anything_is_sent(tmp_path: Path) -> None:
     """The payload rules of videos.render apply to each row: a story too long is its error."""
     path = write(tmp_path, "v.csv", f"script\n{'word ' * (MAX_STORY // 4)}\nShort.\n")
