@@ -103,6 +103,11 @@ def _print_summary(summary: RunSummary, rows: _Rows, options: ManyOptions) -> No
     earlier = len(result.skipped_because("journal"))
     if earlier:
         console.print(f"  {earlier:,} made by an earlier run (journal): not made again")
+    repeated = len(result.skipped_because("duplicate"))
+    if repeated:
+        console.print(
+            f"  {repeated:,} repeating an earlier row's key: skipped (a key is one video)"
+        )
     followed = sum(1 for item in rows.started.values() if getattr(item.value, "followed", False))
     if followed:
         console.print(f"  {followed:,} renders an earlier run started were followed, not resent")

@@ -464,3 +464,18 @@ def test_dry_run_with_a_refused_key_cannot_tell_and_exits_1(
     assert "cannot tell whether they fit: AuthenticationError" in result.stdout
     assert "pictai_x" not in result.output
     assert 0 == emulator.stats.count(method="POST")
+
+
+def test_a_key_given_twice_is_one_video_and_the_summary_says_so(
+    invoke: Invoke, emulator: Emulator, tmp_path: Path
+) -> None:
+    """Two rows with one key: one video, the second row skipped and counted as a repeat."""
+    rows = _rows(3)
+    rows[2]["key"] = rows[0]["key"]
+    file = _csv(tmp_path / "v.csv", rows)
+
+    result = invoke("videos", "create-many", str(file))
+
+    assert 0 == result.exit_code, result.output
+    assert 2 == len(emulator.jobs_created())
+    assert "1 repeating an earlier row's key: skipped" in result.stdout
