@@ -54,12 +54,15 @@ class ItemResult(Generic[T]):
     """The outcome of one item.
 
     Attributes:
-        item: The project id (or, for an input that is no id, the input itself).
+        item: The project id (or, for an input that is no id, the input itself); for
+            ``create_many``, the row's key.
         outcome: How it ended.
-        value: The result (``DeleteResult`` or ``Project``) when there is one.
+        value: The result (``DeleteResult``, ``Project``, ``CreatedVideo``) when there
+            is one.
         error: The exception, for ``failed`` items (and for ``cancelled`` ones when the
             client was closed under them).
-        reason: Why it was skipped (``dry_run``, ``duplicate``, ``journal``).
+        reason: Why it was skipped (``dry_run``, ``duplicate``, ``journal``), or how it
+            ended (``confirmed_gone``; ``job_failed``; ``started``: its job had started).
         input: The object the id was read from (a ``ProjectSummary`` or ``Project``)
             when the input gave one rather than a bare id.
     """
