@@ -64,7 +64,8 @@ class ItemResult(Generic[T]):
         reason: Why it was skipped (``dry_run``, ``duplicate``, ``journal``), or how it
             ended (``confirmed_gone``; ``job_failed``; ``started``: its job had started).
         input: The object the id was read from (a ``ProjectSummary`` or ``Project``)
-            when the input gave one rather than a bare id.
+            when the input gave one rather than a bare id; for ``create_many``, the
+            ``VideoItem`` saying where the row came from.
     """
 
     item: ProjectId
