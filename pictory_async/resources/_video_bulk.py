@@ -158,8 +158,9 @@ class VideoBulk:
         Raises:
             InvalidInputError: Bad arguments, or a journal that is not one, is of
                 another operation, or is in use by another run (before any request).
-            OSError: The journal cannot be created or written. Mid-run, the run stops:
-                what was in flight is ``cancelled``, the rest ``not_started``.
+            OSError: The journal cannot be created or written, or the file of
+                ``read_rows`` cannot be read (before any request). Mid-run, the run
+                stops: what was in flight is ``cancelled``, the rest ``not_started``.
             AuthenticationError: The API refused the key; the run stopped.
             ClientClosedError: The client was closed during the run.
             CancelledError: The call was cancelled. Every item read is accounted for
