@@ -24,8 +24,10 @@ from ._cooldown import Cooldown
 from ._estimator import Estimator, Refusal
 from ._gate import INITIAL_WINDOW, Gate
 from ._holds import Holds
+from ._learned import IDLE_MIN, Learned
 from ._pacer import Pacer
 from ._schedule import Schedule
+from ._shared import SharedRate, SharedSchedule
 
 __all__ = ["RateControl", "Throttle"]
 
@@ -72,6 +74,10 @@ class Throttle:
         adaptive: Learn the API's limit from 429s (on by default).
         rand: Random source for the jitter of pauses without ``Retry-After``.
         initial_window: Requests in flight allowed before the first success.
+        shared: A rate shared with other processes (a rate store's channel): sends
+            are booked through it while it answers (see ``_shared``).
+        learned: What an earlier throttle learned (``Throttle.learned()``): start from
+            its window and rate instead of slow start (the rate still climbs).
     """
 
     def __init__(
@@ -83,6 +89,8 @@ class Throttle:
         adaptive: bool = True,
         rand: Callable[[], float] = random.random,
         initial_window: int = INITIAL_WINDOW,
+        learned: Learned | None = None,
+        shared: SharedRate | None = None,
     ) -> None:
         self._clock = clock
         self._adaptive = adaptive
@@ -105,7 +113,14 @@ class Throttle:
                 cooldown=self._cooldown, clock=clock, sleep=sleep, back_to_pace=self._back_to_pace
             )
             self._schedules = (batches, self._pacer)
+        self._shared: SharedSchedule | None = None  # the fleet's schedule, first when there
+        if shared is not None:
+            self._shared = SharedSchedule(shared, cooldown=self._cooldown, clock=clock)
+            self._schedules = (self._shared, *self._schedules)
         self._booking: asyncio.Lock | None = None  # one call books at a time
+        self._idle_from: float | None = None  # when the last call was answered, none left
+        if learned is not None:
+            self._start_from(learned)
 
     # -- what others may read ----------------------------------------------------------
 
@@ -139,10 +154,43 @@ class Throttle:
         """How many times the API has rate limited this client (429s of one event count once)."""
         return self._estimator.events
 
+    # -- what was learned --------------------------------------------------------------
+
+    def learned(self) -> Learned:
+        """What this throttle learned: another run or process can start from it."""
+        estimator = self._estimator
+        return Learned(
+            rate=estimator.rate if estimator.limit is not None else None,
+            limit=estimator.limit,
+            window=max(1.0, self._gate.window),
+            events=estimator.events,
+            regrow_to=self._gate.regrow_to or None,
+        )
+
+    def _start_from(self, learned: Learned) -> None:
+        """Start from what was learned before (another run, or before an idle spell)."""
+        now = self._clock()
+        before = self._estimator.rate
+        self._estimator.restart(now, rate=learned.rate, limit=learned.limit, events=learned.events)
+        self._gate.restart(learned.window, learned.regrow_to)
+        if before is None and self._estimator.rate is not None:
+            self._pacer.start(now)
+
+    def _after_idle(self) -> None:
+        """Age what was learned by the time nobody wanted to send (``Learned.decayed``)."""
+        idle_from, self._idle_from = self._idle_from, None
+        if idle_from is None:
+            return
+        idle = self._clock() - max(idle_from, self._cooldown.until)
+        if idle >= IDLE_MIN:
+            self._start_from(self.learned().decayed(idle) or Learned())
+
     # -- before an attempt -------------------------------------------------------------
 
     def ready(self) -> float | None:
         """The ticket if a request may go now without waiting, else ``None``."""
+        if self._idle_from is not None:
+            self._after_idle()
         if self._schedule() is None and self._gate.open and (not self._holds or self._holds.over()):
             now = self._clock()
             if now >= self._cooldown.until:
@@ -157,6 +205,8 @@ class Throttle:
         Slots are handed out first come, first served: after a 429, the next probe is
         another call's, so no one call spends all its retries on a closed API.
         """
+        if self._idle_from is not None:
+            self._after_idle()
         if self._holds:
             await self._holds.wait()
         await self._gate.enter()
@@ -255,6 +305,8 @@ class Throttle:
         for schedule in self._schedules:
             schedule.on_answer(ticket)
         gate.wake()
+        if not (gate.in_flight or gate.queued or self._holds.holding):
+            self._idle_from = now  # nobody wants to go: idle from here, until the next call
 
     def _succeeded(self, ticket: float, now: float) -> None:
         """A success: the schedules first (one may hand back to the pace), then the rest."""
@@ -294,6 +346,8 @@ class Throttle:
                 first_event=estimator.events <= 1,
             )
         hinted = retry_after is not None
+        if self._shared is not None:  # every 429 is reported: the store tells the events
+            self._shared.report(ticket, delay)
         if self._adaptive:  # without it nothing lifts a pause: the shared one is enough
             self._holds.hold(now, delay, hinted=hinted)
         if estimator.lifted_since(ticket):

@@ -152,6 +152,37 @@ class Estimator:
         self._trust_pace = False  # whether this event's refused pace bounds the limit
         # when the last few successes came back, on the active clock
         self._last_ok: collections.deque[float] = collections.deque(maxlen=FEW_SAMPLES)
+        self._regrow: tuple[float, float] | None = None  # restarted below the cubic: at, from
+
+    @property
+    def limit(self) -> float | None:
+        """The highest rate the API allowed at the last event (``None`` before any)."""
+        return self._max_rate if self.events and self._adaptive and self._max_rate else None
+
+    def restart(self, now: float, *, rate: float | None, limit: float | None, events: int) -> None:
+        """Start at ``now`` from a rate learned before: by another run, or before an idle spell.
+
+        The rate climbs as after an event (back to ``limit`` within ``MIN_PLATEAU``,
+        then past it); from below that curve it first doubles every ``DOUBLING`` seconds.
+
+        Args:
+            now: When the new start is.
+            rate: The rate to pace at, ``None`` for none (the ceiling, if any).
+            limit: The highest rate the API allowed, the maximum the rate climbs to.
+            events: Throttling events seen so far.
+        """
+        self.events = events
+        self._regrow = None
+        self._blind = False
+        if not self._adaptive or rate is None:
+            self.rate, self._max_rate = self._ceiling, 0.0
+            return
+        paced = self._set_rate(rate)
+        self._max_rate = max(limit or 0.0, paced)
+        self._climb_from = now
+        self._set_plateau(MIN_PLATEAU)
+        if paced < BETA * self._max_rate:
+            self._regrow = (now, paced)
 
     # -- events ------------------------------------------------------------------------
 
@@ -299,6 +330,7 @@ class Estimator:
     def _new_event(self, now: float, retry_after: float | None, until: float, demand: int) -> None:
         """Note a new throttling event: learn from the cycle it ends, start a new one."""
         self.events += 1
+        self._regrow = None
         previous = self.last_throttle
         # what succeeded lately, not counting time spent waiting out a Retry-After
         active = self._active(now)
@@ -348,6 +380,13 @@ class Estimator:
         assert self.rate is not None
         elapsed = now - self._climb_from
         cubic = self._max_rate * (1 + self._cubic_scale * (elapsed - self._cubic_k) ** 3)
+        if self._regrow is not None:  # restarted below the curve: slow start up to it
+            at, rate = self._regrow
+            doubled = rate * 2 ** ((now - at) / DOUBLING)
+            if doubled < cubic:
+                cubic = doubled
+            else:
+                self._regrow = None
         if self._blind:  # the first event's guess says little: climb like slow start
             cubic = max(cubic, BETA * self._max_rate * 2 ** (elapsed / DOUBLING))
         self._set_rate(max(self.rate, cubic))
@@ -364,8 +403,9 @@ class Estimator:
             return 0.0
         return (len(times) - 1) / (times[-1] - times[0])
 
-    def _set_rate(self, rate: float) -> None:
+    def _set_rate(self, rate: float) -> float:
         rate = max(MIN_RATE, rate)
         if self._ceiling is not None:
             rate = min(rate, self._ceiling)
         self.rate = rate
+        return rate

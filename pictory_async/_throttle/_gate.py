@@ -34,6 +34,7 @@ class Gate:
         self.in_flight = 0  # slots taken and not given back
         self.window = float(initial_window)
         self._resume = float(initial_window)  # the window restored after a pause
+        self.regrow_to = 0.0  # slow start goes on up to this window (after an idle decay)
         self._waiters: collections.deque[asyncio.Future[None]] = collections.deque()
 
     @property
@@ -88,16 +89,22 @@ class Gate:
     def grow(self, *, slow_start: bool) -> None:
         """A success: a full window grows, doubling a round trip in ``slow_start``."""
         if self.in_flight + 2 > self.window:  # only a window that is full grows
-            if slow_start:
+            if slow_start or self.window < self.regrow_to:
                 self.window += SLOW_START  # x(1 + SLOW_START) a round trip
             else:
                 self.window += 1 / self.window  # one more per round trip
             self.window = min(self.window, MAX_WINDOW)
 
+    def restart(self, window: float, regrow_to: float | None) -> None:
+        """Start from a window learned before; slow start regrows up to ``regrow_to``."""
+        self.window = self._resume = max(1.0, min(window, MAX_WINDOW))
+        self.regrow_to = regrow_to or 0.0
+
     def probe(self) -> None:
         """A throttling event: one request goes after the pause; BETA of the rest come back."""
         self._resume = max(1.0, BETA * max(self.in_flight + 1, 1))
         self.window = 1.0
+        self.regrow_to = 0.0
 
     def resume_at_least(self, slots: int) -> None:
         """Restore at least ``slots`` when the API opens again."""
