@@ -23,6 +23,9 @@ if TYPE_CHECKING:
     from ._assets import ASSET_KINDS, Asset
     from ._backup import Backup, BackupFile
     from ._bulk import BulkProgress, BulkResult, BulkRun, ItemResult, Outcome
+    from ._bulk.plan import VideoPlan
+    from ._bulk.video_items import VideoItem
+    from ._bulk.videos import CreatedVideo
     from ._call_options import (
         RequestOptions,
     )
@@ -126,8 +129,15 @@ if TYPE_CHECKING:
     from ._transport import AiohttpTransport
     from ._types import NOT_GIVEN, NotGiven, ProjectId
     from ._version import __version__
+    from ._video_rows import Rows, VideoRow, read_rows
 
 _EXPORTS: dict[str, str] = {  # public name -> the module that defines it
+    "VideoItem": "_bulk.video_items",
+    "VideoPlan": "_bulk.plan",
+    "CreatedVideo": "_bulk.videos",
+    "Rows": "_video_rows",
+    "VideoRow": "_video_rows",
+    "read_rows": "_video_rows",
     "ASSET_KINDS": "_assets",
     "Asset": "_assets",
     "Backup": "_backup",
@@ -231,6 +241,12 @@ _EXPORTS: dict[str, str] = {  # public name -> the module that defines it
 }
 
 __all__ = [
+    "VideoItem",
+    "VideoPlan",
+    "CreatedVideo",
+    "Rows",
+    "VideoRow",
+    "read_rows",
     "ASSET_KINDS",
     "DEFAULT_MAX_CONNECTIONS",
     "MAX_PROJECT_ID_LENGTH",
