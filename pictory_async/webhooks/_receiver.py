@@ -157,6 +157,11 @@ class WebhookReceiver:
         if self._tasks:
             with contextlib.suppress(asyncio.TimeoutError):
                 await asyncio.wait_for(self._queue.join(), drain)
+        if self._queue.qsize():
+            logger.warning(
+                "webhook: receiver closed with %d events unconfirmed; left to the polls",
+                self._queue.qsize(),
+            )
         for task in self._tasks:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)

@@ -29,10 +29,13 @@ from ._read import read_capped
 from ._receiver import Callback, ReceiverOptions, WebhookReceiver
 from ._token import TOKEN_PARAM
 
-__all__ = ["RECEIVER_KEY", "cleanup_ctx", "get_receiver", "handler", "setup"]
+__all__ = ["RECEIVER_KEY", "ROUTE_NAME", "cleanup_ctx", "get_receiver", "handler", "setup"]
 
 RECEIVER_KEY: Final = web.AppKey("pictory_async.webhooks.receiver", WebhookReceiver)
 """Where the receiver is stored in the application: ``app[RECEIVER_KEY]``."""
+
+ROUTE_NAME: Final = "pictory_webhook"
+"""The name of the deliveries' route: ``app.router[ROUTE_NAME].url_for()`` is its path."""
 
 _CHUNK = 64 * 1024
 
@@ -119,5 +122,5 @@ def setup(
         ``app``, for chaining.
     """
     app.cleanup_ctx.append(cleanup_ctx(callback, **options))
-    app.router.add_post(path, handler)
+    app.router.add_post(path, handler, name=ROUTE_NAME)
     return app

@@ -40,7 +40,10 @@ from ._read import read_capped
 from ._receiver import Callback, ReceiverOptions, WebhookReceiver
 from ._token import TOKEN_PARAM
 
-__all__ = ["RECEIVER_KEY", "Receiver", "get_receiver", "lifespan", "webhook_router"]
+__all__ = ["RECEIVER_KEY", "ROUTE_NAME", "Receiver", "get_receiver", "lifespan", "webhook_router"]
+
+ROUTE_NAME: Final = "pictory_webhook"
+"""The name of the deliveries' route: ``request.url_for(ROUTE_NAME)``."""
 
 RECEIVER_KEY: Final = "pictory_async_webhooks"
 """The key of the receiver in the lifespan state (``request.state.pictory_async_webhooks``)."""
@@ -100,7 +103,10 @@ Receiver: TypeAlias = Annotated[WebhookReceiver, Depends(get_receiver)]
 
 
 def webhook_router(
-    path: str = "/pictory/webhook", *, receiver: WebhookReceiver | None = None
+    path: str = "/pictory/webhook",
+    *,
+    receiver: WebhookReceiver | None = None,
+    name: str = ROUTE_NAME,
 ) -> APIRouter:
     """A router with one ``POST path`` route that hands each delivery to the receiver.
 
@@ -111,13 +117,15 @@ def webhook_router(
     Args:
         path: The route's path.
         receiver: A receiver of your own; by default the one :func:`lifespan` opened.
+        name: The route's name: ``request.url_for(name)`` is its URL as this request
+            reached the service (behind a proxy, run uvicorn with ``--proxy-headers``).
 
     Returns:
         The router, for ``app.include_router``.
     """
     router = APIRouter()
 
-    @router.post(path, include_in_schema=False)
+    @router.post(path, include_in_schema=False, name=name)
     async def pictory_webhook(request: Request) -> JSONResponse:
         the_receiver = receiver if receiver is not None else get_receiver(request)
         body = await read_capped(request.stream(), the_receiver.max_body_bytes)
