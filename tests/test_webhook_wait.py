@@ -53,6 +53,11 @@ class Api:
         self.polled = asyncio.Event()
         router.get(f"{JOBS}/{JOB_ID}").mock(side_effect=self.answer)
 
+    def end(self, receiver: WebhookReceiver, status: str = "completed") -> int:
+        """The job ends in ``status``; its webhook is delivered to ``receiver`` (the answer)."""
+        self.status = status
+        return receiver.accept(body(status)).status
+
     def answer(self, request: httpx.Request) -> httpx.Response:
         self.fetches += 1
         self.polled.set()
@@ -90,8 +95,7 @@ async def test_a_confirmed_webhook_ends_the_wait_with_the_poll_s_result(
     api = Api(router)
     async with WebhookReceiver(client) as receiver:
         waiting = await started_wait(client, receiver, api)
-        api.status = "completed"
-        assert 202 == receiver.accept(body()).status
+        assert 202 == api.end(receiver)
         video = await asyncio.wait_for(waiting, 5)
 
         polled = await client.jobs.wait(VideoJob(id=JOB_ID))  # the poll path, same answer
@@ -128,8 +132,7 @@ async def test_a_failed_outcome_raises_as_the_poll_does(
     api = Api(router)
     async with WebhookReceiver(client) as receiver:
         waiting = await started_wait(client, receiver, api)
-        api.status = "failed"
-        receiver.accept(body("failed"))
+        api.end(receiver, "failed")
         with pytest.raises(JobFailedError) as caught:
             await asyncio.wait_for(waiting, 5)
 
@@ -143,8 +146,7 @@ async def test_an_unconfirmed_receiver_wakes_the_wait_which_asks_the_api(
     api = Api(router)
     async with WebhookReceiver(client, confirm=False) as receiver:
         waiting = await started_wait(client, receiver, api)
-        api.status = "completed"
-        receiver.accept(body())
+        api.end(receiver)
         video = await asyncio.wait_for(waiting, 5)
 
     assert "https://cdn.example/v.mp4" == video.video_url
@@ -197,8 +199,7 @@ async def test_a_cancelled_wait_leaves_no_watch_behind(
             waiting.cancel()
         await asyncio.gather(*waits, return_exceptions=True)
         assert 0 == receiver._waiting()
-        api.status = "completed"
-        receiver.accept(body())
+        api.end(receiver)
         await receiver.join()
 
     assert 0 == receiver.stats.waits_woken
