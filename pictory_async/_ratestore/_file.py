@@ -71,7 +71,9 @@ class FileRateStore(RateStore):
         *,
         clock: Callable[[], float] = time.time,
     ) -> None:
-        self.directory = Path(directory) if directory is not None else default_directory()
+        self.directory = (
+            Path(directory).expanduser() if directory is not None else default_directory()
+        )
         self._clock = clock
 
     def __repr__(self) -> str:
