@@ -24,8 +24,8 @@ from redis.asyncio import Redis
 
 from pictory_async import AsyncPictory
 from pictory_async._ratestore import FileRateStore, RedisRateStore, scope_of
-from pictory_async._ratestore._redis import IDLE_TTL, PREFIX
-from pictory_async._throttle._shared import RECHECK
+from pictory_async._ratestore._redis import IDLE_TTL, MAX_WAIT, PREFIX
+from pictory_async._throttle._shared import RECHECK, SharedStoreError
 
 __all__ = ["redis_server"]
 
@@ -256,3 +256,55 @@ async def test_the_api_key_never_reaches_redis_nor_the_cache_file(
     for form in _encodings(SECRET):
         assert form.encode() not in everything, form
         assert form.lower().encode() not in everything.lower(), form
+
+
+async def test_a_key_of_another_type_counts_as_the_store_down(
+    fleet: Fleet, router: respx.Router, redis_server: RedisServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Something else wrote the key (a string, not a hash): requests go on, one warning."""
+    caplog.set_level(logging.WARNING, logger="pictory_async")
+    Wave(router)
+    redis = Redis.from_url(redis_server.url)
+    await redis.set(PREFIX + scope_of(BASE_URL, API_KEY), "not a hash")
+    await redis.aclose()
+    [client] = fleet(1)
+
+    for _ in range(3):
+        await client.get("/ping")
+
+    assert 1 == sum("unreachable" in record.getMessage() for record in caplog.records)
+
+
+@pytest.mark.parametrize(
+    "answer", [None, [b"1"], [b"nan", 0, 1], [b"-5", 0, 1], [b"x", 0, 1], "OK", [b"1", b"2"]]
+)
+async def test_an_answer_that_is_not_the_scripts_counts_as_the_store_down(
+    tmp_path: Path, answer: object
+) -> None:
+    """Another server on the port, a proxy that mangles replies: a typed store error, no crash."""
+    store = RedisRateStore(f"unix://{tmp_path}/r.sock")
+
+    async def mangled(*args: object) -> object:
+        return answer
+
+    store._call = mangled  # type: ignore[method-assign,assignment]
+    rate = store.share("scope")
+
+    with pytest.raises(SharedStoreError):
+        await rate.acquire(0)
+    await store.aclose()
+
+
+async def test_a_huge_wait_is_cut(tmp_path: Path) -> None:
+    """A store asking for an hour's wait is asked again after MAX_WAIT, not in an hour."""
+    store = RedisRateStore(f"unix://{tmp_path}/r.sock")
+
+    async def hour(*args: object) -> object:
+        return [b"3600000", 1, 1]
+
+    store._call = hour  # type: ignore[method-assign,assignment]
+
+    booking = await store.share("scope").acquire(0)
+
+    assert MAX_WAIT == booking.wait
+    await store.aclose()

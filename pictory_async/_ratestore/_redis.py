@@ -7,7 +7,8 @@ when a Redis store is made (extra ``[redis]``). Each command is bounded by a sho
 timeout and never retried by redis-py: a store that does not answer at once is down,
 and the throttle's ``SharedSchedule`` falls back to the client's own pace. No error
 carries the store's URL (it may hold a password) or the API key, which never reaches
-Redis: the key's name is a hash (``scope_of``).
+Redis: the key's name is a hash (``scope_of``). An answer that is not the script's (a
+key of another type, another server) counts as the store being down.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ __all__ = ["IDLE_TTL", "PREFIX", "RedisRate", "RedisRateStore"]
 PREFIX = "pictory-async:rate:"
 IDLE_TTL = FORGET_AFTER * IDLE_HALF_LIFE  # seconds: an idle key expires as a file is forgotten
 TIMEOUT = 0.5  # seconds a command (or a connection) may take before the store is down
+MAX_WAIT = 60.0  # seconds: a longer wait from the store is cut to this (then asked again)
 SCHEMES = ("redis", "rediss", "unix")
 _EXTRA = 'the Redis rate store needs the redis extra: pip install "pictory-async[redis]"'
 
@@ -133,10 +135,18 @@ class RedisRate:
 
     async def acquire(self, successes: int, lift: int = -1) -> Booking:
         """Run ACQUIRE: count ``successes``, then the cool-down and the GCRA booking."""
-        wait, generation, paced = await self._store._call(
+        answer = await self._store._call(
             self._store._acquire, self.key, [successes, self._ttl, lift, *self._at()]
         )
-        return Booking(float(wait) / 1000, int(generation), bool(paced))
+        try:
+            wait, generation, paced = answer
+            seconds = float(wait) / 1000
+            booking = Booking(min(seconds, MAX_WAIT), int(generation), bool(int(paced)))
+        except (TypeError, ValueError):
+            raise SharedStoreError("an answer that is not ACQUIRE's") from None
+        if not seconds >= 0:  # NaN included
+            raise SharedStoreError("an answer that is not ACQUIRE's")
+        return booking
 
     async def report(self, generation: int, pause: float, successes: int) -> int:
         """Run REPORT: the cool-down extended by ``pause`` seconds, one cut per event."""
@@ -145,4 +155,6 @@ class RedisRate:
             self.key,
             [generation, repr(max(0.0, pause) * 1000), successes, self._ttl, *self._at()],
         )
-        return int(after)
+        if isinstance(after, bool) or not isinstance(after, int):
+            raise SharedStoreError("an answer that is not REPORT's")
+        return after
