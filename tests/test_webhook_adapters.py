@@ -43,6 +43,11 @@ async def finished_body(running: RunningEmulator) -> tuple[str, bytes]:
     return job.id, response.content
 
 
+def client_factory(running: RunningEmulator) -> functools.partial[AsyncPictory]:
+    """What the lifespans open: a client of the emulator."""
+    return functools.partial(AsyncPictory, running.api_key, base_url=running.base_url)
+
+
 @contextlib.asynccontextmanager
 async def uvicorn_app(app: FastAPI) -> AsyncIterator[str]:
     """``app`` served by uvicorn on 127.0.0.1 (its lifespan run); its origin."""
@@ -92,11 +97,7 @@ async def test_the_fastapi_lifespan_serves_a_receiver_on_the_app_s_client(
     """401, 403, then 202; the callback gets the confirmed job before shutdown ends."""
     job_id, body = await finished_body(running)
     outcomes: list[JobOutcome] = []
-
-    async def on_outcome(outcome: JobOutcome) -> None:
-        outcomes.append(outcome)
-
-    factory = functools.partial(AsyncPictory, running.api_key, base_url=running.base_url)
+    on_outcome, factory = outcomes.append, client_factory(running)
     app = FastAPI(lifespan=lifespan(on_outcome, factory=factory, secret=SECRET))
     app.include_router(webhook_router())
     async with uvicorn_app(app) as origin:
@@ -112,11 +113,7 @@ async def test_the_aiohttp_setup_serves_a_receiver_on_the_app_s_client(
     """The same with aiohttp: the client first, then the receiver and its route."""
     job_id, body = await finished_body(running)
     outcomes: list[JobOutcome] = []
-
-    async def on_outcome(outcome: JobOutcome) -> None:
-        outcomes.append(outcome)
-
-    factory = functools.partial(AsyncPictory, running.api_key, base_url=running.base_url)
+    on_outcome, factory = outcomes.append, client_factory(running)
     app = web.Application()
     pictory_async.aiohttp.setup(app, factory=factory)
     webhooks_aiohttp.setup(app, on_outcome, secret=SECRET)
@@ -142,7 +139,7 @@ async def test_a_huge_body_is_answered_413_without_being_read_whole(
     running: RunningEmulator, framework: str
 ) -> None:
     """A 2 MB streamed body gets 413 from both adapters (the receiver caps at 256 KB)."""
-    factory = functools.partial(AsyncPictory, running.api_key, base_url=running.base_url)
+    factory = client_factory(running)
     served: contextlib.AbstractAsyncContextManager[str]
     if framework == "fastapi":
         app = FastAPI(lifespan=lifespan(factory=factory))

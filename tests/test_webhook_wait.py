@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 from collections.abc import AsyncIterator
 from typing import Any
@@ -11,6 +12,7 @@ import httpx
 import pytest
 import respx
 from _support import ClientFactory, FakeTime
+from typing_extensions import assert_type
 
 from pictory_async import (
     AsyncPictory,
@@ -88,13 +90,21 @@ async def started_wait(
     return waiting
 
 
+@contextlib.asynccontextmanager
+async def one_wait(
+    client: AsyncPictory, router: respx.Router, **options: Any
+) -> AsyncIterator[tuple[Api, WebhookReceiver, asyncio.Task[Any]]]:
+    """The job's endpoint, a receiver, and a wait on the job asleep after its first poll."""
+    api = Api(router)
+    async with WebhookReceiver(client, **options) as receiver:
+        yield api, receiver, await started_wait(client, receiver, api)
+
+
 async def test_a_confirmed_webhook_ends_the_wait_with_the_poll_s_result(
     client: AsyncPictory, router: respx.Router
 ) -> None:
     """The wait sleeps after its first poll; the webhook's confirmed outcome ends it, typed."""
-    api = Api(router)
-    async with WebhookReceiver(client) as receiver:
-        waiting = await started_wait(client, receiver, api)
+    async with one_wait(client, router) as (api, receiver, waiting):
         assert 202 == api.end(receiver)
         video = await asyncio.wait_for(waiting, 5)
 
@@ -110,9 +120,7 @@ async def test_a_forged_webhook_does_not_end_the_wait(
     client: AsyncPictory, router: respx.Router
 ) -> None:
     """A ``completed`` body for a job the API still renders leaves the wait waiting."""
-    api = Api(router)
-    async with WebhookReceiver(client) as receiver:
-        waiting = await started_wait(client, receiver, api)
+    async with one_wait(client, router) as (_, receiver, waiting):
         receiver.accept(body())
         await receiver.join()
         await asyncio.sleep(0)
@@ -129,9 +137,7 @@ async def test_a_failed_outcome_raises_as_the_poll_does(
     client: AsyncPictory, router: respx.Router
 ) -> None:
     """A confirmed ``failed`` webhook raises ``JobFailedError`` with Pictory's code."""
-    api = Api(router)
-    async with WebhookReceiver(client) as receiver:
-        waiting = await started_wait(client, receiver, api)
+    async with one_wait(client, router) as (api, receiver, waiting):
         api.end(receiver, "failed")
         with pytest.raises(JobFailedError) as caught:
             await asyncio.wait_for(waiting, 5)
@@ -143,9 +149,7 @@ async def test_an_unconfirmed_receiver_wakes_the_wait_which_asks_the_api(
     client: AsyncPictory, router: respx.Router
 ) -> None:
     """With ``confirm=False`` the body only wakes the wait; its result is a poll's."""
-    api = Api(router)
-    async with WebhookReceiver(client, confirm=False) as receiver:
-        waiting = await started_wait(client, receiver, api)
+    async with one_wait(client, router, confirm=False) as (api, receiver, waiting):
         api.end(receiver)
         video = await asyncio.wait_for(waiting, 5)
 
@@ -165,6 +169,7 @@ async def test_a_lost_webhook_is_covered_by_a_slow_poll(
 
     async with make_client() as client, WebhookReceiver(client) as receiver:
         video = await client.jobs.wait(VideoJob(id=JOB_ID), webhook=receiver, on_poll=finish_later)
+        assert_type(video, Video)  # the overloads hold with a webhook too
 
     assert isinstance(video, Video)
     assert 3 == api.fetches
@@ -183,6 +188,7 @@ async def test_the_timeout_still_bounds_a_wait_with_a_webhook(
         with pytest.raises(JobTimeoutError) as caught:
             await client.jobs.wait(JOB_ID, webhook=receiver, timeout=900)
 
+    assert caught.value.last is not None
     assert JobStatus.IN_PROGRESS == caught.value.last.status
     assert 0 == receiver._waiting()
 
@@ -211,6 +217,6 @@ async def test_a_url_instead_of_a_receiver_is_refused_before_any_request(
     """``webhook="https://..."`` is ``InvalidInputError``: the URL goes to the starting call."""
     api = Api(router)
     with pytest.raises(InvalidInputError, match="WebhookReceiver"):
-        await client.jobs.wait(JOB_ID, webhook="https://my.host/hook")  # type: ignore[arg-type]
+        await client.jobs.wait(JOB_ID, webhook="https://my.host/hook")  # type: ignore[call-overload]
 
     assert 0 == api.fetches

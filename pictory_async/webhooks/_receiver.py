@@ -36,8 +36,9 @@ if TYPE_CHECKING:
 
 __all__ = ["Callback", "ReceiverOptions", "WebhookReceiver"]
 
-Callback = Callable[[JobOutcome], Awaitable[object]]
-"""The user's callback: an async function given each job outcome once."""
+Callback = Callable[[JobOutcome], Awaitable[object] | None]
+"""The user's callback, given each job outcome once: an async function (a plain one is
+called as it is, on the event loop: keep it quick)."""
 
 DEFAULT_MAX_PENDING: Final = 1000
 DEFAULT_WORKERS: Final = 4
