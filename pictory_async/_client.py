@@ -34,6 +34,7 @@ from ._options import (
     to_seconds,
 )
 from ._pipeline import Pipeline, Received, Shared, State
+from ._ratestore import RateBinding, RateStore, resolve_rate_store
 from ._raw import RawResponses, capturing, record
 from ._retry import RetryPolicy
 from ._throttle import RateControl, Throttle
@@ -100,6 +101,11 @@ class AsyncPictory(GenericRequests):
             concurrency to it.
         rate_limit: A fixed ceiling in requests/second, shared by all calls.
         adaptive_rate_limit: Learn the API's rate limit from 429s and stay under it.
+        rate_store: Where what the rate control learns lives: ``"memory"`` (this
+            client alone), ``"file"`` or ``"file:<directory>"`` (remembered across
+            runs), a ``redis://``, ``rediss://`` or ``unix://`` URL (shared live by
+            every process on the key; extra ``[redis]``), or a ``RateStore``. Not
+            given: ``PICTORY_RATE_STORE``, else ``"memory"``.
         http_client: Your own ``httpx.AsyncClient``: its transport, proxies, headers,
             timeout and event hooks apply (our ``Authorization``, ``User-Agent`` and
             ``Accept`` win). It must not have ``auth=`` (it would replace the key) and
@@ -165,6 +171,7 @@ class AsyncPictory(GenericRequests):
         max_connections: int = DEFAULT_MAX_CONNECTIONS,
         rate_limit: float | None = None,
         adaptive_rate_limit: bool = True,
+        rate_store: str | RateStore | None = None,
         http_client: httpx.AsyncClient | None = None,
         proxy: str | None = None,
         verify: bool | ssl.SSLContext = True,
@@ -204,6 +211,10 @@ class AsyncPictory(GenericRequests):
             or not 0 < rate_limit < float("inf")
         ):
             raise InvalidInputError(f"rate_limit must be > 0 requests/second, got {rate_limit!r}")
+        store, made_here = resolve_rate_store(rate_store)
+        self._rates = RateBinding(
+            store, made_here=made_here, base_url=self.base_url, api_key=self._key.value
+        )
         self._sleep: Sleep = sleep or asyncio.sleep
         self._clock = clock or time.monotonic
         self._headers = httpx.Headers(
@@ -230,6 +241,8 @@ class AsyncPictory(GenericRequests):
                 sleep=self._sleep,
                 rate_limit=float(rate_limit) if rate_limit is not None else None,
                 adaptive=adaptive_rate_limit,
+                learned=self._rates.recalled,
+                shared=self._rates.shared,
             ),
         )
         self._wire()
@@ -308,13 +321,17 @@ class AsyncPictory(GenericRequests):
         No new request is sent after it: calls raise ``ClientClosedError``. With the
         default client, calls in flight end with ``ClientClosedError`` too (a request in
         flight may or may not have been applied); with your own ``http_client``, which
-        stays open, they finish.
+        stays open, they finish. The rate store keeps what the client learned (the file
+        store writes it), and a store the client made from a string is closed.
         """
         if self._shared.state is State.CLOSED:
             return
         self._shared.state = State.CLOSED
-        if self._shared.owns_http:
-            await self._shared.http.aclose()
+        try:
+            if self._shared.owns_http:
+                await self._shared.http.aclose()
+        finally:
+            await self._rates.close(self._shared.throttle.learned())
 
     def with_options(
         self,

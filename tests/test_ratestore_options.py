@@ -184,3 +184,15 @@ def test_the_cli_honours_the_environment(monkeypatch: pytest.MonkeyPatch) -> Non
     client = open_client(Settings(api_key="pictai_x"))
 
     assert isinstance(client._rates.store, MemoryRateStore)
+
+
+def test_a_file_directory_may_start_with_a_tilde(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """file:~/cache is under the home directory, as a shell would read it."""
+    monkeypatch.setenv("HOME", str(tmp_path))
+
+    store, _ = resolve_rate_store("file:~/cache", {})
+
+    assert isinstance(store, FileRateStore)
+    assert tmp_path / "cache" == store.directory

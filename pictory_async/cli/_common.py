@@ -86,10 +86,13 @@ def open_client(settings: Settings, concurrency: int | None = None, **options: A
     """A client with the settings' key and base URL (and ``options`` for ``AsyncPictory``).
 
     A ``concurrency`` above the client's pool size widens the pool to it, so that every
-    worker a command starts has a connection.
+    worker a command starts has a connection. The rate store is the file store unless
+    ``PICTORY_RATE_STORE`` names one: a command starts from the rate the last one learned.
     """
     if concurrency is not None and concurrency > DEFAULT_MAX_CONNECTIONS:
         options["max_connections"] = concurrency
+    if not os.environ.get("PICTORY_RATE_STORE", "").strip():
+        options.setdefault("rate_store", "file")
     return AsyncPictory(api_key=settings.api_key, base_url=settings.base_url, **options)
 
 

@@ -26,6 +26,13 @@ def _columns(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("COLUMNS", "120")
 
 
+@pytest.fixture(autouse=True)
+def _rate_cache(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Each test's commands keep their learned rate (the CLI's file store) in a cache of its own."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("cache")))
+    monkeypatch.delenv("PICTORY_RATE_STORE", raising=False)
+
+
 @pytest.fixture
 def emulator() -> Emulator:
     """40 projects (about 30 older than 90 days), no render in progress, small pages."""
