@@ -19,8 +19,6 @@ from collections import Counter
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any, Final, TypedDict
 
-from typing_extensions import Self
-
 from .._exceptions import ClientClosedError, InvalidInputError
 from .._logs import logger
 from .._models.jobs import Job, JobStatus
@@ -32,6 +30,8 @@ from ._results import JobOutcome, WebhookAnswer, WebhookStats
 from ._token import check_secret, token_ok, url_with
 
 if TYPE_CHECKING:
+    from typing_extensions import Self
+
     from .._client import AsyncPictory
 
 __all__ = ["Callback", "ReceiverOptions", "WebhookReceiver"]

@@ -19,15 +19,17 @@ aiohttp is a dependency of the client: nothing more to install.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 from aiohttp import web
-from typing_extensions import Unpack
 
 from ..aiohttp import CLIENT_KEY
 from ._read import read_capped
 from ._receiver import Callback, ReceiverOptions, WebhookReceiver
 from ._token import TOKEN_PARAM
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
 
 __all__ = ["RECEIVER_KEY", "ROUTE_NAME", "cleanup_ctx", "get_receiver", "handler", "setup"]
 

@@ -26,12 +26,11 @@ from __future__ import annotations
 import contextlib
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager
-from typing import Annotated, Any, Final, TypeAlias
+from typing import TYPE_CHECKING, Annotated, Any, Final, TypeAlias
 
 from fastapi import APIRouter, Depends, FastAPI
 from fastapi.requests import HTTPConnection, Request
 from fastapi.responses import JSONResponse
-from typing_extensions import Unpack
 
 from .._client import AsyncPictory
 from ..fastapi import STATE_KEY, Lifespan
@@ -39,6 +38,9 @@ from ..fastapi import lifespan as client_lifespan
 from ._read import read_capped
 from ._receiver import Callback, ReceiverOptions, WebhookReceiver
 from ._token import TOKEN_PARAM
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
 
 __all__ = ["RECEIVER_KEY", "ROUTE_NAME", "Receiver", "get_receiver", "lifespan", "webhook_router"]
 
