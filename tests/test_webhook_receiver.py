@@ -419,3 +419,26 @@ def test_url_for_puts_the_secret_in_the_url(client: AsyncPictory) -> None:
     receiver = WebhookReceiver(client, secret=SECRET)
 
     assert f"https://my.host/hook?token={SECRET}" == receiver.url_for("https://my.host/hook")
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        httpx.Response(200, text="<html>maintenance</html>"),
+        httpx.Response(
+            200, json={"success": True, "data": {"status": "completed", "renderProgress": "x"}}
+        ),
+        httpx.Response(429, headers={"Retry-After": "1"}),
+    ],
+)
+async def test_a_garbled_or_throttled_confirmation_is_retried_then_dropped(
+    client: AsyncPictory, router: respx.Router, fake_time: FakeTime, answer: httpx.Response
+) -> None:
+    """A hostile API answer (HTML, wrong types) or a 429 never reaches the callback."""
+    route = router.get(f"{JOBS}/{IDS[0]}").mock(return_value=answer)
+    calls = Calls()
+    async with receiver_of(client, calls, confirm_attempts=2) as receiver:
+        receiver.accept(body())
+        await receiver.join()
+
+    assert ([], 2, 1) == (calls.outcomes, route.call_count, receiver.stats.confirm_failed)
