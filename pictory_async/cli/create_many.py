@@ -39,8 +39,7 @@ from ._options import (
 )
 
 if TYPE_CHECKING:
-    from .. import AsyncPictory, BulkRun, ItemResult
-    from .._video_rows import VideoRow  # TODO(C): the public name once exported
+    from .. import AsyncPictory, BulkRun, ItemResult, VideoRow
     from ._display import Display
 
 __all__ = ["ManyOptions", "create_many_command", "create_videos", "plan_videos"]
@@ -162,8 +161,7 @@ def read_file(file: Path) -> tuple[list[VideoRow], list[str]]:
         typer.BadParameter: The file cannot be read, its suffix names no format, or it
             holds no row (nothing was sent).
     """
-    from .. import InvalidInputError
-    from .._video_rows import read_rows  # TODO(C): the public name once exported
+    from .. import InvalidInputError, read_rows
 
     try:
         rows = read_rows(file)
