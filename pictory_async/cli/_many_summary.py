@@ -1,7 +1,8 @@
 """The end of ``videos create-many``: every row accounted for, what is left, the exit code.
 
 With ``--json``, the rows whose end the run did not stream (never started, or abandoned
-by a second Ctrl-C) get their line here, then one summary line. Otherwise: counts by
+by a Ctrl-C) get their line here, then one summary line (and on stderr, the rows whose
+answer was lost). Otherwise: counts by
 outcome, the videos an earlier run made or started, where the files and the journal
 are, the first failures, the rows whose request's answer was lost (not sent again, and
 what ``--retry-unknown`` would cost), and after a Ctrl-C how to finish.
@@ -18,6 +19,8 @@ from ._console import make_console
 from ._display import label
 
 if TYPE_CHECKING:
+    from rich.console import Console
+
     from ._bulkrun import RunSummary
     from .create_many import ManyOptions, _Rows
 
@@ -35,6 +38,7 @@ def finish_many(summary: RunSummary, rows: _Rows, options: ManyOptions) -> int:
     """Print what was made and what was not; the exit code (0, 1, or 130 after Ctrl-C)."""
     if options.json_output:
         _json_rest(summary, rows, options)
+        _print_unknown(summary.result.unknown, rows, options, make_console(stderr=True))
     else:
         _print_summary(summary, rows, options)
     if summary.error is not None:
@@ -125,7 +129,7 @@ def _print_summary(summary: RunSummary, rows: _Rows, options: ManyOptions) -> No
             console.print(f"  failed {_where(item.item, rows)}: {reason}")
     if len(failures) > MAX_FAILURES:
         console.print(f"  ... and {len(failures) - MAX_FAILURES:,} more failed rows")
-    _print_unknown(result.unknown, rows, options)
+    _print_unknown(result.unknown, rows, options, console)
     cancelled = result.cancelled
     rendering = sum(1 for key in cancelled if getattr(result.values.get(key), "job_id", None))
     if rendering:
@@ -152,11 +156,10 @@ def _print_summary(summary: RunSummary, rows: _Rows, options: ManyOptions) -> No
         )
 
 
-def _print_unknown(unknown: list[Any], rows: _Rows, options: ManyOptions) -> None:
+def _print_unknown(unknown: list[Any], rows: _Rows, options: ManyOptions, console: Console) -> None:
     """The rows whose request may have made a video whose answer was lost."""
     if not unknown:
         return
-    console = make_console()
     lines = [_where(key, rows) for key in unknown[:MAX_UNKNOWN]]
     minutes = sum(getattr(rows.inputs.get(key), "minutes", 0) or 0 for key in unknown)
     more = f" and {len(unknown) - MAX_UNKNOWN:,} more" if len(unknown) > MAX_UNKNOWN else ""

@@ -211,9 +211,11 @@ def test_a_lost_answer_is_reported_and_not_resent_unless_asked(
     assert "--retry-unknown: each may then make a duplicate video" in first.stdout
     assert "line 2" in first.stdout  # the first row's POST was the one lost
 
-    again = invoke("videos", "create-many", str(file))
+    again = invoke("videos", "create-many", str(file), "--json")
     assert 1 == again.exit_code, again.output
     assert 3 == len(emulator.jobs_created())  # still not resent
+    assert "unknown" == _lines(again.stdout)[0]["outcome"]
+    assert "NOT sent again" in again.stderr  # --json: the warning on stderr
 
     retried = invoke("videos", "create-many", str(file), "--retry-unknown")
     assert 0 == retried.exit_code, retried.output
