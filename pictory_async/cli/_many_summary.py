@@ -13,8 +13,17 @@ from __future__ import annotations
 import sys
 from typing import TYPE_CHECKING, Any
 
-from .. import Outcome
-from ._common import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, describe, dumps, error, printable
+from .. import InvalidInputError, Outcome
+from ._common import (
+    EXIT_FAILED,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_USAGE,
+    describe,
+    dumps,
+    error,
+    printable,
+)
 from ._console import make_console
 from ._display import label
 
@@ -35,7 +44,14 @@ _LEFT = (Outcome.CREATED, Outcome.FAILED, Outcome.UNKNOWN, Outcome.CANCELLED, Ou
 
 
 def finish_many(summary: RunSummary, rows: _Rows, options: ManyOptions) -> int:
-    """Print what was made and what was not; the exit code (0, 1, or 130 after Ctrl-C)."""
+    """Print what was made and what was not; the exit code (0, 1, or 130 after Ctrl-C).
+
+    A run that stopped before its first row (a journal that is not one, or in use, or
+    cannot be created) sent nothing: its error alone, exit 2 for a bad journal.
+    """
+    if summary.error is not None and not summary.result.total and not summary.stopped:
+        error(f"{describe(summary.error)}; nothing was sent")
+        return EXIT_USAGE if isinstance(summary.error, InvalidInputError) else EXIT_FAILED
     if options.json_output:
         _json_rest(summary, rows, options)
         _print_unknown(summary.result.unknown, rows, options, make_console(stderr=True))

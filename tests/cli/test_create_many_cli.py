@@ -481,3 +481,20 @@ def test_a_key_given_twice_is_one_video_and_the_summary_says_so(
     assert 0 == result.exit_code, result.output
     assert 2 == len(emulator.jobs_created())
     assert "1 repeating an earlier row's key: skipped" in result.stdout
+
+
+@pytest.mark.parametrize(("journal", "code"), [("folder", 1), ("v.csv", 2)])
+def test_a_journal_that_cannot_be_one_sends_nothing(
+    invoke: Invoke, emulator: Emulator, tmp_path: Path, journal: str, code: int
+) -> None:
+    """--journal naming a directory (1) or the input file itself (2): why, no request."""
+    file = _csv(tmp_path / "v.csv", _rows(2))
+    (tmp_path / "folder").mkdir()
+
+    result = invoke("videos", "create-many", str(file), "--journal", str(tmp_path / journal))
+
+    assert code == result.exit_code, result.output
+    assert "; nothing was sent" in result.stderr
+    assert "" == result.stdout
+    assert 0 == emulator.stats.total
+    assert "key,script,name" == file.read_text(encoding="utf-8").splitlines()[0]
