@@ -4,19 +4,22 @@
 limited to a 200/s bucket, then to a window of 100 per 5 s. Each worker runs
 ``delete_many`` over its share of the projects at concurrency 50. With the memory store
 (the library's default) each process learns the limit alone; with the Redis store
-(``rate_store="redis://..."``, a ``redis-server`` started here on a Unix socket in a
-temporary directory) they share the cool-down, the schedule and the learned rate. One
-more row kills one of 4 workers with SIGKILL a third of the way in: the others must
-still finish within the fleet's target, so nothing the dead one held may hold them back.
+(``rate_store="unix://..."``, a ``redis-server`` started here on a Unix socket in a
+temporary directory, emptied before each fleet so that every fleet starts cold) they
+share the cool-down, the schedule and the learned rate; the table counts the store's
+scripts run per request the API answered (one ACQUIRE per booking asked, one REPORT per
+429). One more row kills one of 4 workers with SIGKILL a third of the way in: the others
+must still finish within the fleet's target, so nothing the dead one held may hold them
+back.
 
 The workers are this module run as ``python -m benchmarks._fleet --worker``: each reads
 its ids from stdin, opens its client, loads what a run uses (an empty ``delete_many``),
 says ``ready``, and starts on ``go``, so the clock starts once every process is set up
-(imports and start-up are not counted). The
-floor is the best any client could do with the deletes the server applied, counted as
-the rate-limit matrix counts it (``benchmarks/_ratelimit.py``): for the bucket, what its
-burst does not cover at 200/s; for the window, one quota of 100 at each reset, so 600
-deletes take 25 s, not 30. The 429s are the emulator's count among all its answers.
+(imports and start-up are not counted). The floor is the best any client could do with
+the deletes the server applied, counted as the rate-limit matrix counts it
+(``benchmarks/_ratelimit.py``): for the bucket, what its burst does not cover at 200/s;
+for the window, one quota of 100 at each reset, so 600 deletes take 25 s, not 30. The
+429s are the emulator's count among all its answers.
 ``tests/test_fleet.py`` drives the same workers.
 """
 
@@ -40,6 +43,7 @@ from pathlib import Path
 from typing import Any
 
 import attrs
+from redis import Redis
 
 from pictory_async import AsyncPictory
 from pictory_async.emulator import RemoteEmulator, spawn
@@ -280,6 +284,7 @@ class Row:
     share_429: float
     failed: int
     lost: int
+    store_calls: float | None  # the store's scripts run per request the API answered
 
     @property
     def on_target(self) -> bool:
@@ -306,6 +311,7 @@ async def run_fleet(
     await remote.reset()
     ids = await ids_of(remote)
     parts = shares(ids, processes)
+    redis = None if store is None else _fresh(store)
     async with workers(remote, parts, store=store, cpu=CLIENT_CPU) as started:
         await remote.set_faults(**shape.faults)
         await remote.reset(stats_only=True)
@@ -331,7 +337,22 @@ async def run_fleet(
         share_429=stats["rate_limited"] / max(1, stats["total"]),
         failed=sum(r.failed for _, r in alive),
         lost=lost,
+        store_calls=None if redis is None else _script_calls(redis) / max(1, stats["total"]),
     )
+
+
+def _fresh(url: str) -> Redis:
+    """A fleet starts cold: nothing learned by the one before, the counters at zero."""
+    redis = Redis.from_url(url)
+    redis.flushall()
+    redis.config_resetstat()
+    return redis
+
+
+def _script_calls(redis: Redis) -> int:
+    """The scripts the store ran since ``_fresh`` (one ACQUIRE or REPORT each)."""
+    stats = redis.info("commandstats")
+    return sum(stats.get(f"cmdstat_{name}", {}).get("calls", 0) for name in ("evalsha", "eval"))
 
 
 def _cells(row: Row) -> list[str]:
@@ -341,6 +362,7 @@ def _cells(row: Row) -> list[str]:
         f"{row.seconds / row.floor:.2f}x",
         f"{row.share_429:.1%}",
         str(row.failed) + (f", **{row.lost} lost**" if row.lost else ""),
+        "" if row.store_calls is None else f"{row.store_calls:.1f}",
         "yes" if row.on_target else "**no**",
     ]
 
@@ -389,7 +411,7 @@ def main(quick: bool = False) -> None:
         "0 failed)",
         [
             *("server limit", "processes", "store", "floor s", "seconds", "vs floor", "429s"),
-            *("failed", "on target"),
+            *("failed", "store calls per request", "on target"),
         ],
         rows,
     )
