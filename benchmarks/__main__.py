@@ -19,6 +19,8 @@ client measured never shares a core with the server. Each figure is the median o
   fresh processes, beside ``python -c pass`` and ``import httpx`` (``benchmarks/_imports.py``).
 - ``fleet``: 2, 4 and 8 processes on one key, memory and Redis stores (``benchmarks/_fleet.py``).
 - ``secondrun``: a new process after one run, with the file store (``benchmarks/_secondrun.py``).
+- ``shapes``: the shapes an independent check missed, real time, first and later runs
+  (``benchmarks/_shapes.py``).
 """
 
 from __future__ import annotations
@@ -46,6 +48,7 @@ from . import (
     _memory,
     _ratelimit,
     _secondrun,
+    _shapes,
     _slowstart,
 )
 from ._report import table
@@ -62,6 +65,7 @@ SCENARIOS = (
     "fleet",
     "secondrun",
     "webhooks",
+    "shapes",
 )
 
 
@@ -323,6 +327,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         _ratelimit.main(quick=args.quick, plots=args.plots)
     if "slowstart" in only:
         _slowstart.main(quick=args.quick)
+    if "shapes" in only:
+        _shapes.main(quick=args.quick, repeat=args.repeat)
     if "faults" in only:
         asyncio.run(faults(5000 // scale, 100, 20.0))
     if "imports" in only:
