@@ -134,6 +134,16 @@ def test_a_file_with_bad_values_is_ignored(
     assert 1 == len(caplog.records)
 
 
+def test_a_file_missing_a_field_is_ignored(store: FileRateStore, wall: Wall) -> None:
+    """No time or no values: ignored, no KeyError."""
+    for field in ("saved_at", "learned"):
+        document = json.loads(_good(wall))
+        del document[field]
+        _write(store, json.dumps(document).encode())
+
+        assert store.recall(SCOPE) is None
+
+
 def test_a_file_from_the_future_is_ignored(store: FileRateStore, wall: Wall) -> None:
     """A timestamp far ahead of now (a clock that jumped, a forged file) would never age."""
     _write(store, _good(wall, saved_at=wall.now + 86_400))
