@@ -209,7 +209,10 @@ async def _sender_process() -> AsyncIterator[_Sender]:
     async def send(url: str, prefix: str) -> list[float]:
         stdin.write(f"{url} {prefix}\n".encode())
         await stdin.drain()
-        times: list[float] = json.loads(await stdout.readline())
+        answer = json.loads(await stdout.readline() or b'{"error": "the sender exited"}')
+        if isinstance(answer, dict):
+            raise SystemExit(f"{url}: {answer['error']}")
+        times: list[float] = answer
         return times
 
     try:
@@ -225,7 +228,11 @@ async def _serve_rounds() -> None:
     async with aiohttp.ClientSession(connector=connector) as session:
         while line := await asyncio.to_thread(sys.stdin.readline):
             url, prefix = line.split()
-            print(json.dumps(await _round(session, url, prefix)), flush=True)
+            try:
+                answer: object = await _round(session, url, prefix)
+            except (aiohttp.ClientError, SystemExit) as exc:
+                answer = {"error": f"{type(exc).__name__}: {exc}"}
+            print(json.dumps(answer), flush=True)
 
 
 def _row(name: str, times: list[float]) -> list[str]:
