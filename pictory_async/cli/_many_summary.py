@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     from ._bulkrun import RunSummary
-    from .create_many import ManyOptions, _Rows
+    from ._many_rows import ManyOptions, RowsSeen
 
 __all__ = ["finish_many"]
 
@@ -43,7 +43,7 @@ _LEFT = (Outcome.CREATED, Outcome.FAILED, Outcome.UNKNOWN, Outcome.CANCELLED, Ou
 """Outcomes a row may end in without the run streaming it (a second Ctrl-C)."""
 
 
-def finish_many(summary: RunSummary, rows: _Rows, options: ManyOptions) -> int:
+def finish_many(summary: RunSummary, rows: RowsSeen, options: ManyOptions) -> int:
     """Print what was made and what was not; the exit code (0, 1, or 130 after Ctrl-C).
 
     A run that stopped before its first row (a journal that is not one, or in use, or
@@ -66,11 +66,11 @@ def finish_many(summary: RunSummary, rows: _Rows, options: ManyOptions) -> int:
     return EXIT_OK
 
 
-def _line_of(key: object, rows: _Rows) -> int | None:
+def _line_of(key: object, rows: RowsSeen) -> int | None:
     return getattr(rows.inputs.get(key), "line", None)
 
 
-def _json_rest(summary: RunSummary, rows: _Rows, options: ManyOptions) -> None:
+def _json_rest(summary: RunSummary, rows: RowsSeen, options: ManyOptions) -> None:
     """A line for each row not shown yet, then the summary line."""
     result = summary.result
     write = sys.stdout.write
@@ -95,12 +95,12 @@ def _json_rest(summary: RunSummary, rows: _Rows, options: ManyOptions) -> None:
     write(dumps({"summary": line}) + "\n")
 
 
-def _where(key: object, rows: _Rows) -> str:
+def _where(key: object, rows: RowsSeen) -> str:
     line = _line_of(key, rows)
     return f"line {line}" if line is not None else printable(key)
 
 
-def _print_summary(summary: RunSummary, rows: _Rows, options: ManyOptions) -> None:
+def _print_summary(summary: RunSummary, rows: RowsSeen, options: ManyOptions) -> None:
     from rich.text import Text
 
     console = make_console()
@@ -172,7 +172,9 @@ def _print_summary(summary: RunSummary, rows: _Rows, options: ManyOptions) -> No
         )
 
 
-def _print_unknown(unknown: list[Any], rows: _Rows, options: ManyOptions, console: Console) -> None:
+def _print_unknown(
+    unknown: list[Any], rows: RowsSeen, options: ManyOptions, console: Console
+) -> None:
     """The rows whose request may have made a video whose answer was lost."""
     if not unknown:
         return

@@ -28,6 +28,7 @@ import attrs
 import typer
 
 from ._common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, Settings, describe, dumps, error, printable
+from ._many_rows import ManyOptions, RowsSeen, row_json, where
 from ._options import (
     POLL_INTERVAL,
     WAIT_TIMEOUT,
@@ -42,7 +43,7 @@ if TYPE_CHECKING:
     from .. import AsyncPictory, BulkRun, ItemResult, VideoRow
     from ._display import Display
 
-__all__ = ["ManyOptions", "create_many_command", "create_videos", "plan_videos"]
+__all__ = ["create_many_command", "create_videos", "plan_videos"]
 
 STOP_WAITING = (
     "Not waiting for the renders any more: the requests in flight finish; the renders go on "
@@ -52,31 +53,6 @@ STOP_WAITING = (
 """What a second Ctrl-C says (``run_bulk``'s ``drain_note``)."""
 MAX_ROW_ERRORS = 20
 """Bad rows named when a run refuses the file; ``--dry-run`` names every one."""
-
-
-@attrs.frozen(kw_only=True)
-class ManyOptions:
-    """How ``create-many`` runs.
-
-    Attributes:
-        file: The input file.
-        journal: The journal (default: ``FILE.journal.jsonl`` beside the file).
-        concurrency: Videos at once (default: the library's, 4).
-        wait: Wait for each render (``--no-wait``: count a row once its render started).
-        download: Download each video's files here.
-        retry_unknown: Send again the rows an earlier run's answer was lost for.
-        polling: Each render's deadline and poll interval.
-        json_output: A JSON line per row and a summary line on stdout, nothing else.
-    """
-
-    file: Path
-    journal: Path
-    polling: Polling
-    concurrency: int | None = None
-    wait: bool = True
-    download: Path | None = None
-    retry_unknown: bool = False
-    json_output: bool = False
 
 
 def create_many_command(
@@ -222,35 +198,6 @@ def _open(settings: Settings, options: ManyOptions) -> AsyncPictory:
     return open_client(settings, options.concurrency, clock=timing.clock, sleep=timing.sleep)
 
 
-def _where(item: ItemResult[Any]) -> str:
-    """``line 7 (Green tea)``: how a row is named to the person watching."""
-    line = getattr(item.input, "line", None)
-    name = getattr(item.input, "name", None)
-    where = f"line {line}" if line is not None else str(item.item)
-    return f"{where} ({printable(name)})" if name else where
-
-
-def row_json(item: ItemResult[Any]) -> dict[str, Any]:
-    """A row's outcome as one JSON object: line, key, outcome, job, video, files, error."""
-    value = item.value
-    video = getattr(value, "video", None)
-    files = getattr(value, "files", None) or {}
-    line: dict[str, Any] = {
-        "line": getattr(item.input, "line", None),
-        "key": item.item,
-        "outcome": item.outcome.value,
-        "name": getattr(item.input, "name", None),
-        "job_id": getattr(value, "job_id", None),
-        "video_url": getattr(video, "video_url", None),
-        "files": {kind: str(asset.path) for kind, asset in files.items()},
-    }
-    if item.reason is not None:
-        line["reason"] = item.reason
-    if item.error is not None:
-        line["error"] = describe(item.error)
-    return line
-
-
 # -- the dry run -------------------------------------------------------------------------
 
 
@@ -310,7 +257,7 @@ def _print_plan(
     if unknown:
         console.print(_unknown_message(unknown))
     for item in failed:
-        console.print(describe(item.error) if item.error is not None else _where(item))
+        console.print(describe(item.error) if item.error is not None else where(item))
     parts = [f"{plan.rows_ok:,} to make", f"{plan.rows_bad:,} bad"]
     if plan.rows_done:
         parts.append(f"{plan.rows_done:,} made by an earlier run (journal {journal})")
@@ -334,36 +281,6 @@ def _print_plan(
 # -- the run -----------------------------------------------------------------------------
 
 
-class _Rows:
-    """What the run tells the display besides ends: renders started, each row's line."""
-
-    def __init__(self, display: Display, *, wait: bool) -> None:
-        self.display = display
-        self.wait = wait
-        self.rendering: set[object] = set()
-        self.started: dict[object, ItemResult[Any]] = {}  # key: its start (job id, line)
-        self.inputs: dict[object, object] = {}  # key: where its row came from (line, name)
-        self.shown: set[object] = set()  # keys whose end the display showed
-
-    def on_started(self, item: ItemResult[Any]) -> None:
-        """A row's render started (or an earlier run's is followed)."""
-        self.started[item.item] = item
-        self.inputs[item.item] = item.input
-        if self.wait:  # without a wait, the row ends now: its outcome counts it
-            self.rendering.add(item.item)
-            self.display.stage("created")
-            self.display.stage("rendering")
-
-    def ended(self, item: ItemResult[Any]) -> None:
-        """A row ended: it leaves ``rendering``."""
-        self.shown.add(item.item)
-        if item.input is not None:
-            self.inputs.setdefault(item.item, item.input)
-        if item.item in self.rendering:
-            self.rendering.discard(item.item)
-            self.display.stage("rendering", -1)
-
-
 def _display(options: ManyOptions) -> Display:
     from ._display import JsonDisplay, make_display
 
@@ -380,7 +297,7 @@ def _display(options: ManyOptions) -> Display:
     display = (
         RowLines(verb=verb) if options.json_output else make_display(json_output=False, verb=verb)
     )
-    display.item_name = _where
+    display.item_name = where
     if options.wait:  # the order the bar shows them in
         display.stages.update(created=0, rendering=0)
     return display
@@ -397,7 +314,7 @@ async def create_videos(settings: Settings, *, options: ManyOptions) -> int:
     rows, unknown = read_file(options.file)
     refuse_bad_rows(options.file, rows, unknown)
     display = _display(options)
-    tracker = _Rows(display, wait=options.wait)
+    tracker = RowsSeen(display, wait=options.wait)
     display.watch = tracker.ended
     async with _open(settings, options) as client:
 
