@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 import pytest
 import respx
-from _support import ClientFactory, FakeTime
+from _support import API_KEY, ClientFactory, FakeTime
 
 from pictory_async import AsyncPictory, InvalidInputError, JobStatus
 from pictory_async.webhooks import JobOutcome, WebhookReceiver
@@ -442,3 +442,22 @@ async def test_a_garbled_or_throttled_confirmation_is_retried_then_dropped(
         await receiver.join()
 
     assert ([], 2, 1) == (calls.outcomes, route.call_count, receiver.stats.confirm_failed)
+
+
+async def test_the_key_goes_to_the_api_only_never_to_a_log_or_url(
+    client: AsyncPictory, router: respx.Router, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Bodies naming other hosts, forged events, a raising callback: the key is in no log."""
+    calls = Calls(fail_on={IDS[1]})
+    serve_jobs(router, {IDS[1]: "completed", IDS[2]: "in-progress"})
+    with caplog.at_level(logging.DEBUG, logger="pictory_async"):
+        async with receiver_of(client, calls, secret=SECRET, confirm_attempts=2) as receiver:
+            url = receiver.url_for("https://my.host/hook")
+            for job_id in IDS[:3]:
+                receiver.accept(body(job_id, videoURL="https://evil.example/steal"), SECRET)
+            receiver.accept(b"<html>", SECRET)
+            await receiver.join()
+
+    assert API_KEY not in caplog.text + url + repr(receiver)
+    assert all(call.request.url.host == "api.pictory.ai" for call in router.calls)
+    assert (3, 1, 1) == (len(router.calls), receiver.stats.callback_errors, receiver.stats.refuted)
