@@ -168,7 +168,7 @@ def test_an_api_refusal_exits_1_with_its_message(
     """A payload the API refuses (400): exit 1, the status and Pictory's message, no job."""
     payload = tmp_path / "payload.json"
     payload.write_text(
-        json.dumps({"videoName": "x", "aspectRatio": "2:1", "scenes": [{"story": "Hi."}]}),
+        json.dumps({"videoName": "x", "templateId": "t-none", "scenes": [{"story": "Hi."}]}),
         encoding="utf-8",
     )
 
@@ -176,7 +176,7 @@ def test_an_api_refusal_exits_1_with_its_message(
 
     assert 1 == result.exit_code, result.output
     assert result.stderr.startswith("error: HTTP 400")
-    assert "aspectRatio" in result.stderr
+    assert "templateId" in result.stderr
     assert [] == emulator.jobs()
 
 
