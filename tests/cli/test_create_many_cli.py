@@ -498,3 +498,21 @@ def test_a_journal_that_cannot_be_one_sends_nothing(
     assert "" == result.stdout
     assert 0 == emulator.stats.total
     assert "key,script,name" == file.read_text(encoding="utf-8").splitlines()[0]
+
+
+def test_a_failed_download_is_fetched_by_the_next_run_without_a_second_video(
+    invoke: Invoke, emulator: Emulator, tmp_path: Path
+) -> None:
+    """Downloads cut off: the rows fail (exit 1); the rerun follows the jobs and downloads."""
+    file = _csv(tmp_path / "v.csv", _rows(2))
+    args = ("videos", "create-many", str(file), "--download", str(tmp_path / "out"))
+    emulator.set_faults(media_truncate_rate=1.0)
+    first = invoke(*args)
+    emulator.set_faults(media_truncate_rate=0.0)
+    second = invoke(*args)
+
+    assert (1, 0) == (first.exit_code, second.exit_code), second.output
+    assert "failed 2" in first.stdout
+    assert "2 renders an earlier run started were followed, not resent" in second.stdout
+    assert 2 == len(emulator.jobs_created())
+    assert 2 == len(list((tmp_path / "out").glob("*-video.mp4")))
