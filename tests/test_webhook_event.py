@@ -82,6 +82,9 @@ def test_a_status_not_final_is_an_event_but_not_an_outcome() -> None:
         ),
         (b"[" * 100_000 + b"]" * 100_000, "not JSON"),
         (b"\xff\xfe\x00garbage", "not JSON"),
+        (b'{"job_id": ' + b"9" * 5000 + b', "data": {"status": "completed"}}', "not JSON"),
+        (json.dumps({"job_id": 10**300, "data": {"status": "completed"}}).encode(), "unsafe"),
+        (body(job_id="\uff11\uff12\uff13"), "unsafe"),  # fullwidth digits
     ],
 )
 def test_a_bad_body_is_a_typed_error_answered_400(raw: bytes, says: str) -> None:
@@ -90,6 +93,11 @@ def test_a_bad_body_is_a_typed_error_answered_400(raw: bytes, says: str) -> None
         parse_event(raw)
 
     assert 400 == caught.value.status_code
+
+
+def test_a_utf8_byte_order_mark_is_tolerated() -> None:
+    """A body starting with a UTF-8 BOM parses as without it."""
+    assert JOB_ID == parse_event(b"\xef\xbb\xbf" + body()).job_id
 
 
 def test_a_body_over_the_cap_is_refused_413_unread() -> None:
