@@ -17,7 +17,7 @@ from _support import FakeTime
 
 from pictory_async._ratestore._scripts import BETA, SLACK
 from pictory_async._throttle import Throttle
-from pictory_async._throttle._shared import LEASE, RECHECK
+from pictory_async._throttle._shared import LEASE, POLL, RECHECK
 
 
 def _fleet(fake: FakeTime, twin: Twin, size: int) -> list[tuple[Throttle, TwinRate]]:
@@ -211,3 +211,47 @@ def test_without_a_store_the_fast_path_stays() -> None:
     throttle = Throttle(clock=fake.clock, sleep=fake.sleep)
 
     assert fake.now == throttle.ready()
+
+
+async def test_a_process_that_sees_the_api_open_again_lifts_the_fleets_pause() -> None:
+    """Refused, then a request sent after it goes through: the fleet's pause ends for all."""
+    fake = FakeTime()
+    twin = _seeded(100.0, fake)
+    (a, _), (b, _) = _fleet(fake, twin, 2)
+    refused = await a.acquire()
+    fake.advance(0.005)
+    later = await a.acquire()
+    fake.advance(0.005)
+    a.release(refused, 429, 1.0)
+    await _settle()
+    fake.advance(0.005)
+    a.release(later, 200)  # sent after the refused one, and let through
+    start = fake.now
+
+    # other calls than the refused one (which waits out its own Retry-After)
+    await asyncio.create_task(a.acquire())  # tells the store
+    await asyncio.create_task(b.acquire())
+
+    assert fake.now - start < 0.1
+    assert pytest.approx(start) == float(twin.hash["until"]) / 1000
+
+
+async def test_a_process_waiting_out_the_fleets_pause_asks_again_every_poll() -> None:
+    """B waits out A's 5 s pause in steps of POLL: a lift by another process ends its wait."""
+    fake = FakeTime()
+    twin = _seeded(100.0, fake)
+    [(a, _)] = _fleet(fake, twin, 1)
+    slept: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        slept.append(seconds)
+        await fake.sleep(seconds)
+
+    b = Throttle(clock=fake.clock, sleep=sleep, shared=TwinRate(twin, fake.clock))
+    a.release(await a.acquire(), 429, 5.0)
+    await _settle()
+
+    await b.acquire()
+
+    assert max(slept) <= POLL
+    assert len(slept) >= 5.0 / POLL - 1

@@ -8,7 +8,8 @@ the generation of the event the request was booked in, so the store cuts the sha
 rate once per event, however many processes see it. Successes are counted here and
 handed over with the next call, so the store measures the fleet's rate at no extra
 round trip. When this process sees the API open again before the pause's end (the
-throttle's lift), the next booking tells the store, which ends the pause for all.
+throttle's lift), the next booking tells the store, which ends the pause for all: the
+others ask again every ``POLL`` seconds of a long wait, so they see it end.
 
 When the store cannot be reached, the schedule stops binding and the client's own
 schedules (the pace, the quota batches) take over, with one log line; the store is
@@ -30,10 +31,19 @@ from .._logs import logger
 from .._types import Clock
 from ._cooldown import Cooldown
 
-__all__ = ["LEASE", "RECHECK", "Booking", "SharedRate", "SharedSchedule", "SharedStoreError"]
+__all__ = [
+    "LEASE",
+    "POLL",
+    "RECHECK",
+    "Booking",
+    "SharedRate",
+    "SharedSchedule",
+    "SharedStoreError",
+]
 
 RECHECK = 1.0  # seconds: an unreachable store is asked again at most this often
 LEASE = 0.02  # seconds a fleet with no pace sends without asking (a pause seen this late)
+POLL = 0.1  # seconds: a fleet's pause is asked about again this often (another may lift it)
 _GENERATIONS = 16  # generations remembered, with when they were first seen
 
 
@@ -127,7 +137,7 @@ class SharedSchedule:
         self._free_until = -math.inf if booking.paced else self._clock() + LEASE
         if booking.wait <= 0:
             return True
-        await self._cooldown.sleep(booking.wait)
+        await self._cooldown.sleep(min(booking.wait, POLL))
         return False
 
     def report(self, sent: float, pause: float) -> None:
