@@ -8,6 +8,7 @@ counts what was really made: a test that says "never twice" counts there.
 from __future__ import annotations
 
 import csv
+import io
 import json
 import shutil
 import signal
@@ -17,8 +18,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from rich.console import Console
 
-from pictory_async.cli._display import Display
+from pictory_async.cli._display import Display, RichDisplay
 from pictory_async.emulator import Emulator
 
 from .conftest import Invoke
@@ -516,3 +518,17 @@ def test_a_failed_download_is_fetched_by_the_next_run_without_a_second_video(
     assert "2 renders an earlier run started were followed, not resent" in second.stdout
     assert 2 == len(emulator.jobs_created())
     assert 2 == len(list((tmp_path / "out").glob("*-video.mp4")))
+
+
+def test_the_live_bar_shows_a_started_render_at_once() -> None:
+    """On a terminal's bar, a render started moves 'created' and 'rendering' before any end."""
+    out = io.StringIO()
+    display = RichDisplay(verb="done", console=Console(file=out, width=200))
+    display.stages.update(created=0, rendering=0)
+    display.start(3, "Making videos")
+    display.stage("created")
+    display.stage("rendering")
+    display.close()
+
+    assert "0/3" in out.getvalue()
+    assert "created 1 · rendering 1" in out.getvalue()
