@@ -7,7 +7,14 @@ Each shape is ``delete_many`` at concurrency 50 against the emulator in a child 
 - ``same client``: the same client again on a fresh batch of projects (the limiter's
   settings applied again, so a bucket starts full and a window's phase is the same);
 - ``from learned``: a new client started from what the first one learned
-  (``Throttle.learned()``), as the file store hands it to a new process.
+  (``Throttle.learned()``), as the file store hands it to a new process;
+- ``pinned``: the baseline of the same run, a client that knows the limit
+  (``rate_limit=`` at the true rate without learning, or the concurrency set to a cap on
+  requests in flight): what this machine allows right now.
+
+The same shapes run first in simulated time (``_ratelimit.simulate``), with a fifth: the
+cap on requests in flight with 0-20 ms of latency jitter, which reproduces in simulation
+what real time does to that cap.
 
 Targets (issue 25): within 1.25x of the floor and under 10% 429s, 0 failed. Real time on
 a shared machine is noisy: each row is printed per repeat, never averaged away.
@@ -16,6 +23,7 @@ a shared machine is noisy: each row is printed per repeat, never averaged away.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import sys
 import time
@@ -26,12 +34,14 @@ import attrs
 from pictory_async import AsyncPictory
 from pictory_async._throttle import Learned, Throttle
 from pictory_async.emulator import RemoteEmulator, spawn
+from pictory_async.emulator._clock import run_simulated
 
-from ._ratelimit import LATENCY, Cell, _bucket, _window
+from ._ratelimit import LATENCY, Cell, _bucket, _cell_text, _verdict, _window, simulate
 from ._report import table
 
 CONCURRENCY = 50
 RUNS = ("first", "same client", "from learned")
+COLUMNS = (*RUNS, "pinned")
 
 
 def shapes() -> list[Cell]:
@@ -82,7 +92,9 @@ def _start_from(client: AsyncPictory, learned: Learned) -> None:
     throttle._start_from(learned)
 
 
-async def _one(remote: RemoteEmulator, cell: Cell, client: AsyncPictory) -> Run:
+async def _one(
+    remote: RemoteEmulator, cell: Cell, client: AsyncPictory, concurrency: int = CONCURRENCY
+) -> Run:
     """Fresh projects and a fresh limiter, then one ``delete_many``."""
     await remote.set_faults(rate_limit=None)
     await remote.reset()
@@ -93,7 +105,7 @@ async def _one(remote: RemoteEmulator, cell: Cell, client: AsyncPictory) -> Run:
     await asyncio.sleep(cell.offset)
     events = client.throttle.throttle_events
     start = time.perf_counter()
-    result = await client.projects.delete_many(ids, concurrency=CONCURRENCY)
+    result = await client.projects.delete_many(ids, concurrency=concurrency)
     seconds = time.perf_counter() - start
     stats = await remote.stats()
     return Run(
@@ -119,12 +131,46 @@ async def measure(cell: Cell) -> dict[str, Run]:
         async with AsyncPictory(remote.api_key, **options) as client:
             _start_from(client, learned)
             runs["from learned"] = await _one(remote, cell, client)
+        pinned: dict[str, Any] = {"adaptive_rate_limit": False, "rate_limit": cell.pinned_rate}
+        async with AsyncPictory(remote.api_key, **options, **pinned) as client:
+            workers = cell.pinned_concurrency or CONCURRENCY
+            runs["pinned"] = await _one(remote, cell, client, workers)
     return runs
 
 
+def _jittered() -> Cell:
+    """The cap on requests in flight with 0-20 ms of jitter on the 30 ms latency."""
+    faults = {"rate_limit": 10, "rate_limit_shape": "inflight", "jitter": 0.02}
+    return Cell(
+        name="in flight at most 10, Retry-After, 0-20 ms jitter (simulated)",
+        faults={**faults, "retry_after": "seconds"},
+        count=3000,
+        floor=3000 / 10 * (LATENCY + 0.01),
+        pinned_concurrency=10,
+    )
+
+
+def simulated(quick: bool = False) -> None:
+    """Print each shape's first run in simulated time, beside the pinned client."""
+    rows = []
+    for cell in [*shapes(), _jittered()][: 1 if quick else None]:
+        ours, pinned = (
+            run_simulated(functools.partial(simulate, cell, CONCURRENCY, kind))
+            for kind in ("pictory-async", "pinned")
+        )
+        rows.append([cell.name, f"{cell.floor:.1f}", _cell_text(cell, ours)])
+        rows[-1] += [_cell_text(cell, pinned), _verdict(cell, ours)]
+    table(
+        f"Shapes in simulated time: first run, delete_many at concurrency {CONCURRENCY}",
+        ["server limit", "floor s", "pictory-async", "pinned at the limit", "on target"],
+        rows,
+    )
+
+
 def main(quick: bool = False, repeat: int = 1, only: str | None = None) -> None:
-    """Print one row per shape and repeat: the three runs against the floor."""
+    """Print the simulated table, then one row per shape and repeat in real time."""
     logging.getLogger("pictory_async").setLevel(logging.ERROR)
+    simulated(quick)
     rows = []
     for cell in shapes()[: 1 if quick else None]:
         if only and only not in cell.name:
@@ -132,13 +178,13 @@ def main(quick: bool = False, repeat: int = 1, only: str | None = None) -> None:
         for attempt in range(repeat):
             runs = asyncio.run(measure(cell))
             row = [cell.name, f"{cell.floor:.1f}"]
-            row += [runs[name].text(cell.floor) for name in RUNS]
+            row += [runs[name].text(cell.floor) for name in COLUMNS]
             row += [", ".join(name for name in RUNS if not runs[name].on_target(cell)) or "all"]
             rows.append(row)
             print(f"[{attempt + 1}/{repeat}] " + " | ".join(row), file=sys.stderr, flush=True)
     table(
         f"Shapes in real time over loopback: delete_many at concurrency {CONCURRENCY}, "
         f"{LATENCY * 1000:.0f} ms latency (seconds vs floor, 429s)",
-        ["server limit", "floor s", *RUNS, "off target"],
+        ["server limit", "floor s", *COLUMNS, "off target"],
         rows,
     )
