@@ -101,11 +101,25 @@ async def test_a_throttle_started_from_learned_paces_at_its_rate(fake_time: Fake
 async def test_a_learned_rate_climbs_it_is_no_ceiling(fake_time: FakeTime) -> None:
     """Calls queued behind the learned pace for a few seconds take it past the old limit."""
     th = throttle(fake_time, LEARNED)
-    for _ in range(200):  # one call at a time, answered at once: always behind the pace
+    for _ in range(1000):  # one call at a time, answered at once: always behind the pace
         ticket = await th.acquire()
         th.release(ticket, 200)
     assert LEARNED.limit is not None
     assert (th.rate or 0.0) > LEARNED.limit
+
+
+def test_a_remembered_rate_restarts_on_the_plateau_not_past_it() -> None:
+    """At its remembered maximum, queued for 5 s: within 2% of it, not probing past it yet.
+
+    Restarted as after a one-second event, the cubic's flat part lasts ten seconds; with
+    a plateau of one second a later run probed a burst-1 bucket into a pause every few s.
+    """
+    est = Estimator()
+    est.restart(0.0, rate=20.0, limit=20.0, events=2)
+    for step in range(1, 101):
+        now = step * 0.05
+        est.on_success(now, now - 0.03, until=0.0, unwaited=0.0, queued=True)
+    assert pytest.approx(20.0, rel=0.02) == est.rate
 
 
 async def test_a_learned_rate_stays_under_a_fixed_ceiling(fake_time: FakeTime) -> None:

@@ -162,8 +162,9 @@ class Estimator:
     def restart(self, now: float, *, rate: float | None, limit: float | None, events: int) -> None:
         """Start at ``now`` from a rate learned before: by another run, or before an idle spell.
 
-        The rate climbs as after an event (back to ``limit`` within ``MIN_PLATEAU``,
-        then past it); from below that curve it first doubles every ``DOUBLING`` seconds.
+        The rate goes on along the cubic from where it passes ``rate``, as after an
+        event that cost a second (back at ``limit`` within ``PLATEAU`` seconds, then
+        past it); from below the curve it first doubles every ``DOUBLING`` seconds.
 
         Args:
             now: When the new start is.
@@ -179,10 +180,15 @@ class Estimator:
             return
         paced = self._set_rate(rate)
         self._max_rate = max(limit or 0.0, paced)
-        self._climb_from = now
-        self._set_plateau(MIN_PLATEAU)
-        if paced < BETA * self._max_rate:
+        # on the cubic where it passes the remembered rate, as after an event that cost
+        # a second (below its start, slow start up to it first)
+        self._set_plateau(PLATEAU * MIN_PLATEAU)
+        share = paced / self._max_rate
+        if share < BETA:
+            self._climb_from = now
             self._regrow = (now, paced)
+        else:
+            self._climb_from = now - self._cubic_k + ((1 - share) / self._cubic_scale) ** (1 / 3)
 
     # -- events ------------------------------------------------------------------------
 
