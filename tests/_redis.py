@@ -172,7 +172,8 @@ class Twin:
             if age > 0 and st["okr"] > 0:
                 measured = st["okr"] / (1 - math.exp(-age / s.TAU))
             allowed = measured
-            if "rate" in st and (measured is None or age < s.MIN_AGE or st["rate"] < measured):
+            young = age < s.MIN_AGE and st["okr"] * s.TAU / 1000 < s.MIN_SAMPLES
+            if "rate" in st and (measured is None or young or st["rate"] < measured):
                 allowed = st["rate"]
             if allowed is not None:
                 allowed = max(allowed, s.MIN_RATE)

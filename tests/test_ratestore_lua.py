@@ -201,6 +201,18 @@ def test_a_young_measure_after_a_pause_keeps_the_refused_rate() -> None:
     assert pytest.approx(rate * s.BETA) == float(twin.hash["rate"])
 
 
+def test_a_young_measure_of_many_successes_is_trusted() -> None:
+    """Refused 150 ms after a pause with 30 successes since: the cut is from what went through."""
+    twin = Twin()
+    now = _steady(twin, 400, 0.0, 2.0)  # a burst measured high: rate ~340
+    twin.report(0, 0.0, 0, now)
+    now = _steady(twin, 200, now, 0.15)  # the limit, measured young
+
+    twin.report(1, 0.0, 0, now)
+
+    assert pytest.approx(200 * s.BETA, rel=0.15) == float(twin.hash["rate"])
+
+
 def test_the_rate_never_falls_below_the_floor() -> None:
     """However often the fleet is refused, the rate stays at least MIN_RATE."""
     twin = Twin()

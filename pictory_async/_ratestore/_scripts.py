@@ -32,7 +32,8 @@ REPORT extends the cool-down to ``now + pause``. When the refused request was bo
 the current generation, it is a new event: the generation goes up by one and the rate
 is cut once, to ``BETA`` times what the whole fleet got through (its successes per
 second, never above the rate that was just refused; a measure younger than ``MIN_AGE``
-after a pause says little, so the refused rate stands for it). Later 429s of the same
+after a pause, of fewer than ``MIN_SAMPLES`` successes, says little, so the refused rate
+stands for it). Later 429s of the same
 event carry the old generation and only extend the cool-down. Bookings made before the
 pause are void, and the fleet's rate is measured afresh from its end; the climb counts
 from its end too (a pause extended later holds the climb back).
@@ -52,6 +53,7 @@ __all__ = [
     "MIN_AGE",
     "MIN_PLATEAU",
     "MIN_RATE",
+    "MIN_SAMPLES",
     "PLATEAU",
     "REPORT",
     "SLACK",
@@ -66,6 +68,7 @@ PLATEAU: Final = 10.0  # the climb's plateau lasts this many times the event's p
 MIN_PLATEAU: Final = 1.0  # ...at least this many seconds (also when few successes were seen)
 MAX_PLATEAU: Final = 2.0  # ...and at most this many (the fleet climbs back within it)
 FEW_SAMPLES: Final = 5  # fewer successes measured than this: the cut is a guess
+MIN_SAMPLES: Final = 20  # a measure younger than MIN_AGE is trusted from this many successes
 SLACK: Final = 50.0  # ms: a caller this late to its slot loses the fleet no slot
 
 _PRELUDE = """
@@ -164,7 +167,8 @@ if tonumber(ARGV[1]) >= gen then
   local measured = nil
   if age > 0 and s.okr > 0 then measured = s.okr / (1 - math.exp(-age / {TAU})) end
   local allowed = measured
-  if s.rate and (not measured or age < {MIN_AGE} or s.rate < measured) then
+  local young = age < {MIN_AGE} and s.okr * {TAU} / 1000 < {MIN_SAMPLES}
+  if s.rate and (not measured or young or s.rate < measured) then
     allowed = s.rate
   end
   if allowed then
