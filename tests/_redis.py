@@ -25,7 +25,7 @@ import pytest
 from pictory_async._ratestore import _scripts as s
 from pictory_async._throttle._shared import Booking, SharedStoreError
 
-__all__ = ["RedisServer", "Twin", "TwinRate", "redis_server"]
+__all__ = ["RedisServer", "Twin", "TwinRate", "peek", "redis_server"]
 
 BINARY = os.environ.get("REDIS_SERVER", "/usr/bin/redis-server")
 
@@ -191,6 +191,11 @@ class Twin:
         return gen
 
 
+def peek(twin: Twin, now: float) -> float:
+    until = float(twin.hash.get("until", "0"))
+    return float(_g(until - now)) if until > now else 0.0
+
+
 class TwinRate:
     """A ``SharedRate`` on a ``Twin`` at ``clock()`` seconds; ``up = False`` takes it down."""
 
@@ -210,6 +215,11 @@ class TwinRate:
         self._check()
         wait, generation, paced = self.twin.acquire(successes, self._clock() * 1000, lift)
         return Booking(wait / 1000, generation, bool(paced))
+
+    async def pause_left(self) -> float:
+        """PEEK on the twin."""
+        self._check()
+        return peek(self.twin, self._clock() * 1000) / 1000
 
     async def report(self, generation: int, pause: float, successes: int) -> int:
         """REPORT on the twin."""

@@ -12,7 +12,7 @@ import random
 from typing import Any
 
 import pytest
-from _redis import RedisServer, Twin, redis_server
+from _redis import RedisServer, Twin, peek, redis_server
 from redis.asyncio import Redis
 
 from pictory_async._ratestore import _scripts as s
@@ -258,6 +258,7 @@ async def test_twin_and_scripts_agree_on_random_sequences(
                     redis, s.REPORT, key, [generation, repr(pause), successes, TTL, repr(now)]
                 )
                 assert twin.report(generation, pause, successes, now) == got
+            assert peek(twin, now) == float(await _run(redis, s.PEEK, key, [repr(now)]))
             stored = await redis.hgetall(key)
             assert twin.hash.keys() == stored.keys()
             for field, value in twin.hash.items():

@@ -1,14 +1,15 @@
 """The Redis store: one rate, cool-down and pace shared by every process on a key.
 
 ``RedisRateStore`` hands each client a ``RedisRate`` channel for its key's hash
-(``pictory-async:rate:<scope>``), which runs the two Lua scripts of ``_scripts``: one
-ACQUIRE per request, one REPORT per 429. redis-py's asyncio client is imported only
-when a Redis store is made (extra ``[redis]``). Each command is bounded by a short
-timeout and never retried by redis-py: a store that does not answer at once is down,
-and the throttle's ``SharedSchedule`` falls back to the client's own pace. No error
-carries the store's URL (it may hold a password) or the API key, which never reaches
-Redis: the key's name is a hash (``scope_of``). An answer that is not the script's (a
-key of another type, another server) counts as the store being down.
+(``pictory-async:rate:<scope>``), which runs the Lua scripts of ``_scripts``: one
+ACQUIRE per request, one REPORT per 429, and PEEK while a refused process waits.
+redis-py's asyncio client is imported only when a Redis store is made (extra
+``[redis]``). Each command is bounded by a short timeout and never retried by
+redis-py: a store that does not answer at once is down, and the throttle's
+``SharedSchedule`` falls back to the client's own pace. No error carries the store's
+URL (it may hold a password) or the API key, which never reaches Redis: the key's name
+is a hash (``scope_of``). An answer that is not the script's (a key of another type,
+another server) counts as the store being down.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from .._exceptions import InvalidInputError
 from .._throttle._learned import FORGET_AFTER, IDLE_HALF_LIFE
 from .._throttle._shared import Booking, SharedRate, SharedStoreError
 from ._base import RateStore
-from ._scripts import ACQUIRE, REPORT
+from ._scripts import ACQUIRE, PEEK, REPORT
 
 if TYPE_CHECKING:
     from redis.asyncio import Redis
@@ -93,6 +94,7 @@ class RedisRateStore(RateStore):
         self._clock = clock
         self._acquire = client.register_script(ACQUIRE)
         self._report = client.register_script(REPORT)
+        self._peek = client.register_script(PEEK)
 
     def __repr__(self) -> str:
         return "RedisRateStore(<url not shown>)"
@@ -158,3 +160,14 @@ class RedisRate:
         if isinstance(after, bool) or not isinstance(after, int):
             raise SharedStoreError("an answer that is not REPORT's")
         return after
+
+    async def pause_left(self) -> float:
+        """Run PEEK: seconds left in the fleet's pause."""
+        answer = await self._store._call(self._store._peek, self.key, self._at())
+        try:
+            seconds = float(answer) / 1000
+        except (TypeError, ValueError):
+            raise SharedStoreError("an answer that is not PEEK's") from None
+        if not seconds >= 0:
+            raise SharedStoreError("an answer that is not PEEK's")
+        return seconds

@@ -1,4 +1,4 @@
-"""The Redis store's two Lua scripts: ACQUIRE before each request, REPORT after each 429.
+"""The Redis store's Lua scripts: ACQUIRE before each request, REPORT after each 429, PEEK.
 
 Each runs atomically on one hash per key, with Redis's ``TIME`` as the clock (a ``now``
 argument, in milliseconds, replaces it in tests). Times are milliseconds, rates
@@ -38,7 +38,8 @@ event carry the old generation and only extend the cool-down. Bookings made befo
 pause are void, and the fleet's rate is measured afresh from its end; the climb counts
 from its end too (a pause extended later holds the climb back).
 
-Both scripts set the key to expire after ``TTL`` of idle time.
+Both set the key to expire after ``TTL`` of idle time. PEEK only reads how long the
+fleet's pause has left, for a process waiting out its own copy of it.
 """
 
 from __future__ import annotations
@@ -54,6 +55,7 @@ __all__ = [
     "MIN_PLATEAU",
     "MIN_RATE",
     "MIN_SAMPLES",
+    "PEEK",
     "PLATEAU",
     "REPORT",
     "SLACK",
@@ -191,3 +193,16 @@ save(tonumber(ARGV[4]))
 return gen
 """
 )
+
+PEEK: Final = """
+-- ARGV: [now ms]; the ms left in the fleet's pause (0 when there is none)
+local now = nil
+if ARGV[1] then now = tonumber(ARGV[1]) end
+if not now then
+  local t = redis.call('TIME')
+  now = tonumber(t[1]) * 1000 + tonumber(t[2]) / 1000
+end
+local pause_until = tonumber(redis.call('HGET', KEYS[1], 'until')) or 0
+if pause_until > now then return tostring(pause_until - now) end
+return '0'
+"""

@@ -9,7 +9,8 @@ rate once per event, however many processes see it. Successes are counted here a
 handed over with the next call, so the store measures the fleet's rate at no extra
 round trip. When this process sees the API open again before the pause's end (the
 throttle's lift), the next booking tells the store, which ends the pause for all: the
-others ask again every ``POLL`` seconds of a long wait, so they see it end.
+others ask again every ``POLL`` seconds of a long wait, so they see it end, and a
+process waiting out its own 429's pause peeks at the fleet's every ``POLL`` too.
 
 When the store cannot be reached, the schedule stops binding and the client's own
 schedules (the pace, the quota batches) take over, with one log line; the store is
@@ -82,6 +83,13 @@ class SharedRate(Protocol):
             SharedStoreError: The store did not answer.
         """
 
+    async def pause_left(self) -> float:
+        """Seconds left in the fleet's pause (0.0: none).
+
+        Raises:
+            SharedStoreError: The store did not answer.
+        """
+
 
 class SharedSchedule:
     """A ``Schedule`` that books sends through a ``SharedRate``, or stands aside while it is down.
@@ -110,6 +118,7 @@ class SharedSchedule:
             [(-math.inf, 0)], maxlen=_GENERATIONS
         )
         self._reports: set[asyncio.Task[None]] = set()
+        self._watching = False  # a report's task watches the fleet's pause
 
     @property
     def shared(self) -> bool:
@@ -154,10 +163,28 @@ class SharedSchedule:
         self._free_until = -math.inf  # the next send asks: the fleet may be paused now
         try:
             after = await self._rate.report(generation, pause, successes)
+            self._answered(after)
+            await self._watch()
         except SharedStoreError as exc:
             self._fell_back(exc)
+
+    async def _watch(self) -> None:
+        """While this process waits out its own pause, end it when the fleet's ends first.
+
+        Another process may lift the fleet's pause (it saw the API open again); this
+        one's copy of the pause, from its own 429, would otherwise hold it back.
+        """
+        if self._watching:
             return
-        self._answered(after)
+        self._watching = True
+        try:
+            while self._cooldown.until > self._clock():
+                if await self._rate.pause_left() <= 0:
+                    self._cooldown.lift(self._clock())
+                    return
+                await self._cooldown.sleep(min(POLL, self._cooldown.until - self._clock()))
+        finally:
+            self._watching = False
 
     async def aclose(self) -> None:
         """Wait for the reports still on their way (each is bounded by the store's timeout)."""
