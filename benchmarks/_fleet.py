@@ -285,6 +285,7 @@ class Row:
     failed: int
     lost: int
     store_calls: float | None  # the store's scripts run per request the API answered
+    workers: tuple[float, float]  # seconds of the fastest and slowest surviving worker
 
     @property
     def on_target(self) -> bool:
@@ -338,6 +339,7 @@ async def run_fleet(
         failed=sum(r.failed for _, r in alive),
         lost=lost,
         store_calls=None if redis is None else _script_calls(redis) / max(1, stats["total"]),
+        workers=(min(r.seconds for _, r in alive), max(r.seconds for _, r in alive)),
     )
 
 
@@ -359,6 +361,7 @@ def _cells(row: Row) -> list[str]:
     return [
         f"{row.floor:.1f}",
         f"{row.seconds:.1f}",
+        f"{row.workers[0]:.1f}-{row.workers[1]:.1f}",
         f"{row.seconds / row.floor:.2f}x",
         f"{row.share_429:.1%}",
         str(row.failed) + (f", **{row.lost} lost**" if row.lost else ""),
@@ -410,7 +413,8 @@ def main(quick: bool = False) -> None:
         f"{LATENCY_MS:g} ms latency (target {TARGET}x the floor, under {MAX_429:.0%} 429s, "
         "0 failed)",
         [
-            *("server limit", "processes", "store", "floor s", "seconds", "vs floor", "429s"),
+            *("server limit", "processes", "store", "floor s", "seconds", "workers' seconds"),
+            *("vs floor", "429s"),
             *("failed", "store calls per request", "on target"),
         ],
         rows,
