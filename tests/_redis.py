@@ -117,6 +117,7 @@ class Twin:
         okt = st.get("okt", now)
         dt = max(0.0, now - okt)
         st["okr"] = st.get("okr", 0.0) * math.exp(-dt / s.TAU) + n * 1000 / s.TAU
+        st["cnt"] = st.get("cnt", 0.0) + n
         st["okt"] = now if now > okt else okt
 
     def _save(self, st: dict[str, float]) -> None:
@@ -130,6 +131,7 @@ class Twin:
         until = st.get("until", 0.0)
         if now < until and lift + 1 >= st.get("gen", 0) and lift >= 0:
             until = st["until"] = st["tat"] = st["okt"] = st["oks"] = now
+            st["lf"] = 1
             if "from" in st:
                 st["from"] = now
         if now < until:
@@ -175,6 +177,14 @@ class Twin:
             young = age < s.MIN_AGE and st["okr"] * s.TAU / 1000 < s.MIN_SAMPLES
             if "rate" in st and (measured is None or young or st["rate"] < measured):
                 allowed = st["rate"]
+            if (
+                allowed is not None
+                and "ev" in st
+                and st.get("lf", 0) == 0
+                and not young
+                and st.get("pz", 0) < (now - st["ev"]) / 2
+            ):
+                allowed = min(allowed, st["cnt"] * 1000 / (now - st["ev"]))
             if allowed is not None:
                 allowed = max(allowed, s.MIN_RATE)
                 st["max"] = allowed
@@ -184,6 +194,9 @@ class Twin:
                     k = s.MIN_PLATEAU
                 st["k"] = min(k, s.MAX_PLATEAU)
                 st["from"] = st["until"]
+            st["ev"] = now
+            st["cnt"] = st["lf"] = 0
+            st["pz"] = st["until"] - now
             resume = st["until"]
             st["tat"] = st["okt"] = st["oks"] = resume
             st["okr"] = 0.0

@@ -213,6 +213,30 @@ def test_a_young_measure_of_many_successes_is_trusted() -> None:
     assert pytest.approx(200 * s.BETA, rel=0.15) == float(twin.hash["rate"])
 
 
+def test_a_bucket_refilled_during_a_pause_is_cut_from_the_cycle_average() -> None:
+    """Paused 1 s, then 4 s of a burst at 250/s: the cut is from 200/s, the cycle's average."""
+    twin = Twin()
+    now = _steady(twin, 250, 0.0, 2.0)
+    twin.report(0, 1000.0, 0, now)  # waited out: nobody lifted it
+    now = _steady(twin, 250, now + 1000, 4.0)  # the refilled bucket's burst, then empty
+
+    twin.report(1, 1000.0, 0, now)
+
+    assert pytest.approx(200 * s.BETA, rel=0.05) == float(twin.hash["rate"])
+
+
+def test_a_window_keeps_its_bursts() -> None:
+    """Paused 4.5 s of a 5 s cycle (a quota that resets): cut from the burst, not the average."""
+    twin = Twin()
+    now = _steady(twin, 200, 0.0, 0.5)
+    twin.report(0, 4500.0, 0, now)
+    now = _steady(twin, 170, now + 4500, 0.6)
+
+    twin.report(1, 4400.0, 0, now)
+
+    assert float(twin.hash["rate"]) > 100
+
+
 def test_the_rate_never_falls_below_the_floor() -> None:
     """However often the fleet is refused, the rate stays at least MIN_RATE."""
     twin = Twin()

@@ -33,7 +33,13 @@ the current generation, it is a new event: the generation goes up by one and the
 is cut once, to ``BETA`` times what the whole fleet got through (its successes per
 second, never above the rate that was just refused; a measure younger than ``MIN_AGE``
 after a pause, of fewer than ``MIN_SAMPLES`` successes, says little, so the refused rate
-stands for it). Later 429s of the same
+stands for it). When the last event's pause was waited out (not lifted) and took
+under half the cycle since that event, the cut is from no more than the whole cycle's
+successes per second, the pause counted: a bucket that refilled while the fleet waited
+lets a burst through, and the short measure would take the burst for the limit (``ev``:
+when the event came, ``pz``: its pause, ``cnt``: successes since, ``lf``: lifted). A
+longer pause is a quota that resets (a window), whose bursts the fleet keeps. Later
+429s of the same
 event carry the old generation and only extend the cool-down. Bookings made before the
 pause are void, and the fleet's rate is measured afresh from its end; the climb counts
 from its end too (a pause extended later holds the climb back).
@@ -90,6 +96,7 @@ local function count(n)
   local dt = now - okt
   if dt < 0 then dt = 0 end
   s.okr = (s.okr or 0) * math.exp(-dt / TAU) + n * 1000 / TAU
+  s.cnt = (s.cnt or 0) + n
   if now > okt then s.okt = now else s.okt = okt end
 end
 local function save(ttl)
@@ -114,6 +121,7 @@ if now < pause_until and tonumber(ARGV[3]) + 1 >= (s.gen or 0) and tonumber(ARGV
   -- a caller saw a request sent after a refused one go through: the pause is over
   pause_until = now
   s['until'] = now
+  s.lf = 1
   s.tat = now
   s.okt = now
   s.oks = now
@@ -173,6 +181,12 @@ if tonumber(ARGV[1]) >= gen then
   if s.rate and (not measured or young or s.rate < measured) then
     allowed = s.rate
   end
+  if allowed and s.ev and (s.lf or 0) == 0 and not young and (s.pz or 0) < (now - s.ev) / 2 then
+    -- the last pause, waited out, was under half the cycle since (a bucket that refilled
+    -- while the fleet waited): the cycle's average, the pause counted, is its rate
+    local cycle = s.cnt * 1000 / (now - s.ev)
+    if cycle < allowed then allowed = cycle end
+  end
   if allowed then
     if allowed < {MIN_RATE} then allowed = {MIN_RATE} end
     s.max = allowed
@@ -183,6 +197,10 @@ if tonumber(ARGV[1]) >= gen then
     s.k = k
     s.from = s['until']
   end
+  s.ev = now
+  s.cnt = 0
+  s.lf = 0
+  s.pz = s['until'] - now
   local resume = s['until'] or now
   s.tat = resume
   s.okr = 0
