@@ -24,6 +24,9 @@ behind the pace. Three estimates refine the maximum:
   the refused pace;
 - an event refused while the pace probed past its last maximum takes at least the
   pace of the last ``FEW_SAMPLES`` successes (a second's average lags a climbing pace).
+
+``restart`` starts from a rate learned before (another run's, or this one's after an
+idle decay, see ``_learned``): on the cubic where it passes that rate.
 """
 
 from __future__ import annotations

@@ -6,7 +6,8 @@ spends all its retries on a closed API. The window starts at ``INITIAL_WINDOW`` 
 until the first throttling event, grows by ``SLOW_START`` per success (it doubles
 every round trip, like TCP's slow start). An event shrinks it to one request, a probe;
 the first success after the pause restores ``BETA`` of what was in flight when the
-API said no, and from then on a full window grows by one per round trip.
+API said no, and from then on a full window grows by one per round trip. A window
+decayed after idle regrows by slow start up to where it was (``restart``).
 """
 
 from __future__ import annotations
