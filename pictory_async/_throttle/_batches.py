@@ -75,6 +75,11 @@ class QuotaBatches:
         """Whether a quota was found: sends go in batches."""
         return self._size is not None
 
+    @property
+    def rate(self) -> float | None:
+        """The rate the batches sustain (a quota per period), ``None`` while none binds."""
+        return None if self._size is None else self._size / self._period
+
     async def book(self) -> bool:
         """Count this call into the current batch, or wait for the next one to begin."""
         size = self._size

@@ -108,8 +108,9 @@ class Throttle:
         # asked in order, the first that binds books the sends: a quota per pause, when
         # one is found, before the pace (a new limiter shape is one more entry here)
         self._schedules: tuple[Schedule, ...] = (self._pacer,)
+        self._batches: QuotaBatches | None = None
         if adaptive and rate_limit is None:  # batches could exceed a fixed rate
-            batches = QuotaBatches(
+            batches = self._batches = QuotaBatches(
                 cooldown=self._cooldown, clock=clock, sleep=sleep, back_to_pace=self._back_to_pace
             )
             self._schedules = (batches, self._pacer)
@@ -159,9 +160,13 @@ class Throttle:
     def learned(self) -> Learned:
         """What this throttle learned: another run or process can start from it."""
         estimator = self._estimator
+        rate, limit = estimator.rate, estimator.limit
+        batched = self._batches.rate if self._batches is not None else None
+        if batched is not None:  # the pace waits while batches go: what they sustain
+            rate = limit = batched
         return Learned(
-            rate=estimator.rate if estimator.limit is not None else None,
-            limit=estimator.limit,
+            rate=rate if limit is not None else None,
+            limit=limit,
             window=max(1.0, self._gate.window),
             events=estimator.events,
             regrow_to=self._gate.regrow_to or None,
