@@ -470,9 +470,9 @@ class StuckTimers:
         await asyncio.get_running_loop().create_future()
 
 
-def stuck_throttle(timers: StuckTimers, **options: bool) -> Throttle:
+def stuck_throttle(timers: StuckTimers, *, adaptive: bool = True) -> Throttle:
     """A throttle whose cool-downs end only when lifted."""
-    return Throttle(clock=timers.clock, sleep=timers.sleep, rand=lambda: 0.0, **options)
+    return Throttle(clock=timers.clock, sleep=timers.sleep, rand=lambda: 0.0, adaptive=adaptive)
 
 
 async def test_a_later_request_let_through_lifts_the_cooldown_for_every_call() -> None:
