@@ -126,7 +126,7 @@ if TYPE_CHECKING:
         report_format,
         write_report,
     )
-    from ._throttle import RateControl
+    from ._throttle import Learned, RateControl
     from ._transport import AiohttpTransport
     from ._types import NOT_GIVEN, NotGiven, ProjectId
     from ._version import __version__
@@ -234,6 +234,7 @@ _EXPORTS: dict[str, str] = {  # public name -> the module that defines it
     "project_report": "_reports",
     "report_format": "_reports",
     "write_report": "_reports",
+    "Learned": "_throttle",
     "RateControl": "_throttle",
     "AiohttpTransport": "_transport",
     "NOT_GIVEN": "_types",
@@ -295,6 +296,7 @@ __all__ = [
     "JobPage",
     "JobStatus",
     "JobTimeoutError",
+    "Learned",
     "Logo",
     "MediaItem",
     "MediaPreview",
