@@ -134,28 +134,42 @@ class Twin:
             st["lf"] = 1
             if "from" in st:
                 st["from"] = now
+        pace = st.get("rate")
+        starting = False
+        if pace is None and st.get("gen", 0) == 0:
+            st.setdefault("st", now)
+            if now - st["st"] < s.START_FOR:
+                pace = s.START_RATE * math.exp((now - st["st"]) / s.START_GROW)
+                starting = True
         if now < until:
             wait = until - now
-        elif "rate" in st:
+        elif pace is not None:
             tat = st.get("tat", now)
-            if tat > now:
+            spent = st.get("q", 0.0) > 0 and st.get("qn", 0.0) >= st["q"]
+            if spent and st.get("qp", 0.0) + s.PROBE > now:
+                wait = st.get("qp", 0.0) + s.PROBE - now
+            elif tat > now:
                 if st.get("wt") != tat:
                     st["wt"] = tat
                     st["wq"] = 0.0
-                wait = tat - now + st["wq"] * 1000 / st["rate"]
+                wait = tat - now + st["wq"] * 1000 / pace
                 st["wq"] += 1
-                t = (now - st.get("from", now)) / 1000
-                k = st.get("k", s.MIN_PLATEAU)
-                cubic = st["max"] * (1 + (1 - s.BETA) / (k * k * k) * (t - k) ** 3)
-                if cubic > 2 * st["max"]:
-                    cubic = st["max"] = 2 * st["max"]
-                    st["from"] = now
-                    st["k"] = s.MIN_PLATEAU
-                st["rate"] = max(st["rate"], cubic)
+                if not starting:
+                    t = (now - st.get("from", now)) / 1000
+                    k = st.get("k", s.MIN_PLATEAU)
+                    cubic = st["max"] * (1 + (1 - s.BETA) / (k * k * k) * (t - k) ** 3)
+                    if cubic > 2 * st["max"]:
+                        cubic = st["max"] = 2 * st["max"]
+                        st["from"] = now
+                        st["k"] = s.MIN_PLATEAU
+                    st["rate"] = max(st["rate"], cubic)
             else:
-                st["tat"] = max(tat, now - s.SLACK) + 1000 / st["rate"]
+                st["tat"] = max(tat, now - s.SLACK) + 1000 / pace
+                st["qn"] = st.get("qn", 0.0) + 1
+                if spent:
+                    st["qp"] = now
         self._save(st)
-        paced = int("rate" in st or now < until)
+        paced = int(pace is not None or now < until)
         return float(_g(wait)), int(st.get("gen", 0)), paced
 
     def report(self, generation: int, pause: float, successes: int, now: float) -> int:
@@ -169,6 +183,18 @@ class Twin:
         if generation >= gen:
             gen += 1
             st["gen"] = gen
+            st["q"] = 0.0
+            reset = (
+                "rate" in st
+                and "ev" in st
+                and st.get("lf", 0) == 0
+                and st.get("pz", 0) >= s.QUOTA_PAUSE
+                and st.get("pz", 0) >= (now - st["ev"]) / 2
+            )
+            first = gen == 1 and "st" in st and now - st["st"] < s.START_FOR
+            if (reset or first) and st["until"] - now >= s.QUOTA_PAUSE and st.get("qn", 0) > 1:
+                st["q"] = st["qn"]
+            st["qn"] = 0.0
             age = now - st["oks"]
             measured = None
             if age > 0 and st["okr"] > 0:
@@ -200,6 +226,8 @@ class Twin:
             resume = st["until"]
             st["tat"] = st["okt"] = st["oks"] = resume
             st["okr"] = 0.0
+        if generation == gen - 1 and st.get("q", 0) > 1:
+            st["q"] -= 1
         self._save(st)
         return gen
 

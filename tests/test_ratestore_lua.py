@@ -8,7 +8,10 @@ every field of the hash.
 
 from __future__ import annotations
 
+import contextlib
+import math
 import random
+from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -35,11 +38,25 @@ def _steady(twin: Twin, rate: float, start: float, seconds: float) -> float:
 # -- the rules, on the twin -----------------------------------------------------------
 
 
-def test_no_rate_no_wait() -> None:
-    """Before any event there is no pace: every booking goes at once."""
+def test_a_cold_fleet_is_paced_from_the_start_rate() -> None:
+    """A fleet's first bookings go START_RATE apart: four processes do not start at four times."""
     twin = Twin()
 
-    assert [(0.0, 0, 0)] * 5 == [twin.acquire(0, 1000.0) for _ in range(5)]
+    assert (0.0, 0, 1) == twin.acquire(0, 1000.0)
+    assert (1000 / s.START_RATE, 0, 1) == twin.acquire(0, 1000.0)
+
+
+def test_the_start_pace_grows_until_it_ends() -> None:
+    """Never refused, the start pace grows e-fold per START_GROW; past START_MAX, no pace."""
+    twin = Twin()
+    twin.acquire(0, 0.0)
+
+    waits = [twin.acquire(0, s.START_GROW)[0] for _ in range(12)]  # the slack's bookings go
+    waits = [wait for wait in waits if wait]
+
+    assert pytest.approx(1000 / (s.START_RATE * math.e)) == waits[1] - waits[0]
+    grown = s.START_GROW * math.log(s.START_MAX / s.START_RATE)
+    assert [(0.0, 0, 0)] * 5 == [twin.acquire(0, grown + 1) for _ in range(5)]
 
 
 def test_one_cut_per_event_however_many_report_it() -> None:
@@ -237,6 +254,91 @@ def test_a_window_keeps_its_bursts() -> None:
     assert float(twin.hash["rate"]) > 100
 
 
+def _book(twin: Twin, now: float, count: int) -> tuple[float, int]:
+    """``count`` bookings, each as soon as the twin allows: the time of the last, the generation."""
+    booked = generation = 0
+    while booked < count:
+        wait, generation, _ = twin.acquire(1, now)
+        if wait:
+            now += wait
+        else:
+            booked += 1
+    return now, generation
+
+
+def _warm() -> Twin:
+    """A twin whose fleet started long ago and was never refused: no pace at all."""
+    twin = Twin()
+    twin.hash["st"] = "-1e9"
+    return twin
+
+
+def _window(twin: Twin, pause: float = 4900.0) -> float:
+    """A burst refused, then a cycle of 110 booked, 10 refused: the time after its pause."""
+    now = _steady(twin, 1000, 0.0, 0.1)
+    twin.report(0, pause, 0, now)
+    now, generation = _book(twin, now + pause, 110)
+    for late in range(10):  # the first is the event, nine more were in flight
+        twin.report(generation, pause, 0, now + late)
+    return now + 10 + pause
+
+
+def test_a_window_books_its_quota_then_one_probe_per_interval() -> None:
+    """After a long pause waited out, the fleet books what got through last cycle, then probes."""
+    twin = _warm()
+    now = _window(twin)
+    assert 100 == float(twin.hash["q"])
+
+    now, _ = _book(twin, now, 101)  # the quota, and a probe
+
+    assert s.PROBE == twin.acquire(0, now)[0]
+    assert 0 == twin.acquire(0, now + s.PROBE)[0]  # the probe went through: another
+
+
+def test_a_refused_probe_keeps_the_quota() -> None:
+    """The probe after a quota is the one refused: the next pause books as many again."""
+    twin = _warm()
+    now, generation = _book(twin, _window(twin), 101)
+
+    twin.report(generation, 4900.0, 0, now + 30)
+
+    assert 100 == float(twin.hash["q"])
+
+
+def test_a_bucket_learns_no_quota() -> None:
+    """Pauses of a second (a bucket's Retry-After) set no quota: bookings stay paced only."""
+    twin = _warm()
+    now = _window(twin, pause=1000.0)
+
+    assert 0 == float(twin.hash["q"])
+    _, _ = _book(twin, now, 150)
+    assert 150 == float(twin.hash["qn"])
+
+
+def test_a_cold_fleets_first_event_learns_the_quota() -> None:
+    """Paced from its start, every send booked: the first long pause sets the quota at once."""
+    twin = Twin()
+    now, generation = _book(twin, 0.0, 110)
+
+    for late in range(10):
+        twin.report(generation, 4900.0, 0, now + late)
+
+    assert 100 == float(twin.hash["q"])
+
+
+def test_a_lifted_pause_learns_no_quota() -> None:
+    """A pause the API ended early (lifted) reset no quota: the next event sets none."""
+    twin = _warm()
+    now = _steady(twin, 1000, 0.0, 0.1)
+    twin.report(0, 4900.0, 0, now)
+    twin.acquire(0, now + 100, lift=1)
+    now, generation = _book(twin, now + 100, 110)
+
+    twin.report(generation, 4900.0, 0, now)
+
+    assert 0 == float(twin.hash["q"])
+
+
 def test_the_rate_never_falls_below_the_floor() -> None:
     """However often the fleet is refused, the rate stays at least MIN_RATE."""
     twin = Twin()
@@ -254,41 +356,96 @@ async def _run(redis: Redis, script: str, key: str, args: list[str | int | float
     return await redis.eval(script, 1, key, *args)
 
 
+@contextlib.asynccontextmanager
+async def _connected(server: RedisServer) -> AsyncIterator[Redis]:
+    """A client of ``server`` answering strings, closed after the block."""
+    redis = Redis.from_url(server.url, decode_responses=True)
+    try:
+        yield redis
+    finally:
+        await redis.aclose()
+
+
+async def _acquire_both(
+    redis: Redis, key: str, twin: Twin, successes: int, now: float, lift: int = -1
+) -> tuple[float, int, int]:
+    """ACQUIRE on the script and the twin: the same answer, which it returns."""
+    args: list[str | int | float] = [successes, TTL, lift, repr(now)]
+    wait, gen, paced = await _run(redis, s.ACQUIRE, key, args)
+    answer = twin.acquire(successes, now, lift)
+    # the last digit of Lua's %.14g may round a tie the other way: as the hash's fields
+    assert (pytest.approx(float(wait), rel=1e-12), gen, paced) == answer
+    return answer
+
+
+async def _report_both(
+    redis: Redis, key: str, twin: Twin, generation: int, pause: float, successes: int, now: float
+) -> None:
+    """REPORT on the script and the twin: the same generation after it."""
+    args: list[str | int | float] = [generation, repr(pause), successes, TTL, repr(now)]
+    got = await _run(redis, s.REPORT, key, args)
+    assert twin.report(generation, pause, successes, now) == got
+
+
+async def _same_state(redis: Redis, key: str, twin: Twin, now: float) -> None:
+    """PEEK answers alike, and every field of the hash is the twin's."""
+    assert peek(twin, now) == float(await _run(redis, s.PEEK, key, [repr(now)]))
+    stored = await redis.hgetall(key)
+    assert twin.hash.keys() == stored.keys()
+    for field, value in twin.hash.items():
+        assert pytest.approx(float(value), rel=1e-12) == float(stored[field]), field
+
+
 @pytest.mark.parametrize("seed", range(6))
 async def test_twin_and_scripts_agree_on_random_sequences(
     redis_server: RedisServer, seed: int
 ) -> None:
     """Random acquires and reports at injected times: same answers, same hash, step by step."""
     rng = random.Random(seed)
-    redis = Redis.from_url(redis_server.url, decode_responses=True)
     key = f"{PREFIX}twin-{seed}"
     twin = Twin()
     now = 1_000_000.0
     generation = 0
-    try:
+    async with _connected(redis_server) as redis:
         for _ in range(300):
             now += rng.choice([0.0, 0.5, 3.0, 17.0, 120.0, 900.0])
             if rng.random() < 0.85:
                 successes = rng.choice([0, 0, 1, 1, 2, 7])
                 lift = rng.choice([-1, -1, -1, generation, generation - 1, generation - 2])
-                args: list[str | int | float] = [successes, TTL, lift, repr(now)]
-                wait, gen, paced = await _run(redis, s.ACQUIRE, key, args)
-                assert twin.acquire(successes, now, lift) == (float(wait), gen, paced)
+                _, gen, _ = await _acquire_both(redis, key, twin, successes, now, lift)
                 generation = gen if rng.random() < 0.7 else generation
             else:
                 pause = rng.choice([0.0, 50.0, 1000.0, 2500.5])
                 successes = rng.choice([0, 1, 3])
-                got = await _run(
-                    redis, s.REPORT, key, [generation, repr(pause), successes, TTL, repr(now)]
-                )
-                assert twin.report(generation, pause, successes, now) == got
-            assert peek(twin, now) == float(await _run(redis, s.PEEK, key, [repr(now)]))
-            stored = await redis.hgetall(key)
-            assert twin.hash.keys() == stored.keys()
-            for field, value in twin.hash.items():
-                assert pytest.approx(float(value), rel=1e-12) == float(stored[field]), field
-    finally:
-        await redis.aclose()
+                await _report_both(redis, key, twin, generation, pause, successes, now)
+            await _same_state(redis, key, twin, now)
+
+
+@pytest.mark.parametrize("seed", range(3))
+async def test_twin_and_scripts_agree_on_a_window_quota(
+    redis_server: RedisServer, seed: int
+) -> None:
+    """Cycles of a window (bursts, 429s, long pauses, probes) at jittered times: all alike."""
+    rng = random.Random(seed)
+    twin = Twin()
+    now, generation, quotas = 1_000_000.0, 0, set()
+    async with _connected(redis_server) as redis:
+        key = f"{PREFIX}window-{seed}"
+        for _ in range(10):  # cycles: a burst until refused, late 429s, then the pause
+            for _ in range(rng.randint(10, 80)):
+                now += rng.choice([0.0, 0.5, 1.0, 4.0, 40.0])
+                lift = -1 if rng.random() < 0.97 else generation
+                _, generation, _ = await _acquire_both(redis, key, twin, 1, now, lift)
+                await _same_state(redis, key, twin, now)
+            pause = rng.choice([1000.0, 4000.0, 4900.5, 5000.0])
+            for _ in range(rng.randint(1, 5)):  # the first is the event, the rest late
+                now += rng.choice([0.0, 2.0, 30.0])
+                await _report_both(redis, key, twin, generation, pause, 0, now)
+                await _same_state(redis, key, twin, now)
+                quotas.add(float(twin.hash["q"]))
+            now += pause + rng.choice([0.0, 10.0, 400.0])
+        assert max(quotas) > 0  # the sequences reached a quota
+        assert "qp" in twin.hash  # ...and spent it: a probe was booked
 
 
 async def test_scripts_read_redis_time_without_now(redis_server: RedisServer) -> None:

@@ -33,6 +33,13 @@ async def _settle() -> None:
         await asyncio.sleep(0)
 
 
+def _warm() -> Twin:
+    """A twin whose fleet started long ago and was never refused: no pace at all."""
+    twin = Twin()
+    twin.hash["st"] = "-1e9"
+    return twin
+
+
 def _seeded(rate: float, fake: FakeTime) -> Twin:
     """A twin that saw ``rate`` successes per second for two seconds before ``fake.now``."""
     twin = Twin()
@@ -183,7 +190,7 @@ async def test_a_late_429_of_an_old_event_does_not_cut_again() -> None:
 async def test_a_fleet_without_a_pace_asks_once_per_lease() -> None:
     """No shared rate, no pause: sends go without asking for LEASE seconds after an answer."""
     fake = FakeTime()
-    [(throttle, rate)] = _fleet(fake, Twin(), 1)
+    [(throttle, rate)] = _fleet(fake, _warm(), 1)
 
     for _ in range(20):
         throttle.release(await throttle.acquire(), 200)
@@ -195,7 +202,7 @@ async def test_a_fleet_without_a_pace_asks_once_per_lease() -> None:
 async def test_a_429_ends_the_lease() -> None:
     """After a 429 the next send asks the store: the fleet may be paused now."""
     fake = FakeTime()
-    [(throttle, rate)] = _fleet(fake, Twin(), 1)
+    [(throttle, rate)] = _fleet(fake, _warm(), 1)
     throttle.release(await throttle.acquire(), 200)
     calls = rate.calls
     throttle.release(await throttle.acquire(), 429, 0.0)

@@ -10,6 +10,8 @@ requests/second. The hash's fields:
   ``from``: when the climb began; ``gen``: the throttling events so far.
 - ``okr``, ``okt``, ``oks``: the fleet's successes per second (an exponentially
   weighted average over ``TAU`` ms, last updated at ``okt``, measured since ``oks``).
+- ``st``: when the fleet started; ``qn``: its bookings since the last event; ``q``: the
+  quota per pause it learned (0: none); ``qp``: its last probe past the quota.
 
 ACQUIRE counts the successes the caller hands over, then: inside the cool-down, it
 answers the time left, unless the caller says the pause is **lifted** (a request it sent
@@ -24,9 +26,17 @@ do not all ask again for each slot), and the rate climbs along a
 cubic, as the local estimator's does (``_throttle/_estimator``), since the pace binds;
 at twice the last maximum a new climb starts from there (after a long calm the rate
 doubles per climb, it does not leap).
+A cold fleet (no event yet) is paced too, from ``START_RATE``, growing e-fold every
+``START_GROW`` ms: its processes' own slow starts would together send several times
+what one would before the first 429 comes back (against a quota per window, most of
+them refused). Past ``START_MAX`` without an event, the fleet is not paced at all.
+With a quota per pause learned (below), the fleet books at most ``q`` after each pause,
+then one probe per ``PROBE`` ms: the window refuses it, and its ``Retry-After`` is the
+next reset; a probe let through (the quota grew) is followed by another.
 Nothing is reserved: a caller that never comes back holds nothing (the next one finds
-its time passed, and goes). ACQUIRE also says whether the fleet is paced at all (a rate
-or a pause); when it is not, the caller may send without asking for a moment.
+its time passed, and goes; a booking it never sent counts in the quota once, as if it
+went through). ACQUIRE also says whether the fleet is paced at all (a rate, a start
+pace or a pause); when it is not, the caller may send without asking for a moment.
 
 REPORT extends the cool-down to ``now + pause``. When the refused request was booked in
 the current generation, it is a new event: the generation goes up by one and the rate
@@ -38,8 +48,12 @@ under half the cycle since that event, the cut is from no more than the whole cy
 successes per second, the pause counted: a bucket that refilled while the fleet waited
 lets a burst through, and the short measure would take the burst for the limit (``ev``:
 when the event came, ``pz``: its pause, ``cnt``: successes since, ``lf``: lifted). A
-longer pause is a quota that resets (a window), whose bursts the fleet keeps. Later
-429s of the same
+longer pause is a quota that resets (a window), whose bursts the fleet keeps. A new
+event after such a pause (at least ``QUOTA_PAUSE``, waited out, at least half the
+cycle), or the first event of a fleet paced since its start, with a pause of at least
+``QUOTA_PAUSE`` itself, sets the quota ``q`` to the bookings since the last event, one
+less for each 429 of it (every send was booked: what was not refused went through);
+any other new event clears it. Later 429s of the same
 event carry the old generation and only extend the cool-down. Bookings made before the
 pause are void, and the fleet's rate is measured afresh from its end; the climb counts
 from its end too (a pause extended later holds the climb back).
@@ -50,6 +64,7 @@ fleet's pause has left, for a process waiting out its own copy of it.
 
 from __future__ import annotations
 
+import math
 from typing import Final
 
 __all__ = [
@@ -63,8 +78,14 @@ __all__ = [
     "MIN_SAMPLES",
     "PEEK",
     "PLATEAU",
+    "PROBE",
+    "QUOTA_PAUSE",
     "REPORT",
     "SLACK",
+    "START_FOR",
+    "START_GROW",
+    "START_MAX",
+    "START_RATE",
     "TAU",
 ]
 
@@ -78,6 +99,12 @@ MAX_PLATEAU: Final = 2.0  # ...and at most this many (the fleet climbs back with
 FEW_SAMPLES: Final = 5  # fewer successes measured than this: the cut is a guess
 MIN_SAMPLES: Final = 20  # a measure younger than MIN_AGE is trusted from this many successes
 SLACK: Final = 50.0  # ms: a caller this late to its slot loses the fleet no slot
+QUOTA_PAUSE: Final = 2000.0  # ms: pauses at least this long may reset a quota (a window)
+PROBE: Final = 100.0  # ms: once a pause's quota is spent, one booking per this long
+START_RATE: Final = 50.0  # requests/second a cold fleet is paced at first...
+START_GROW: Final = 300.0  # ms: ...growing e-fold in this long (doubling in about 210 ms)...
+START_MAX: Final = 2000.0  # ...until the first event, or this rate (then no pace at all)
+START_FOR: Final = START_GROW * math.log(START_MAX / START_RATE)  # ms: the start pace lasts
 
 _PRELUDE = """
 local key = KEYS[1]
@@ -127,36 +154,54 @@ if now < pause_until and tonumber(ARGV[3]) + 1 >= (s.gen or 0) and tonumber(ARGV
   s.oks = now
   if s.from then s.from = now end
 end
+local pace = s.rate
+local starting = false
+if not pace and (s.gen or 0) == 0 then
+  -- a cold fleet: paced from START_RATE, growing, until the first event tells the limit
+  if not s.st then s.st = now end
+  if now - s.st < {START_FOR!r} then
+    pace = {START_RATE} * math.exp((now - s.st) / {START_GROW})
+    starting = true
+  end
+end
 if now < pause_until then
   wait = pause_until - now
-elseif s.rate then
+elseif pace then
   local tat = s.tat or now
-  if tat > now then
+  local spent = (s.q or 0) > 0 and (s.qn or 0) >= s.q
+  if spent and (s.qp or 0) + {PROBE} > now then
+    -- this pause's quota is booked: one probe per PROBE ms, until the API refuses one
+    wait = (s.qp or 0) + {PROBE} - now
+  elseif tat > now then
     -- the callers already told to wait for this slot go first, an interval apart
     if s.wt ~= tat then
       s.wt = tat
       s.wq = 0
     end
-    wait = tat - now + s.wq * 1000 / s.rate
+    wait = tat - now + s.wq * 1000 / pace
     s.wq = s.wq + 1
-    local t = (now - (s.from or now)) / 1000
-    local k = s.k or {MIN_PLATEAU}
-    local cubic = s.max * (1 + (1 - {BETA}) / (k * k * k) * (t - k) * (t - k) * (t - k))
-    if cubic > 2 * s.max then
-      cubic = 2 * s.max
-      s.max = cubic
-      s.from = now
-      s.k = {MIN_PLATEAU}
+    if not starting then
+      local t = (now - (s.from or now)) / 1000
+      local k = s.k or {MIN_PLATEAU}
+      local cubic = s.max * (1 + (1 - {BETA}) / (k * k * k) * (t - k) * (t - k) * (t - k))
+      if cubic > 2 * s.max then
+        cubic = 2 * s.max
+        s.max = cubic
+        s.from = now
+        s.k = {MIN_PLATEAU}
+      end
+      if cubic > s.rate then s.rate = cubic end
     end
-    if cubic > s.rate then s.rate = cubic end
   else
     if tat < now - {SLACK} then tat = now - {SLACK} end
-    s.tat = tat + 1000 / s.rate
+    s.tat = tat + 1000 / pace
+    s.qn = (s.qn or 0) + 1
+    if spent then s.qp = now end
   end
 end
 save(tonumber(ARGV[2]))
 local paced = 0
-if s.rate or now < pause_until then paced = 1 end
+if pace or now < pause_until then paced = 1 end
 return {{tostring(wait), s.gen or 0, paced}}
 """
 )
@@ -173,6 +218,17 @@ if s.from and s.from < s['until'] then s.from = s['until'] end
 if tonumber(ARGV[1]) >= gen then
   gen = gen + 1
   s.gen = gen
+  -- the last pause, waited out and long, reset a quota the fleet has booked since
+  -- (paced: every send was booked): what got through of it is the quota per pause
+  s.q = 0
+  local reset = s.rate and s.ev and (s.lf or 0) == 0 and (s.pz or 0) >= {QUOTA_PAUSE}
+    and (s.pz or 0) >= (now - s.ev) / 2
+  -- or the first event, of a fleet paced since its start (every send was booked)
+  local first = gen == 1 and s.st and now - s.st < {START_FOR!r}
+  if (reset or first) and s['until'] - now >= {QUOTA_PAUSE} and (s.qn or 0) > 1 then
+    s.q = s.qn
+  end
+  s.qn = 0
   local age = now - s.oks
   local measured = nil
   if age > 0 and s.okr > 0 then measured = s.okr / (1 - math.exp(-age / {TAU})) end
@@ -206,6 +262,9 @@ if tonumber(ARGV[1]) >= gen then
   s.okr = 0
   s.okt = resume
   s.oks = resume
+end
+if tonumber(ARGV[1]) == gen - 1 and (s.q or 0) > 1 then
+  s.q = s.q - 1  -- a 429 of the last event: one less of its bookings got through
 end
 save(tonumber(ARGV[4]))
 return gen

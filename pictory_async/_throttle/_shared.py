@@ -16,9 +16,9 @@ When the store cannot be reached, the schedule stops binding and the client's ow
 schedules (the pace, the quota batches) take over, with one log line; the store is
 asked again every ``RECHECK`` seconds at most (never once per request), and the client
 rejoins when it answers. The local gate still limits the attempts in flight. While
-the fleet has no shared rate and no pause, a booking lets the client send without
-asking for ``LEASE`` seconds: a fleet that is never throttled pays one round trip per
-``LEASE``, not one per request.
+the fleet has no pace (no shared rate, no pause, its start pace over), a booking lets
+the client send without asking for ``LEASE`` seconds: a fleet that is never throttled
+pays one round trip per ``LEASE``, not one per request.
 """
 
 from __future__ import annotations
