@@ -12,6 +12,7 @@ from collections.abc import AsyncIterable, Iterable
 from os import PathLike
 from typing import TYPE_CHECKING, Any, cast
 
+from .._assets import check_kinds
 from .._bulk import BulkResult, BulkRun, ProgressCallback
 from .._bulk import videos as bulk_videos
 from .._bulk.videos import CreatedVideo, StartedCallback, VideoCalls
@@ -19,7 +20,6 @@ from .._exceptions import InvalidInputError
 from .._models.account import Quota
 from .._models.results import Video, VideoJob
 from .._polling import poll_options
-from .._project_assets import check_download
 from .._types import Duration
 from .account import Account
 from .jobs import DEFAULT_POLL_INTERVAL, Jobs
@@ -65,7 +65,7 @@ class VideoBulk:
             if not isinstance(flag, bool):
                 raise InvalidInputError(f"{name} must be True or False, not {flag!r}")
         if download_to is not None:
-            check_download(download_kinds, 4, 1)
+            check_kinds(download_kinds)
         return bulk_videos.create_many(
             cast("VideoCalls", self),
             requests,
