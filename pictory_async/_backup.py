@@ -19,11 +19,8 @@ recorded (``save_assets``, ``_conditional``), that it still serves those bytes.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import hashlib
 import json
-import os
-import tempfile
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -34,7 +31,7 @@ from ._assets import Asset, asset_filename, each_kind
 from ._conditional import Validators
 from ._download import Downloader
 from ._exceptions import BackupError
-from ._files import file_mode
+from ._files import write_atomically
 from ._redact import redact_url
 from ._types import ProjectId
 
@@ -112,22 +109,6 @@ def matches(directory: Path, recorded: BackupFile) -> bool:
         return sha256_of(directory / recorded.name) == (recorded.size, recorded.sha256)
     except OSError:
         return False
-
-
-def write_atomically(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file, fsynced, then renamed."""
-    handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
-    try:
-        with os.fdopen(handle, "wb") as file:
-            file.write(data)
-            file.flush()
-            os.fsync(file.fileno())
-        os.chmod(temp, file_mode())  # not mkstemp's 0600: what the umask gives
-        os.replace(temp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(temp)
-        raise
 
 
 def read_manifest(directory: Path) -> dict[str, BackupFile]:

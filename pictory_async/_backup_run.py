@@ -25,11 +25,11 @@ from ._backup import (
     project_dirname,
     read_manifest,
     save_assets,
-    write_atomically,
     write_manifest,
 )
 from ._download import Downloader
 from ._exceptions import AssetDownloadError, BackupError, InvalidInputError
+from ._files import write_atomically
 from ._models import Project
 from ._options import resolve_count
 from ._paths import project_path

@@ -4,13 +4,17 @@ A download writes into a temporary file in the destination directory (``Partial`
 bytes, their hash, and what the CDN said of them so far), renamed over the final name
 only once checked, after an ``fsync`` of the file and then of the directory
 (``fsync_dir``); the file gets the mode a new file gets under the process's umask
-(``file_mode``), read without changing it where the platform allows.
+(``file_mode``), read without changing it where the platform allows. A small file
+written whole (a manifest, a report, the rate store's file) goes the same way in one
+call (``write_atomically``).
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
+import tempfile
 import threading
 from pathlib import Path
 from typing import IO
@@ -106,3 +110,25 @@ def fsync_dir(directory: Path) -> None:
         pass
     finally:
         os.close(fd)
+
+
+def write_atomically(path: Path, data: bytes, *, mode: int | None = None) -> None:
+    """Write ``data`` to ``path`` through a temporary file, fsynced, then renamed.
+
+    Args:
+        path: The file; its directory must exist.
+        data: Its whole content.
+        mode: The file's mode; ``None``: what a new file gets under the umask.
+    """
+    handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    try:
+        with os.fdopen(handle, "wb") as file:
+            file.write(data)
+            file.flush()
+            os.fsync(file.fileno())
+        os.chmod(temp, file_mode() if mode is None else mode)  # not mkstemp's 0600 by default
+        os.replace(temp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temp)
+        raise

@@ -22,10 +22,10 @@ from typing import Any, Literal
 
 import attrs
 
-from ._backup import write_atomically
 from ._bulk import BulkResult
 from ._converter import iso_datetime, unstructure
 from ._exceptions import InvalidInputError
+from ._files import write_atomically
 from ._models import Project, ProjectSummary, ScriptTxtSceneSettings, VisualFilter
 from ._types import ProjectId
 

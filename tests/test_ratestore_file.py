@@ -183,6 +183,15 @@ async def test_a_write_leaves_no_temporary_file(store: FileRateStore) -> None:
     assert [store.path(SCOPE).name] == [path.name for path in store.directory.iterdir()]
 
 
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX modes")
+async def test_the_file_is_the_owners_alone(store: FileRateStore) -> None:
+    """The file is 0600 and its directory 0700, whatever the umask lets others read."""
+    await store.keep(SCOPE, LEARNED)
+
+    path = store.path(SCOPE)
+    assert (0o600, 0o700) == (path.stat().st_mode & 0o777, path.parent.stat().st_mode & 0o777)
+
+
 _WRITER = """
 import asyncio, sys
 from pictory_async._ratestore import FileRateStore

@@ -14,18 +14,17 @@ else: its name is a hash of the base URL and the key (``scope_of``).
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import math
 import os
 import sys
-import tempfile
 import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import attrs
 
+from .._files import write_atomically
 from .._logs import logger
 from .._throttle._learned import Learned
 from ._base import RateStore
@@ -116,22 +115,11 @@ class FileRateStore(RateStore):
         await asyncio.to_thread(self._write, self.path(scope), json.dumps(document))
 
     def _write(self, path: Path, text: str) -> None:
-        temporary: str | None = None
         try:
             path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-            handle, temporary = tempfile.mkstemp(prefix=".rate-", suffix=".tmp", dir=path.parent)
-            with os.fdopen(handle, "w", encoding="utf-8") as file:
-                file.write(text)
-                file.flush()
-                os.fsync(file.fileno())
-            os.replace(temporary, path)
-            temporary = None
+            write_atomically(path, text.encode(), mode=0o600)
         except OSError as exc:
             logger.warning("could not write the rate store file %s (%s)", path, type(exc).__name__)
-        finally:
-            if temporary is not None:
-                with contextlib.suppress(OSError):
-                    os.unlink(temporary)
 
 
 class _ForeignFileError(ValueError):
