@@ -33,9 +33,9 @@ from pictory_async._backup import (
     read_manifest,
     sha256_of,
     verify,
-    write_atomically,
     write_manifest,
 )
+from pictory_async._files import write_atomically
 from pictory_async.emulator import Emulator, FakeClock
 
 VIDEO = bytes(range(256)) * 64  # 16 KiB
