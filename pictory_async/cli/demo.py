@@ -179,7 +179,8 @@ async def _run(options: DemoOptions, dest: Path, *, keep: bool) -> int:
         console.print(f"Serving at {running.base_url} (its API key is the emulator's own).")
         console.print()
         settings = Settings(api_key=running.api_key, base_url=running.base_url)
-        async with open_client(settings) as client:
+        # the emulator's key is new each run: nothing learned is worth keeping on disk
+        async with open_client(settings, rate_store="memory") as client:
             console.rule(Text("1. List and filter", style="bold"))
             console.print("$ pictory projects list --older-than 90d")
             cutoff = datetime.now(timezone.utc) - OLDER_THAN

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
+from pictory_async._ratestore import FileRateStore
 from pictory_async.cli import app, demo
 
 SMALL = ["--projects", "60", "--latency-ms", "0", "--rate-limit", "5000", "--no-faults"]
@@ -33,6 +34,20 @@ def test_the_demo_removes_its_backups_and_journal_by_default(temp_root: Path) ->
     assert 0 == result.exit_code, result.output
     assert [] == list(temp_root.iterdir())
     assert "removed with the demo's temporary directory" in " ".join(result.stdout.split())
+
+
+def test_the_demo_keeps_no_rate_file(temp_root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The demo's client learns in memory: no rate store file is opened in the cache."""
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the demo opened the file rate store")
+
+    monkeypatch.setattr(FileRateStore, "__init__", refuse)
+    result = CliRunner().invoke(
+        app, ["demo", *SMALL], env={"PICTORY_API_KEY": None, "PICTORY_BASE_URL": None}
+    )
+
+    assert 0 == result.exit_code, result.output
 
 
 def test_the_demo_cleans_up_when_the_prune_fails(
